@@ -1,0 +1,200 @@
+"""Reading what people type into cells: dates, phone numbers, emails, names, referrals.
+
+Each parser takes a raw cell value (whatever the reader returned: str, int, float,
+date, datetime, bool) and either returns a clean value or raises ``ValueError``
+with a message a person can act on. Field libraries do the real work:
+phonenumbers for phones, email-validator for addresses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Excel counts days from 1899-12-30 (it keeps Lotus 1-2-3's false 1900 leap day).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Years a job search can plausibly mention; outside them a date is a typo.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2199
+
+_DATE_FORMATS_COMMON = (
+    "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%b. %d, %Y",
+    "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%A, %B %d, %Y", "%a, %b %d, %Y",
+)
+_DATE_FORMATS_MONTH_FIRST = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m.%d.%Y")
+_DATE_FORMATS_DAY_FIRST = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
+# Regions that write 3/4/2026 for March 4th; everyone else means April 3rd.
+MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH", "FM", "MH", "PW", "BZ"})
+
+
+def is_blank(value) -> bool:
+    """True for an empty cell: None, or text that is only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def to_date(value, region: str = "US") -> dt.date | None:
+    """A cell's value as a date, or None when blank.
+
+    Accepts real date cells, Excel serial numbers, ISO text and common written
+    dates (``March 4, 2026``, ``4 Mar 2026``, ``3/4/2026`` read by ``region``).
+    Raises ValueError for anything else.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        result = value.date()
+    elif isinstance(value, dt.date):
+        result = value
+    elif isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a date")
+    elif isinstance(value, (int, float)):
+        # A number in a date column is an Excel serial day (a date typed into a cell
+        # formatted as a number); NaN and huge values fail the range test.
+        if not 1 <= value < 3_000_000:
+            raise ValueError(f"{value!r} is not a date")
+        result = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    elif isinstance(value, str):
+        result = _parse_date_text(value.strip(), region)
+    else:
+        raise ValueError(f"{value!r} is not a date")
+    if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
+        raise ValueError(f"the year {result.year} is out of range")
+    return result
+
+
+def _parse_date_text(text: str, region: str) -> dt.date:
+    ordered = _DATE_FORMATS_MONTH_FIRST + _DATE_FORMATS_DAY_FIRST
+    if (region or "US").upper() not in MONTH_FIRST_REGIONS:
+        ordered = _DATE_FORMATS_DAY_FIRST + _DATE_FORMATS_MONTH_FIRST
+    for fmt in _DATE_FORMATS_COMMON + ordered:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date I can read")
+
+
+def phone_text(value) -> str:
+    """A phone cell as text; numbers typed into a number cell lose their ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_phone(value, region: str = "US"):
+    """A valid ``phonenumbers.PhoneNumber`` for a cell, or ValueError saying why not."""
+    import phonenumbers
+
+    text = phone_text(value)
+    try:
+        number = phonenumbers.parse(text, (region or "US").upper())
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{text!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{text!r} cannot be a real phone number in {(region or 'US').upper()}")
+    return number
+
+
+def phone_key(value, region: str = "US") -> str | None:
+    """The phone number in E.164 form (``+12125550123``), for finding duplicates; None if invalid."""
+    import phonenumbers
+
+    try:
+        return phonenumbers.format_number(parse_phone(value, region), phonenumbers.PhoneNumberFormat.E164)
+    except ValueError:
+        return None
+
+
+def check_email(value) -> str:
+    """The normalized address, or ValueError with email-validator's reason (no network)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"{text!r} is not a valid email address: {exc}") from None
+
+
+def email_key(value) -> str | None:
+    """The address folded for finding duplicates; None if it is not an address."""
+    try:
+        return check_email(value).casefold()
+    except ValueError:
+        return None
+
+
+_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
+
+
+def name_key(value) -> str:
+    """A name folded for matching: case, accents, punctuation, honorifics and "Last, First" ignored.
+
+    ``"Dr. Ann Lée"``, ``"ann lee"`` and ``"Lee, Ann"`` all give ``"ann lee"``.
+    """
+    if is_blank(value):
+        return ""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        if last and first and " " not in last:
+            text = f"{first} {last}"
+    words = re.findall(r"[^\W_]+", text)
+    return " ".join(w for w in words if w not in _HONORIFICS)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One person named in a Recommended cell."""
+
+    text: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    organization: str = ""
+
+
+_EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+_BARE_EMAIL = re.compile(r"[^\s<>,;()]+@[^\s<>,;()]+\.[^\s<>,;()]+")
+
+
+def parse_recommended(value, region: str = "US") -> list[Recommendation]:
+    """The people in a Recommended cell: one per line or separated by ``;``.
+
+    Each is a name, optionally with ``<email>`` (or a bare address), a phone
+    number and ``, Organization``: ``Bob Roe <bob@x.org>, 617-555-0142, Northwind``.
+    """
+    import phonenumbers
+
+    if is_blank(value):
+        return []
+    people = []
+    for entry in re.split(r"[;\n\r]+", str(value)):
+        entry = entry.strip().strip(",").strip()
+        if not entry:
+            continue
+        rest = entry
+        email = ""
+        found = _EMAIL_IN_ANGLES.search(rest) or _BARE_EMAIL.search(rest)
+        if found:
+            email = found.group(1) if found.re is _EMAIL_IN_ANGLES else found.group(0)
+            rest = rest[: found.start()] + "," + rest[found.end():]
+        phone = ""
+        for match in phonenumbers.PhoneNumberMatcher(rest, (region or "US").upper(), leniency=phonenumbers.Leniency.POSSIBLE):
+            phone = match.raw_string.strip()
+            rest = rest[: match.start] + "," + rest[match.end:]
+            break
+        parts = [p.strip() for p in rest.split(",") if p.strip()]
+        name = parts[0] if parts else ""
+        organization = ", ".join(parts[1:])
+        if not name and email:
+            name = email.split("@")[0]
+        if name:
+            people.append(Recommendation(entry, name, email, phone, organization))
+    return people

@@ -1,0 +1,77 @@
+"""How the tool dresses the cells it writes: headers, widths, formats, dropdowns.
+
+``init`` lays out a new chart with these; ``sync`` uses the same ones for the
+columns and sheets it adds, so a person can tell at a glance which headers are
+theirs (dark blue) and which the tool rewrites (grey, italic, with a note).
+"""
+
+from __future__ import annotations
+
+from . import schema
+
+USER_HEADER_FILL = "1F4E79"
+TOOL_HEADER_FILL = "D9D9D9"
+TOOL_NOTE_AUTHOR = "chart"
+TOOL_NOTE = "Written by chart sync on every run; your edits in this column are replaced."
+# Dropdowns and column formats reach this far down: far past any real chart, and
+# written as one range each, so they cost nothing per row.
+FORMATTED_ROWS = 5000
+
+
+def style_header(cell, column: schema.Column) -> None:
+    """Style a header cell by owner; a tool header gets a note saying it is generated."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    if column.owner == schema.TOOL:
+        cell.font = Font(bold=True, italic=True, color="404040")
+        cell.fill = PatternFill("solid", fgColor=TOOL_HEADER_FILL)
+        note = Comment(TOOL_NOTE, TOOL_NOTE_AUTHOR)
+    else:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=USER_HEADER_FILL)
+        note = Comment(column.hint, TOOL_NOTE_AUTHOR) if column.hint else None
+    if note is not None:
+        note.width, note.height = 260, 70
+        cell.comment = note
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def format_column(ws, index: int, column: schema.Column) -> None:
+    """Width and number format for a whole column (new cells typed there take the format)."""
+    from openpyxl.utils import get_column_letter
+
+    dim = ws.column_dimensions[get_column_letter(index)]
+    dim.width = column.width
+    if column.number_format:
+        dim.number_format = column.number_format
+
+
+def add_choice_list(ws, index: int, column: schema.Column, first_row: int) -> None:
+    """A dropdown of the column's allowed values; other values warn instead of being refused."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = get_column_letter(index)
+    dv = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                        showErrorMessage=True, errorStyle="warning", errorTitle=column.header,
+                        error=f"Use one of: {', '.join(column.choices)}.", showInputMessage=True,
+                        promptTitle=column.header, prompt=column.hint[:255])
+    dv.add(f"{letter}{first_row}:{letter}{FORMATTED_ROWS}")
+    ws.add_data_validation(dv)
+
+
+def lay_out_table(ws, shape: schema.SheetShape, columns: list[schema.Column], header_row: int = 1) -> None:
+    """Write a fresh table's header row, widths, formats, dropdowns, filter and frozen header."""
+    from openpyxl.utils import get_column_letter
+
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(row=header_row, column=index, value=column.header)
+        style_header(cell, column)
+        format_column(ws, index, column)
+        if column.choices:
+            add_choice_list(ws, index, column, header_row + 1)
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row}"
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
+    ws.row_dimensions[header_row].height = 30

@@ -1,0 +1,287 @@
+"""The chart's shape, declared once.
+
+Every sheet, column, alias, allowed value, owner, width and number format lives
+here; ``init`` writes from it, ``validate`` checks against it, ``sync`` finds and
+adds columns by it. Nothing else in the package spells a header.
+
+"user" columns belong to the person: the tool reads them and never rewrites what
+they typed. "tool" columns are rewritten by ``chart sync`` on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+USER = "user"
+TOOL = "tool"
+
+# How many rows from the top to look for a header row: people put a title, a
+# date or a note above their table.
+HEADER_SEARCH_ROWS = 10
+
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+
+
+def normalize_header(text) -> str:
+    """Fold a header for matching: case, spaces and punctuation are ignored.
+
+    ``"Referred by:"``, ``"referred-by"`` and ``"REFERRED BY"`` all give
+    ``"referredby"``.
+    """
+    if text is None:
+        return ""
+    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its canonical header and how to recognize and format it."""
+
+    key: str
+    header: str
+    owner: str = USER
+    kind: str = "text"  # text | name | date | phone | email | choice | people
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    width: float = 14
+    number_format: str | None = None
+    hint: str = ""
+
+    @property
+    def match_keys(self) -> frozenset[str]:
+        return frozenset(normalize_header(h) for h in (self.header, *self.aliases))
+
+
+@dataclass(frozen=True)
+class SheetShape:
+    """A sheet of the chart: its name, the names people give it, and its columns."""
+
+    name: str
+    columns: tuple[Column, ...]
+    owner: str = USER
+    aliases: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()  # keys of columns without which the sheet cannot be read
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    def match_header(self, text) -> Column | None:
+        """The column whose header or alias ``text`` names, if any."""
+        folded = normalize_header(text)
+        if not folded:
+            return None
+        for col in self.columns:
+            if folded in col.match_keys:
+                return col
+        return None
+
+    def matches_name(self, sheet_name: str) -> bool:
+        folded = normalize_header(sheet_name)
+        return folded in {normalize_header(n) for n in (self.name, *self.aliases)}
+
+    @property
+    def user_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.owner == USER)
+
+    @property
+    def tool_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.owner == TOOL)
+
+
+SOURCES = ("Own", "Family", "Friend", "Referral")
+CHANNELS = ("Call", "Email")
+STATUSES = ("Declined", "No Reply", "On Hold", "Done")
+
+CONTACTS = SheetShape(
+    name="Contacts",
+    aliases=("Contact Chart", "Contact List", "Chart", "People", "Network", "My Contacts"),
+    required=("name",),
+    columns=(
+        Column("name", "Name", kind="name", width=22,
+               aliases=("Full Name", "Contact", "Contact Name", "Person", "Who"),
+               hint="The person's full name. Required."),
+        Column("source", "Source", kind="choice", choices=SOURCES, width=11,
+               aliases=("Network", "From", "Whose Network"),
+               hint="Whose network: Own, Family, Friend or Referral."),
+        Column("via", "Via", width=12,
+               aliases=("Through", "Contact Of", "Whose Contact"),
+               hint="For Family or Friend: whose contact this is (Dad, Priya)."),
+        Column("referred_by", "Referred By", kind="name", width=18,
+               aliases=("Referrer", "Referred", "Referral From", "Recommended By", "Introduced By"),
+               hint="The contact in this chart who recommended this person."),
+        Column("organization", "Organization", width=20,
+               aliases=("Organisation", "Company", "Employer", "Org", "Firm", "Company Name"),
+               hint="Where they work."),
+        Column("title", "Title", width=18,
+               aliases=("Job Title", "Role", "Position"),
+               hint="Their role."),
+        Column("phone", "Phone", kind="phone", width=16, number_format=TEXT_FORMAT,
+               aliases=("Phone #", "Phone Number", "Phone No", "Telephone", "Tel", "Mobile", "Cell",
+                        "Cell Phone", "Mobile Phone"),
+               hint="A phone number; +country code for numbers abroad."),
+        Column("email", "Email", kind="email", width=26,
+               aliases=("E-mail", "Email Address", "E-mail Address", "Mail"),
+               hint="An email address."),
+        Column("channel", "Channel", kind="choice", choices=CHANNELS, width=9,
+               aliases=("Contact By", "Method", "How", "Call or Email", "Reach By"),
+               hint="How to reach out: Call or Email."),
+        Column("status", "Status", kind="choice", choices=STATUSES, width=10,
+               hint="Leave blank, or close the contact: Declined, No Reply, On Hold, Done."),
+        Column("contacted_on", "Contacted On", kind="date", width=13, number_format=DATE_FORMAT,
+               aliases=("Contacted", "Date Contacted", "First Contact", "Reached Out On"),
+               hint="The day you first called or emailed."),
+        Column("meeting_on", "Meeting On", kind="date", width=13, number_format=DATE_FORMAT,
+               aliases=("Meeting", "Meeting Date", "Met On", "Interview Date", "Informational Interview"),
+               hint="The day of the meeting or call, past or ahead."),
+        Column("thanked_on", "Thanked On", kind="date", width=13, number_format=DATE_FORMAT,
+               aliases=("Thanked", "Thank You Sent", "Thank-You Sent", "Date Thanked", "Thank You On"),
+               hint="The day you sent the thank-you."),
+        Column("followed_up_on", "Followed Up On", kind="date", width=14, number_format=DATE_FORMAT,
+               aliases=("Followed Up", "Last Follow-Up", "Follow-Up Sent", "Last Followed Up"),
+               hint="The day of your latest follow-up."),
+        # The guide's "Comments / Follow-up" column is the person's own: it is Notes,
+        # never the tool's Comments column below.
+        Column("notes", "Notes", width=36,
+               aliases=("Note", "Comments / Follow-up", "Comments and Follow-up", "Comments & Follow-up",
+                        "Follow-up", "Follow-up Notes", "Conversation Notes", "My Notes"),
+               hint="Your notes of the conversation and the follow-up."),
+        Column("helpful", "Helpful", width=28,
+               aliases=("Something Helpful", "What Helped", "Most Helpful", "Helpful Advice"),
+               hint="Something they said that helped: it goes into the thank-you."),
+        Column("recommended", "Recommended", kind="people", width=32,
+               aliases=("Recommended People", "Referrals", "Referred To", "Recommends", "People Recommended",
+                        "Referrals Given"),
+               hint='People they suggested, one per line or separated by ";": '
+                    "Name <email>, phone, Organization."),
+        Column("stage", "Stage", owner=TOOL, width=18,
+               hint="Written by chart sync from the dates and Status."),
+        Column("next_step", "Next Step", owner=TOOL, width=34,
+               hint="Written by chart sync: what to do next."),
+        Column("follow_up_on", "Follow-Up On", owner=TOOL, kind="date", width=13, number_format=DATE_FORMAT,
+               aliases=("Follow-Up Due", "Next Step Due"),
+               hint="Written by chart sync: when the next step is due."),
+        Column("comments", "Comments", owner=TOOL, width=40,
+               hint="Written by chart sync: problems in the row and reminders."),
+    ),
+)
+
+WANT_TO_MEET = SheetShape(
+    name="Want to Meet",
+    aliases=("People to Meet", "To Meet", "Wish List", "Targets", "Want To Meet List"),
+    required=("name",),
+    columns=(
+        Column("name", "Name", kind="name", width=22,
+               aliases=("Person", "Who", "Person or Role", "Role"),
+               hint="A person, or a role you would like to meet (Head of Data at Acme)."),
+        Column("organization", "Organization", width=20,
+               aliases=("Organisation", "Company", "Employer", "Org", "Firm"),
+               hint="Where they work."),
+        Column("why", "Why", width=36,
+               aliases=("Reason", "Why Meet", "Purpose"),
+               hint="Why you would like to meet them."),
+        Column("connector", "Possible Connector", kind="name", width=20,
+               aliases=("Connector", "Introduction Via", "Who Could Introduce", "Intro Via"),
+               hint="Someone who might introduce you."),
+        Column("status", "Status", owner=TOOL, width=40,
+               hint="Written by chart sync: already in Contacts, or whom to ask for an introduction."),
+    ),
+)
+
+REFERRALS = SheetShape(
+    name="Referrals",
+    owner=TOOL,
+    columns=(
+        Column("person", "Referred Person", width=22),
+        Column("referred_by", "Referred By", width=22),
+        Column("chain", "Chain", width=48),
+        Column("depth", "Depth", width=7),
+        Column("stage", "Stage", width=18),
+    ),
+)
+
+TEMPLATES = SheetShape(
+    name="Templates",
+    required=("name",),
+    columns=(
+        Column("name", "Name", width=14, aliases=("Kind", "Template")),
+        Column("subject", "Subject", width=40),
+        Column("body", "Body", width=90),
+    ),
+)
+
+PROFILE_SHEET = SheetShape(
+    name="Profile",
+    aliases=("About Me", "Me", "My Profile", "Settings"),
+    required=("field", "value"),
+    columns=(
+        Column("field", "Field", width=20, aliases=("Setting", "Item", "Key")),
+        Column("value", "Value", width=44, aliases=("Answer", "Your Answer")),
+        Column("hint", "Hint", width=70, aliases=("Help", "Notes", "Description")),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    """One Field/Value pair of the Profile sheet."""
+
+    key: str
+    label: str
+    hint: str
+    kind: str = "text"  # text | email | phone | region | days
+    default: object = None
+    needed_for_scripts: bool = False
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def match_keys(self) -> frozenset[str]:
+        return frozenset(normalize_header(h) for h in (self.label, *self.aliases))
+
+
+PROFILE_FIELDS: tuple[ProfileField, ...] = (
+    ProfileField("your_name", "Your Name", "Your full name, as it should sign your emails.",
+                 needed_for_scripts=True, aliases=("Name", "My Name")),
+    ProfileField("your_email", "Your Email", "The address your drafts are sent from.", kind="email",
+                 needed_for_scripts=True, aliases=("Email", "My Email", "E-mail")),
+    ProfileField("your_phone", "Your Phone", "A number people can call you back on.", kind="phone",
+                 aliases=("Phone", "My Phone")),
+    ProfileField("job_status", "Job Status",
+                 'Where you stand: "recently laid off", "employed, looking to change fields", '
+                 '"a graduating student looking for an entry-level position".',
+                 needed_for_scripts=True, aliases=("Status", "My Status")),
+    ProfileField("expertise", "Expertise", "Your area of expertise, in a few words.",
+                 needed_for_scripts=True, aliases=("Area of Expertise", "Skills")),
+    ProfileField("seeking", "Seeking", "The position you are looking for.",
+                 needed_for_scripts=True, aliases=("Position Sought", "Looking For", "Target Role")),
+    ProfileField("why_searching", "Why Searching", "Why you are searching, in one sentence.",
+                 needed_for_scripts=True, aliases=("Why", "Reason")),
+    ProfileField("region", "Region",
+                 "Two-letter country code for phone numbers written without +country (US, GB, CA).",
+                 kind="region", default="US", aliases=("Country", "Phone Region")),
+    ProfileField("meeting_length", "Meeting Length", "How long a meeting you ask for.",
+                 default="15–20 minutes", aliases=("Meeting Time",)),
+    ProfileField("follow_up_days", "Follow-Up Days", "Days to wait for a reply before following up.",
+                 kind="days", default=7, aliases=("Follow Up After",)),
+    ProfileField("thank_you_days", "Thank-You Days", "Days after a meeting to send the thank-you.",
+                 kind="days", default=1, aliases=("Thank You Within",)),
+    ProfileField("keep_in_touch_days", "Keep-In-Touch Days", "Days between keep-in-touch notes after a thank-you.",
+                 kind="days", default=60, aliases=("Keep In Touch Every",)),
+    ProfileField("signature", "Signature", "How your emails end (your name, phone, a link).",
+                 aliases=("Sign-off", "Email Signature")),
+)
+
+
+def profile_field(text) -> ProfileField | None:
+    """The Profile field that a Field cell names, if any."""
+    folded = normalize_header(text)
+    for pf in PROFILE_FIELDS:
+        if folded in pf.match_keys:
+            return pf
+    return None
+
+
+SHEETS = (CONTACTS, WANT_TO_MEET, PROFILE_SHEET, REFERRALS, TEMPLATES)

@@ -1,0 +1,225 @@
+"""Checking a chart: every problem with its severity, stable code, place and a fix.
+
+``validate_chart`` returns problems instead of raising, so that ``sync`` can put
+the same findings in each row's Comments cell.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+
+import phonenumbers
+
+from . import schema
+from .fields import check_email, email_key, is_blank, name_key, parse_phone, parse_recommended, phone_key, to_date
+from .workbook import Chart, Row, Table
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``code`` is stable for scripts; ``message`` says what to do."""
+
+    severity: str
+    code: str
+    sheet: str
+    cell: str
+    row: int | None
+    column: str
+    message: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def validate_chart(chart: Chart) -> list[Problem]:
+    """Every problem in the chart, in sheet and row order."""
+    problems: list[Problem] = []
+    problems += _check_profile(chart)
+    problems += _check_contacts(chart.contacts, chart.profile.region)
+    return problems
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == ERROR for p in problems)
+
+
+# --------------------------------------------------------------------------- Contacts
+
+
+def _problem(table: Table, row: int, key: str, severity: str, code: str, message: str) -> Problem:
+    return Problem(severity, code, table.sheet, table.ref(row, key), row, table.shape.column(key).header, message)
+
+
+def _check_contacts(table: Table, region: str) -> list[Problem]:
+    problems: list[Problem] = []
+    first_by_email: dict[str, Row] = {}
+    first_by_phone: dict[str, Row] = {}
+    first_by_name: dict[str, Row] = {}
+    names = {name_key(r.values.get("name")) for r in table.rows} - {""}
+
+    for row in table.rows:
+        n = row.number
+        name = row.text("name")
+        if not name:
+            problems.append(_problem(table, n, "name", ERROR, "missing-name",
+                                     "this row has data but no Name. Type the person's name, or clear the row."))
+        for key in ("source", "channel", "status"):
+            if table.has(key):
+                problems += _check_choice(table, row, key)
+        for key in ("contacted_on", "meeting_on", "thanked_on", "followed_up_on"):
+            if table.has(key):
+                try:
+                    to_date(row.values.get(key), region)
+                except ValueError as exc:
+                    problems.append(_problem(table, n, key, ERROR, "bad-date",
+                                             f"{exc}. Type a date such as 2026-03-04 or March 4, 2026."))
+        email = row.values.get("email")
+        if not is_blank(email):
+            try:
+                check_email(email)
+            except ValueError as exc:
+                problems.append(_problem(table, n, "email", ERROR, "bad-email", f"{exc}. Correct the address."))
+        phone = row.values.get("phone")
+        if not is_blank(phone):
+            try:
+                parse_phone(phone, region)
+            except ValueError as exc:
+                problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
+                                         f"{exc}. Write it with its area code, or with +country code for a number "
+                                         "abroad (Profile Region sets the default country)."))
+        if name and is_blank(email) and is_blank(phone):
+            key = "email" if table.has("email") else "name"
+            problems.append(_problem(table, n, key, WARNING, "no-contact-info",
+                                     f"{name} has neither a phone number nor an email. Add one so you can reach "
+                                     "out."))
+        problems += _check_referral(table, row, names)
+        problems += _check_recommended(table, row, region)
+
+        # The same person twice: by email, by phone (errors), by name (a warning: two
+        # people can share a name).
+        for key, index, finder, severity in (
+            ("email", first_by_email, email_key, ERROR),
+            ("phone", first_by_phone, lambda v: phone_key(v, region), ERROR),
+            ("name", first_by_name, name_key, WARNING),
+        ):
+            value = row.values.get(key)
+            folded = finder(value) if not is_blank(value) else None
+            if not folded:
+                continue
+            if folded in index:
+                first = index[folded]
+                problems.append(_problem(table, n, key, severity, "duplicate-person",
+                                         f"{name or 'this person'} is already in row {first.number} (same "
+                                         f"{table.shape.column(key).header.lower()}). Merge the two rows into one."))
+                break
+            index[folded] = row
+    return problems
+
+
+def _check_choice(table: Table, row: Row, key: str) -> list[Problem]:
+    value = row.values.get(key)
+    if is_blank(value):
+        return []
+    column = table.shape.column(key)
+    allowed = {schema.normalize_header(c): c for c in column.choices}
+    if schema.normalize_header(value) in allowed:
+        return []
+    close = difflib.get_close_matches(str(value).strip().casefold(), [c.casefold() for c in column.choices], n=1,
+                                      cutoff=0.5)
+    hint = ""
+    if close:
+        hint = f' Did you mean "{next(c for c in column.choices if c.casefold() == close[0])}"?'
+    listed = ", ".join(column.choices)
+    code = f"bad-{key}"
+    return [_problem(table, row.number, key, ERROR, code,
+                     f'"{value}" is not a {column.header}.{hint} Use one of: {listed}.')]
+
+
+def _check_referral(table: Table, row: Row, names: set[str]) -> list[Problem]:
+    n = row.number
+    referrer = row.text("referred_by")
+    source = schema.normalize_header(row.values.get("source"))
+    if referrer:
+        key = name_key(referrer)
+        if key and key == name_key(row.values.get("name")):
+            return [_problem(table, n, "referred_by", ERROR, "self-referral",
+                             f"{referrer} cannot refer themselves. Name the contact who recommended them.")]
+        if key not in names:
+            return [_problem(table, n, "referred_by", ERROR, "unknown-referrer",
+                             f'"{referrer}" is not a Name in this sheet. Add them as a contact, or correct the '
+                             "spelling to match their row.")]
+    elif source == "referral" and table.has("referred_by"):
+        return [_problem(table, n, "referred_by", WARNING, "referral-without-referrer",
+                         "Source is Referral but Referred By is blank. Name the contact who recommended them, so "
+                         "the outreach can mention it.")]
+    return []
+
+
+def _check_recommended(table: Table, row: Row, region: str) -> list[Problem]:
+    problems = []
+    for person in parse_recommended(row.values.get("recommended"), region):
+        if person.email:
+            try:
+                check_email(person.email)
+            except ValueError as exc:
+                problems.append(_problem(table, row.number, "recommended", WARNING, "bad-recommended",
+                                         f"{person.name}: {exc}. Correct it, or chart sync adds them without it."))
+    return problems
+
+
+# --------------------------------------------------------------------------- Profile
+
+
+def _check_profile(chart: Chart) -> list[Problem]:
+    profile = chart.profile
+    if profile.sheet is None:
+        return [Problem(WARNING, "no-profile", "Profile", "", None, "",
+                        "there is no Profile sheet, so drafts cannot say who you are. Add one (chart init "
+                        "NEW.xlsx shows its Field/Value rows).")]
+    problems = []
+
+    def problem(spec, severity, code, message):
+        cell = profile.cells.get(spec.key, "")
+        row = int("".join(ch for ch in cell if ch.isdigit())) if cell else None
+        problems.append(Problem(severity, code, profile.sheet, cell, row, spec.label, message))
+
+    for spec in schema.PROFILE_FIELDS:
+        value = profile.values.get(spec.key)
+        if is_blank(value):
+            if spec.needed_for_scripts:
+                where = "its Value cell" if spec.key in profile.cells else f'a "{spec.label}" row'
+                problem(spec, WARNING, "profile-missing",
+                        f"{spec.label} is blank; drafts need it. Fill in {where}. ({spec.hint})")
+            continue
+        if spec.kind == "days":
+            try:
+                ok = float(value) == int(float(value)) and 0 <= float(value) <= 3650
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                problem(spec, ERROR, "bad-profile-value",
+                        f'{spec.label} must be a whole number of days (0-3650), not "{value}"; the default '
+                        f"{spec.default} is used meanwhile.")
+        elif spec.kind == "region":
+            if str(value).strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
+                problem(spec, ERROR, "bad-profile-value",
+                        f'"{value}" is not a two-letter country code (US, GB, CA, DE …); US is used meanwhile.')
+        elif spec.kind == "email":
+            try:
+                check_email(value)
+            except ValueError as exc:
+                problem(spec, ERROR, "bad-profile-value", f"{exc}. Correct your address.")
+        elif spec.kind == "phone":
+            try:
+                parse_phone(value, profile.region)
+            except ValueError as exc:
+                problem(spec, WARNING, "bad-profile-value", f"{exc}. Correct your number.")
+    return problems

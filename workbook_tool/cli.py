@@ -129,6 +129,40 @@ def validate(path, as_json):
     sys.exit(1 if has_errors(problems) else 0)
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
+@click.option("--force", is_flag=True,
+              help="Write even while a lock file says the workbook is open, or when it has parts chart cannot "
+                   "keep (macros, sparklines, shapes …), which are then lost.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def sync(path, dry_run, today, force, as_json):
+    """Update the chart at PATH: next steps, follow-up dates, comments, referrals.
+
+    Writes only the tool's own columns (Stage, Next Step, Follow-Up On, Comments,
+    added at the right when missing), adds a row for each person your contacts
+    recommended who is not in the chart yet, fills Want to Meet's Status and
+    rebuilds the Referrals sheet. Everything else in the workbook is kept. The
+    previous version is saved in chart-backups/ beside it (the last 10).
+
+    \b
+    Example:
+      chart sync my_chart.xlsx
+      chart sync my_chart.xlsx --dry-run --today 2026-11-25
+    """
+    from .report import sync_json, sync_lines
+    from .sync import sync_chart
+
+    day = _parse_day(today, "--today")
+    result = sync_chart(path, day, dry_run=dry_run, force=force)
+    if as_json:
+        click.echo(json.dumps(sync_json(result), indent=2, ensure_ascii=False))
+    else:
+        for line in sync_lines(result):
+            click.echo(line)
+
+
 def main():
     """Console-script entry point."""
     cli(prog_name="chart")

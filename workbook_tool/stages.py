@@ -1,0 +1,114 @@
+"""Where each contact stands and what to do next: the guide's rhythm as rules.
+
+One pure function, ``next_step``, reads a Contacts row's dates and Status and
+returns its stage, the next action in words, when it is due and which draft
+helps. ``sync`` writes these into the tool-owned columns; ``draft`` and the
+agenda read them. Day counts come from the Profile (defaults 7, 1 and 60).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import schema
+from .fields import to_date
+from .workbook import Profile, Row
+
+NOT_CONTACTED = "Not contacted"
+AWAITING_REPLY = "Awaiting reply"
+MEETING_SCHEDULED = "Meeting scheduled"
+MET = "Met, not thanked"
+THANKED = "Thanked"
+CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
+
+# Draft kinds, as `chart draft --kind` names them.
+OUTREACH = "outreach"
+CALL = "call"
+THANK_YOU = "thank-you"
+FOLLOW_UP = "follow-up"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A contact's stage, next action, due date, the draft kind that helps, and reminders."""
+
+    stage: str
+    action: str = ""
+    due: dt.date | None = None
+    kind: str | None = None
+    reminders: tuple[str, ...] = field(default=())
+
+    @property
+    def closed(self) -> bool:
+        return self.stage in CLOSED
+
+
+def _date(row: Row, key: str, region: str) -> dt.date | None:
+    try:
+        return to_date(row.values.get(key), region)
+    except ValueError:
+        return None  # validate reports it; an unreadable date counts as not done
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' * (n != 1)}"
+
+
+def _overdue(what: str, due: dt.date, today: dt.date) -> tuple[str, ...]:
+    late = (today - due).days
+    return (f"{what} overdue by {_days(late)}",) if late > 0 else ()
+
+
+def closed_status(row: Row) -> str | None:
+    """The canonical closing Status (Declined, No Reply, On Hold, Done), if the row has one."""
+    folded = schema.normalize_header(row.values.get("status"))
+    return next((s for s in schema.STATUSES if schema.normalize_header(s) == folded), None) if folded else None
+
+
+def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) -> NextStep:
+    """Apply the guide's rules to one Contacts row.
+
+    ``pending_referrals`` names the people this contact recommended who have not
+    been contacted yet; a thanked contact's next step mentions them.
+    """
+    status = closed_status(row)
+    if status:
+        return NextStep(status)
+    region = profile.region
+    contacted = _date(row, "contacted_on", region)
+    meeting = _date(row, "meeting_on", region)
+    thanked = _date(row, "thanked_on", region)
+    followed = _date(row, "followed_up_on", region)
+    channel = schema.normalize_header(row.values.get("channel"))
+
+    if thanked is not None:
+        base = max(thanked, followed) if followed else thanked
+        due = base + dt.timedelta(days=profile.days("keep_in_touch_days"))
+        action = "Keep in touch: a short note with news"
+        if pending_referrals:
+            action = f"Contact the people they referred: {', '.join(pending_referrals)}; then keep in touch"
+        return NextStep(THANKED, action, due, FOLLOW_UP)
+
+    if meeting is not None and meeting >= today:
+        when = "today" if meeting == today else f"on {meeting.isoformat()}"
+        action = f"Prepare your presentation and questions for the meeting {when}"
+        return NextStep(MEETING_SCHEDULED, action, meeting, CALL)
+
+    if meeting is not None:
+        due = meeting + dt.timedelta(days=profile.days("thank_you_days"))
+        reminders = _overdue("thank-you", due, today)
+        if not row.text("helpful"):
+            reminders += ("fill in Helpful: the thank-you names something helpful",)
+        return NextStep(MET, "Send a thank-you that names something helpful", due, THANK_YOU, reminders)
+
+    if contacted is not None:
+        base = max(contacted, followed) if followed else contacted
+        due = base + dt.timedelta(days=profile.days("follow_up_days"))
+        return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {base.isoformat()})", due, FOLLOW_UP,
+                        _overdue("follow-up", due, today))
+
+    how = "Call" if channel == "call" else "Email" if channel == "email" else "Call or email"
+    kind = CALL if channel == "call" else OUTREACH
+    action = f"{how} to ask for {profile.text('meeting_length')} of advice"
+    return NextStep(NOT_CONTACTED, action, today, kind)

@@ -1,0 +1,604 @@
+"""``chart sync``: bring the tool-owned parts of a chart up to date, losing nothing.
+
+The work is split in two. ``plan_sync`` is pure: from the cell values it works
+out every tool-owned cell that should change — Stage, Next Step, Follow-Up On and
+Comments in Contacts, new rows for people recommended, Status in Want to Meet,
+the Referrals sheet. Only when that plan is not empty does ``sync_chart`` open
+the workbook with openpyxl, apply it, and hand the result to ``writer`` to
+replace the file safely. A sync with nothing to do never rewrites the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema, stages
+from .errors import RefusedToWrite, WriteFailed
+from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
+from .validate import ERROR, Problem, validate_chart
+from .workbook import Chart, Row, Table, chart_from_grids, column_letter, read_grids
+
+CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
+MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
+ARROW = " → "
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    sheet: str
+    row: int
+    column: int
+    value: object
+
+
+@dataclass(frozen=True)
+class NewColumn:
+    sheet: str
+    header_row: int
+    column: int
+    spec: schema.Column
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A Contacts row added for a person named in someone's Recommended cell."""
+
+    number: int
+    name: str
+    referred_by: str
+    values: dict
+
+
+@dataclass(frozen=True)
+class StepChange:
+    row: int
+    name: str
+    before: str
+    after: str
+    due: dt.date | None
+
+
+@dataclass(frozen=True)
+class Referral:
+    person: str
+    referred_by: str
+    chain: str
+    depth: int
+    stage: str
+
+
+@dataclass
+class SyncPlan:
+    """Everything a sync would change, and what it found on the way."""
+
+    today: dt.date
+    writes: list[CellWrite] = field(default_factory=list)
+    new_columns: list[NewColumn] = field(default_factory=list)
+    new_rows: list[NewRow] = field(default_factory=list)
+    step_changes: list[StepChange] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    loops: list[str] = field(default_factory=list)
+    referrals_sheet: list[list] | None = None  # the rows to write, when the sheet must change
+    want_to_meet_updates: int = 0
+    steps: dict[int, stages.NextStep] = field(default_factory=dict)  # row number → step
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.writes or self.new_columns or self.new_rows or self.referrals_sheet is not None)
+
+
+@dataclass
+class SyncResult:
+    path: Path
+    plan: SyncPlan
+    written: bool = False
+    backup: Path | None = None
+    dry_run: bool = False
+
+
+# --------------------------------------------------------------------------- comparing cells
+
+
+def _same(old, new) -> bool:
+    """Whether a cell already holds what the tool would write (blank equals None)."""
+    if is_blank(old) and is_blank(new):
+        return True
+    if is_blank(old) or is_blank(new):
+        return False
+    if isinstance(new, dt.date):
+        try:
+            return to_date(old) == new
+        except ValueError:
+            return False
+    if isinstance(new, str):
+        return isinstance(old, str) and old == new
+    if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
+        return old == new
+    return False
+
+
+def _cell(grid: list[list], row: int, column: int):
+    if row - 1 < len(grid) and column - 1 < len(grid[row - 1]):
+        return grid[row - 1][column - 1]
+    return None
+
+
+def _used_width(grid: list[list], table: Table, last_row: int) -> int:
+    """The rightmost column with anything in it, header or data, within the table's rows."""
+    width = table.width
+    for r in range(table.header_row, min(last_row, len(grid)) + 1):
+        row = grid[r - 1]
+        for c in range(len(row), width, -1):
+            if not is_blank(row[c - 1]):
+                width = c
+                break
+    return width
+
+
+# --------------------------------------------------------------------------- ownership checks
+
+
+def _check_tool_columns_are_ours(table: Table, grid: list[list], keys: tuple[str, ...], known_values) -> None:
+    """Refuse to take over a column a person made with the same header as a tool column.
+
+    Tool columns are recognized as the tool's by their first: every value in it
+    must be one the tool writes (a known stage, say). When that column is absent,
+    the others must be empty.
+    """
+    first = keys[0]
+    if table.has(first):
+        c = table.columns[first]
+        for r in range(table.header_row + 1, table.last_row + 1):
+            value = _cell(grid, r, c)
+            if not is_blank(value) and not known_values(value):
+                raise RefusedToWrite(_foreign_column_message(table, first, keys, r, value), path=None,
+                                     sheet=table.sheet, cell=table.ref(table.header_row, first))
+        return
+    for key in keys[1:]:
+        if not table.has(key):
+            continue
+        c = table.columns[key]
+        for r in range(table.header_row + 1, table.last_row + 1):
+            value = _cell(grid, r, c)
+            if not is_blank(value):
+                raise RefusedToWrite(_foreign_column_message(table, key, keys, r, value), path=None,
+                                     sheet=table.sheet, cell=table.ref(table.header_row, key))
+
+
+def _foreign_column_message(table: Table, key: str, keys, row: int, value) -> str:
+    header = table.shape.column(key).header
+    owned = ", ".join(table.shape.column(k).header for k in keys)
+    sample = str(value)[:40]
+    return (f'your column "{header}" holds your own text ({table.ref(row, key)}: "{sample}"), but chart sync '
+            f"rewrites {owned} on every run. Rename your column (for example to \"My {header}\") and sync again.")
+
+
+_KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stages.AWAITING_REPLY,
+                                                      stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
+                                                      *stages.CLOSED)}
+_WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> SyncPlan:
+    """Work out every change a sync makes, without touching the file."""
+    plan = SyncPlan(today)
+    table = chart.contacts
+    grid = grids[table.sheet]
+    region = chart.profile.region
+    _check_tool_columns_are_ours(table, grid, CONTACT_TOOL_KEYS,
+                                 lambda v: schema.normalize_header(v) in _KNOWN_STAGES)
+
+    # New rows for recommended people not yet in the chart, below the last row.
+    by_email, by_phone, by_name = {}, {}, {}
+    for row in table.rows:
+        _index_person(row.values, by_email, by_phone, by_name, region, row)
+    next_number = table.last_row + 1
+    new_rows: list[Row] = []
+    for row in list(table.rows):
+        recommender = row.text("name")
+        if not recommender:
+            continue
+        for person in parse_recommended(row.values.get("recommended"), region):
+            values = {"name": person.name, "source": "Referral", "referred_by": recommender,
+                      "email": person.email or None, "phone": person.phone or None,
+                      "organization": person.organization or None}
+            if _find_person(values, by_email, by_phone, by_name, region) is not None:
+                continue
+            new = Row(next_number, values)
+            _index_person(values, by_email, by_phone, by_name, region, new)
+            new_rows.append(new)
+            plan.new_rows.append(NewRow(next_number, person.name, recommender, values))
+            next_number += 1
+
+    all_rows = table.rows + new_rows
+    full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
+                 max(table.last_row, next_number - 1), table.width)
+    for key in ("source", "referred_by", "email", "phone", "organization"):
+        if new_rows and not full.has(key):
+            raise RefusedToWrite(f"has no {schema.CONTACTS.column(key).header} column, which chart sync needs to add "
+                                 f"the people your contacts recommended. Add that column header and sync again.",
+                                 sheet=table.sheet, cell=table.ref(table.header_row, "name"))
+
+    # Tool columns: where they are, or where they go (at the right of the table).
+    width = _used_width(grid, table, table.last_row)
+    for spec in schema.CONTACTS.tool_columns:
+        if not full.has(spec.key):
+            width += 1
+            full.columns[spec.key] = width
+            plan.new_columns.append(NewColumn(table.sheet, table.header_row, width, spec))
+
+    checked = Chart(chart.path, chart.sheet_names, full, chart.profile, chart.want_to_meet, chart.templates)
+    plan.problems = validate_chart(checked)
+    problems_by_row: dict[int, list[Problem]] = {}
+    for p in plan.problems:
+        if p.sheet == table.sheet and p.row is not None:
+            problems_by_row.setdefault(p.row, []).append(p)
+
+    by_name_key = {name_key(r.values.get("name")): r for r in all_rows if r.text("name")}
+    steps: dict[int, stages.NextStep] = {}
+    for row in all_rows:
+        pending = _pending_referrals(row, by_name_key, region, today, chart)
+        steps[row.number] = stages.next_step(row, chart.profile, today, pending)
+    plan.steps = steps
+
+    referrals, loops = _referral_chains(all_rows, by_name_key, steps)
+    plan.referrals, plan.loops = referrals, loops
+    loop_rows = {}
+    for number, text in loops:
+        loop_rows.setdefault(number, []).append(f"referral loop: {text}")
+
+    # Every row of the table's range gets its tool cells; rows without data get blanks.
+    rows_by_number = {r.number: r for r in all_rows}
+    for number in range(table.header_row + 1, full.last_row + 1):
+        row = rows_by_number.get(number)
+        if row is None:
+            wanted = {k: None for k in CONTACT_TOOL_KEYS}
+        else:
+            step = steps[number]
+            notes = list(step.reminders) + loop_rows.get(number, [])
+            notes += [f"{'Error' if p.severity == ERROR else 'Warning'} in {p.column}: {p.message}"
+                      for p in problems_by_row.get(number, [])]
+            wanted = {"stage": step.stage, "next_step": step.action or None, "follow_up_on": step.due,
+                      "comments": "; ".join(notes)[:MAX_CELL_TEXT] or None}
+            if number <= table.last_row and table.has("next_step"):
+                before = _cell(grid, number, table.columns["next_step"])
+                before = "" if is_blank(before) else str(before)
+                if before != (step.action or ""):
+                    plan.step_changes.append(StepChange(number, row.text("name"), before, step.action, step.due))
+            else:
+                plan.step_changes.append(StepChange(number, row.text("name"), "", step.action, step.due))
+        for key, value in wanted.items():
+            c = full.columns[key]
+            if number > table.last_row or not _same(_cell(grid, number, c), value):
+                if number > table.last_row and is_blank(value):
+                    continue
+                plan.writes.append(CellWrite(table.sheet, number, c, value))
+
+    # The new rows' own (user) cells, written once: the person's details.
+    for new in plan.new_rows:
+        for key, value in new.values.items():
+            if not is_blank(value) and full.has(key):
+                plan.writes.append(CellWrite(table.sheet, new.number, full.columns[key], value))
+
+    _plan_want_to_meet(plan, chart, grids, all_rows, steps)
+    _plan_referrals_sheet(plan, chart, grids)
+    return plan
+
+
+def _index_person(values: dict, by_email, by_phone, by_name, region, row) -> None:
+    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
+    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
+    n = name_key(values.get("name"))
+    for index, key in ((by_email, e), (by_phone, p), (by_name, n)):
+        if key and key not in index:
+            index[key] = row
+
+
+def _find_person(values: dict, by_email, by_phone, by_name, region):
+    """The row already holding this person: same email, phone or normalized name."""
+    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
+    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
+    n = name_key(values.get("name"))
+    return (e and by_email.get(e)) or (p and by_phone.get(p)) or (n and by_name.get(n)) or None
+
+
+def _pending_referrals(row: Row, by_name_key: dict, region: str, today: dt.date, chart: Chart) -> list[str]:
+    """The people this contact recommended who have not been contacted yet."""
+    pending = []
+    for person in parse_recommended(row.values.get("recommended"), region):
+        other = by_name_key.get(name_key(person.name))
+        if other is None:
+            pending.append(person.name)
+            continue
+        if stages.closed_status(other):
+            continue
+        try:
+            contacted = to_date(other.values.get("contacted_on"), region) or to_date(
+                other.values.get("meeting_on"), region)
+        except ValueError:
+            contacted = None
+        if contacted is None:
+            pending.append(other.text("name"))
+    return pending
+
+
+def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Referral], list[tuple[int, str]]]:
+    """Each referred person with the chain back to the first contact; loops are reported, not followed."""
+    referrals: list[Referral] = []
+    loops: list[tuple[int, str]] = []
+    for row in rows:
+        referrer = row.text("referred_by")
+        if not referrer or not row.text("name"):
+            continue
+        chain = [row.text("name")]
+        seen = {name_key(row.values.get("name"))}
+        current = row
+        while current.text("referred_by"):
+            key = name_key(current.values.get("referred_by"))
+            if key in seen:
+                loops.append((row.number, ARROW.join(reversed(chain + [current.text("referred_by")]))))
+                break
+            seen.add(key)
+            parent = by_name_key.get(key)
+            if parent is None:
+                chain.append(current.text("referred_by"))
+                break
+            chain.append(parent.text("name"))
+            current = parent
+        referrals.append(Referral(row.text("name"), referrer, ARROW.join(reversed(chain)), len(chain) - 1,
+                                  steps[row.number].stage))
+    return referrals, loops
+
+
+def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps) -> None:
+    table = chart.want_to_meet
+    if table is None:
+        return
+    grid = grids[table.sheet]
+    _check_tool_columns_are_ours(table, grid, ("status",), lambda v: str(v).startswith(_WTM_PREFIXES))
+    column = table.columns.get("status")
+    if column is None:
+        column = _used_width(grid, table, table.last_row) + 1
+        plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, table.shape.column("status")))
+    by_name = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
+    by_org: dict[str, list[Row]] = {}
+    for r in rows:
+        if r.text("organization") and r.text("name") and not steps[r.number].closed:
+            by_org.setdefault(name_key(r.values.get("organization")), []).append(r)
+    wanted_rows = {r.number: r for r in table.rows}
+    for number in range(table.header_row + 1, table.last_row + 1):
+        row = wanted_rows.get(number)
+        status = _want_to_meet_status(row, by_name, by_org, steps) if row is not None else None
+        if not _same(_cell(grid, number, column), status):
+            plan.writes.append(CellWrite(table.sheet, number, column, status))
+            plan.want_to_meet_updates += 1
+
+
+def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
+    if not row.text("name"):
+        return None
+    contact = by_name.get(name_key(row.values.get("name")))
+    if contact is not None:
+        return f"In Contacts (row {contact.number}): {steps[contact.number].stage}"
+    org = row.text("organization")
+    colleagues = by_org.get(name_key(org), []) if org else []
+    if colleagues:
+        names = ", ".join(r.text("name") for r in colleagues[:3])
+        return f"Ask {names} ({org}) for an introduction"
+    connector = row.text("connector")
+    if connector:
+        if name_key(connector) in by_name:
+            return f"Ask {by_name[name_key(connector)].text('name')} for an introduction"
+        return f"Add {connector} to Contacts, then ask for an introduction"
+    where = f" at {org}" if org else ""
+    return f"No contact{where} yet: ask the people you meet whom they know there"
+
+
+def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
+    shape = schema.REFERRALS
+    wanted = [[c.header for c in shape.columns]]
+    wanted += [[r.person, r.referred_by, r.chain, r.depth, r.stage] for r in plan.referrals]
+    existing_name = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
+    if existing_name is None:
+        plan.referrals_sheet = wanted
+        return
+    grid = [row for row in grids[existing_name]]
+    while grid and all(is_blank(v) for v in grid[-1]):
+        grid.pop()
+    header = [v for v in (grid[0] if grid else []) if not is_blank(v)]
+    if grid and [schema.normalize_header(v) for v in header] != [schema.normalize_header(h) for h in wanted[0]]:
+        raise RefusedToWrite(f'a sheet named "{existing_name}" holds your own data, but chart sync rebuilds the '
+                             "Referrals sheet on every run. Rename your sheet and sync again.", sheet=existing_name)
+    same = len(grid) == len(wanted) and all(
+        all(_same(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
+        and all(is_blank(v) for v in grid[r][len(want):])
+        for r, want in enumerate(wanted))
+    if not same:
+        plan.referrals_sheet = wanted
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
+    """Make the planned changes to an openpyxl workbook (in memory)."""
+    from . import layout
+
+    for col in plan.new_columns:
+        ws = wb[col.sheet]
+        cell = ws.cell(row=col.header_row, column=col.column, value=col.spec.header)
+        layout.style_header(cell, col.spec)
+        layout.format_column(ws, col.column, col.spec)
+
+    contacts = wb[chart.contacts.sheet]
+    template_row = chart.contacts.rows[-1].number if chart.contacts.rows else None
+    for new in plan.new_rows:
+        if template_row is None:
+            break
+        # A new row looks like the rows above it: same fonts, fills, borders, formats.
+        for c in range(1, contacts.max_column + 1):
+            source = contacts.cell(row=template_row, column=c)
+            if source.has_style:
+                contacts.cell(row=new.number, column=c)._style = copy.copy(source._style)
+
+    for w in plan.writes:
+        cell = wb[w.sheet].cell(row=w.row, column=w.column)
+        cell.value = w.value
+        if isinstance(w.value, str):
+            cell.data_type = "s"  # text from data stays text: "=1+1" is never a formula
+        elif isinstance(w.value, dt.date):
+            cell.number_format = schema.DATE_FORMAT
+
+    if plan.new_rows:
+        _extend_ranges(contacts, chart.contacts, plan)
+
+    if plan.referrals_sheet is not None:
+        _write_referrals(wb, plan.referrals_sheet)
+
+
+def _extend_ranges(ws, table: Table, plan: SyncPlan) -> None:
+    """Grow an Excel table or filter that covers the Contacts table to take the new rows."""
+    from openpyxl.utils.cell import range_boundaries
+
+    last = max(n.number for n in plan.new_rows)
+    for tbl in ws.tables.values():
+        min_col, min_row, max_col, max_row = range_boundaries(tbl.ref)
+        if min_row == table.header_row and max_row < last:
+            tbl.ref = f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{last}"
+            if tbl.autoFilter is not None:
+                tbl.autoFilter.ref = tbl.ref
+    if ws.auto_filter.ref:
+        min_col, min_row, max_col, max_row = range_boundaries(ws.auto_filter.ref)
+        if min_row == table.header_row and max_row < last:
+            ws.auto_filter.ref = f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{last}"
+
+
+def _write_referrals(wb, rows: list[list]) -> None:
+    from . import layout
+
+    shape = schema.REFERRALS
+    existing = next((n for n in wb.sheetnames if shape.matches_name(n)), None)
+    if existing is not None:
+        index = wb.sheetnames.index(existing)
+        wb.remove(wb[existing])
+        ws = wb.create_sheet(existing, index)
+    else:
+        ws = wb.create_sheet(shape.name)
+    for c, spec in enumerate(shape.columns, start=1):
+        layout.style_header(ws.cell(row=1, column=c, value=spec.header), spec)
+        layout.format_column(ws, c, spec)
+    for r, values in enumerate(rows[1:], start=2):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+    ws.freeze_panes = "A2"
+
+
+# --------------------------------------------------------------------------- checking the written file
+
+
+def _formula_cells(wb) -> set[tuple[str, int, int]]:
+    found = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    found.add((ws.title, cell.row, cell.column))
+    return found
+
+
+def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart, formulas) -> None:
+    """Re-read the new file: every user cell must be as it was, every planned cell as planned."""
+    after = read_grids(tmp)
+    chart_from_grids(tmp, after)  # still a readable chart
+    expected: dict[tuple[str, int, int], object] = {(w.sheet, w.row, w.column): w.value for w in plan.writes}
+    expected.update({(c.sheet, c.header_row, c.column): c.spec.header for c in plan.new_columns})
+    referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
+    for sheet, grid in before.items():
+        if sheet == referrals:
+            continue
+        if sheet not in after:
+            raise WriteFailed(f"the new version lost the sheet {sheet!r}; nothing was changed. Please report this.",
+                              path=chart.path)
+        new_grid = after[sheet]
+        rows = max(len(grid), len(new_grid))
+        for r in range(1, rows + 1):
+            cols = max(len(grid[r - 1]) if r <= len(grid) else 0, len(new_grid[r - 1]) if r <= len(new_grid) else 0)
+            for c in range(1, cols + 1):
+                if (sheet, r, c) in formulas:
+                    continue  # openpyxl drops cached results; the formula itself is kept
+                want = expected.get((sheet, r, c), _cell(grid, r, c))
+                got = _cell(new_grid, r, c)
+                if not _same(got, want) and not (isinstance(want, str) and got == want):
+                    raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
+                                      f"should ({want!r} became {got!r}); nothing was changed. Please report this.",
+                                      path=chart.path)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = False) -> SyncResult:
+    """Sync the chart at ``path``: plan, and unless ``dry_run``, write the changes safely."""
+    from . import writer
+
+    path = Path(path)
+    target = path.resolve()
+    grids = read_grids(path)
+    if dry_run:
+        chart = chart_from_grids(path, grids)
+        return SyncResult(path, _plan_with_path(chart, grids, today, path), dry_run=True)
+    if not force:
+        writer.check_not_open(target)
+    with writer.exclusive(target):
+        before = writer.Fingerprint.of(target)
+        grids = read_grids(path)
+        chart = chart_from_grids(path, grids)
+        plan = _plan_with_path(chart, grids, today, path)
+        result = SyncResult(path, plan)
+        if not plan.changed:
+            return result
+        if not force:
+            writer.check_nothing_lost(target)
+        wb = _load_for_writing(target, path)
+        formulas = _formula_cells(wb)
+        apply_plan(wb, plan, chart)
+        result.backup = writer.replace_safely(
+            target, lambda tmp: wb.save(tmp),
+            lambda tmp: verify_written(tmp, grids, plan, chart, formulas), before)
+        result.written = True
+        return result
+
+
+def _plan_with_path(chart, grids, today, path) -> SyncPlan:
+    try:
+        return plan_sync(chart, grids, today)
+    except RefusedToWrite as exc:
+        exc.path = path
+        raise
+
+
+def _load_for_writing(target: Path, path: Path):
+    import warnings
+
+    from openpyxl import load_workbook
+
+    from .errors import UnreadableWorkbook
+
+    try:
+        with warnings.catch_warnings():
+            # Lossy parts were refused (or forced) above; openpyxl's own warnings repeat that.
+            warnings.simplefilter("ignore")
+            with target.open("rb") as fh:
+                return load_workbook(fh, rich_text=True, keep_links=True)
+    except Exception as exc:
+        raise UnreadableWorkbook(f"could not be opened for writing ({exc}). Nothing was changed.", path=path) \
+            from None

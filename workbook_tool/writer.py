@@ -1,0 +1,241 @@
+"""Writing the user's workbook without ever losing it.
+
+The only copy of months of work goes through here: refuse while Excel or
+LibreOffice has it open, refuse what openpyxl would silently drop, hold a lock
+so two runs cannot interleave, notice a change made while we worked, keep a
+backup, write a temporary file in the same folder, check it, then replace the
+original atomically. Any failure leaves the original byte for byte as it was and
+no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import RefusedToWrite, WriteFailed
+
+BACKUP_DIR = "chart-backups"
+BACKUPS_KEPT = 10
+
+
+# --------------------------------------------------------------------------- who holds it
+
+
+def lock_holder(path: Path) -> str | None:
+    """Who has the workbook open, from the lock file Excel or LibreOffice keeps beside it."""
+    folder, name = path.parent, path.name
+    lo_lock = folder / f".~lock.{name}#"
+    if lo_lock.exists():
+        # LibreOffice writes ",user,host,date,profile;" (the first field is unused).
+        try:
+            fields = lo_lock.read_text("utf-8", "replace").split(",")
+        except OSError:
+            fields = []
+        who = fields[1].strip() if len(fields) > 1 and fields[1].strip() else "someone"
+        host = f" on {fields[2].strip()}" if len(fields) > 2 and fields[2].strip() else ""
+        since = f" since {fields[3].strip()}" if len(fields) > 3 and fields[3].strip() else ""
+        return f"LibreOffice ({who}{host}{since}; lock file {lo_lock.name})"
+    # Excel writes "~$" + the name, or + the name less its first two characters for
+    # longer names; the file starts with the user name's length and the name.
+    for candidate in {folder / f"~${name}", folder / f"~${name[2:]}"}:
+        if candidate.exists():
+            who = "someone"
+            try:
+                data = candidate.read_bytes()[:55]
+                if data and 0 < data[0] < 55:
+                    who = data[1 : 1 + data[0]].decode("latin-1").strip() or who
+            except OSError:
+                pass
+            return f"Excel ({who}; lock file {candidate.name})"
+    return None
+
+
+def check_not_open(path: Path) -> None:
+    """``RefusedToWrite`` while the workbook is open in Excel or LibreOffice."""
+    holder = lock_holder(path)
+    if holder:
+        raise RefusedToWrite(f"is open in {holder}. Save and close it there first, then run again "
+                             "(or add --force if that lock is stale).", path=path)
+
+
+# --------------------------------------------------------------------------- what openpyxl would drop
+
+# Parts of a workbook that openpyxl does not carry through a load and save.
+_LOSSY_PARTS = (
+    (re.compile(r"^xl/vbaProject\.bin$"), "macros (VBA)"),
+    (re.compile(r"^xl/activeX/"), "ActiveX controls"),
+    (re.compile(r"^xl/ctrlProps/"), "form controls"),
+    (re.compile(r"^xl/slicers?/|^xl/slicerCaches/"), "slicers"),
+    (re.compile(r"^xl/timelines?/|^xl/timelineCaches/"), "timelines"),
+    (re.compile(r"^xl/threadedComments/"), "threaded comments (replies would be flattened)"),
+    (re.compile(r"^xl/model/"), "a data model (Power Pivot)"),
+    (re.compile(r"^customUI/|^xl/customUI/"), "a custom ribbon"),
+)
+# Markers inside sheet XML of x14 extensions that openpyxl drops with only a warning.
+_LOSSY_SHEET_MARKERS = (
+    (b"<x14:dataBar", "data bars with extended settings"),
+    (b"<x14:sparklineGroups", "sparklines"),
+    (b"<x14:dataValidations", "data validations that refer to other sheets (x14)"),
+    (b"<x14:conditionalFormattings", "conditional formats that refer to other sheets or use icon sets (x14)"),
+)
+_SHAPE_MARKERS = (b"<xdr:sp>", b"<xdr:sp ", b"<xdr:cxnSp", b"<xdr:grpSp")
+
+
+def lossy_features(path: Path) -> list[str]:
+    """What a load and save with openpyxl would lose from this workbook, in words."""
+    found: list[str] = []
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            for pattern, what in _LOSSY_PARTS:
+                if pattern.search(name) and what not in found:
+                    found.append(what)
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                data = _read_part(zf, info)
+                for marker, what in _LOSSY_SHEET_MARKERS:
+                    if marker in data and what not in found:
+                        found.append(what)
+            elif name.startswith("xl/drawings/") and name.endswith(".xml") and "/_rels/" not in name:
+                data = _read_part(zf, info)
+                if any(m in data for m in _SHAPE_MARKERS) and "shapes, text boxes or arrows" not in found:
+                    found.append("shapes, text boxes or arrows")
+    return found
+
+
+def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with zf.open(info) as part:
+        return part.read()
+
+
+def check_nothing_lost(path: Path) -> None:
+    """``RefusedToWrite`` naming what would be lost, when the workbook has such parts."""
+    lost = lossy_features(path)
+    if lost:
+        raise RefusedToWrite(f"has {', '.join(lost)}, which chart cannot keep when it writes the file. Nothing "
+                             "was written. Remove them, keep them in another workbook, or add --force to write "
+                             "anyway and lose them.", path=path)
+
+
+# --------------------------------------------------------------------------- the write itself
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Enough about a file to notice that someone changed it while we worked."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path) -> "Fingerprint":
+        st = path.stat()
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return cls(st.st_size, st.st_mtime_ns, digest.hexdigest())
+
+
+@contextlib.contextmanager
+def exclusive(path: Path):
+    """Hold an advisory lock on the workbook for a whole run: two runs never interleave.
+
+    The lock lives on the file being replaced, so a run that starts after the
+    replace locks the new file and reads the new content.
+    """
+    import fcntl
+
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise WriteFailed(f"cannot be opened ({exc.strerror}).", path=path) from None
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise RefusedToWrite("another chart command is writing this workbook right now. Wait for it to "
+                                 "finish, then run again.", path=path) from None
+        yield
+    finally:
+        fh.close()
+
+
+def backup(path: Path, now: dt.datetime | None = None) -> Path:
+    """Copy the workbook into chart-backups/ beside it; keep the newest ten of this workbook."""
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}.{stamp}{path.suffix}"
+    n = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
+        n += 1
+    shutil.copy2(path, target)
+    pattern = re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}(-\d+)?" + re.escape(path.suffix) + "$")
+    ours = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    for old in ours[:-BACKUPS_KEPT]:
+        old.unlink()
+    return target
+
+
+def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup: bool = True) -> Path | None:
+    """Write a new version of ``path`` through ``save(tmp_path)``; return the backup made.
+
+    ``verify(tmp_path)`` re-reads the new file and raises if it is not right.
+    Before the replace, the original must still match ``before``. On any failure
+    the temporary file is removed and the original is untouched.
+    """
+    folder = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".chart-tmp.xlsx")
+    except OSError as exc:
+        raise WriteFailed(f"cannot write in its folder ({exc.strerror}); nothing was changed. Check that the "
+                          "folder is writable and the disk has room.", path=path) from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            save(tmp)
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise WriteFailed(f"could not be written ({exc.strerror or exc}); the original is unchanged. Check "
+                              "that the disk has room.", path=path) from None
+        verify(tmp)
+        if Fingerprint.of(path) != before:
+            raise RefusedToWrite("changed while chart was working on it (another program saved it). Nothing was "
+                                 "written; run again to include that change.", path=path)
+        st = path.stat()
+        os.chmod(tmp, st.st_mode & 0o7777)
+        if os.geteuid() == 0:
+            with contextlib.suppress(OSError):
+                os.chown(tmp, st.st_uid, st.st_gid)
+        made = None
+        if keep_backup:
+            try:
+                made = backup(path)
+            except OSError as exc:
+                raise WriteFailed(f"could not keep a backup in {BACKUP_DIR}/ ({exc.strerror or exc}); nothing was "
+                                  "changed.", path=path) from None
+        os.replace(tmp, path)
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        return made
+    finally:
+        if tmp.exists():
+            with contextlib.suppress(OSError):
+                tmp.unlink()

@@ -33,10 +33,15 @@ class ChartGroup(click.Group):
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader of our output went away (`chart sync … | head`): stop quietly.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+            ctx.exit(1)
         except Exception as exc:  # never a traceback for a person; CHART_DEBUG=1 shows it
             if os.environ.get("CHART_DEBUG"):
                 raise
-            click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Nothing was written. Please report this "
+            click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Your workbook is written only after it "
+                       "has been checked, so it is either as it was or fully updated. Please report this "
                        "(CHART_DEBUG=1 shows the details).", err=True)
             ctx.exit(EXIT_UNEXPECTED)
 
@@ -161,6 +166,167 @@ def sync(path, dry_run, today, force, as_json):
     else:
         for line in sync_lines(result):
             click.echo(line)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the agenda as JSON.")
+def agenda(path, today, as_json):
+    """What to do today: overdue steps, steps due today, and the week ahead.
+
+    Lists each open contact whose next step is due by a week from today, how
+    late it is, and the chart draft command that writes the email or call
+    sheet. Closed contacts (Declined, No Reply, On Hold, Done) never show. The
+    steps are worked out from the dates, so the chart need not be synced first.
+
+    \b
+    Example:
+      chart agenda my_chart.xlsx
+      chart agenda my_chart.xlsx --today 2026-11-25 --json
+    """
+    from .agenda import agenda_lines, build_agenda
+    from .workbook import read_chart
+
+    day = _parse_day(today, "--today")
+    result = build_agenda(read_chart(path), day)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in agenda_lines(result):
+            click.echo(line)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("-o", "--output", required=True, metavar="FILE.ics",
+              help="The .ics file to write (replaced if it exists).")
+@click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
+def calendar(path, output, today):
+    """Write the chart's meetings and reminders to an .ics file for your calendar.
+
+    Meetings become events (one hour when Meeting On holds a time, all day
+    otherwise); thank-yous, follow-ups and first calls or emails become all-day
+    reminders that do not block your time. Import the file into Google Calendar,
+    Outlook or Apple Calendar. Each item keeps the same UID from one export to
+    the next, so calendars that match UIDs update it instead of adding a copy.
+    Closed contacts are left out.
+
+    \b
+    Example:
+      chart calendar my_chart.xlsx -o job_search.ics
+      chart calendar my_chart.xlsx -o job_search.ics --today 2026-11-25
+    """
+    from .ics import write_calendar
+
+    day = _parse_day(today, "--today")
+    result = write_calendar(path, output, day)
+    meetings, reminders = result.meetings, result.reminders
+    click.echo(f"Wrote {result.path}: {meetings} meeting{'s' * (meetings != 1)} and {reminders} "
+               f"reminder{'s' * (reminders != 1)} as of {day.isoformat()}.")
+    if result.items:
+        click.echo("Import it into your calendar; importing a newer export updates these events.")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--kind", type=click.Choice(["outreach", "call", "thank-you", "follow-up"]), default="outreach",
+              show_default=True, help="What to draft: an outreach email, a call sheet, a thank-you or a follow-up.")
+@click.option("--to", "names", multiple=True, metavar="NAME",
+              help="Draft for this contact, whatever their stage (repeat for several). Default: every contact "
+                   "whose next step calls for --kind.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=str),
+              help="Folder for the drafts. Default: drafts/ beside the workbook.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Draft as if today were this day (for reproducible runs).")
+@click.option("--templates", "templates_dir", type=click.Path(path_type=str), metavar="DIR",
+              help="A folder of templates that replace the packaged ones (see below).")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the drafts instead of writing files.")
+@click.option("--check", is_flag=True, help="Only check the drafts against the guide; exit 1 if any falls short.")
+@click.option("--style", type=click.Choice(["guide", "5-point"]), default="guide", show_default=True,
+              help="Rules for the checks; 5-point is stricter: under 100 words, the connection first, the "
+                   "request as a question, more about them than about you.")
+@click.option("--force", is_flag=True, help="Replace a draft file that exists with other content.")
+def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, style, force):
+    """Write outreach emails, call sheets, thank-you notes or follow-ups for the chart at PATH.
+
+    Emails become .eml files that Outlook, Thunderbird and Apple Mail open as
+    drafts (To, Subject and From filled in); a contact without an email address
+    gets a .txt to copy from, and call sheets are Markdown (.md). Without --to,
+    follow-ups are drafted once they are due. Each draft is checked against the
+    guide (the four points, the 15-20 minute request, "not asking for a job",
+    the referrer named first, under 150 words) and any shortfall is printed as a
+    warning. A contact that gets no draft is listed with the reason. A draft
+    file you have edited is kept unless you add --force.
+
+    \b
+    Templates are Jinja2. Replace the packaged ones in the workbook's Templates
+    sheet (columns Name, Subject, Body; Name is outreach, call, thank-you or
+    follow-up) or with --templates DIR holding outreach.txt, call.md,
+    thank-you.txt or follow-up.txt, whose first line may be "Subject: ...".
+    A blank Subject or body keeps the packaged one. Variables: contact.name,
+    contact.organization, contact.helpful ... (any Contacts column), referrer
+    (their referrer's row, or none), me.your_name, me.job_status ... (any
+    Profile field), step.stage, step.action, today, recommended,
+    pending_referrals. A blank field is false in {% if contact.title %}; a
+    contact missing a field the template prints is skipped, with the reason.
+
+    \b
+    Example:
+      chart draft my_chart.xlsx
+      chart draft my_chart.xlsx --kind thank-you --to "Sue Miller"
+      chart draft my_chart.xlsx --kind call --stdout
+      chart draft my_chart.xlsx --check --style 5-point
+    """
+    from pathlib import Path
+
+    from .drafts import default_out_dir, make_drafts, write_drafts
+    from .workbook import read_chart
+
+    day = _parse_day(today, "--today")
+    chart = read_chart(path)
+    run = make_drafts(chart, kind, day, names=names, templates_dir=templates_dir, style=style)
+    info = {"err": to_stdout}  # with --stdout, stdout holds only the drafts
+
+    def skipped():
+        for s in run.skipped:
+            who = f"{s.name} (row {s.row})" if s.name else f"row {s.row}"
+            click.echo(f"Skipped {who}: {s.reason}.", **info)
+
+    def findings(d, indent="  "):
+        for f in d.findings:
+            click.echo(f"{indent}warning: {f.message} [{f.code}]", **info)
+
+    if check:
+        for d in run.drafts:
+            if not d.findings:
+                click.echo(f"{d.filename}: ok")
+            for f in d.findings:
+                click.echo(f"{d.filename}: {f.message} [{f.code}]")
+        skipped()
+        failing = sum(bool(d.findings) for d in run.drafts)
+        n = len(run.drafts)
+        click.echo(f"{n} {kind} draft{'s' * (n != 1)} checked, {failing} falling short of the {style} rules.")
+        sys.exit(1 if failing else 0)
+
+    if to_stdout:
+        for i, d in enumerate(run.drafts):
+            click.echo(("\n" if i else "") + f"==> {d.filename} <==")
+            click.echo(d.text(), nl=False)
+            findings(d, indent="")
+        skipped()
+        return
+
+    folder = Path(out_dir) if out_dir else default_out_dir(path)
+    labels = {"wrote": "Wrote", "unchanged": "Unchanged", "kept": "Kept"}
+    for w in write_drafts(run, folder, force=force):
+        notes = list(w.draft.notes)
+        if w.status == "kept":
+            notes.append("it exists with other content, perhaps your edits; --force replaces it")
+        click.echo(f"{labels[w.status]} {w.path}" + (f" ({'; '.join(notes)})" if notes else ""))
+        findings(w.draft)
+    skipped()
+    n, k = len(run.drafts), len(run.skipped)
+    click.echo(f"{n} {kind} draft{'s' * (n != 1)} in {folder}; {k} contact{'s' * (k != 1)} skipped.")
 
 
 def main():

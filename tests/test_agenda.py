@@ -1,0 +1,171 @@
+"""``chart agenda``: overdue, due today and this week, with the draft command for each step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+
+import pytest
+
+from tests.conftest import contact, run, write_chart
+from workbook_tool.agenda import build_agenda, contact_steps, draft_command
+from workbook_tool.create import new_workbook
+from workbook_tool.workbook import read_chart
+
+TODAY = dt.date(2026, 11, 25)
+CLOSED = ("Elena Petrova", "Grace Liu")
+
+
+@pytest.fixture
+def sample(tmp_path):
+    path = tmp_path / "sample.xlsx"
+    new_workbook(sample=True).save(path)
+    return path
+
+
+def names(agenda, group):
+    return [item.name for item in agenda.groups[group]]
+
+
+# --------------------------------------------------------------------------- library
+
+
+def test_groups_on_the_sample(sample):
+    agenda = build_agenda(read_chart(sample), TODAY)
+    # Most late first.
+    assert names(agenda, "overdue") == ["Sue Miller", "Hiro Tanaka", "Priya Natarajan"]
+    assert [i.days_late for i in agenda.groups["overdue"]] == [6, 2, 1]
+    assert [i.kind for i in agenda.groups["overdue"]] == ["thank-you", "follow-up", "follow-up"]
+    assert set(names(agenda, "today")) == {"Isabel Grant", "Olivia Park", "Carlos Diaz", "David Kim"}
+    assert all(i.days_late == 0 and i.due == TODAY for i in agenda.groups["today"])
+    assert names(agenda, "week") == ["Frank Osei", "Bob Roe"]
+    bob = agenda.groups["week"][1]
+    assert bob.due == dt.date(2026, 12, 2) and bob.kind == "call" and bob.stage == "Meeting scheduled"
+
+
+def test_closed_and_far_off_contacts_never_show(sample):
+    agenda = build_agenda(read_chart(sample), TODAY)
+    shown = {i.name for items in agenda.groups.values() for i in items}
+    assert not shown & set(CLOSED)
+    # Thanked contacts keep in touch in January: not this week.
+    assert "Maria Chen" not in shown and "Ann Lee" not in shown
+
+
+def test_meeting_today_is_due_today(sample):
+    agenda = build_agenda(read_chart(sample), TODAY)
+    isabel = next(i for i in agenda.groups["today"] if i.name == "Isabel Grant")
+    assert isabel.action == "Prepare your presentation and questions for the meeting today"
+    assert isabel.command == f"chart draft {sample} --kind call --to 'Isabel Grant'"
+
+
+def test_steps_match_sync(sample):
+    """The agenda's steps are the ones chart sync writes into Next Step."""
+    from workbook_tool.sync import plan_sync
+    from workbook_tool.workbook import chart_from_grids, read_grids
+
+    grids = read_grids(sample)
+    chart = chart_from_grids(sample, grids)
+    planned = plan_sync(chart, grids, TODAY).steps
+    ours = contact_steps(chart, TODAY)
+    assert len(ours) == len(chart.contacts.rows)
+    for row, step in ours:
+        assert planned[row.number] == step, row.text("name")
+
+
+def test_ann_lees_step_names_her_pending_referral(sample):
+    steps = {row.text("name"): step for row, step in contact_steps(read_chart(sample), TODAY)}
+    assert "Olivia Park" in steps["Ann Lee"].action
+
+
+def test_draft_command_quotes_for_a_shell(tmp_path):
+    command = draft_command(tmp_path / "my chart.xlsx", "follow-up", "Sean O'Brien")
+    assert shlex.split(command) == ["chart", "draft", str(tmp_path / "my chart.xlsx"), "--kind", "follow-up",
+                                    "--to", "Sean O'Brien"]
+    assert draft_command("c.xlsx", None, "Ann") is None
+    assert draft_command("c.xlsx", "call", "") is None
+
+
+def test_not_contacted_is_due_on_the_given_day(sample):
+    later = TODAY + dt.timedelta(days=3)
+    agenda = build_agenda(read_chart(sample), later)
+    assert "David Kim" in names(agenda, "today")
+    assert all(i.due == later for i in agenda.groups["today"])
+
+
+def test_a_row_without_dates_of_a_chart_never_synced(tmp_path):
+    path = write_chart(tmp_path / "c.xlsx", rows=[
+        contact(name="Ann Lee", email="ann@example.org", channel="Email", contacted_on=dt.date(2026, 11, 10)),
+    ])
+    agenda = build_agenda(read_chart(path), TODAY)
+    assert names(agenda, "overdue") == ["Ann Lee"]
+    assert agenda.groups["overdue"][0].days_late == 8
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_text(sample):
+    result = run("agenda", sample, "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Agenda for Wednesday 2026-11-25")
+    assert out.index("Overdue (3)") < out.index("Due today (4)") < out.index("This week (2)")
+    assert "Sue Miller (row 6): Send a thank-you that names something helpful (6 days late)" in out
+    assert "Priya Natarajan (row 8): Follow up if no reply (last contact 2026-11-17) (1 day late)" in out
+    assert f"chart draft {sample} --kind thank-you --to 'Sue Miller'" in out
+    assert "(Wed 2026-12-02, in 7 days)" in out
+    for name in CLOSED:
+        assert name not in out
+
+
+def test_cli_json_is_stable(sample):
+    result = run("agenda", sample, "--today", "2026-11-25", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["today"] == "2026-11-25" and data["week_end"] == "2026-12-02"
+    assert [g["key"] for g in data["groups"]] == ["overdue", "today", "week"]
+    assert [g["title"] for g in data["groups"]] == ["Overdue", "Due today", "This week"]
+    first = data["groups"][0]["items"][0]
+    assert first == {
+        "row": 6, "name": "Sue Miller", "stage": "Met, not thanked",
+        "action": "Send a thank-you that names something helpful", "due": "2026-11-19", "days_late": 6,
+        "kind": "thank-you", "command": f"chart draft {sample} --kind thank-you --to 'Sue Miller'",
+    }
+    every = [i["name"] for g in data["groups"] for i in g["items"]]
+    assert len(every) == 9 and not set(every) & set(CLOSED)
+
+
+def test_empty_agenda(tmp_path):
+    path = write_chart(tmp_path / "quiet.xlsx", rows=[
+        contact(name="Elena Petrova", email="elena@example.org", status="Done"),
+        contact(name="Grace Liu", email="grace@example.org", status="Declined", contacted_on="2026-11-03"),
+    ])
+    result = run("agenda", path, "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Nothing due from 2026-11-25 to 2026-12-02")
+    assert len(result.stdout.splitlines()) == 1
+    data = json.loads(run("agenda", path, "--today", "2026-11-25", "--json").stdout)
+    assert [g["items"] for g in data["groups"]] == [[], [], []]
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "tomorrow", "25/11/2026", ""])
+def test_bad_today(sample, bad):
+    result = run("agenda", sample, "--today", bad)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: --today {bad!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04.\n")
+    assert result.stdout == ""
+
+
+def test_missing_chart(tmp_path):
+    result = run("agenda", tmp_path / "nope.xlsx")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "no such file" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_help():
+    result = run("agenda", "-h")
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout and "--today" in result.stdout and "--json" in result.stdout

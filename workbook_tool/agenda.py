@@ -1,0 +1,153 @@
+"""``chart agenda``: what to do today, from the same next steps ``chart sync`` writes.
+
+The steps are worked out afresh from the dates and Status (never read from the
+tool-owned Next Step column), so the agenda is right even when the chart has not
+been synced since it was last edited. Closed contacts (Declined, No Reply, On
+Hold, Done) never appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from dataclasses import dataclass, field
+
+from . import stages
+from .fields import name_key
+from .workbook import Chart, Row
+
+WEEK_DAYS = 7  # "This week" is the seven days after today
+
+OVERDUE = "overdue"
+TODAY = "today"
+WEEK = "week"
+GROUP_TITLES = {OVERDUE: "Overdue", TODAY: "Due today", WEEK: "This week"}
+
+
+def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, stages.NextStep]]:
+    """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
+
+    The pending referrals a thanked contact's step names come from sync's own
+    rule, so that the agenda, the calendar and the Next Step column agree.
+    """
+    from .sync import _pending_referrals
+
+    region = chart.profile.region
+    rows = chart.contacts.rows
+    by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
+    steps = []
+    for row in rows:
+        pending = _pending_referrals(row, by_name_key, region, today, chart)
+        steps.append((row, stages.next_step(row, chart.profile, today, pending)))
+    return steps
+
+
+def draft_command(path, kind: str | None, name: str) -> str | None:
+    """The ``chart draft`` command line that writes the draft for this step, quoted for a shell."""
+    if not kind or not name:
+        return None
+    return f"chart draft {shlex.quote(str(path))} --kind {shlex.quote(kind)} --to {shlex.quote(name)}"
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One thing to do: whom, what, when, and the draft command that helps."""
+
+    row: int
+    name: str
+    stage: str
+    action: str
+    due: dt.date
+    days_late: int  # 0 when not late
+    kind: str | None
+    command: str | None
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "name": self.name, "stage": self.stage, "action": self.action,
+                "due": self.due.isoformat(), "days_late": self.days_late, "kind": self.kind,
+                "command": self.command}
+
+
+@dataclass
+class Agenda:
+    """The agenda for one day: items grouped as overdue, due today and this week."""
+
+    path: object
+    today: dt.date
+    groups: dict[str, list[AgendaItem]] = field(default_factory=lambda: {k: [] for k in GROUP_TITLES})
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.groups.values())
+
+    @property
+    def week_end(self) -> dt.date:
+        return self.today + dt.timedelta(days=WEEK_DAYS)
+
+    def as_dict(self) -> dict:
+        """A stable structure for scripts: every group is present, in order, even when empty."""
+        return {
+            "path": str(self.path),
+            "today": self.today.isoformat(),
+            "week_end": self.week_end.isoformat(),
+            "groups": [{"key": key, "title": title, "items": [i.as_dict() for i in self.groups[key]]}
+                       for key, title in GROUP_TITLES.items()],
+        }
+
+
+def build_agenda(chart: Chart, today: dt.date) -> Agenda:
+    """The chart's agenda for ``today``: open contacts whose next step is due by a week from today."""
+    agenda = Agenda(chart.path, today)
+    for row, step in contact_steps(chart, today):
+        if step.closed or step.due is None or not step.action:
+            continue
+        late = (today - step.due).days
+        if late > 0:
+            group = OVERDUE
+        elif late == 0:
+            group = TODAY
+        elif -late <= WEEK_DAYS:
+            group = WEEK
+        else:
+            continue
+        name = row.text("name")
+        agenda.groups[group].append(AgendaItem(
+            row=row.number, name=name, stage=step.stage, action=step.action, due=step.due,
+            days_late=max(late, 0), kind=step.kind, command=draft_command(chart.path, step.kind, name)))
+    for items in agenda.groups.values():
+        # The latest first among the overdue (its due date is earliest); then chart order.
+        items.sort(key=lambda i: (i.due, i.row))
+    return agenda
+
+
+def agenda_lines(agenda: Agenda) -> list[str]:
+    """The agenda as lines for a person: a heading per group, each step with its draft command."""
+    day = agenda.today
+    if agenda.empty:
+        return [f"Nothing due from {day.isoformat()} to {agenda.week_end.isoformat()}: no follow-ups, thank-yous "
+                "or meetings. A good day to add people you would like to meet to Contacts."]
+    lines = [f"Agenda for {day.strftime('%A')} {day.isoformat()} ({agenda.path})"]
+    for key, title in GROUP_TITLES.items():
+        items = agenda.groups[key]
+        if not items:
+            continue
+        lines += ["", f"{title} ({len(items)})"]
+        for item in items:
+            who = item.name or "(no name)"
+            lines.append(f"  {who} (row {item.row}): {item.action}{_when(item, day)}")
+            if item.command:
+                lines.append(f"      {item.command}")
+    return lines
+
+
+def _when(item: AgendaItem, today: dt.date) -> str:
+    if item.days_late:
+        return f" ({_days(item.days_late)} late)"
+    ahead = (item.due - today).days
+    if ahead > 0:
+        return f" ({item.due.strftime('%a')} {item.due.isoformat()}, in {_days(ahead)})"
+    return ""
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' * (n != 1)}"

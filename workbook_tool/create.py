@@ -38,14 +38,14 @@ def new_workbook(sample: bool = False):
     profile.auto_filter.ref = None
     values = sample_data.PROFILE if sample else {}
     for r, spec in enumerate(schema.PROFILE_FIELDS, start=2):
-        profile.cell(row=r, column=1, value=spec.label).font = Font(bold=True)
+        profile.cell(row=r, column=1, value=spec.label).font = Font(name="Calibri", size=11, bold=True)
         value = values.get(spec.key, spec.default)
         cell = profile.cell(row=r, column=2, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text, even one that starts with "="
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         hint = profile.cell(row=r, column=3, value=spec.hint)
-        hint.font = Font(italic=True, color="595959")
+        hint.font = Font(name="Calibri", size=11, italic=True, color="595959")
         hint.alignment = Alignment(wrap_text=True, vertical="top")
 
     wb.properties.creator = "chart"
@@ -86,22 +86,29 @@ def write_new_chart(path, *, sample: bool = False, force: bool = False) -> Path:
     if path.exists() and not force:
         raise RefusedToWrite("already exists, and chart init never overwrites a file. Choose another name, or add "
                              "--force to replace it.", path=path)
-    folder = path.parent if str(path.parent) else Path(".")
+    # Through a symlink, write the file it points to: os.replace on the link itself would
+    # swap the link for a file and leave its target as it was.
+    target = path.resolve() if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise BadOption(f"the folder {folder} does not exist. Create it first.", path=path)
     wb = new_workbook(sample)
     # Write beside the target and rename, so that --force never leaves half a file.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chart-init-", suffix=".xlsx")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chart-init-", suffix=".xlsx")
+    except OSError as exc:  # a read-only folder, a full disk
+        raise WriteFailed(f"could not be written ({exc.strerror or exc}). Check that you can write to "
+                          f"{folder}.", path=path) from None
     os.close(fd)
     try:
         wb.save(tmp)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
         else:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as exc:
         raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
     finally:

@@ -23,12 +23,14 @@ def style_header(cell, column: schema.Column) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    # A font name is spelled out: without one LibreOffice substitutes the theme's
+    # heading font (Cambria) on its next save.
     if column.owner == schema.TOOL:
-        cell.font = Font(bold=True, italic=True, color="404040")
+        cell.font = Font(name="Calibri", size=11, bold=True, italic=True, color="404040")
         cell.fill = PatternFill("solid", fgColor=TOOL_HEADER_FILL)
         note = Comment(TOOL_NOTE, TOOL_NOTE_AUTHOR)
     else:
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=USER_HEADER_FILL)
         note = Comment(column.hint, TOOL_NOTE_AUTHOR) if column.hint else None
     if note is not None:
@@ -75,3 +77,9 @@ def lay_out_table(ws, shape: schema.SheetShape, columns: list[schema.Column], he
     ws.auto_filter.ref = f"A{header_row}:{last}{header_row}"
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
     ws.row_dimensions[header_row].height = 30
+    # Printed, a chart is wide: landscape, every column on one page width, header repeated.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"

@@ -1,0 +1,630 @@
+"""``chart draft``: golden drafts for the sample chart, safe .eml headers, templates, checks, mailto links.
+
+Golden files live in tests/data/drafts/<kind>/; after a deliberate change to a
+packaged template, refresh them with ``CHART_UPDATE_GOLDEN=1 python3 -m pytest
+tests/test_drafts.py`` and read the diff before committing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import os
+import shutil
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from workbook_tool import checker, drafts, schema, stages
+from workbook_tool.cli import cli
+from workbook_tool.errors import TemplateError
+from workbook_tool.workbook import read_chart
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "drafts"
+TODAY = "2026-11-25"
+DAY = dt.date(2026, 11, 25)
+EXPECTED = {
+    "outreach": ["2026-11-25 outreach - Carlos Diaz.eml", "2026-11-25 outreach - Olivia Park.eml"],
+    "call": ["2026-11-25 call - Bob Roe.md", "2026-11-25 call - David Kim.md", "2026-11-25 call - Isabel Grant.md"],
+    "thank-you": ["2026-11-25 thank-you - Sue Miller.eml"],
+    "follow-up": ["2026-11-25 follow-up - Hiro Tanaka.eml", "2026-11-25 follow-up - Priya Natarajan.eml"],
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def run(*args):
+    """``chart ARGS`` in-process, stdout and stderr apart."""
+    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="chart", catch_exceptions=False)
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    """The example chart (``chart init --sample``) saved under tmp_path."""
+    from workbook_tool.create import new_workbook
+
+    path = tmp_path / "chart.xlsx"
+    new_workbook(sample=True).save(path)
+    return path
+
+
+def edit(path: Path, change) -> Path:
+    """Open the workbook with openpyxl, let ``change(wb)`` edit it, save it in place."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    change(wb)
+    wb.save(path)
+    return path
+
+
+def set_contact(path: Path, name: str, header: str, value) -> Path:
+    """Set the ``header`` cell of the Contacts row whose Name is ``name``."""
+    def change(wb):
+        ws = wb["Contacts"]
+        headers = [c.value for c in ws[1]]
+        col = headers.index(header) + 1
+        for row in range(2, ws.max_row + 1):
+            if ws.cell(row, 1).value == name:
+                ws.cell(row, col).value = value
+                return
+        raise AssertionError(f"no row for {name}")
+    return edit(path, change)
+
+
+def set_profile(path: Path, label: str, value) -> Path:
+    def change(wb):
+        ws = wb["Profile"]
+        for row in range(2, ws.max_row + 1):
+            if ws.cell(row, 1).value == label:
+                ws.cell(row, 2).value = value
+                return
+        raise AssertionError(f"no Profile row {label}")
+    return edit(path, change)
+
+
+def add_templates_sheet(path: Path, rows: list[list]) -> Path:
+    def change(wb):
+        ws = wb.create_sheet("Templates")
+        for r, row in enumerate([["Name", "Subject", "Body"], *rows], start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    ws.cell(r, c).value = value
+    return edit(path, change)
+
+
+def parse_eml(path: Path):
+    with open(path, "rb") as fh:
+        return BytesParser(policy=policy.default).parse(fh)
+
+
+def row_of(chart, name: str):
+    return next(r for r in chart.contacts.rows if r.text("name") == name)
+
+
+# --------------------------------------------------------------------------- golden drafts
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_golden_drafts_for_the_sample_chart(sample, tmp_path, kind):
+    out = tmp_path / "out"
+    result = run("draft", sample, "--kind", kind, "--today", TODAY, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    written = sorted(p.name for p in out.iterdir())
+    assert written == EXPECTED[kind]
+    golden = GOLDEN / kind
+    if os.environ.get("CHART_UPDATE_GOLDEN"):
+        shutil.rmtree(golden, ignore_errors=True)
+        shutil.copytree(out, golden)
+    assert sorted(p.name for p in golden.iterdir()) == written
+    for name in written:
+        assert (out / name).read_bytes() == (golden / name).read_bytes(), f"{kind}/{name} differs from the golden"
+    # No draft falls short of the guide, so no warning is printed.
+    assert "warning:" not in result.stdout
+    for name in written:
+        assert f"Wrote {out / name}\n" in result.stdout
+
+
+def test_every_golden_eml_parses_with_the_right_headers(sample):
+    chart = read_chart(sample)
+    by_name = {r.text("name"): r for r in chart.contacts.rows}
+    emls = sorted(GOLDEN.glob("*/*.eml"))
+    assert len(emls) == 5
+    for path in emls:
+        raw = path.read_bytes()
+        assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")  # RFC 5322 line ends
+        msg = parse_eml(path)
+        name = path.stem.split(" - ", 1)[1]
+        to = msg["To"].addresses
+        assert len(to) == 1
+        assert to[0].display_name == name
+        assert to[0].addr_spec == by_name[name].text("email")
+        assert str(msg["From"]) == "Jordan Rivera <jordan.rivera@outlook.com>"
+        assert msg["X-Unsent"] == "1"
+        assert msg["Subject"]
+        assert msg["Bcc"] is None and msg["Cc"] is None
+        assert msg.get_content_type() == "text/plain"
+        assert msg.get_content_charset() == "utf-8"
+        body = msg.get_content()
+        assert body.startswith(f"Dear {name.split()[0]},")
+        assert "Jordan Rivera\n617-555-0100" in body
+
+
+def test_outreach_names_the_referrer_first_and_asks_for_the_meeting(sample, tmp_path):
+    run("draft", sample, "--today", TODAY, "--out", tmp_path / "out")
+    msg = parse_eml(tmp_path / "out" / "2026-11-25 outreach - Carlos Diaz.eml")
+    assert msg["Subject"] == "Sue Miller suggested I contact you"
+    body = msg.get_content()
+    assert body.split("\n")[2].startswith("Sue Miller suggested I get in touch with you.")
+    assert "I am not asking you for a job." in body
+    assert "15–20 minutes" in body and "at your office" in body
+
+
+def test_summary_says_what_was_written_and_why_each_contact_was_skipped(sample):
+    result = run("draft", sample, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    folder = sample.parent / "drafts"
+    assert sorted(p.name for p in folder.iterdir()) == EXPECTED["outreach"]
+    out = result.stdout
+    assert "Skipped Maria Chen (row 2): Thanked; next step: Keep in touch: a short note with news " \
+           "(due 2027-01-10).\n" in out
+    assert "Skipped David Kim (row 12): Not contacted; next step: Call to ask for 15–20 minutes of advice " \
+           "(due 2026-11-25).\n" in out
+    assert "Skipped Grace Liu (row 14): closed (Declined).\n" in out
+    assert out.endswith(f"2 outreach drafts in {folder}; 11 contacts skipped.\n")
+
+
+def test_follow_ups_wait_until_they_are_due(sample, tmp_path):
+    result = run("draft", sample, "--kind", "follow-up", "--today", TODAY, "--out", tmp_path)
+    assert "Skipped Frank Osei (row 10): Awaiting reply; a follow-up is not due until 2026-11-27.\n" in result.stdout
+    # Asked for by name, it is drafted anyway (a text draft: Frank has no email).
+    result = run("draft", sample, "--kind", "follow-up", "--to", "Frank Osei", "--today", TODAY, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "2026-11-25 follow-up - Frank Osei.txt").read_text(encoding="utf-8")
+    assert "I am following up on my call of November 20." in text
+
+
+def test_a_contact_without_email_gets_a_text_draft(sample, tmp_path):
+    result = run("draft", sample, "--to", "David Kim", "--today", TODAY, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "2026-11-25 outreach - David Kim.txt"
+    assert f"Wrote {path} (no email address, so a text draft)\n" in result.stdout
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("To: David Kim\nSubject: A request for 15–20 minutes of your advice\n\nDear David,\n")
+
+
+@pytest.mark.parametrize("spelling", ["carlos diaz", "Diaz, Carlos", "CARLOS  DÍAZ"])
+def test_to_matches_names_forgivingly(sample, tmp_path, spelling):
+    result = run("draft", sample, "--to", spelling, "--today", TODAY, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["2026-11-25 outreach - Carlos Diaz.eml"]
+
+
+def test_to_an_unknown_name_is_one_line_and_exit_2(sample):
+    result = run("draft", sample, "--to", "Carlos Dias")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {sample}: --to 'Carlos Dias' matches no Name on the Contacts sheet. "
+                             'Did you mean "Carlos Diaz"?\n')
+
+
+def test_a_bad_today_is_refused(sample):
+    result = run("draft", sample, "--today", "25/11/2026")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --today '25/11/2026' is not a date")
+
+
+def test_an_edited_draft_is_kept_unless_forced(sample, tmp_path):
+    run("draft", sample, "--today", TODAY, "--out", tmp_path)
+    path = tmp_path / "2026-11-25 outreach - Carlos Diaz.eml"
+    original = path.read_bytes()
+    again = run("draft", sample, "--today", TODAY, "--out", tmp_path)
+    assert f"Unchanged {path}\n" in again.stdout
+    path.write_bytes(b"my edits")
+    kept = run("draft", sample, "--today", TODAY, "--out", tmp_path)
+    assert f"Kept {path} (it exists with other content, perhaps your edits; --force replaces it)\n" in kept.stdout
+    assert path.read_bytes() == b"my edits"
+    forced = run("draft", sample, "--today", TODAY, "--out", tmp_path, "--force")
+    assert f"Wrote {path}\n" in forced.stdout
+    assert path.read_bytes() == original
+
+
+# --------------------------------------------------------------------------- header safety
+
+
+def test_a_line_break_in_a_name_cannot_add_a_header(sample, tmp_path):
+    evil = "Carlos Diaz\nBcc: evil@x.com"
+    set_contact(sample, "Carlos Diaz", "Name", evil)
+    # The referrer's name reaches the Subject: give it a CRLF too.
+    set_contact(sample, "Sue Miller", "Name", "Sue Miller\r\nBcc: evil@x.com")
+    set_contact(sample, evil, "Referred By", "Sue Miller\r\nBcc: evil@x.com")
+    result = run("draft", sample, "--today", TODAY, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    [path] = [p for p in tmp_path.iterdir() if "Carlos" in p.name]
+    assert path.name == "2026-11-25 outreach - Carlos Diaz Bcc evil@x.com.eml"
+    raw = path.read_bytes()
+    assert b"\nBcc:" not in raw and b"\rBcc:" not in raw
+    msg = parse_eml(path)
+    assert msg["Bcc"] is None
+    assert [a.addr_spec for a in msg["To"].addresses] == ["carlos.diaz@woodgrovebank.com"]
+    assert msg["To"].addresses[0].display_name == "Carlos Diaz Bcc: evil@x.com"
+    assert "\n" not in msg["Subject"] and msg["Subject"].startswith("Sue Miller Bcc: evil@x.com suggested")
+    assert set(msg.keys()) == {"To", "From", "Subject", "X-Unsent", "Content-Type", "Content-Transfer-Encoding",
+                               "MIME-Version"}
+
+
+def test_a_line_break_in_an_email_cell_gives_a_text_draft(sample, tmp_path):
+    set_contact(sample, "Carlos Diaz", "Email", "carlos@x.com\nBcc: evil@x.com")
+    result = run("draft", sample, "--to", "Carlos Diaz", "--today", TODAY, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["2026-11-25 outreach - Carlos Diaz.txt"]
+    assert "is not a valid address, so a text draft" in result.stdout
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('Ann/Lee: "CEO"?', "Ann Lee CEO"),
+    ("  ..Bob\tRoe\x00.. ", "Bob Roe"),
+    ("Zoë Ødegård", "Zoë Ødegård"),
+    ("a\\b|c*d<e>f", "a b c d e f"),
+])
+def test_file_names_are_safe_and_readable(text, expected):
+    assert drafts.filename_part(text) == expected
+
+
+def test_header_text_removes_every_line_break():
+    assert drafts.header_text("a\r\nb\nc\rd\u2028e\x85f\tg") == "a b c d e f g"
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def test_templates_sheet_overrides_the_packaged_template(sample, tmp_path):
+    add_templates_sheet(sample, [
+        ["Outreach", "Coffee, {{ contact.name | first_name }}?",
+         "Hello {{ contact.name | first_name }},\n{% if referrer %}\n{{ referrer.name }} sent me.\n{% endif %}\n"
+         "Bye, {{ me.your_name }}"],
+        ["Thank You", "Thanks a lot", None],  # a Subject alone keeps the packaged body
+    ])
+    result = run("draft", sample, "--today", TODAY, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    msg = parse_eml(tmp_path / "2026-11-25 outreach - Carlos Diaz.eml")
+    assert msg["Subject"] == "Coffee, Carlos?"
+    assert msg.get_content() == "Hello Carlos,\nSue Miller sent me.\nBye, Jordan Rivera\n"
+    # The checker warns: this outreach lacks the guide's points.
+    assert "  warning: the outreach does not say plainly that you are not asking for a job" in result.stdout
+    result = run("draft", sample, "--kind", "thank-you", "--today", TODAY, "--out", tmp_path)
+    msg = parse_eml(tmp_path / "2026-11-25 thank-you - Sue Miller.eml")
+    assert msg["Subject"] == "Thanks a lot"
+    assert "What I found most helpful was how to lead my resume" in msg.get_content()
+
+
+def test_templates_dir_overrides_the_sheet_and_the_package(sample, tmp_path):
+    add_templates_sheet(sample, [["outreach", "From the sheet", "Sheet body"]])
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "outreach.txt").write_text("Subject: From the folder, {{ contact.organization }}\n\n"
+                                         "Dear {{ contact.name }}\n", encoding="utf-8")
+    (folder / "call.md").write_text("# {{ contact.name }} ({{ contact.phone | default('no phone') }})\n",
+                                    encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("draft", sample, "--templates", folder, "--today", TODAY, "--out", out).exit_code == 0
+    msg = parse_eml(out / "2026-11-25 outreach - Olivia Park.eml")
+    assert msg["Subject"] == "From the folder, Fabrikam Health"
+    assert msg.get_content() == "Dear Olivia Park\n"
+    assert run("draft", sample, "--kind", "call", "--templates", folder, "--today", TODAY, "--out", out).exit_code == 0
+    assert (out / "2026-11-25 call - David Kim.md").read_text(encoding="utf-8") == "# David Kim (617-555-0129)\n"
+
+
+def test_a_templates_dir_without_templates_is_refused(sample, tmp_path):
+    result = run("draft", sample, "--templates", tmp_path / "nowhere")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --templates {tmp_path / 'nowhere'}: no such folder.")
+
+
+def _template_dir(tmp_path, text, name="outreach.txt") -> Path:
+    folder = tmp_path / "tpl"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("text, line, what", [
+    ("Subject: Hi\n\nDear {{ contact.name }},\n{% if referrer %}\n{{ referrer.name }\n", 5, "unexpected '}'"),
+    ("Subject: Hi\n\nDear {{ contact.name }},\n{% if referrer %}\nx\n", 5,
+     "Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. "
+     "The innermost block that needs to be closed is 'if'."),
+    ("Subject: Hi {{ contact.name\n\nbody\n", 1, "unexpected end of template, expected 'end of print statement'."),
+    ("Subject: Hi\n\nDear {{ contact.name }},\n\n{{ contact.nosuch }}\n", 5,
+     "contact.nosuch is not a field; contact has " + ", ".join(sorted(c.key for c in schema.CONTACTS.columns))),
+    ("Subject: Hi {{ nope }}\n\nbody\n", 1,
+     "'nope' is not a variable; templates have contact, referrer, me, step, today, kind, recommended, "
+     "pending_referrals"),
+    ("Subject: Hi\n\n{{ me.age }}\n", 3, "me.age is not a field; me has " +
+     ", ".join(sorted(f.key for f in schema.PROFILE_FIELDS))),
+    ("Subject: Hi\n\n{{ ''.__class__.__mro__ }}\n", 3,
+     "uses something templates may not (access to attribute '__class__' of 'str' object is unsafe.)"),
+])
+def test_a_broken_template_is_one_line_naming_it_and_its_line(sample, tmp_path, text, line, what):
+    folder = _template_dir(tmp_path, text)
+    result = run("draft", sample, "--templates", folder, "--today", TODAY, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {folder / 'outreach.txt'}: outreach template: line {line}: {what}\n"
+    assert result.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_template_in_the_sheet_names_its_cell(sample):
+    add_templates_sheet(sample, [["Outreach", "Hi", "Dear {{ contact.name }},\n\n{% for x in %}"]])
+    result = run("draft", sample, "--today", TODAY)
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {sample}: Templates!C2: outreach template: line 3: Expected an expression, "
+                             "got 'end of statement block'\n")
+
+
+def test_a_templates_row_that_names_no_kind_is_an_error(sample):
+    add_templates_sheet(sample, [["Outrech", "Hi", "Body"]])
+    result = run("draft", sample, "--today", TODAY)
+    assert result.exit_code == 1
+    assert result.stderr == (f'Error: {sample}: Templates!A2: "Outrech" is not a draft kind. Name the template '
+                             "outreach, call, thank-you or follow-up.\n")
+
+
+def test_a_blank_subject_keeps_the_packaged_one(tmp_path, sample):
+    add_templates_sheet(sample, [["outreach", None, "Body for {{ contact.name }}"]])
+    assert run("draft", sample, "--today", TODAY, "--out", tmp_path / "a").exit_code == 0
+    msg = parse_eml(tmp_path / "a" / "2026-11-25 outreach - Carlos Diaz.eml")
+    assert msg["Subject"] == "Sue Miller suggested I contact you"
+    assert msg.get_content() == "Body for Carlos Diaz\n"
+
+
+def test_a_contact_missing_a_field_the_template_needs_is_skipped(sample, tmp_path):
+    set_contact(sample, "Sue Miller", "Helpful", None)
+    result = run("draft", sample, "--kind", "thank-you", "--today", TODAY, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Skipped Sue Miller (row 6): Helpful is blank: a thank-you names something you found helpful; "
+            "fill in Contacts!P6.\n") in result.stdout
+    assert not list(tmp_path.glob("*.eml"))
+
+
+def test_a_blank_profile_field_skips_with_the_cell_to_fill(sample, tmp_path):
+    set_profile(sample, "Job Status", None)
+    result = run("draft", sample, "--today", TODAY, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("Skipped Carlos Diaz (row 7): the Profile's Job Status is blank, and the outreach template needs it: "
+            "fill in Profile!B5.\n") in result.stdout
+    assert "0 outreach drafts" in result.stdout
+
+
+def test_a_referrer_field_used_unguarded_skips_contacts_without_one(sample, tmp_path):
+    folder = _template_dir(tmp_path, "Subject: Hi\n\n{{ referrer.name }} says hi\n")
+    result = run("draft", sample, "--templates", folder, "--to", "David Kim", "--to", "Carlos Diaz",
+                 "--today", TODAY, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "Skipped David Kim (row 12): the outreach template uses .name of an empty value" in result.stdout
+    assert (tmp_path / "out" / "2026-11-25 outreach - Carlos Diaz.eml").exists()
+
+
+def test_blank_fields_are_false_and_take_defaults(sample, tmp_path):
+    folder = _template_dir(tmp_path, "# {% if contact.email %}has email{% else %}no email{% endif %} "
+                                     "{{ contact.title | default('?') }} {{ contact.helpful is defined }}\n",
+                           name="call.md")
+    result = run("draft", sample, "--kind", "call", "--to", "David Kim", "--templates", folder, "--stdout",
+                 "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "==> 2026-11-25 call - David Kim.md <==\n# no email Data Analyst False\n"
+
+
+def test_a_line_holding_only_tags_leaves_no_blank_line():
+    source = "a\n{% if x %}\nb\n  {% endif %}  \nc"
+    assert drafts.standalone_tags(source).count("\n") == source.count("\n")
+    env = drafts._jinja()["env"]
+    assert env.from_string(drafts.standalone_tags(source)).render(x=True) == "a\nb\nc"
+    assert env.from_string(drafts.standalone_tags(source)).render(x=False) == "a\nc"
+
+
+# --------------------------------------------------------------------------- --stdout and --check
+
+
+def test_stdout_prints_drafts_and_writes_nothing(sample):
+    result = run("draft", sample, "--today", TODAY, "--stdout")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("==> 2026-11-25 outreach - Olivia Park.eml <==\n"
+                          "To: Olivia Park <olivia.park@fabrikamhealth.org>\n"
+                          "From: Jordan Rivera <jordan.rivera@outlook.com>\n"
+                          "Subject: Ann Lee suggested I contact you\n\nDear Olivia,\n")
+    assert "\n==> 2026-11-25 outreach - Carlos Diaz.eml <==\n" in out
+    assert "Skipped" not in out and "Skipped Maria Chen (row 2)" in result.stderr
+    assert not (sample.parent / "drafts").exists()
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_check_passes_the_packaged_templates(sample, kind):
+    result = run("draft", sample, "--kind", kind, "--today", TODAY, "--check")
+    assert result.exit_code == 0, result.output
+    for name in EXPECTED[kind]:
+        assert f"{name}: ok\n" in result.stdout
+    assert result.stdout.endswith(f"{len(EXPECTED[kind])} {kind} draft{'s' * (len(EXPECTED[kind]) != 1)} checked, "
+                                  "0 falling short of the guide rules.\n")
+    assert not (sample.parent / "drafts").exists()
+
+
+def test_check_with_the_5_point_style_fails_the_long_outreach(sample):
+    result = run("draft", sample, "--today", TODAY, "--check", "--style", "5-point")
+    assert result.exit_code == 1
+    assert ("2026-11-25 outreach - Carlos Diaz.eml: the outreach has 107 words; keep it under 100. [too-long]\n"
+            in result.stdout)
+    assert '"you/your" 7 times, "I/my/me" 9 times. [about-you]' in result.stdout
+    assert result.stdout.endswith("2 outreach drafts checked, 2 falling short of the 5-point rules.\n")
+
+
+def test_check_fails_a_template_that_drops_the_guide(sample, tmp_path):
+    folder = _template_dir(tmp_path, "Subject: Hi\n\nDear {{ contact.name | first_name }},\n\n"
+                                     "I am {{ me.job_status }}. Could we meet?\n\n{{ me.your_name }}\n")
+    result = run("draft", sample, "--templates", folder, "--today", TODAY, "--check", "--to", "Carlos Diaz")
+    assert result.exit_code == 1
+    codes = [line.rsplit("[", 1)[1].rstrip("]") for line in result.stdout.splitlines() if line.endswith("]")]
+    assert codes == ["no-expertise", "no-position", "no-why", "no-referrer", "no-meeting-length", "no-not-asking"]
+
+
+def test_packaged_templates_pass_the_guide_for_every_sample_contact(sample):
+    chart = read_chart(sample)
+    drafter = drafts.Drafter(chart, DAY)
+    made = 0
+    for row in chart.contacts.rows:
+        for kind in drafts.KINDS:
+            result = drafter.draft(row, kind)
+            if isinstance(result, drafts.Skipped):
+                # Only a thank-you or keep-in-touch note can lack its field (Helpful, a date).
+                assert kind in (drafts.THANK_YOU, drafts.FOLLOW_UP), result
+                continue
+            made += 1
+            assert result.findings == [], (row.text("name"), kind, result.findings)
+    assert made == 40  # 13 contacts × 4 kinds, less 9 thank-yous without Helpful and 3 never-sent follow-ups
+
+
+# --------------------------------------------------------------------------- the checker alone
+
+
+FACTS = {"job_status": "a data analyst, recently laid off", "expertise": "supply-chain analytics",
+         "seeking": "an analyst position in healthcare", "why_searching": "I want to help hospitals",
+         "meeting_length": "15–20 minutes", "referrer": "Sue Miller", "via": "", "helpful": "", "signature": "Jo"}
+GOOD = ("Dear Carlos,\n\nSue Miller suggested I write. I am a data analyst, recently laid off; my expertise is "
+        "supply-chain analytics. I am looking for an analyst position in healthcare. I want to help hospitals. "
+        "I am not asking you for a job. Would you have 15-20 minutes for me at your office?\n\nJo\n")
+
+
+def codes(body, kind="outreach", style="guide", **facts):
+    return [f.code for f in checker.check_text(kind, body, {**FACTS, **facts}, style)]
+
+
+def test_checker_passes_a_good_outreach():
+    assert codes(GOOD) == []
+
+
+def test_checker_wants_the_referrer_first():
+    body = GOOD.replace("Sue Miller suggested I write. ", "").replace("\n\nJo", " Sue Miller suggested I write.\n\nJo")
+    assert codes(body) == ["referrer-not-first"]
+    assert codes(GOOD.replace("Sue Miller", "Someone")) == ["no-referrer"]
+    assert codes(GOOD.replace("Sue Miller", "Sue")) == []  # the first name is enough
+
+
+def test_checker_counts_words_without_greeting_and_signature():
+    assert codes(GOOD.replace("\n\nJo", "word " * 100 + "\n\nJo")) == ["too-long"]
+    assert codes(GOOD, signature="Jo\n" + "sig " * 200) == []
+
+
+def test_checker_accepts_a_paraphrase_of_the_profile():
+    assert codes(GOOD.replace("I want to help hospitals", "helping hospitals matters to me")) == []
+    assert codes(GOOD.replace("I want to help hospitals.", "")) == ["no-why"]
+
+
+def test_checker_thank_you_names_something_helpful():
+    body = "Dear Sue,\n\nThank you. Your tip on resumes helped most.\n"
+    assert codes(body, "thank-you", helpful="your tip on resumes") == []
+    assert codes(body, "thank-you", helpful="the hospital dashboard idea") == ["no-helpful"]
+    assert codes(body, "thank-you", helpful="") == ["no-helpful"]
+
+
+def test_checker_5_point_style():
+    assert codes(GOOD, style="5-point") == ["about-you"]
+    statement = GOOD.replace("Would you have 15-20 minutes for me at your office?",
+                             "I would like 15-20 minutes at your office.")
+    assert "request-not-question" in codes(statement, style="5-point")
+    assert codes(GOOD, style="5-point", referrer="", via="Sam Patel") == ["connection-not-first", "about-you"]
+
+
+# --------------------------------------------------------------------------- helpers for sync
+
+
+def test_pending_referrals(sample):
+    chart = read_chart(sample)
+    assert drafts.pending_referrals(chart, row_of(chart, "Ann Lee")) == ("Olivia Park",)
+    assert drafts.pending_referrals(chart, row_of(chart, "Maria Chen")) == ()
+    assert drafts.pending_referrals(chart, row_of(chart, "Sue Miller")) == ("Carlos Diaz",)
+
+
+def _step(chart, name):
+    row = row_of(chart, name)
+    return row, stages.next_step(row, chart.profile, DAY, drafts.pending_referrals(chart, row))
+
+
+def test_mailto_link_fills_in_the_outreach(sample):
+    chart = read_chart(sample)
+    row, step = _step(chart, "Carlos Diaz")
+    link = drafts.mailto_link(chart, row, step, DAY)
+    assert link.startswith("mailto:carlos.diaz@woodgrovebank.com?subject=Sue%20Miller%20suggested%20I%20contact"
+                           "%20you&body=Dear%20Carlos%2C%0D%0A%0D%0ASue%20Miller%20suggested")
+    assert len(link) <= drafts.MAILTO_LIMIT
+    query = parse_qs(urlsplit(link).query)
+    golden = parse_eml(GOLDEN / "outreach" / "2026-11-25 outreach - Carlos Diaz.eml")
+    assert query["subject"] == [golden["Subject"]]
+    assert query["body"] == [golden.get_content().replace("\n", "\r\n")]
+    assert " " not in link and "\n" not in link
+
+
+@pytest.mark.parametrize("name, kind", [("Sue Miller", "thank-you"), ("Priya Natarajan", "follow-up"),
+                                        ("Maria Chen", "follow-up"), ("Olivia Park", "outreach")])
+def test_mailto_link_for_every_email_step(sample, name, kind):
+    chart = read_chart(sample)
+    row, step = _step(chart, name)
+    assert step.kind == kind
+    link = drafts.mailto_link(chart, row, step, DAY)
+    assert link.startswith(f"mailto:{row.text('email')}?subject=")
+    assert len(link) <= drafts.MAILTO_LIMIT
+
+
+@pytest.mark.parametrize("name", ["David Kim", "Bob Roe", "Isabel Grant", "Elena Petrova", "Grace Liu",
+                                  "Frank Osei"])
+def test_mailto_link_is_none_without_an_email_step(sample, name):
+    # Calls, closed contacts and a follow-up to someone without an address.
+    chart = read_chart(sample)
+    row, step = _step(chart, name)
+    assert drafts.mailto_link(chart, row, step, DAY) is None
+
+
+def test_mailto_link_is_none_when_a_needed_field_is_blank(sample):
+    set_contact(sample, "Sue Miller", "Helpful", None)
+    chart = read_chart(sample)
+    row, step = _step(chart, "Sue Miller")
+    assert drafts.mailto_link(chart, row, step, DAY) is None
+
+
+def test_mailto_link_shortens_a_long_body(sample):
+    long_why = "I want to work on hospital supply chains. " * 60
+    set_profile(sample, "Why Searching", long_why)
+    chart = read_chart(sample)
+    row, step = _step(chart, "Carlos Diaz")
+    link = drafts.mailto_link(chart, row, step, DAY)
+    assert drafts.MAILTO_LIMIT - 40 < len(link) <= drafts.MAILTO_LIMIT
+    body = parse_qs(urlsplit(link).query)["body"][0]
+    assert body.startswith("Dear Carlos,\r\n\r\nSue Miller suggested")
+    assert body.endswith(" …")
+    assert unquote(link.split("&body=")[1]) == body
+
+
+def test_build_mailto_encodes_everything_and_fits():
+    link = drafts.build_mailto("a+b@x.org", "Q&A? 100%", "line1\nline2 & more = fun")
+    assert link == "mailto:a%2Bb@x.org?subject=Q%26A%3F%20100%25&body=line1%0D%0Aline2%20%26%20more%20%3D%20fun"
+    assert len(drafts.build_mailto("a@x.org", "s" * 5000, "b")) <= drafts.MAILTO_LIMIT
+
+
+def test_mailto_link_raises_for_a_broken_sheet_template(sample):
+    add_templates_sheet(sample, [["outreach", "Hi", "{{ contact.nosuch }}"]])
+    chart = read_chart(sample)
+    row, step = _step(chart, "Carlos Diaz")
+    with pytest.raises(TemplateError, match=r"Templates!C2: outreach template: line 1: contact.nosuch"):
+        drafts.mailto_link(chart, row, step, DAY)
+
+
+def test_library_never_prints(sample, capsys):
+    chart = read_chart(sample)
+    run_ = drafts.make_drafts(chart, "outreach", DAY)
+    drafts.write_drafts(run_, sample.parent / "lib")
+    assert capsys.readouterr() == ("", "")
+    assert email.message_from_bytes(run_.drafts[0].content)["X-Unsent"] == "1"

@@ -1,0 +1,222 @@
+"""Checking a draft against the guide: the four points, the request, the length.
+
+``chart draft`` runs these on every draft it writes (and prints the findings as
+warnings); ``chart draft --check`` runs them alone and fails when any draft
+falls short. Each finding has a stable ``code`` for scripts and tests, and a
+``message`` that says what to change, like validate's Problem.
+
+The checks read the rendered text, not the template, so that a person's own
+template in the Templates sheet is held to the same rules. They look for the
+Profile's own words (job status, expertise …); a paraphrase counts when most of
+its longer words are there, because people reword their templates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+
+GUIDE = "guide"
+FIVE_POINT = "5-point"
+STYLES = (GUIDE, FIVE_POINT)
+
+# The guide asks for a short note: a stranger reads a screenful, not a letter.
+MAX_WORDS = 150
+# The stricter 5-point style (a connection, who you are, what you want, a question, thanks).
+MAX_WORDS_5_POINT = 100
+# Share of a Profile phrase's longer words that must appear for a paraphrase to count.
+PARAPHRASE_SHARE = 0.6
+
+_STOPWORDS = frozenset("""about after also and because been being from have into just more most other over some such
+than that their them then there these they this those through very want what when where which while with would
+your yours""".split())
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_NOT_ASKING = re.compile(
+    r"\bnot\b[^.?!]{0,30}\b(ask|asking|looking|request|requesting|expect|expecting)\b[^.?!]{0,25}"
+    r"\b(job|position|role|employment|work|opening)s?\b")
+_LOOKING = re.compile(r"\b(looking|searching|seeking|hoping)\b[^.?!]{0,80}\b(position|role|job|work|opportunit\w*)\b")
+_MEETING_MINUTES = re.compile(r"\b\d+\s*(-|to)\s*\d+\s*min|\b\d+\s*min")
+_YOU = re.compile(r"\b(you|your|yours|yourself)\b")
+_ME = re.compile(r"\b(i|my|me|mine|myself)\b")
+_GREETING = re.compile(r"^(dear|hi|hello|good (morning|afternoon|evening))\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way a draft falls short of the guide. ``code`` is stable; ``message`` says what to change."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def fold(text: str) -> str:
+    """Text folded for comparing: case, accents, dash kinds and spacing ignored."""
+    text = unicodedata.normalize("NFKD", str(text or ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_DASHES)
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, as a person would count them ("15–20" is two)."""
+    return _WORD.findall(text or "")
+
+
+def mentions(text: str, phrase: str) -> bool:
+    """True when ``text`` says ``phrase``: word for word, or most of its longer words."""
+    phrase = fold(phrase).strip(" .;:,")
+    if not phrase:
+        return False
+    folded = fold(text)
+    if phrase in folded:
+        return True
+    key_words = {_stem(w) for w in words(phrase) if len(w) >= 4 and w not in _STOPWORDS}
+    if not key_words:
+        return False
+    present = {_stem(w) for w in words(folded)}
+    return len(key_words & present) / len(key_words) >= PARAPHRASE_SHARE
+
+
+def _stem(word: str) -> str:
+    # Enough English to match "helping" with "help" and "hospitals" with "hospital".
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def message_text(body: str, signature: str = "") -> str:
+    """The body without its greeting line and its signature: what the reader actually reads."""
+    text = body or ""
+    if signature and signature.strip():
+        at = text.rfind(signature.strip())
+        if at >= 0:
+            text = text[:at]
+    lines = text.strip().splitlines()
+    if lines and _GREETING.match(lines[0].strip()) and len(words(lines[0])) <= 6:
+        lines = lines[1:]
+    return "\n".join(lines).strip()
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a message's text (greeting already removed)."""
+    match = re.search(r"[.!?](\s|$)", text)
+    return text[: match.end()] if match else text
+
+
+def _first_name(name: str) -> str:
+    parts = [w for w in words(name) if w.casefold() not in {"dr", "mr", "mrs", "ms", "mx", "prof"}]
+    return parts[0] if parts else ""
+
+
+def _names(text: str, name: str) -> bool:
+    """True when ``text`` names the person: the full name, or the first name as a word."""
+    if not name:
+        return False
+    if fold(name) in fold(text):
+        return True
+    first = fold(_first_name(name))
+    return bool(first) and first in words(fold(text))
+
+
+def check_text(kind: str, body: str, facts: dict, style: str = GUIDE) -> list[Finding]:
+    """Every finding for one rendered draft.
+
+    ``facts`` holds what the draft should say, from the chart: ``job_status``,
+    ``expertise``, ``seeking``, ``why_searching``, ``meeting_length``,
+    ``referrer``, ``via``, ``helpful``, ``signature`` (blank when unknown).
+    """
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}")
+    text = message_text(body, facts.get("signature", ""))
+    found: list[Finding] = []
+    if kind in ("outreach", "call"):
+        found += _presentation(text, facts, kind)
+    if kind == "outreach":
+        found += _referrer_first(text, facts)
+        if style == FIVE_POINT:
+            found += _five_point(text, facts)
+    if kind == "thank-you":
+        helpful = facts.get("helpful", "")
+        if not helpful:
+            found.append(Finding("no-helpful", "the thank-you names nothing helpful: fill in the contact's Helpful "
+                                               "cell and say what helped."))
+        elif not mentions(text, helpful):
+            found.append(Finding("no-helpful", f'the thank-you does not name what was helpful ("{helpful}"); '
+                                               "say it in your own words."))
+    if kind != "call":
+        limit = MAX_WORDS_5_POINT if style == FIVE_POINT and kind == "outreach" else MAX_WORDS
+        count = len(words(text))
+        if count >= limit:
+            found.append(Finding("too-long", f"the {kind} has {count} words; keep it under {limit}."))
+    return found
+
+
+def _presentation(text: str, facts: dict, kind: str) -> list[Finding]:
+    """The guide's four points and the request, in an outreach or a call sheet."""
+    found = []
+    for key, code, what in (("job_status", "no-job-status", "your job status"),
+                            ("expertise", "no-expertise", "your area of expertise")):
+        value = facts.get(key, "")
+        if value and not mentions(text, value):
+            found.append(Finding(code, f'the {kind} does not say {what} ("{value}").'))
+    if not facts.get("job_status") and not facts.get("expertise"):
+        found.append(Finding("no-job-status", f"the {kind} cannot say your job status: fill in the Profile's "
+                                              "Job Status and Expertise."))
+    seeking = facts.get("seeking", "")
+    if not (seeking and mentions(text, seeking)) and not _LOOKING.search(fold(text)):
+        found.append(Finding("no-position", f"the {kind} does not say that you are looking for a position."))
+    why = facts.get("why_searching", "")
+    if not why:
+        found.append(Finding("no-why", f"the {kind} cannot say why you are searching: fill in the Profile's "
+                                       "Why Searching."))
+    elif not mentions(text, why):
+        found.append(Finding("no-why", f'the {kind} does not say why you are searching ("{why}").'))
+    referrer = facts.get("referrer", "")
+    if referrer and not _names(text, referrer):
+        found.append(Finding("no-referrer", f"the {kind} does not say that {referrer} referred you."))
+    length = facts.get("meeting_length", "")
+    if not ((length and fold(length) in fold(text)) or _MEETING_MINUTES.search(fold(text))):
+        found.append(Finding("no-meeting-length", f"the {kind} does not ask for {length or '15–20 minutes'} of "
+                                                  "their time."))
+    if not _NOT_ASKING.search(fold(text)):
+        found.append(Finding("no-not-asking", f'the {kind} does not say plainly that you are not asking for a job '
+                                              '("I am not asking you for a job").'))
+    return found
+
+
+def _referrer_first(text: str, facts: dict) -> list[Finding]:
+    referrer = facts.get("referrer", "")
+    if referrer and _names(text, referrer) and not _names(first_sentence(text), referrer):
+        return [Finding("referrer-not-first", f"name {referrer} in the first sentence: the referral is what makes "
+                                              "a stranger read on.")]
+    return []
+
+
+def _five_point(text: str, facts: dict) -> list[Finding]:
+    found = []
+    connection = facts.get("referrer") or facts.get("via") or ""
+    if connection and not _names(first_sentence(text), connection):
+        found.append(Finding("connection-not-first", f"open with your connection ({connection}) in the first "
+                                                     "sentence."))
+    length = fold(facts.get("meeting_length", ""))
+    sentences = re.findall(r"[^.!?]+[.!?]?", fold(text))
+    asks = [s for s in sentences if (length and length in s) or _MEETING_MINUTES.search(s)]
+    if not any(s.strip().endswith("?") for s in asks):
+        found.append(Finding("request-not-question", "phrase the request as a question (\"Would you have 15–20 "
+                                                     "minutes …?\")."))
+    folded = fold(text)
+    you, me = len(_YOU.findall(folded)), len(_ME.findall(folded))
+    if you <= me:
+        found.append(Finding("about-you", f'say more about them than about you: "you/your" {you} times, '
+                                          f'"I/my/me" {me} times.'))
+    return found
+
+
+def check_draft(draft, style: str = GUIDE) -> list[Finding]:
+    """The findings for a ``drafts.Draft`` (its kind, body and facts)."""
+    return check_text(draft.kind, draft.body, draft.facts, style)

@@ -329,6 +329,43 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
     click.echo(f"{n} {kind} draft{'s' * (n != 1)} in {folder}; {k} contact{'s' * (k != 1)} skipped.")
 
 
+@cli.command("import", context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=str))
+@click.argument("file", type=click.Path(path_type=str))
+@click.option("--source", metavar="Own|Family|Friend", default="Own", show_default=True,
+              help="Whose network the new people come from (their Source cell).")
+@click.option("--via", metavar="NAME", help='For Family or Friend: whose contacts these are ("Dad"); goes in Via.')
+@click.option("--dry-run", is_flag=True, help="Show what would be added and filled; write nothing.")
+@click.option("--force", is_flag=True,
+              help="Write even while a lock file says the workbook is open, or when it has parts chart cannot "
+                   "keep (macros, sparklines, shapes …), which are then lost.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def import_(path, file, source, via, dry_run, force, as_json):
+    """Add the people in FILE to the Contacts sheet of the chart at PATH.
+
+    FILE is a LinkedIn Connections.csv, a Google Contacts or Outlook CSV export,
+    a vCard file (.vcf, 3.0 or 4.0), or any CSV or .xlsx with a header row (Name,
+    or First Name and Last Name; Company, Title, Email, Phone …). The format is
+    told from the content. Someone already in the chart (same email, phone or
+    name) is not added again: only their blank cells are filled, never what you
+    typed. New rows get Source (--source) and Via (--via); a LinkedIn profile
+    address goes into Notes. The previous version is kept in chart-backups/.
+
+    \b
+    Example:
+      chart import my_chart.xlsx Connections.csv
+      chart import my_chart.xlsx dads_contacts.vcf --source Family --via Dad --dry-run
+    """
+    from .importer import import_contacts, import_json, import_lines
+
+    result = import_contacts(path, file, source=source, via=via, dry_run=dry_run, force=force)
+    if as_json:
+        click.echo(json.dumps(import_json(result), indent=2, ensure_ascii=False))
+    else:
+        for line in import_lines(result):
+            click.echo(line)
+
+
 def main():
     """Console-script entry point."""
     cli(prog_name="chart")

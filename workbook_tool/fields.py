@@ -66,6 +66,15 @@ def to_date(value, region: str = "US") -> dt.date | None:
 
 
 def _parse_date_text(text: str, region: str) -> dt.date:
+    original = text
+    # Any ISO 8601 form, with seconds' fractions or a zone (exports write those).
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    # People write "November 2nd, 2026" and "Sept. 4"; strptime knows neither.
+    text = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bsept\b", "Sep", text, flags=re.IGNORECASE)
     ordered = _DATE_FORMATS_MONTH_FIRST + _DATE_FORMATS_DAY_FIRST
     if (region or "US").upper() not in MONTH_FIRST_REGIONS:
         ordered = _DATE_FORMATS_DAY_FIRST + _DATE_FORMATS_MONTH_FIRST
@@ -74,7 +83,7 @@ def _parse_date_text(text: str, region: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{text!r} is not a date I can read")
+    raise ValueError(f"{original!r} is not a date I can read")
 
 
 def phone_text(value) -> str:
@@ -118,7 +127,8 @@ def check_email(value) -> str:
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise ValueError(f"{text!r} is not a valid email address: {exc}") from None
+        # email-validator's reasons end with a period; callers append their own sentence.
+        raise ValueError(f"{text!r} is not a valid email address: {str(exc).rstrip('.')}") from None
 
 
 def email_key(value) -> str | None:

@@ -201,7 +201,8 @@ def _check_profile(chart: Chart) -> list[Problem]:
             continue
         if spec.kind == "days":
             try:
-                ok = float(value) == int(float(value)) and 0 <= float(value) <= 3650
+                # is_integer() is False for inf and NaN ("inf" typed in a cell), which int() would choke on.
+                ok = float(value).is_integer() and 0 <= float(value) <= 3650
             except (TypeError, ValueError):
                 ok = False
             if not ok:

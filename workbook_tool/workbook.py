@@ -93,6 +93,8 @@ def _is_encrypted_ooxml(path: Path) -> bool:
 def _looks_like_text(path: Path) -> bool:
     with path.open("rb") as fh:
         sample = fh.read(4096)
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16 text with its byte-order mark: Excel's "Unicode Text" and some CSV exports
     if b"\x00" in sample:
         return False
     try:
@@ -130,13 +132,24 @@ def _check_sizes(zf: zipfile.ZipFile, path: Path) -> None:
 def _check_no_entities(zf: zipfile.ZipFile, path: Path) -> None:
     # Excel and LibreOffice never write a DTD. One in any XML part is an entity-expansion
     # ("billion laughs") or external-entity attack, so refuse before any parser runs.
-    # A DTD must come before the root element, so the first few KB tell.
+    # A DTD comes before the root element, but comments and whitespace may push it past
+    # any fixed-size head, so read each part to its end (the sizes are checked already);
+    # the overlap catches a marker split between two chunks.
     for info in zf.infolist():
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
+        # Part names are case-insensitive in a package: "sheet1.XML" is parsed all the same.
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
+        found = False
         with zf.open(info) as part:
-            head = part.read(4096)
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            tail = b""
+            while not found:
+                chunk = part.read(1024 * 1024)
+                if not chunk:
+                    break
+                window = tail + chunk
+                found = b"<!DOCTYPE" in window or b"<!ENTITY" in window
+                tail = window[-16:]
+        if found:
             raise UnreadableWorkbook(f"part {info.filename} declares XML entities, which real workbooks never do "
                                      "(an XML bomb or external-entity attack); refused to protect your computer.",
                                      path=path)
@@ -329,7 +342,8 @@ class Profile:
             number = float(value)
         except (TypeError, ValueError):
             return spec.default
-        if number != int(number) or number < 0 or number > 3650:
+        # is_integer() is False for inf and NaN, which int() would choke on.
+        if not number.is_integer() or number < 0 or number > 3650:
             return spec.default
         return int(number)
 
@@ -391,9 +405,17 @@ def chart_from_grids(path: Path, grids: dict[str, list[list]]) -> Chart:
 
 
 def read_chart(path) -> Chart:
-    """Check, open and read the chart at ``path``."""
+    """Check, open and read the chart at ``path``.
+
+    Only the chart's own sheets are read: a person's other sheets (a big data dump, a
+    stray value in row 1,048,576) would cost seconds and hundreds of MB as full grids.
+    """
     path = Path(path)
-    return chart_from_grids(path, read_grids(path))
+    names = sheet_names(path)
+    wanted = {find_sheet(names, shape)
+              for shape in (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
+    grids = read_grids(path, wanted - {None})
+    return chart_from_grids(path, {name: grids.get(name, []) for name in names})
 
 
 def today() -> dt.date:

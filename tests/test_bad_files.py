@@ -1,0 +1,352 @@
+"""Unreadable input gets one line, ``Error: <file>: <what to do>``, exit 2 and no traceback.
+
+Each bad file is run through ``chart validate`` (text and --json); the check happens
+before any parser sees the file, so the library never leaks a third-party error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import zipfile
+
+import pytest
+
+from tests.conftest import contact, rewrite_zip, run, write_chart, write_workbook
+from workbook_tool.errors import NotAChart, UnreadableWorkbook
+from workbook_tool.workbook import BACKUP_HINT, check_workbook_file, read_chart
+
+SAVE_AS_XLSX_CSV = ("is a CSV file, not an Excel workbook. Open it in Excel or LibreOffice and save it as .xlsx "
+                    "(Excel Workbook).")
+DAMAGED = f"is damaged: the .xlsx archive is incomplete or corrupt. {BACKUP_HINT}"
+ODS = ("is an OpenDocument (.ods) spreadsheet. Open it in LibreOffice and save it as .xlsx "
+       "(File > Save As > Excel 2007-365).")
+XLS = ("is an old Excel 97-2003 (.xls) workbook, which chart cannot read. Open it in Excel or LibreOffice and save "
+       "it as .xlsx.")
+ENCRYPTED = ("is password-protected. Open it in Excel or LibreOffice, remove the password (save it without one), "
+             "and try again.")
+NOT_A_WORKBOOK_ZIP = ("is a zip archive but not an Excel workbook (it has no xl/workbook.xml). Give the path of an "
+                      ".xlsx file.")
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<!DOCTYPE lolz [\n'
+    ' <!ENTITY lol "lol">\n'
+    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">\n'
+              for i in range(1, 10))
+    + ']>\n'
+)
+
+
+def entities_message(part: str) -> str:
+    return (f"part {part} declares XML entities, which real workbooks never do (an XML bomb or external-entity "
+            "attack); refused to protect your computer.")
+
+
+def assert_unreadable(path, message: str, *, exit_code: int = 2) -> None:
+    """``chart validate`` (text and --json) says exactly ``Error: PATH: MESSAGE`` and exits 2."""
+    for extra in ([], ["--json"]):
+        result = run("validate", path, *extra)
+        assert result.exit_code == exit_code, result.output
+        assert result.stderr == f"Error: {path}: {message}\n"
+        assert result.stdout == ""
+        assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def good(tmp_path):
+    return write_chart(tmp_path / "good.xlsx", rows=[contact(name="Ann Lee", email="ann@fabrikam.org")])
+
+
+# --------------------------------------------------------------------------- not there, not a file
+
+
+def test_missing_path(tmp_path):
+    path = tmp_path / "nope.xlsx"
+    assert_unreadable(path, f"no such file. Check the path, or make a new chart with: chart init {path}")
+
+
+def test_relative_missing_path_is_named_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert_unreadable("my chart.xlsx", "no such file. Check the path, or make a new chart with: chart init "
+                                       "my chart.xlsx")
+
+
+def test_folder(tmp_path):
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    assert_unreadable(folder, "is a folder, not a workbook. Give the path of an .xlsx file.")
+
+
+def test_folder_named_like_a_workbook(tmp_path):
+    folder = tmp_path / "chart.xlsx"
+    folder.mkdir()
+    assert_unreadable(folder, "is a folder, not a workbook. Give the path of an .xlsx file.")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    assert_unreadable(path, f"the file is empty (0 bytes). {BACKUP_HINT}")
+
+
+# --------------------------------------------------------------------------- other formats
+
+
+def fake_xls(path):
+    """An OLE compound file, as Excel 97-2003 writes: the magic number, then sectors."""
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff" + bytes(4066))
+    return path
+
+
+def test_xls(tmp_path):
+    assert_unreadable(fake_xls(tmp_path / "old.xls"), XLS)
+
+
+def test_xls_renamed_xlsx(tmp_path):
+    assert_unreadable(fake_xls(tmp_path / "old.xlsx"), XLS)
+
+
+def synthetic_ods(path):
+    with zipfile.ZipFile(path, "w") as zf:
+        # An ODF package starts with an uncompressed "mimetype" entry.
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+        zf.writestr("content.xml", '<?xml version="1.0"?><office:document-content '
+                    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+    return path
+
+
+def test_ods_synthetic(tmp_path):
+    assert_unreadable(synthetic_ods(tmp_path / "chart.ods"), ODS)
+
+
+def test_ods_renamed_xlsx(tmp_path):
+    assert_unreadable(synthetic_ods(tmp_path / "chart.xlsx"), ODS)
+
+
+def soffice_convert(src, fmt, outdir, home):
+    """Convert with a real soffice: a private profile and HOME, no stdin, and a timeout
+    that kills the whole process group (soffice is a script that starts soffice.bin)."""
+    profile = home / "lo-profile"
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(home)}
+    env.pop("DISPLAY", None)
+    proc = subprocess.Popen(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                             "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"soffice did not convert {src} to {fmt} within 180 s")
+    out = outdir / f"{src.stem}.{fmt}"
+    assert proc.returncode == 0 and out.is_file(), output.decode("utf-8", "replace")
+    return out
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice) on PATH")
+def test_ods_made_by_libreoffice(tmp_path, good):
+    home = tmp_path / "home"
+    home.mkdir()
+    ods = soffice_convert(good, "ods", tmp_path / "out", home)
+    assert_unreadable(ods, ODS)
+
+
+def test_csv(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text("Name,Email\nAnn Lee,ann@fabrikam.org\n", encoding="utf-8")
+    assert_unreadable(path, SAVE_AS_XLSX_CSV)
+
+
+def test_csv_renamed_xlsx(tmp_path):
+    path = tmp_path / "contacts.xlsx"
+    path.write_text("Name;Email\nAnn Lee;ann@fabrikam.org\nJosé Ruiz;jose@contoso.com\n", encoding="cp1252")
+    assert_unreadable(path, SAVE_AS_XLSX_CSV)
+
+
+def test_csv_in_utf16_as_excel_unicode_text_writes_it(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text("Name\tEmail\nAnn Lee\tann@fabrikam.org\n", encoding="utf-16")
+    assert_unreadable(path, SAVE_AS_XLSX_CSV)
+
+
+def test_text_file_renamed_xlsx(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("call Ann tomorrow\n")
+    assert_unreadable(path, "is a text file, not an Excel workbook. Open it in Excel or LibreOffice and save it as "
+                            ".xlsx (Excel Workbook).")
+
+
+def test_binary_junk(tmp_path):
+    path = tmp_path / "junk.xlsx"
+    path.write_bytes(bytes(range(256)) * 8)
+    assert_unreadable(path, f"is not an Excel workbook (it is not an .xlsx zip archive). {BACKUP_HINT}")
+
+
+# --------------------------------------------------------------------------- damaged zips
+
+
+def test_truncated_zip(tmp_path, good):
+    path = tmp_path / "cut.xlsx"
+    data = good.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert_unreadable(path, DAMAGED)
+
+
+def test_zip_missing_its_last_bytes(tmp_path, good):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(good.read_bytes()[:-10])
+    assert_unreadable(path, DAMAGED)
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "photos.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("holiday.txt", "not a workbook")
+    assert_unreadable(path, NOT_A_WORKBOOK_ZIP)
+
+
+def test_word_document_renamed_xlsx(tmp_path):
+    path = tmp_path / "letter.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        zf.writestr("word/document.xml", '<?xml version="1.0"?><document/>')
+    assert_unreadable(path, NOT_A_WORKBOOK_ZIP)
+
+
+def test_malformed_sheet_xml(tmp_path, good):
+    path = rewrite_zip(good, tmp_path / "bad.xlsx", replace={"xl/worksheets/sheet1.xml": "<worksheet><sheetData><row"})
+    result = run("validate", path)
+    assert result.exit_code == 2
+    line = result.stderr
+    assert line.startswith(f"Error: {path}: is damaged and cannot be read (")
+    assert line.endswith(f"). {BACKUP_HINT}\n")
+    assert line.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_password_protected(tmp_path, good):
+    import msoffcrypto.format.ooxml
+
+    path = tmp_path / "locked.xlsx"
+    with open(good, "rb") as src, open(path, "wb") as out:
+        msoffcrypto.format.ooxml.OOXMLFile(src).encrypt("pw", out)
+    assert path.read_bytes().startswith(bytes.fromhex("d0cf11e0a1b11ae1"))
+    assert_unreadable(path, ENCRYPTED)
+
+
+# --------------------------------------------------------------------------- bombs
+
+
+def test_xml_bomb_in_shared_strings(tmp_path, good):
+    bomb = BILLION_LAUGHS + ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+                             'uniqueCount="1"><si><t>&lol9;</t></si></sst>')
+    path = rewrite_zip(good, tmp_path / "bomb.xlsx", add={"xl/sharedStrings.xml": bomb})
+    assert_unreadable(path, entities_message("xl/sharedStrings.xml"))
+
+
+def test_xml_bomb_in_a_sheet(tmp_path, good):
+    with zipfile.ZipFile(good) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    bomb = BILLION_LAUGHS + sheet.split("?>", 1)[-1].replace("Ann Lee", "&lol9;")
+    path = rewrite_zip(good, tmp_path / "bomb.xlsx", replace={"xl/worksheets/sheet1.xml": bomb})
+    assert_unreadable(path, entities_message("xl/worksheets/sheet1.xml"))
+
+
+def test_xml_bomb_hidden_behind_a_long_comment(tmp_path, good):
+    # The prolog may hold comments before the DTD, so a check of the first few KB is not enough.
+    with zipfile.ZipFile(good) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    body = sheet.split("?>", 1)[-1].replace("Ann Lee", "&lol9;")
+    head, dtd = BILLION_LAUGHS.split("\n", 1)
+    bomb = head + "<!--" + "padding " * 2000 + "-->\n" + dtd + body
+    path = rewrite_zip(good, tmp_path / "bomb.xlsx", replace={"xl/worksheets/sheet1.xml": bomb})
+    assert_unreadable(path, entities_message("xl/worksheets/sheet1.xml"))
+
+
+def test_xml_bomb_in_a_part_named_in_capitals(tmp_path, good):
+    # Package part names are case-insensitive; "XML" is parsed like "xml".
+    bomb = BILLION_LAUGHS + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    path = rewrite_zip(good, tmp_path / "bomb.xlsx", add={"xl/sharedStrings.XML": bomb})
+    assert_unreadable(path, entities_message("xl/sharedStrings.XML"))
+
+
+def test_external_entity(tmp_path, good):
+    xxe = ('<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+           '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t></si></sst>')
+    path = rewrite_zip(good, tmp_path / "xxe.xlsx", add={"xl/sharedStrings.xml": xxe})
+    assert_unreadable(path, entities_message("xl/sharedStrings.xml"))
+
+
+def test_zip_bomb(tmp_path, good):
+    size = 25 * 1024 * 1024
+    path = rewrite_zip(good, tmp_path / "zipbomb.xlsx", add={"xl/sharedStrings.xml": b" " * size})
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/sharedStrings.xml")
+    ratio = int(info.file_size / info.compress_size)
+    assert ratio > 100
+    assert_unreadable(path, f"part xl/sharedStrings.xml unpacks {ratio} times its size (25 MB), as zip bombs do; "
+                            "refused to protect your computer. Re-save the workbook in Excel or LibreOffice.")
+
+
+def test_workbook_that_unpacks_too_large(tmp_path, good, monkeypatch):
+    # The real limit is 2 GB; lower it rather than write gigabytes.
+    from workbook_tool import workbook
+
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 1000)
+    result = run("validate", good)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {good}: unpacks to 0 MB, far more than a contact chart holds; refused to "
+                             "protect your computer.\n")
+
+
+def test_large_part_that_compresses_like_real_xml_is_not_a_bomb(tmp_path, good, monkeypatch):
+    # Only a part that is both big and far too compressible is refused; lower the size
+    # limit rather than write megabytes of incompressible data.
+    from workbook_tool import workbook
+
+    monkeypatch.setattr(workbook, "MAX_PART_BYTES_AT_HIGH_RATIO", 1000)
+    check_workbook_file(good)  # real XML compresses well below 100:1
+
+
+# --------------------------------------------------------------------------- workbooks that are not charts
+
+
+def test_no_contacts_sheet(tmp_path):
+    path = write_workbook(tmp_path / "budget.xlsx", {"Budget": [["Item", "Cost"]], "Sheet2": [["x"]]})
+    assert_unreadable(path, "has no Contacts sheet (its sheets: 'Budget', 'Sheet2'). Rename the sheet that lists "
+                            "your contacts to Contacts, or make a new chart with: chart init NEW.xlsx")
+
+
+def test_no_name_column(tmp_path):
+    path = write_chart(tmp_path / "noname.xlsx", ["Surname", "Email"], [["Lee", "ann@fabrikam.org"]])
+    assert_unreadable(path, "sheet 'Contacts': has no Name column in its first 10 rows. Add a header row with Name "
+                            "above your data (see 'chart init --help' for every column).")
+
+
+def test_name_column_below_the_first_ten_rows(tmp_path):
+    path = write_workbook(tmp_path / "deep.xlsx", {"Contacts": [["My contacts"]] + [[]] * 9 + [["Name", "Email"]]})
+    assert_unreadable(path, "sheet 'Contacts': has no Name column in its first 10 rows. Add a header row with Name "
+                            "above your data (see 'chart init --help' for every column).")
+
+
+# --------------------------------------------------------------------------- the library's side
+
+
+@pytest.mark.parametrize("make, kind", [
+    (lambda p: p, UnreadableWorkbook),  # missing
+    (lambda p: (p.write_bytes(b""), p)[1], UnreadableWorkbook),
+    (lambda p: write_workbook(p, {"Other": [["x"]]}), NotAChart),
+])
+def test_library_raises_chart_errors_with_exit_code_2(tmp_path, make, kind):
+    path = make(tmp_path / "x.xlsx")
+    with pytest.raises(kind) as info:
+        read_chart(path)
+    assert info.value.exit_code == 2
+    assert info.value.path == path
+    assert str(info.value).startswith(f"{path}: ")

@@ -1,0 +1,247 @@
+"""Reading what people type into cells: workbook_tool.fields, called directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import phonenumbers
+import pytest
+
+from workbook_tool.fields import (Recommendation, check_email, email_key, is_blank, name_key, parse_phone,
+                                  parse_recommended, phone_key, phone_text, to_date)
+
+NOV2 = dt.date(2026, 11, 2)
+
+
+# --------------------------------------------------------------------------- is_blank
+
+
+@pytest.mark.parametrize("value, blank", [(None, True), ("", True), ("   ", True), ("\t\n", True), (0, False),
+                                          ("x", False), (False, False), (NOV2, False)])
+def test_is_blank(value, blank):
+    assert is_blank(value) is blank
+
+
+# --------------------------------------------------------------------------- to_date
+
+
+@pytest.mark.parametrize("value", [
+    NOV2, dt.datetime(2026, 11, 2, 15, 30), 46328, 46328.0, 46328.75,
+    "2026-11-02", " 2026-11-02 ", "2026/11/02", "2026.11.02", "2026-11-02 15:30", "2026-11-02T15:30:00",
+    "2026-11-02T15:30:00.000", "2026-11-02T15:30:00+01:00",
+    "November 2, 2026", "Nov 2, 2026", "Nov. 2, 2026", "November 2 2026", "2 November 2026", "2 Nov 2026",
+    "02-Nov-2026", "02-Nov-26", "Monday, November 2, 2026", "Mon, Nov 2, 2026",
+    "November 2nd, 2026", "2nd November 2026", "NOVEMBER 2, 2026",
+    "11/2/2026", "11/02/2026", "11/2/26", "11-02-2026",
+])
+def test_to_date_reads(value):
+    assert to_date(value) == NOV2
+
+
+def test_excel_serial_numbers():
+    assert to_date(45658) == dt.date(2025, 1, 1)
+    assert to_date(61) == dt.date(1900, 3, 1)  # past Lotus' false 29 February 1900
+
+
+def test_written_dates_with_sept_and_ordinals():
+    assert to_date("Sept. 4, 2026") == dt.date(2026, 9, 4)
+    assert to_date("Sept 4 2026") == dt.date(2026, 9, 4)
+    assert to_date("March 1st, 2026") == dt.date(2026, 3, 1)
+    assert to_date("August 23rd 2026") == dt.date(2026, 8, 23)
+
+
+def test_slashed_dates_follow_the_region():
+    assert to_date("3/4/2026") == dt.date(2026, 3, 4)
+    assert to_date("3/4/2026", "US") == dt.date(2026, 3, 4)
+    assert to_date("3/4/2026", "CA") == dt.date(2026, 3, 4)
+    assert to_date("3/4/2026", "GB") == dt.date(2026, 4, 3)
+    assert to_date("3/4/2026", "de") == dt.date(2026, 4, 3)
+    # Unambiguous either way.
+    assert to_date("25/12/2026", "US") == dt.date(2026, 12, 25)
+    assert to_date("12/25/2026", "GB") == dt.date(2026, 12, 25)
+    assert to_date("3/4/2026", "") == dt.date(2026, 3, 4)
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_blank_is_no_date(value):
+    assert to_date(value) is None
+
+
+@pytest.mark.parametrize("value, message", [
+    ("next week", "'next week' is not a date I can read"),
+    ("2026-02-30", "'2026-02-30' is not a date I can read"),
+    ("Novembr 2, 2026", "'Novembr 2, 2026' is not a date I can read"),
+    ("1066-10-14", "the year 1066 is out of range"),
+    ("2300-01-01", "the year 2300 is out of range"),
+    (0, "0 is not a date"),
+    (-1, "-1 is not a date"),
+    (3_000_000, "3000000 is not a date"),
+    (math.nan, "nan is not a date"),
+    (math.inf, "inf is not a date"),
+    (True, "True is not a date"),
+    (dt.time(10, 30), "datetime.time(10, 30) is not a date"),
+    (dt.date(1800, 1, 1), "the year 1800 is out of range"),
+])
+def test_to_date_refuses(value, message):
+    with pytest.raises(ValueError) as info:
+        to_date(value)
+    assert str(info.value) == message
+
+
+# --------------------------------------------------------------------------- phones
+
+
+@pytest.mark.parametrize("value, e164", [
+    ("617-555-0101", "+16175550101"),
+    ("(617) 555-0101", "+16175550101"),
+    ("617.555.0101", "+16175550101"),
+    ("+1 617 555 0101", "+16175550101"),
+    ("1-617-555-0101", "+16175550101"),
+    (6175550101, "+16175550101"),
+    (6175550101.0, "+16175550101"),
+    (16175550101, "+16175550101"),
+    ("+44 20 7946 0958", "+442079460958"),
+])
+def test_parse_phone(value, e164):
+    number = parse_phone(value)
+    assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == e164
+    assert phone_key(value) == e164
+
+
+def test_extension_is_kept():
+    assert parse_phone("617-555-0101 ext. 12").extension == "12"
+
+
+def test_phone_region():
+    assert phone_key("020 7946 0958", "GB") == "+442079460958"
+    assert phone_key("020 7946 0958", "gb") == "+442079460958"
+    assert phone_key("020 7946 0958", None) is None  # US by default: not a US number
+    with pytest.raises(ValueError, match=r"^'020 7946 0958' cannot be a real phone number in US$"):
+        parse_phone("020 7946 0958")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("555-1234", "'555-1234' cannot be a real phone number in US"),
+    ("123", "'123' cannot be a real phone number in US"),
+    (12345, "'12345' cannot be a real phone number in US"),
+    (5551234.0, "'5551234' cannot be a real phone number in US"),
+    ("617-555-01", "'617-555-01' cannot be a real phone number in US"),
+    ("call me", "'call me' is not a phone number"),
+    ("", "'' is not a phone number"),
+])
+def test_impossible_phones(value, message):
+    with pytest.raises(ValueError) as info:
+        parse_phone(value)
+    assert str(info.value) == message
+    assert phone_key(value) is None
+
+
+def test_phone_text():
+    assert phone_text(6175550101.0) == "6175550101"
+    assert phone_text(6175550101) == "6175550101"
+    assert phone_text(" 617-555-0101 ") == "617-555-0101"
+    assert phone_text(1.5) == "1.5"
+
+
+# --------------------------------------------------------------------------- emails
+
+
+@pytest.mark.parametrize("value, normalized", [
+    ("ann@fabrikam.org", "ann@fabrikam.org"),
+    ("  ann@fabrikam.org ", "ann@fabrikam.org"),
+    ("Ann.Lee@FABRIKAM.ORG", "Ann.Lee@fabrikam.org"),
+    ("mailto:ann@fabrikam.org", "ann@fabrikam.org"),
+    ("MAILTO:ann@fabrikam.org", "ann@fabrikam.org"),
+    ("ann+jobs@fabrikam.org", "ann+jobs@fabrikam.org"),
+])
+def test_check_email(value, normalized):
+    assert check_email(value) == normalized
+
+
+@pytest.mark.parametrize("value", ["ann", "ann@", "@fabrikam.org", "ann@fabrikam", "ann@@fabrikam.org",
+                                   "ann lee@fabrikam.org", "Ann Lee <ann@fabrikam.org>", "ann@localhost",
+                                   "ann@fabrikam.invalid"])
+def test_check_email_refuses(value):
+    with pytest.raises(ValueError) as info:
+        check_email(value)
+    message = str(info.value)
+    assert message.startswith(f"{value!r} is not a valid email address: ")
+    assert not message.endswith("."), "callers add their own sentence after the reason"
+    assert email_key(value) is None
+
+
+def test_email_key_folds_case():
+    assert email_key("Ann.Lee@Fabrikam.org") == email_key("ann.lee@fabrikam.ORG") == "ann.lee@fabrikam.org"
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize("value", ["Ann Lee", "ann lee", "ANN LEE", "  Ann   Lee ", "Dr. Ann Lee", "Ms Ann Lee",
+                                   "Lee, Ann", "Ann Lée", "Dr. Ann Lée", "Ann_Lee"])
+def test_name_key(value):
+    assert name_key(value) == "ann lee"
+
+
+def test_name_key_keeps_what_tells_people_apart():
+    assert name_key("Mary Ann Lee") == "mary ann lee"
+    assert name_key("Pat O'Brien") == name_key("O'Brien, Pat")
+    # "Smith, Jones and Co." is not "Last, First": the part before the comma has a space.
+    assert name_key("Mary Ann, Lee") == "mary ann lee"
+    assert name_key("Ann Lee") != name_key("Anne Lee")
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_name_key_blank(value):
+    assert name_key(value) == ""
+
+
+def test_name_key_of_a_number():
+    assert name_key(42) == "42"
+
+
+# --------------------------------------------------------------------------- Recommended
+
+
+def test_parse_recommended_full_entry():
+    assert parse_recommended("Bob Roe <bob.roe@northwindclinic.org>, 617-555-0142, Northwind Clinic") == [
+        Recommendation("Bob Roe <bob.roe@northwindclinic.org>, 617-555-0142, Northwind Clinic", "Bob Roe",
+                       "bob.roe@northwindclinic.org", "617-555-0142", "Northwind Clinic")]
+
+
+def test_parse_recommended_one_per_line_or_semicolon():
+    people = parse_recommended("Bob Roe <bob@northwind.org>\nOlivia Park, Fabrikam Health; Cy Ode\r\n\n;")
+    assert [(p.name, p.email, p.organization) for p in people] == [
+        ("Bob Roe", "bob@northwind.org", ""), ("Olivia Park", "", "Fabrikam Health"), ("Cy Ode", "", "")]
+
+
+def test_parse_recommended_bare_email_and_phone():
+    (person,) = parse_recommended("Jane Doe jane@contoso.com (617) 555-0199")
+    assert (person.name, person.email, person.phone, person.organization) == (
+        "Jane Doe", "jane@contoso.com", "(617) 555-0199", "")
+
+
+def test_parse_recommended_email_only_takes_a_name_from_the_address():
+    (person,) = parse_recommended("<olivia.park@fabrikam.org>")
+    assert (person.name, person.email) == ("olivia.park", "olivia.park@fabrikam.org")
+
+
+def test_parse_recommended_organization_may_hold_commas():
+    (person,) = parse_recommended("Dr. Smith, Acme, Inc.")
+    assert (person.name, person.organization) == ("Dr. Smith", "Acme, Inc.")
+
+
+def test_parse_recommended_phone_follows_region():
+    (person,) = parse_recommended("Nigel Hart, 020 7946 0958, Contoso UK", "GB")
+    assert (person.name, person.phone, person.organization) == ("Nigel Hart", "020 7946 0958", "Contoso UK")
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", ";", " ; \n ;"])
+def test_parse_recommended_blank(value):
+    assert parse_recommended(value) == []
+
+
+def test_parse_recommended_keeps_a_bad_address_for_validate_to_report():
+    (person,) = parse_recommended("Bob Roe <bob@northwind>")
+    assert person.email == "bob@northwind"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema, stages
-from .errors import RefusedToWrite, WriteFailed
+from .errors import ChartError, RefusedToWrite, WriteFailed
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
 from .validate import ERROR, Problem, validate_chart
 from .workbook import Chart, Row, Table, chart_from_grids, column_letter, read_grids
@@ -109,6 +109,9 @@ def _same(old, new) -> bool:
         return True
     if is_blank(old) or is_blank(new):
         return False
+    if isinstance(new, bool) or isinstance(old, bool):
+        # bool is an int to Python: True == 1, but a TRUE cell is not the number 1.
+        return isinstance(new, bool) and isinstance(old, bool) and old == new
     if isinstance(new, dt.date):
         try:
             return to_date(old) == new
@@ -435,6 +438,7 @@ def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
         ws = wb[col.sheet]
         cell = ws.cell(row=col.header_row, column=col.column, value=col.spec.header)
         layout.style_header(cell, col.spec)
+        _split_column_range(ws, col.column)
         layout.format_column(ws, col.column, col.spec)
 
     contacts = wb[chart.contacts.sheet]
@@ -456,18 +460,50 @@ def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
         elif isinstance(w.value, dt.date):
             cell.number_format = schema.DATE_FORMAT
 
-    if plan.new_rows:
+    if plan.new_rows or plan.new_columns:
         _extend_ranges(contacts, chart.contacts, plan)
 
     if plan.referrals_sheet is not None:
         _write_referrals(wb, plan.referrals_sheet)
 
 
+def _split_column_range(ws, index: int) -> None:
+    """Give column ``index`` a width setting of its own, out of any range that covers it.
+
+    Excel and LibreOffice store neighbouring columns formatted alike as one
+    ``<col min max>`` range, which openpyxl loads as one entry keyed by its first
+    letter. Setting a width for a column inside that range would otherwise either
+    change the whole range (the person's widths for the other columns) or add a
+    second, overlapping ``<col>``, which Excel reports as a damaged file.
+    """
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    dims = ws.column_dimensions
+    for key, dim in list(dims.items()):
+        first = dim.min or column_index_from_string(key)
+        last = max(dim.max or first, first)
+        if first == last or not first <= index <= last:
+            continue
+        del dims[key]
+        for lo, hi in ((first, index - 1), (index, index), (index + 1, last)):
+            if lo > hi:
+                continue
+            part = copy.copy(dim)
+            part.index, part.min, part.max = get_column_letter(lo), lo, hi
+            dims[get_column_letter(lo)] = part
+
+
 def _extend_ranges(ws, table: Table, plan: SyncPlan) -> None:
-    """Grow an Excel table or filter that covers the Contacts table to take the new rows."""
+    """Grow an Excel table or the filter over the Contacts table to take the new rows.
+
+    The sheet's filter also grows to the tool columns added at its right, so a
+    person can filter by Stage; an Excel table keeps its columns (adding table
+    columns would rename the person's structured references).
+    """
     from openpyxl.utils.cell import range_boundaries
 
-    last = max(n.number for n in plan.new_rows)
+    last = max([n.number for n in plan.new_rows] + [table.last_row])
+    added = [c.column for c in plan.new_columns if c.sheet == table.sheet]
     for tbl in ws.tables.values():
         min_col, min_row, max_col, max_row = range_boundaries(tbl.ref)
         if min_row == table.header_row and max_row < last:
@@ -476,8 +512,9 @@ def _extend_ranges(ws, table: Table, plan: SyncPlan) -> None:
                 tbl.autoFilter.ref = tbl.ref
     if ws.auto_filter.ref:
         min_col, min_row, max_col, max_row = range_boundaries(ws.auto_filter.ref)
-        if min_row == table.header_row and max_row < last:
-            ws.auto_filter.ref = f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{last}"
+        if min_row == table.header_row:
+            right = max([max_col] + [c for c in added if c == max_col + 1 + added.index(c)])
+            ws.auto_filter.ref = f"{column_letter(min_col)}{min_row}:{column_letter(right)}{max(max_row, last)}"
 
 
 def _write_referrals(wb, rows: list[list]) -> None:
@@ -517,8 +554,13 @@ def _formula_cells(wb) -> set[tuple[str, int, int]]:
 
 def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart, formulas) -> None:
     """Re-read the new file: every user cell must be as it was, every planned cell as planned."""
-    after = read_grids(tmp)
-    chart_from_grids(tmp, after)  # still a readable chart
+    try:
+        after = read_grids(tmp)
+        chart_from_grids(tmp, after)  # still a readable chart
+    except ChartError as exc:
+        # Name the person's file, not the temporary one, which is about to be removed.
+        raise WriteFailed(f"the new version could not be read back ({exc.message}); nothing was changed. Please "
+                          "report this.", path=chart.path) from None
     expected: dict[tuple[str, int, int], object] = {(w.sheet, w.row, w.column): w.value for w in plan.writes}
     expected.update({(c.sheet, c.header_row, c.column): c.spec.header for c in plan.new_columns})
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
@@ -548,21 +590,36 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
 
 def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = False) -> SyncResult:
     """Sync the chart at ``path``: plan, and unless ``dry_run``, write the changes safely."""
+    return update_chart(path, lambda chart, grids: plan_sync(chart, grids, today), dry_run=dry_run, force=force)
+
+
+def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False) -> SyncResult:
+    """Read the chart, plan with ``make_plan(chart, grids) -> SyncPlan``, and write the plan safely.
+
+    The one write path for every command that changes a workbook (sync, import):
+    lock checks, the advisory lock around read-plan-write, the lossy-parts check,
+    the backup, the atomic replace and the read-back check all live here.
+    """
     from . import writer
+    from .workbook import check_workbook_file
 
     path = Path(path)
     target = path.resolve()
-    grids = read_grids(path)
     if dry_run:
+        grids = read_grids(path)
         chart = chart_from_grids(path, grids)
-        return SyncResult(path, _plan_with_path(chart, grids, today, path), dry_run=True)
+        return SyncResult(path, _plan_with_path(make_plan, chart, grids, path), dry_run=True)
+    check_workbook_file(path)  # a missing or bad file gets its own message before any lock is taken
     if not force:
-        writer.check_not_open(target)
+        # Through a symlink, the program that has it open may keep its lock beside
+        # either the link or the file it points to.
+        for where in dict.fromkeys((path.absolute(), target)):
+            writer.check_not_open(where)
     with writer.exclusive(target):
         before = writer.Fingerprint.of(target)
         grids = read_grids(path)
         chart = chart_from_grids(path, grids)
-        plan = _plan_with_path(chart, grids, today, path)
+        plan = _plan_with_path(make_plan, chart, grids, path)
         result = SyncResult(path, plan)
         if not plan.changed:
             return result
@@ -578,9 +635,9 @@ def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = Fal
         return result
 
 
-def _plan_with_path(chart, grids, today, path) -> SyncPlan:
+def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:
     try:
-        return plan_sync(chart, grids, today)
+        return make_plan(chart, grids)
     except RefusedToWrite as exc:
         exc.path = path
         raise

@@ -181,8 +181,16 @@ def backup(path: Path, now: dt.datetime | None = None) -> Path:
         target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
         n += 1
     shutil.copy2(path, target)
-    pattern = re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}(-\d+)?" + re.escape(path.suffix) + "$")
-    ours = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    pattern = re.compile(re.escape(path.stem) + r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix) + "$")
+
+    def made_when(p: Path):
+        # By the time in the name, when the backup was made. Not by the file's date:
+        # copy2 keeps the workbook's own date, and a workbook restored from an old
+        # backup with its date kept would make the newest backup look the oldest.
+        stamp, n = pattern.match(p.name).groups()
+        return stamp, int(n or 0)
+
+    ours = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=made_when)
     for old in ours[:-BACKUPS_KEPT]:
         old.unlink()
     return target
@@ -212,11 +220,19 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
             raise WriteFailed(f"could not be written ({exc.strerror or exc}); the original is unchanged. Check "
                               "that the disk has room.", path=path) from None
         verify(tmp)
-        if Fingerprint.of(path) != before:
-            raise RefusedToWrite("changed while chart was working on it (another program saved it). Nothing was "
-                                 "written; run again to include that change.", path=path)
-        st = path.stat()
-        os.chmod(tmp, st.st_mode & 0o7777)
+        try:
+            now = Fingerprint.of(path)
+            st = path.stat()
+        except OSError:
+            now = None  # moved or deleted meanwhile: not ours to recreate
+        if now != before:
+            raise RefusedToWrite("changed while chart was working on it (another program saved, moved or deleted "
+                                 "it). Nothing was written; run again to include that change.", path=path)
+        try:
+            os.chmod(tmp, st.st_mode & 0o7777)
+        except OSError as exc:
+            raise WriteFailed(f"could not be written ({exc.strerror or exc}); the original is unchanged.",
+                              path=path) from None
         if os.geteuid() == 0:
             with contextlib.suppress(OSError):
                 os.chown(tmp, st.st_uid, st.st_gid)
@@ -227,7 +243,11 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
             except OSError as exc:
                 raise WriteFailed(f"could not keep a backup in {BACKUP_DIR}/ ({exc.strerror or exc}); nothing was "
                                   "changed.", path=path) from None
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise WriteFailed(f"could not be replaced by the new version ({exc.strerror or exc}); the original is "
+                              "unchanged.", path=path) from None
         with contextlib.suppress(OSError):
             dir_fd = os.open(folder, os.O_RDONLY)
             try:

@@ -1,0 +1,553 @@
+"""``chart sync`` loses nothing of the person's (issue 3, data safety contract).
+
+One rich workbook holds everything a person may add; a sync must keep each of
+them. Parts openpyxl would drop make sync refuse unless --force. The write itself
+refuses while the file is open elsewhere or changed under it, keeps a backup,
+keeps permissions and symlinks, and on any failure leaves the original as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import contact, run, write_chart
+from sync_fixtures import (RICH_HEADERS, RICH_NEW_PERSON, TODAY, TODAY_ARG, TOOL_HEADERS, X14_DATA_BAR,
+                           X14_SPARKLINES, excel_lock, folder_listing, inject_into_contacts_sheet, inject_macros,
+                           inject_shape, libreoffice_lock, overlapping_columns, rich_chart, sample_chart, simple_chart,
+                           snapshot, tool_values, write_text_workbook)
+
+from workbook_tool import sync as sync_module
+from workbook_tool import writer
+from workbook_tool.errors import RefusedToWrite, WriteFailed
+from workbook_tool.sync import sync_chart
+
+
+def sync(path, *args):
+    return run("sync", path, "--today", TODAY_ARG, *args)
+
+
+def one_error_line(result) -> str:
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def sample(tmp_path):
+    return sample_chart(tmp_path / "chart.xlsx")
+
+
+def assert_untouched(path: Path, data: bytes, listing: list[str]) -> None:
+    """The original byte for byte, and nothing left behind (no temporary file, no backup)."""
+    assert path.read_bytes() == data
+    assert folder_listing(path.parent) == listing
+
+
+# --------------------------------------------------------------------------- nothing of the person's is lost
+
+
+@pytest.fixture(scope="module")
+def rich_synced(tmp_path_factory):
+    """The rich workbook, its snapshot, and the same after one sync (shared: a sync takes a moment)."""
+    folder = tmp_path_factory.mktemp("rich")
+    path = rich_chart(folder / "rich.xlsx")
+    before = snapshot(path)
+    original = path.read_bytes()
+    result = sync(path)
+    return path, original, before, snapshot(path), result
+
+
+def test_rich_workbook_syncs(rich_synced):
+    path, _, _, _, result = rich_synced
+    assert result.exit_code == 0, result.output
+    assert f"  row 11: {RICH_NEW_PERSON} (referred by Ann Lee)" in result.stdout.splitlines()
+    got = tool_values(path)
+    assert got["Sue Miller"]["Stage"] == "Thanked" and got["Grace Liu"]["Stage"] == "Declined"
+    assert got[RICH_NEW_PERSON]["row"] == 11
+
+
+def test_rich_workbook_keeps_every_user_cell_value_and_style(rich_synced):
+    _, _, before, after, _ = rich_synced
+    assert after["sheets"] == before["sheets"] + ["Referrals"]
+    for sheet, cells in before["cells"].items():
+        for key, value in cells.items():
+            assert after["cells"][sheet].get(key) == value, (sheet, key)
+    # The only new cells: the tool columns (R:U from the header row down), the new row, Want to Meet's Status.
+    new = {sheet: set(after["cells"][sheet]) - set(cells) for sheet, cells in before["cells"].items()}
+    tool_columns = range(len(RICH_HEADERS) + 1, len(RICH_HEADERS) + len(TOOL_HEADERS) + 1)
+    assert {c for _, c in new["Contacts"]} <= set(range(1, len(RICH_HEADERS) + 1)) | set(tool_columns)
+    assert {r for r, c in new["Contacts"] if c not in tool_columns} == {11}
+    assert {(r, c) for r, c in new["Contacts"] if c in tool_columns} >= {(3, c) for c in tool_columns}
+    assert {c for _, c in new["Want to Meet"]} == {5}
+    assert not new["Summary"] and not new["Profile"] and not new["Archive"]
+
+
+def test_rich_workbook_keeps_sheet_features(rich_synced):
+    _, _, before, after, _ = rich_synced
+    assert after["states"] == {**before["states"], "Referrals": "visible"}
+    assert after["states"]["Archive"] == "hidden"
+    assert after["defined_names"] == before["defined_names"] == {"ContactNames": "Contacts!$A$4:$A$200"}
+    for sheet, features in before["sheet"].items():
+        for feature, value in features.items():
+            if (sheet, feature) in {("Contacts", "widths"), ("Contacts", "tables"), ("Want to Meet", "widths")}:
+                continue
+            assert after["sheet"][sheet][feature] == value, (sheet, feature)
+    contacts_before, contacts_after = before["sheet"]["Contacts"], after["sheet"]["Contacts"]
+    assert contacts_before["merged"] == ["A1:F1"]
+    assert contacts_before["freeze"] == "B4"
+    assert contacts_before["images"] == 1
+    assert len(contacts_before["validations"]) == 1 and len(contacts_before["conditional"]) == 1
+    # Widths and the hidden column of every user column; the person's widths of the empty columns past
+    # the tool columns (their R:Z block) too.
+    tool_columns = set(range(len(RICH_HEADERS) + 1, len(RICH_HEADERS) + len(TOOL_HEADERS) + 1))
+    for index, width in contacts_before["widths"].items():
+        if index not in tool_columns:
+            assert contacts_after["widths"][index] == width, index
+    assert contacts_after["widths"][17] == (8, True)  # "My Rating" stays hidden
+    assert contacts_after["widths"][26] == (16, False)
+    # The Excel Table grows to take the new row.
+    assert contacts_before["tables"] == {"ContactTable": "A3:Q10"}
+    assert contacts_after["tables"] == {"ContactTable": "A3:Q11"}
+
+
+def test_rich_workbook_new_row_looks_like_the_rows_above(rich_synced):
+    from openpyxl import load_workbook
+
+    path = rich_synced[0]
+    ws = load_workbook(path)["Contacts"]
+    assert ws["A11"].value == RICH_NEW_PERSON
+    for c in range(1, len(RICH_HEADERS) + 1):
+        assert repr(ws.cell(11, c)._style) == repr(ws.cell(10, c)._style), c
+    assert ws["A11"].font.b and ws["A11"].border.left.style == "thin"
+    assert ws["F11"].value == "nora.quinn@litware.com" and ws["D11"].value == "Litware"
+    assert ws["A7"].value is None and ws["R7"].value is None, "the blank row inside the table stays blank"
+
+
+def test_rich_workbook_formulas_and_text_that_looks_like_one(rich_synced):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(rich_synced[0])
+    assert wb["Summary"]["B1"].value == "=COUNTA(Contacts!A4:A200)" and wb["Summary"]["B1"].data_type == "f"
+    assert wb["Summary"]["B2"].value == "=Contacts!A4"
+    notes = wb["Contacts"]["M4"]
+    assert notes.value == "=SUM(A1:A3) is what she typed" and notes.data_type == "s"
+    assert notes.comment.text == "Call her on Sunday afternoons"
+    assert wb["Contacts"]["F5"].hyperlink.target == "mailto:ann.lee@fabrikamhealth.org"
+    assert wb["Contacts"]["P4"].value is True and wb["Contacts"]["P5"].value is False
+
+
+def test_rich_workbook_has_no_overlapping_column_ranges(rich_synced):
+    # Tool columns land inside the person's R:Z width block; Excel rejects overlapping <col> ranges.
+    assert overlapping_columns(rich_synced[0]) == []
+
+
+def test_rich_workbook_second_sync_changes_no_byte(rich_synced):
+    path = rich_synced[0]
+    data, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    result = sync(path)
+    assert result.exit_code == 0
+    assert "already up to date" in result.stdout
+    assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime
+
+
+def test_rich_workbook_backup_is_the_original(rich_synced):
+    path, original = rich_synced[0], rich_synced[1]
+    backups = list((path.parent / "chart-backups").iterdir())
+    assert len(backups) == 1 and backups[0].read_bytes() == original
+
+
+# --------------------------------------------------------------------------- what openpyxl would drop
+
+LOSSY = {
+    "data bar": (lambda src, dst: inject_into_contacts_sheet(src, dst, X14_DATA_BAR),
+                 "data bars with extended settings", b"x14:dataBar"),
+    "sparklines": (lambda src, dst: inject_into_contacts_sheet(src, dst, X14_SPARKLINES),
+                   "sparklines", b"x14:sparklineGroups"),
+    "macros": (inject_macros, "macros (VBA)", None),
+    "shapes": (inject_shape, "shapes, text boxes or arrows", b"Call these first"),
+}
+
+
+@pytest.mark.parametrize("kind", list(LOSSY))
+def test_sync_refuses_to_lose_what_openpyxl_drops(tmp_path, kind):
+    make, words, _ = LOSSY[kind]
+    source = sample_chart(tmp_path / "plain.xlsx")
+    path = make(source, tmp_path / "chart.xlsx")
+    source.unlink()
+    data, listing = path.read_bytes(), folder_listing(tmp_path)
+    result = sync(path)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert words in line and "--force" in line and "Nothing was written" in line
+    assert_untouched(path, data, listing)
+
+
+@pytest.mark.parametrize("kind", list(LOSSY))
+def test_force_writes_anyway_and_loses_it(tmp_path, kind):
+    make, _, marker = LOSSY[kind]
+    source = sample_chart(tmp_path / "plain.xlsx")
+    path = make(source, tmp_path / "chart.xlsx")
+    result = sync(path, "--force")
+    assert result.exit_code == 0, result.output
+    assert tool_values(path)["Ann Lee"]["Stage"] == "Thanked"
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        everything = b"".join(zf.read(n) for n in names)
+    if marker is not None:
+        assert marker not in everything, "this is what the refusal warned about"
+    else:
+        assert "xl/vbaProject.bin" not in names
+
+
+def test_lossy_parts_are_no_reason_to_refuse_when_nothing_changes(tmp_path):
+    path = sample_chart(tmp_path / "plain.xlsx")
+    assert sync(path).exit_code == 0
+    locked = inject_macros(path, tmp_path / "chart.xlsx")
+    data = locked.read_bytes()
+    result = sync(locked)
+    assert result.exit_code == 0 and "already up to date" in result.stdout
+    assert locked.read_bytes() == data
+
+
+# --------------------------------------------------------------------------- columns and sheets the person owns
+
+
+def test_user_stage_column_with_own_text_is_refused(tmp_path):
+    path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Stage"],
+                       [["Ann Lee", "ann@fab.org", "Phone screen"], ["Bob Roe", "bob@x.org", "Thanked"]])
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert 'your column "Stage" holds your own text (C2: "Phone screen")' in line
+    assert "Rename your column" in line
+    assert path.read_bytes() == data
+    assert sync(path, "--dry-run").exit_code == 1, "a dry run says so too"
+
+
+def test_user_comments_column_without_the_other_tool_columns_is_refused(tmp_path):
+    path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Comments"],
+                       [["Ann Lee", "ann@fab.org", None], ["Bob Roe", "bob@x.org", "met at the fair"]])
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert 'your column "Comments" holds your own text (C3: "met at the fair")' in line
+    assert path.read_bytes() == data
+
+
+def test_empty_user_comments_column_is_taken_over(tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Comments"], [["Ann Lee", "ann@fab.org", None]])
+    assert sync(path).exit_code == 0
+    ws = load_workbook(path)["Contacts"]
+    assert [c.value for c in ws[1]] == ["Name", "Email", "Comments", "Stage", "Next Step", "Follow-Up On"]
+
+
+def test_user_referrals_sheet_is_refused(tmp_path):
+    path = simple_chart(tmp_path / "c.xlsx", [contact(name="Ann Lee", email="ann@fab.org")],
+                        extra_sheets={"Referrals": [["Company", "Bonus"], ["Contoso", 500]]})
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert 'a sheet named "Referrals" holds your own data' in line and "Rename your sheet" in line
+    assert path.read_bytes() == data
+
+
+def test_user_want_to_meet_status_is_refused(tmp_path):
+    path = write_text_workbook(tmp_path / "c.xlsx", {
+        "Contacts": [["Name", "Email"], ["Ann Lee", "ann@fab.org"]],
+        "Want to Meet": [["Name", "Organization", "Status"], ["Pat Doe", "Contoso", "emailed twice"]],
+    })
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    assert 'your column "Status" holds your own text' in one_error_line(result)
+    assert path.read_bytes() == data
+
+
+# --------------------------------------------------------------------------- open elsewhere
+
+
+def test_refuses_while_libreoffice_has_it_open(sample):
+    lock = libreoffice_lock(sample)
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    result = sync(sample)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert "is open in LibreOffice (Jane Doe on laptop since 25.11.2026 10:00; lock file .~lock.chart.xlsx#)" in line
+    assert "--force" in line
+    assert_untouched(sample, data, listing)
+    forced = sync(sample, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert sample.read_bytes() != data and lock.exists()
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_refuses_while_excel_has_it_open(sample, short):
+    lock = excel_lock(sample, short=short)
+    assert lock.name == ("~$art.xlsx" if short else "~$chart.xlsx")
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    result = sync(sample)
+    assert result.exit_code == 1
+    assert f"is open in Excel (Jane Doe; lock file {lock.name})" in one_error_line(result)
+    assert_untouched(sample, data, listing)
+    assert sync(sample, "--force").exit_code == 0
+
+
+def test_dry_run_works_while_open(sample):
+    libreoffice_lock(sample)
+    result = sync(sample, "--dry-run")
+    assert result.exit_code == 0 and "dry run" in result.stdout
+
+
+def test_refuses_while_another_chart_run_holds_it(sample):
+    data = sample.read_bytes()
+    with sample.open("rb") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = sync(sample)
+    assert result.exit_code == 1
+    assert "another chart command is writing this workbook" in one_error_line(result)
+    assert sample.read_bytes() == data
+
+
+def test_refuses_when_the_file_changes_while_it_works(sample, monkeypatch):
+    other = sample_chart(sample.parent / "other.xlsx")
+    theirs = sample.parent / "theirs.xlsx"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(other)
+    wb["Contacts"]["O2"] = "a note typed in Excel meanwhile"
+    wb.save(theirs)
+    other.unlink()
+    their_bytes = theirs.read_bytes()
+    real_verify = sync_module.verify_written
+
+    def verify_then_someone_saves(tmp, *args):
+        real_verify(tmp, *args)
+        sample.write_bytes(their_bytes)  # another program saves the workbook meanwhile
+
+    monkeypatch.setattr(sync_module, "verify_written", verify_then_someone_saves)
+    listing = folder_listing(sample.parent)
+    with pytest.raises(RefusedToWrite, match="changed while chart was working on it"):
+        sync_chart(sample, TODAY)
+    assert_untouched(sample, their_bytes, listing)  # their change kept, no temporary file, no backup
+    result = sync(sample)
+    assert result.exit_code == 1
+    assert "changed while chart was working on it" in one_error_line(result)
+
+
+# --------------------------------------------------------------------------- backups, permissions, links
+
+
+def test_backup_keeps_the_previous_versions(sample):
+    versions = [sample.read_bytes()]
+    for day in ("2026-11-25", "2026-11-26", "2026-11-27"):
+        result = run("sync", sample, "--today", day)
+        assert result.exit_code == 0
+        versions.append(sample.read_bytes())
+    backups = sorted((sample.parent / "chart-backups").iterdir(), key=lambda p: p.stat().st_mtime_ns)
+    assert sorted(b.read_bytes() for b in backups) == sorted(versions[:-1])
+    assert all(b.name.startswith("chart.") and b.suffix == ".xlsx" for b in backups)
+
+
+def test_only_the_last_ten_backups_are_kept(sample):
+    folder = sample.parent / "chart-backups"
+    folder.mkdir()
+    old = []
+    for n in range(12):
+        backup = folder / f"chart.200101{n + 1:02d}-120000.xlsx"
+        backup.write_bytes(b"old version %d" % n)
+        os.utime(backup, ns=(1_700_000_000_000_000_000 + n * 10**12,) * 2)
+        old.append(backup.name)
+    (folder / "notes.txt").write_text("mine")
+    (folder / "other.20260101-120000.xlsx").write_bytes(b"another workbook's backup")
+    original = sample.read_bytes()
+    assert sync(sample).exit_code == 0
+    ours = sorted(p.name for p in folder.iterdir() if p.name.startswith("chart."))
+    assert len(ours) == 10
+    assert set(old[-9:]) <= set(ours), "the newest old backups are kept, the oldest go"
+    newest = [p for p in folder.iterdir() if p.name.startswith("chart.") and p.name not in old]
+    assert len(newest) == 1 and newest[0].read_bytes() == original
+    assert (folder / "notes.txt").exists() and (folder / "other.20260101-120000.xlsx").exists()
+
+
+def test_backup_of_a_restored_old_version_is_kept(sample):
+    # The person restored an old backup with a copy that keeps its date (cp -p, a file manager):
+    # the backup this sync makes must not be the one pruned for looking old.
+    folder = sample.parent / "chart-backups"
+    folder.mkdir()
+    for n in range(10):
+        (folder / f"chart.200101{n + 1:02d}-120000.xlsx").write_bytes(b"old version %d" % n)
+    os.utime(sample, ns=(946_684_800 * 10**9,) * 2)  # 2000-01-01, older than every backup's date
+    original = sample.read_bytes()
+    assert sync(sample).exit_code == 0
+    ours = sorted(folder.iterdir())
+    assert len(ours) == 10
+    assert original in [p.read_bytes() for p in ours], "the backup just made was deleted"
+    assert not (folder / "chart.20010101-120000.xlsx").exists()
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o600, 0o664])
+def test_keeps_the_file_permissions(sample, mode):
+    os.chmod(sample, mode)
+    assert sync(sample).exit_code == 0
+    assert stat.S_IMODE(sample.stat().st_mode) == mode
+
+
+def test_through_a_symlink_the_target_is_replaced(tmp_path):
+    target = sample_chart((tmp_path / "real").mkdir() or tmp_path / "real" / "chart.xlsx")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(target)
+    original = target.read_bytes()
+    result = sync(link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_bytes() != original
+    assert tool_values(link)["Maria Chen"]["Stage"] == "Thanked"
+    backups = list((target.parent / "chart-backups").iterdir())
+    assert [b.read_bytes() for b in backups] == [original]
+    assert not (tmp_path / "chart-backups").exists()
+
+
+def test_lock_beside_the_symlink_or_the_target_refuses(tmp_path):
+    target = sample_chart((tmp_path / "real").mkdir() or tmp_path / "real" / "chart.xlsx")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(target)
+    data = target.read_bytes()
+    for opened in (link, target):
+        lock = libreoffice_lock(opened)
+        result = sync(link)
+        assert result.exit_code == 1
+        assert f"lock file {lock.name}" in one_error_line(result)
+        lock.unlink()
+    assert target.read_bytes() == data and link.is_symlink()
+
+
+# --------------------------------------------------------------------------- failures leave the original
+
+
+def test_disk_full_while_saving(sample, monkeypatch):
+    from openpyxl.workbook.workbook import Workbook
+
+    def full_disk(self, filename):
+        Path(filename).write_bytes(b"PK\x03\x04 half a file")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Workbook, "save", full_disk)
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    result = sync(sample)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert "could not be written (No space left on device); the original is unchanged" in line
+    assert_untouched(sample, data, listing)
+
+
+def test_verify_failure_leaves_the_original(sample, monkeypatch):
+    from openpyxl import load_workbook
+    from openpyxl.workbook.workbook import Workbook
+
+    real_save = Workbook.save
+
+    def save_then_damage(self, filename):
+        real_save(self, filename)
+        wb = load_workbook(filename)
+        wb["Contacts"]["A3"] = "Somebody Else"  # a user cell that must not change
+        real_save(wb, filename)
+
+    monkeypatch.setattr(Workbook, "save", save_then_damage)
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    result = sync(sample)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert "did not read back Contacts!A3 as it should ('Ann Lee' became 'Somebody Else')" in line
+    assert_untouched(sample, data, listing)
+
+
+def test_unreadable_new_version_leaves_the_original(sample, monkeypatch):
+    from openpyxl.workbook.workbook import Workbook
+
+    monkeypatch.setattr(Workbook, "save", lambda self, filename: Path(filename).write_bytes(b"not a zip"))
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    result = sync(sample)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert line.startswith(f"Error: {sample}: the new version could not be read back (")
+    assert "chart-tmp" not in line and "nothing was changed" in line
+    assert_untouched(sample, data, listing)
+
+
+def test_file_deleted_while_it_works(sample, monkeypatch):
+    real_verify = sync_module.verify_written
+
+    def verify_then_deleted(tmp, *args):
+        real_verify(tmp, *args)
+        sample.unlink()
+
+    monkeypatch.setattr(sync_module, "verify_written", verify_then_deleted)
+    result = sync(sample)
+    assert result.exit_code == 1
+    assert "changed while chart was working on it" in one_error_line(result)
+    assert folder_listing(sample.parent) == [], "not recreated, no temporary file left"
+
+
+def test_backup_failure_leaves_the_original(sample):
+    (sample.parent / "chart-backups").write_text("a file where the backup folder should be")
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    result = sync(sample)
+    assert result.exit_code == 1
+    assert "could not keep a backup in chart-backups/" in one_error_line(result)
+    assert_untouched(sample, data, listing)
+
+
+def test_replace_failure_leaves_the_original(sample, monkeypatch):
+    def cannot_replace(src, dst):
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
+
+    monkeypatch.setattr(writer.os, "replace", cannot_replace)
+    data = sample.read_bytes()
+    result = sync(sample)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert "Device or resource busy" in line and "original is unchanged" in line
+    assert sample.read_bytes() == data
+    assert [p for p in folder_listing(sample.parent) if "chart-tmp" in p] == []
+
+
+def test_unwritable_folder_simulated(sample, monkeypatch):
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    result = sync(sample)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert "cannot write in its folder (Permission denied); nothing was changed" in line
+    assert "Check that the folder is writable" in line
+    assert_untouched(sample, data, listing)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a chmod 0555 folder anyway; "
+                                              "test_unwritable_folder_simulated covers this case")
+def test_unwritable_folder(sample):
+    data, listing = sample.read_bytes(), folder_listing(sample.parent)
+    os.chmod(sample.parent, 0o555)
+    try:
+        result = sync(sample)
+    finally:
+        os.chmod(sample.parent, 0o755)
+    assert result.exit_code == 1
+    assert "cannot write in its folder" in one_error_line(result)
+    assert_untouched(sample, data, listing)

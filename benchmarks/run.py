@@ -1,0 +1,692 @@
+"""Measure each ``chart`` command against the bare library doing the same work.
+
+    python benchmarks/run.py                          # 1k and 10k rows, 5 paired runs each
+    python benchmarks/run.py --quick                  # smoke test: 1k rows, 1 run, no warm-up
+    python benchmarks/run.py --sizes 1000,10000,100000 --cases sync,validate --out results.md
+
+Every measurement is a separate process, started and reaped here with
+``os.wait4``, which gives that one child's wall time and peak RSS. Each command
+(A) is paired with its baseline (B) and the two alternate, A B, B A, A B …, so
+that a machine getting slower or faster during the run affects both alike; one
+untimed warm-up pair comes first. The table gives the medians and their ratio.
+
+Cases (``--cases``, comma-separated; default all):
+
+  sync      ``chart sync COPY --today 2026-11-25`` on a fresh copy of a freshly
+            generated chart (the first sync: adds the four tool columns, the new
+            recommended people and the Referrals sheet) vs openpyxl
+            ``load_workbook`` + ``save`` of the same file.
+  resync    the weekly re-run: ``chart sync --today 2026-12-02`` on a fresh copy
+            of a chart already synced for 2026-11-25 vs openpyxl load + save of it.
+  validate  ``chart validate PATH`` vs openpyxl ``load_workbook`` (no save).
+  agenda    ``chart agenda PATH --today 2026-11-25`` vs openpyxl load (skipped,
+            with a note, while ``chart --help`` does not list the command).
+  draft     ``chart draft`` of the outreach emails of a ``--fresh`` chart (nobody
+            contacted yet: N emails) vs openpyxl load, and vs awdeorio's
+            ``mailmerge --dry-run --no-limit`` rendering the same outreach
+            template for the same rows from a CSV.
+  help      ``chart --help`` vs ``python -c "import click"`` (size-independent).
+
+Targets apply at 10k rows and more; at 1k the ratios are shown for information.
+mailmerge is found on PATH, in $MAILMERGE, or given with ``--mailmerge``; install it apart from the
+project so that its pins cannot change the project's packages:
+``python3 -m venv /tmp/mm && /tmp/mm/bin/pip install mailmerge``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
+
+TODAY = "2026-11-25"
+NEXT_WEEK = "2026-12-02"
+ALL_CASES = ("sync", "resync", "validate", "agenda", "draft", "help")
+TARGET_FROM_ROWS = 10_000
+MiB = 1024 * 1024
+
+BARE_LOAD = "import sys\nfrom openpyxl import load_workbook\nload_workbook(sys.argv[1])\n"
+BARE_LOAD_SAVE = ("import sys\nfrom openpyxl import load_workbook\nwb = load_workbook(sys.argv[1])\n"
+                  "wb.save(sys.argv[2])\n")
+BARE_CLICK = "import click"
+
+
+# --------------------------------------------------------------------------- running one process
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mib: float
+    exit_code: int
+
+
+# Peak RSS needs care. os.wait4 reports a child's ru_maxrss, but Linux carries the
+# high-water mark of the memory a process had before execve into it, so a child forked
+# straight from this (60+ MiB) benchmark process would report at least that much: every
+# small command would look 60 MiB big. So each command is started by a small launcher
+# process (a bare interpreter, about 10 MiB, below anything measured here), which runs it,
+# reaps it with os.wait4 and reports its wall time, peak RSS and exit status.
+LAUNCHER = """\
+import os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+elapsed = time.perf_counter() - started
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{elapsed!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+class TimedOut(Exception):
+    pass
+
+
+def run_once(argv: list[str], cwd: Path, ok_codes=(0,), stdout_path: Path | None = None,
+             timeout: float | None = None) -> Sample:
+    """Run ``argv`` in ``cwd``; its wall time and its own peak RSS (os.wait4, through the launcher)."""
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
+    err_path = cwd / ".stderr.txt"
+    report = cwd / ".sample.txt"
+    try:
+        with open(err_path, "wb") as err:
+            launcher = subprocess.Popen([sys.executable, "-I", "-S", "-c", LAUNCHER, str(report), *argv], cwd=cwd,
+                                        stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                launcher.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(launcher.pid, signal.SIGKILL)  # the launcher and the command: their own group
+                launcher.wait()
+                raise TimedOut(f"{shlex.join(argv)} ran longer than {timeout:.0f} s and was stopped") from None
+    finally:
+        if stdout_path:
+            out.close()
+    if launcher.returncode != 0 or not report.exists():
+        raise RuntimeError(f"the launcher failed for {shlex.join(argv)}: "
+                           + err_path.read_text("utf-8", "replace")[-800:])
+    elapsed, maxrss_kib, code = report.read_text().split()
+    if int(code) not in ok_codes:
+        tail = err_path.read_text("utf-8", "replace").strip().splitlines()[-5:]
+        raise RuntimeError(f"{shlex.join(argv)} exited {code} in {cwd}:\n  " + "\n  ".join(tail))
+    return Sample(float(elapsed), int(maxrss_kib) / 1024, int(code))  # ru_maxrss is in KiB on Linux
+
+
+@dataclass
+class Side:
+    """One side of a pair: how to run it once, in a fresh folder."""
+
+    label: str
+    prepare: object  # (folder: Path) -> argv
+    ok_codes: tuple = (0,)
+    stdout_name: str | None = None
+    check: object = None  # (folder: Path) -> None, raises when the output is wrong
+
+
+@dataclass
+class Result:
+    case: str
+    command: str
+    baseline: str
+    rows: int | None
+    a: list[Sample] = field(default_factory=list)
+    b: list[Sample] = field(default_factory=list)
+    time_target: float | None = None
+    mem_target: float | None = None
+    note: str = ""
+    timed_out: float | None = None  # the limit, when the command ran past it
+
+    @property
+    def a_sec(self):
+        return statistics.median(s.seconds for s in self.a) if self.a else None
+
+    @property
+    def b_sec(self):
+        return statistics.median(s.seconds for s in self.b) if self.b else None
+
+    @property
+    def a_mib(self):
+        return statistics.median(s.peak_mib for s in self.a) if self.a else None
+
+    @property
+    def b_mib(self):
+        return statistics.median(s.peak_mib for s in self.b) if self.b else None
+
+    @property
+    def ratio(self):
+        return self.a_sec / self.b_sec if self.a and self.b else None
+
+    @property
+    def mem_ratio(self):
+        return self.a_mib / self.b_mib if self.a and self.b else None
+
+    @property
+    def judged(self) -> bool:
+        return (self.time_target is not None or self.mem_target is not None) and \
+            (self.rows is None or self.rows >= TARGET_FROM_ROWS)
+
+    @property
+    def passed(self) -> bool | None:
+        if self.judged and self.timed_out is not None:
+            return False
+        if not self.judged or self.ratio is None:
+            return None
+        ok = self.time_target is None or self.ratio <= self.time_target
+        return ok and (self.mem_target is None or self.mem_ratio <= self.mem_target)
+
+    def as_dict(self) -> dict:
+        return {"case": self.case, "command": self.command, "baseline": self.baseline, "rows": self.rows,
+                "a_seconds": [s.seconds for s in self.a], "a_peak_mib": [s.peak_mib for s in self.a],
+                "b_seconds": [s.seconds for s in self.b], "b_peak_mib": [s.peak_mib for s in self.b],
+                "median_seconds": self.a_sec, "bare_median_seconds": self.b_sec, "ratio": self.ratio,
+                "peak_mib": self.a_mib, "bare_peak_mib": self.b_mib, "mem_ratio": self.mem_ratio,
+                "time_target": self.time_target, "mem_target": self.mem_target, "passed": self.passed,
+                "note": self.note, "timed_out_after": self.timed_out}
+
+
+def measure(a: Side | None, pairs: list[tuple[Side | None, Result]], reps: int, warmup: bool, workdir: Path,
+            timeout: float | None = None) -> list[Result]:
+    """Run A and each baseline ``reps`` times in turn (after one untimed warm-up round), each in a fresh folder.
+
+    The order rotates every round (A B, B A … or A B C, B C A, C A B …) so that drift
+    on the machine touches every side alike. A's samples go to every result: one run
+    of A is compared with each baseline. A command that runs past ``timeout`` seconds
+    is stopped and not run again; the baselines still are.
+    """
+    results = [r for _, r in pairs]
+    sides = ([(a, [r.a for r in results])] if a is not None else []) + \
+        [(b, [r.b]) for b, r in pairs if b is not None]
+    rounds = ([False] if warmup else []) + [True] * reps
+    for n, timed in enumerate(rounds):
+        shift = n % len(sides)
+        for side, stores in sides[shift:] + sides[:shift]:
+            if side is a and results[0].timed_out is not None:
+                continue
+            folder = Path(tempfile.mkdtemp(prefix="run-", dir=workdir))
+            try:
+                argv = side.prepare(folder)
+                stdout_path = folder / side.stdout_name if side.stdout_name else None
+                sample = run_once(argv, folder, side.ok_codes, stdout_path, timeout)
+                if side.check is not None:
+                    side.check(folder)
+            except TimedOut as exc:
+                log(f"    {side.label}: {exc}")
+                if side is a:
+                    for r in results:
+                        r.timed_out = timeout
+                    continue
+                raise
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            if timed:
+                for store in stores:
+                    store.append(sample)
+            log(f"    {'' if timed else 'warm-up '}{side.label}: {sample.seconds:.2f} s, {sample.peak_mib:.0f} MiB")
+    return results
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def chart_argv() -> list[str]:
+    """The chart console script itself (not a pyenv shim, whose bash start-up is not ours to time)."""
+    beside = Path(sys.executable).parent / "chart"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("chart")
+    return [found] if found else [sys.executable, "-m", "workbook_tool"]
+
+
+def chart_commands(chart: list[str]) -> dict[str, str]:
+    """The commands ``chart --help`` lists, with their help text."""
+    out = subprocess.run([*chart, "--help"], capture_output=True, text=True, check=True).stdout
+    names = re.findall(r"^  ([a-z][\w-]*)\s", out.split("Commands:", 1)[-1], flags=re.MULTILINE)
+    helps = {}
+    for name in names:
+        helps[name] = subprocess.run([*chart, name, "--help"], capture_output=True, text=True).stdout
+    return helps
+
+
+def _has(help_text: str, option: str) -> bool:
+    return re.search(rf"(^|[\s,]){re.escape(option)}([\s,=]|$)", help_text, flags=re.MULTILINE) is not None
+
+
+def command_args(name: str, help_text: str, override: str | None) -> list[str]:
+    """Arguments for ``chart agenda`` / ``chart draft``, from ``--NAME-args`` or guessed from their help.
+
+    Placeholders: {path} the workbook, {out} an empty folder for output, {today}.
+    """
+    if override:
+        return shlex.split(override)
+    args = [name, "{path}"]
+    if _has(help_text, "--today"):
+        args += ["--today", "{today}"]
+    if name == "draft":
+        if _has(help_text, "--kind"):
+            args += ["--kind", "outreach"]
+        for option in ("--out", "--output", "--out-dir", "--output-dir", "--dir", "--folder", "--to"):
+            if _has(help_text, option):
+                args += [option, "{out}"]
+                break
+    return args
+
+
+def fill(args: list[str], path: Path, out: Path) -> list[str]:
+    return [a.format(path=path, out=out, today=TODAY) for a in args]
+
+
+def copy_into(folder: Path, source: Path) -> Path:
+    target = folder / source.name
+    shutil.copyfile(source, target)
+    return target
+
+
+# --------------------------------------------------------------------------- mailmerge, the peer
+
+
+def outreach_rows(path: Path) -> tuple[list[dict], dict]:
+    """The contacts an outreach email goes to (not contacted, to be emailed), and the Profile values."""
+    from workbook_tool import schema, stages
+    from workbook_tool.fields import is_blank, name_key
+    from workbook_tool.workbook import read_chart
+
+    chart = read_chart(path)
+    today = dt.date.fromisoformat(TODAY)
+    by_name = {name_key(r.values.get("name")): r for r in chart.contacts.rows}
+    rows = []
+    for row in chart.contacts.rows:
+        step = stages.next_step(row, chart.profile, today)
+        if step.stage != stages.NOT_CONTACTED or step.kind != stages.OUTREACH or is_blank(row.values.get("email")):
+            continue
+        referrer = by_name.get(name_key(row.values.get("referred_by"))) if row.text("referred_by") else None
+        name = row.text("name")
+        words = [w for w in re.findall(r"[^\W_]+", name) if w.casefold() not in {"dr", "mr", "mrs", "ms", "prof"}]
+        rows.append({"email": row.text("email"), "name": name, "first_name": words[0] if words else name,
+                     "referrer": referrer.text("name") if referrer else row.text("referred_by"),
+                     "via": row.text("via") if row.text("source").casefold() in ("family", "friend") else "",
+                     "organization": row.text("organization")})
+    me = {f.key: chart.profile.text(f.key) for f in schema.PROFILE_FIELDS}
+    return rows, me
+
+
+def mailmerge_files(folder: Path, rows: list[dict], me: dict) -> tuple[Path, Path, Path]:
+    """The package's outreach template in mailmerge's form, the rows as CSV, and a server config."""
+    why = me["why_searching"].strip()
+    why = why[:1].upper() + why[1:] + ("" if why.endswith((".", "!", "?")) else ".")
+    signature = me["signature"] or me["your_name"]
+    template = folder / "outreach.txt"
+    template.write_text(
+        f"TO: {{{{email}}}}\nFROM: {me['your_name']} <{me['your_email']}>\n"
+        f"SUBJECT: {{% if referrer %}}{{{{referrer}}}} suggested I contact you{{% else %}}A request for "
+        f"{me['meeting_length']} of your advice{{% endif %}}\n\n"
+        "Dear {{first_name}},\n\n"
+        "{% if referrer %}{{referrer}} suggested I get in touch with you. {% elif via %}{{via}} suggested I get in "
+        f"touch with you. {{% endif %}}I am {me['job_status']}, and my area of expertise is {me['expertise']}. "
+        f"I am looking for {me['seeking']}. {why}\n\n"
+        f"I am not asking you for a job. Would you have {me['meeting_length']} for me, at your office, to hear how "
+        "you see the current market and what you would suggest for my search?\n\n"
+        f"Thank you for considering it.\n\nBest regards,\n{signature}\n", "utf-8")
+    database = folder / "outreach.csv"
+    with database.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["email"])
+        writer.writeheader()
+        writer.writerows(rows)
+    config = folder / "server.conf"
+    config.write_text("[smtp_server]\nhost = localhost\nport = 25\nratelimit = 0\n", "utf-8")
+    return template, database, config
+
+
+def find_mailmerge(given: str | None) -> str | None:
+    if given:
+        return given
+    return os.environ.get("MAILMERGE") or shutil.which("mailmerge")
+
+
+# --------------------------------------------------------------------------- the cases
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="chart-bench-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.chart = chart_argv()
+        self.commands = chart_commands(self.chart)
+        self.mailmerge = find_mailmerge(args.mailmerge)
+        self.results: list[Result] = []
+        self.notes: list[str] = []
+
+    def reps_for(self, rows: int | None) -> int:
+        if self.args.quick:
+            return 1
+        if rows is not None and rows >= 50_000:
+            return self.args.reps_large
+        return self.args.reps
+
+    def chart_file(self, rows: int, fresh: bool = False) -> Path:
+        path = self.workdir / f"chart-{rows}{'-fresh' if fresh else ''}-seed{self.args.seed}.xlsx"
+        if not path.exists():
+            started = time.perf_counter()
+            generate.generate(rows, path, seed=self.args.seed, fresh=fresh)
+            log(f"  generated {path.name} in {time.perf_counter() - started:.1f} s")
+        return path
+
+    def synced_file(self, rows: int) -> Path:
+        path = self.workdir / f"chart-{rows}-seed{self.args.seed}-synced.xlsx"
+        if not path.exists():
+            folder = Path(tempfile.mkdtemp(prefix="prep-", dir=self.workdir))
+            copy = copy_into(folder, self.chart_file(rows))
+            run_once([*self.chart, "sync", str(copy), "--today", TODAY], folder)
+            shutil.move(copy, path)
+            shutil.rmtree(folder, ignore_errors=True)
+        return path
+
+    def run(self, cases: list[str], sizes: list[int]) -> None:
+        warm = not self.args.quick
+        if "help" in cases:
+            log("help")
+            r = Result("help", "`chart --help`", '`python -c "import click"`', None, time_target=2.0)
+            reps = 1 if self.args.quick else max(self.reps_for(None), 10)
+            self._add(
+                r, Side("chart --help", lambda f: [*self.chart, "--help"]),
+                Side("import click", lambda f: [sys.executable, "-c", BARE_CLICK]), reps, warm)
+        for rows in sizes:
+            reps = self.reps_for(rows)
+            for case in cases:
+                if case == "help":
+                    continue
+                log(f"{case} at {rows} rows ({reps} paired runs)")
+                getattr(self, f"case_{case}")(rows, reps, warm)
+
+    def case_sync(self, rows, reps, warm):
+        path = self.chart_file(rows)
+        self._sync(rows, reps, warm, path, TODAY, "sync", "`chart sync` (first sync)")
+
+    def case_resync(self, rows, reps, warm):
+        path = self.synced_file(rows)
+        self._sync(rows, reps, warm, path, NEXT_WEEK, "resync", "`chart sync` (a week later)")
+
+    def _sync(self, rows, reps, warm, path, today, case, label):
+        r = Result(case, label, "openpyxl load + save", rows, time_target=1.5, mem_target=1.3)
+
+        def a(folder):
+            return [*self.chart, "sync", str(copy_into(folder, path)), "--today", today]
+
+        def b(folder):
+            return [sys.executable, "-c", BARE_LOAD_SAVE, str(path), str(folder / "saved.xlsx")]
+
+        self._add(r, Side("chart sync", a), Side("load+save", b), reps, warm)
+
+    def case_validate(self, rows, reps, warm):
+        path = self.chart_file(rows)
+        r = Result("validate", "`chart validate`", "openpyxl load", rows, time_target=0.3)
+        self._add(
+            r, Side("chart validate", lambda f: [*self.chart, "validate", str(path)], ok_codes=(0, 1)),
+            Side("load", lambda f: [sys.executable, "-c", BARE_LOAD, str(path)]), reps, warm)
+
+    def case_agenda(self, rows, reps, warm):
+        if "agenda" not in self.commands:
+            self._note("agenda", "`chart agenda` is not in `chart --help` yet: not measured.")
+            return
+        path = self.chart_file(rows)
+        args = command_args("agenda", self.commands["agenda"], self.args.agenda_args)
+        r = Result("agenda", "`chart agenda`", "openpyxl load", rows, time_target=0.3,
+                   note=f"chart {' '.join(args)}")
+        self._add(
+            r, Side("chart agenda", lambda f: [*self.chart, *fill(args, copy_into(f, path), f / "out")]),
+            Side("load", lambda f: [sys.executable, "-c", BARE_LOAD, str(path)]), reps, warm)
+
+    def case_draft(self, rows, reps, warm):
+        path = self.chart_file(rows, fresh=True)
+        has_draft = "draft" in self.commands
+        args = command_args("draft", self.commands.get("draft", ""), self.args.draft_args) if has_draft else []
+        pairs = []
+        if has_draft:
+            load = Result("draft", "`chart draft` (outreach)", "openpyxl load", rows, note=f"chart {' '.join(args)}")
+            pairs.append((Side("load", lambda f: [sys.executable, "-c", BARE_LOAD, str(path)]), load))
+        else:
+            self._note("draft", "`chart draft` is not in `chart --help` yet: only the mailmerge peer is measured.")
+
+        written: list[int] = []
+
+        def a(folder):
+            (folder / "out").mkdir()
+            return [*self.chart, *fill(args, copy_into(folder, path), folder / "out")]
+
+        def count_drafts(folder):
+            written.append(sum(1 for p in (folder / "out").rglob("*") if p.is_file()))
+
+        if self.mailmerge is None:
+            self._note("mailmerge", "mailmerge not found (pip install mailmerge, or give --mailmerge): the peer "
+                                    "comparison is skipped.")
+        else:
+            outreach, me = outreach_rows(path)
+            folder = self.workdir / f"mailmerge-{rows}"
+            folder.mkdir(exist_ok=True)
+            template, database, config = mailmerge_files(folder, outreach, me)
+            expected = len(outreach)
+
+            def peer(folder):
+                return [self.mailmerge, "--dry-run", "--no-limit", "--output-format", "text", "--template",
+                        str(template), "--database", str(database), "--config", str(config)]
+
+            def check(folder):
+                # Each message prints ">>> message N" and ">>> message N sent".
+                sent = (folder / "messages.txt").read_bytes().count(b">>> message ") // 2
+                if sent != expected:
+                    raise RuntimeError(f"mailmerge rendered {sent} messages, expected {expected}")
+
+            peer_result = Result("draft-peer", f"`chart draft` ({expected:,} outreach emails)",
+                                 "mailmerge --dry-run (same rows)", rows, time_target=1.0)
+            if not has_draft:
+                peer_result.note = "chart draft missing: peer only"
+            pairs.append((Side("mailmerge", peer, stdout_name="messages.txt", check=check), peer_result))
+        if not pairs:
+            return
+        side_a = Side("chart draft", a, stdout_name="drafts.txt", check=count_drafts) if has_draft else None
+        self.results += measure(side_a, pairs, reps, warm, self.workdir, self.args.timeout)
+        if written:
+            self._note(f"drafts-{rows}", f"`chart draft` at {rows:,} rows wrote {max(written):,} files "
+                                         f"(--fresh chart: nobody contacted yet).")
+
+    def _add(self, result: Result, a: Side | None, b: Side | None, reps: int, warm: bool) -> None:
+        self.results += measure(a, [(b, result)], reps, warm, self.workdir, self.args.timeout)
+
+    def _note(self, key, text):
+        if text not in self.notes:
+            self.notes.append(text)
+            log(f"  note: {text}")
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def machine() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        mem = f"{kib / 1024**2:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    try:
+        commit = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"], capture_output=True,
+                                text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "nproc": os.cpu_count(), "cpu": cpu, "memory": mem,
+            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+            "openpyxl": v("openpyxl"), "python-calamine": v("python-calamine"), "lxml": v("lxml"),
+            "click": v("click"), "jinja2": v("Jinja2"), "workbook_tool": v("workbook_tool"), "commit": commit,
+            "load_start": os.getloadavg()[0]}
+
+
+def fmt(x, spec=".2f", suffix=""):
+    return "—" if x is None else f"{x:{spec}}{suffix}"
+
+
+def target_text(r: Result) -> str:
+    parts = []
+    if r.time_target is not None:
+        parts.append(f"≤ {r.time_target:g}×")
+    if r.mem_target is not None:
+        parts.append(f"mem ≤ {r.mem_target:g}×")
+    return ", ".join(parts) or "—"
+
+
+def verdict(r: Result) -> str:
+    if r.timed_out is not None:
+        return "**FAIL** (timed out)" if r.judged else "(timed out)"
+    if r.ratio is None:
+        return "n/a"
+    if not r.judged:
+        return "info" if r.time_target is None and r.mem_target is None else "(info at 1k)"
+    return "pass" if r.passed else "**FAIL**"
+
+
+def report(results: list[Result], notes: list[str], info: dict, args) -> str:
+    lines = ["| command | rows | median s | baseline | bare median s | ratio | peak MiB | bare peak MiB | mem ratio "
+             "| target | result |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|"]
+    for r in results:
+        median = f"> {r.timed_out:.0f}" if r.timed_out is not None else fmt(r.a_sec)
+        lines.append(f"| {r.command} | {r.rows:,} | {median} | {r.baseline} | "
+                     f"{fmt(r.b_sec)} | {fmt(r.ratio, '.2f', '×')} | {fmt(r.a_mib, '.0f')} | {fmt(r.b_mib, '.0f')} | "
+                     f"{fmt(r.mem_ratio, '.2f', '×')} | {target_text(r)} | {verdict(r)} |"
+                     if r.rows else
+                     f"| {r.command} | — | {fmt(r.a_sec, '.3f')} | {r.baseline} | {fmt(r.b_sec, '.3f')} | "
+                     f"{fmt(r.ratio, '.2f', '×')} | {fmt(r.a_mib, '.0f')} | {fmt(r.b_mib, '.0f')} | "
+                     f"{fmt(r.mem_ratio, '.2f', '×')} | {target_text(r)} | {verdict(r)} |")
+    out = ["## Results", "", *lines, ""]
+    growth = growth_table(results)
+    if growth:
+        out += ["## Growth with rows (median seconds; ×10 rows → ×10 time is linear)", "", *growth, ""]
+    used = sorted({f"{r.command}: `{r.note}`" if r.note.startswith("chart ") else f"{r.command}: {r.note}"
+                   for r in results if r.note})
+    used += [f"{r.command}, {r.rows or 0:,} rows: stopped after {r.timed_out:.0f} s (--timeout)"
+             for r in results if r.timed_out is not None]
+    if notes or used:
+        out += ["Notes:", "", *[f"- {n}" for n in [*notes, *used]], ""]
+    reps = "1 (quick)" if args.quick else f"{args.reps} (≥50k rows: {args.reps_large}), after one untimed warm-up pair"
+    out += ["## Machine", "",
+            f"- {info['nproc']} cores, {info['cpu']}, {info['memory']}, {info['os']}",
+            f"- Python {info['python']}, openpyxl {info['openpyxl']}, python-calamine {info['python-calamine']}, "
+            f"lxml {info['lxml']}, click {info['click']}, Jinja2 {info['jinja2']}, "
+            f"mailmerge {info.get('mailmerge', 'not found')}",
+            f"- workbook_tool {info['workbook_tool']} at {info['commit']}; {info['date']}",
+            f"- paired runs per case: {reps}; seed {args.seed}; --today {TODAY}",
+            f"- load average (1 min) at start {info['load_start']:.2f}, at end {os.getloadavg()[0]:.2f} "
+            "(other work on the machine makes single numbers noisy; the paired ratios much less so)", ""]
+    return "\n".join(out)
+
+
+def growth_table(results: list[Result]) -> list[str]:
+    by_case: dict[str, dict[int, Result]] = {}
+    for r in results:
+        if r.rows and r.a:
+            by_case.setdefault(r.command, {})[r.rows] = r
+    sizes = sorted({n for d in by_case.values() for n in d})
+    if len(sizes) < 2:
+        return []
+    head = "| command | " + " | ".join(f"{n:,} rows" for n in sizes) + " | " + " | ".join(
+        f"×{sizes[i + 1] // sizes[i]} rows → time ×" for i in range(len(sizes) - 1)) + " | µs per row (largest) |"
+    lines = [head, "|---|" + "---:|" * (2 * len(sizes))]
+    for command, d in by_case.items():
+        cells = [fmt(d[n].a_sec) if n in d else "—" for n in sizes]
+        steps = []
+        for i in range(len(sizes) - 1):
+            lo, hi = d.get(sizes[i]), d.get(sizes[i + 1])
+            steps.append(fmt(hi.a_sec / lo.a_sec, ".1f") if lo and hi else "—")
+        largest = d[max(d)]
+        per_row = largest.a_sec / largest.rows * 1e6
+        lines.append(f"| {command} | " + " | ".join(cells) + " | " + " | ".join(steps) + f" | {per_row:.0f} |")
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated row counts (default 1000,10000)")
+    parser.add_argument("--cases", default=",".join(ALL_CASES), help=f"comma-separated, of {','.join(ALL_CASES)}")
+    parser.add_argument("--reps", type=int, default=5, help="paired runs per case (default 5)")
+    parser.add_argument("--reps-large", type=int, default=3, help="paired runs at 50k rows or more (default 3)")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 1k rows, 1 run each, no warm-up")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", help="keep generated charts here and reuse them (default: a temporary folder)")
+    parser.add_argument("--mailmerge", help="the mailmerge executable (default: on PATH)")
+    parser.add_argument("--draft-args", help='arguments for chart draft, e.g. "draft {path} --kind outreach '
+                                             '--out {out}" (default: guessed from its --help)')
+    parser.add_argument("--agenda-args", help='arguments for chart agenda, e.g. "agenda {path} --today {today}"')
+    parser.add_argument("--timeout", type=float, default=1800,
+                        help="stop a command that runs longer than this many seconds (default 1800)")
+    parser.add_argument("--out", help="also write the Markdown report to this file")
+    parser.add_argument("--json", help="also write every sample as JSON to this file")
+    args = parser.parse_args(argv)
+
+    sizes = [1000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    unknown = set(cases) - set(ALL_CASES)
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(sorted(unknown))}")
+
+    bench = Bench(args)
+    info = machine()
+    if bench.mailmerge:
+        info["mailmerge"] = subprocess.run([bench.mailmerge, "--version"], capture_output=True,
+                                           text=True).stdout.strip().rsplit(" ", 1)[-1]
+    log(f"chart: {shlex.join(bench.chart)}; commands: {', '.join(bench.commands)}; mailmerge: {bench.mailmerge}")
+    log(f"work folder: {bench.workdir}")
+    try:
+        bench.run(cases, sizes)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(bench.workdir, ignore_errors=True)
+    text = report(bench.results, bench.notes, info, args)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", "utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": info, "notes": bench.notes,
+                                               "results": [r.as_dict() for r in bench.results]}, indent=2), "utf-8")
+    failed = [r for r in bench.results if r.passed is False]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

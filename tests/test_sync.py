@@ -47,7 +47,7 @@ def test_sync_updates_in_place_and_says_what_changed(sample):
     lines = result.stdout.splitlines()
     assert lines[0] == f"{sample}: synced for 2026-11-25."
     assert "Added columns: Stage (Contacts), Next Step (Contacts), Follow-Up On (Contacts), Comments (Contacts), " \
-           "Status (Want to Meet)." in lines
+           "Draft (Contacts), Status (Want to Meet)." in lines
     assert "Next steps changed for 13 contacts:" in lines
     assert "  row 6: Sue Miller: Send a thank-you that names something helpful (due 2026-11-19)" in lines
     assert "  row 13: Elena Petrova: nothing to do (closed)" in lines
@@ -157,7 +157,7 @@ def test_tool_columns_go_right_of_unknown_columns_and_under_a_title(tmp_path):
                        [["Ann Lee", "ann@fab.org", 38, None, "chess"]], title="My chart")
     assert sync(path).exit_code == 0
     ws = load_workbook(path)["Contacts"]
-    assert [ws.cell(3, c).value for c in range(1, 10)] == ["Name", "Email", "Shoe Size", None, "Hobby", *TOOL_HEADERS]
+    assert [ws.cell(3, c).value for c in range(1, 11)] == ["Name", "Email", "Shoe Size", None, "Hobby", *TOOL_HEADERS]
     assert ws["A1"].value == "My chart" and ws["F1"].value is None and ws["F4"].value == "Not contacted"
 
 
@@ -169,7 +169,7 @@ def test_filter_grows_to_the_tool_columns_and_new_rows(sample):
     wb["Contacts"]["Q12"] = "Zed New <zed@example.org>"  # David Kim recommends someone new: row 15
     wb.save(sample)
     assert sync(sample).exit_code == 0
-    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:U15"
+    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:V15"
 
 
 def test_follow_up_on_is_a_real_date_cell(sample):
@@ -203,12 +203,14 @@ def test_existing_tool_columns_are_filled_where_they_are(tmp_path):
                        [[None, "Ann Lee", "ann@fab.org", "Thanked", D(2026, 11, 20), "old step", None]])
     result = sync(path)
     assert result.exit_code == 0, result.output
-    assert "Added columns" not in result.stdout
+    # Only the column this chart was missing is added, at the right; the others are filled where they are.
+    assert "Added columns: Draft (Contacts)." in result.stdout.splitlines()
     ws = load_workbook(path)["Contacts"]
-    assert [c.value for c in ws[2]] == [None, "Ann Lee", "ann@fab.org", "Awaiting reply",
+    assert ws["H1"].value == "Draft" and ws["H2"].value.startswith("mailto:ann@fab.org?")
+    assert [c.value for c in ws[2]][:7] == [None, "Ann Lee", "ann@fab.org", "Awaiting reply",
                                             dt.datetime(2026, 11, 20), "Follow up if no reply (last contact 2026-11-20)",
                                             dt.datetime(2026, 11, 27)]
-    assert ws.max_column == 7
+    assert ws.max_column == 8
 
 
 # --------------------------------------------------------------------------- the rules

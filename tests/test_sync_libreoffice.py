@@ -158,7 +158,7 @@ def test_synced_chart_converts_with_referrals_and_tool_columns(charts):
     from openpyxl import load_workbook
 
     wb = load_workbook(charts["lo_synced"])
-    assert wb.sheetnames == ["Contacts", "Want to Meet", "Profile", "Referrals"]
+    assert wb.sheetnames == ["Contacts", "Want to Meet", "Profile", "Referrals", "Dashboard"]
     headers = [c.value for c in wb["Contacts"][1]]
     assert headers[-len(TOOL_HEADERS):] == TOOL_HEADERS or headers[18:22] == TOOL_HEADERS
     assert sheet_rows(charts["lo_synced"], "Referrals") == sheet_rows(charts["direct"], "Referrals")

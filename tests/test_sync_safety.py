@@ -75,7 +75,7 @@ def test_rich_workbook_syncs(rich_synced):
 
 def test_rich_workbook_keeps_every_user_cell_value_and_style(rich_synced):
     _, _, before, after, _ = rich_synced
-    assert after["sheets"] == before["sheets"] + ["Referrals"]
+    assert after["sheets"] == before["sheets"] + ["Referrals", "Dashboard"]
     for sheet, cells in before["cells"].items():
         for key, value in cells.items():
             assert after["cells"][sheet].get(key) == value, (sheet, key)
@@ -91,7 +91,7 @@ def test_rich_workbook_keeps_every_user_cell_value_and_style(rich_synced):
 
 def test_rich_workbook_keeps_sheet_features(rich_synced):
     _, _, before, after, _ = rich_synced
-    assert after["states"] == {**before["states"], "Referrals": "visible"}
+    assert after["states"] == {**before["states"], "Referrals": "visible", "Dashboard": "visible"}
     assert after["states"]["Archive"] == "hidden"
     assert after["defined_names"] == before["defined_names"] == {"ContactNames": "Contacts!$A$4:$A$200"}
     for sheet, features in before["sheet"].items():
@@ -249,7 +249,7 @@ def test_empty_user_comments_column_is_taken_over(tmp_path):
     path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Comments"], [["Ann Lee", "ann@fab.org", None]])
     assert sync(path).exit_code == 0
     ws = load_workbook(path)["Contacts"]
-    assert [c.value for c in ws[1]] == ["Name", "Email", "Comments", "Stage", "Next Step", "Follow-Up On"]
+    assert [c.value for c in ws[1]] == ["Name", "Email", "Comments", "Stage", "Next Step", "Follow-Up On", "Draft"]
 
 
 def test_user_referrals_sheet_is_refused(tmp_path):

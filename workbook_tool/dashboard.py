@@ -50,7 +50,7 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
         if date(r, "contacted_on") or date(r, "meeting_on"):
             by_source[src]["contacted"] += 1
         meeting = date(r, "meeting_on")
-        if meeting and meeting <= today:
+        if meeting and meeting < today:
             by_source[src]["meetings"] += 1
     for r in named:
         referrer = name_key(r.values.get("referred_by"))
@@ -59,7 +59,7 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
 
     contacted = [r for r in named if date(r, "contacted_on") or date(r, "meeting_on")]
     replied = [r for r in contacted if date(r, "meeting_on") or stages.closed_status(r) in ("Declined", "Done")]
-    held = [r for r in named if (m := date(r, "meeting_on")) and m <= today]
+    held = [r for r in named if (m := date(r, "meeting_on")) and m < today]
     thanked = [r for r in held if date(r, "thanked_on")]
     on_time = [r for r in thanked
                if date(r, "thanked_on") <= date(r, "meeting_on") + dt.timedelta(days=profile.days("thank_you_days"))]
@@ -129,9 +129,17 @@ def write_dashboard(wb, rows: list[list]) -> None:
     chart.title = "Pipeline by stage"
     chart.y_axis.title = "Contacts"
     chart.legend = None
+    # openpyxl 3.1 marks axes as deleted unless told otherwise, and Excel then hides them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.scaling.orientation = "maxMin"  # stages top to bottom, in pipeline order
     data = Reference(ws, min_col=2, min_row=HEADER_ROW, max_row=HEADER_ROW + stage_rows)
     labels = Reference(ws, min_col=1, min_row=HEADER_ROW + 1, max_row=HEADER_ROW + stage_rows)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(labels)
     chart.height, chart.width = 8, 16
     ws.add_chart(chart, f"A{HEADER_ROW + stage_rows + 3}")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

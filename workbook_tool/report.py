@@ -55,6 +55,9 @@ def sync_lines(result) -> list[str]:
     if plan.referrals_sheet is not None:
         deepest = max((r.depth for r in plan.referrals), default=0)
         lines.append(f"Referrals sheet rebuilt: {_plural(len(plan.referrals), 'referral')}, deepest chain {deepest}.")
+    if plan.dashboard_sheet is not None:
+        lines.append("Dashboard sheet rebuilt.")
+    lines += plan.notes
     for _, loop in plan.loops:
         lines.append(f"Referral loop (not followed): {loop}. Correct a Referred By cell.")
     errors = sum(p.severity == ERROR for p in plan.problems)
@@ -84,5 +87,6 @@ def sync_json(result) -> dict:
         "referrals": [{"person": r.person, "referred_by": r.referred_by, "chain": r.chain, "depth": r.depth,
                        "stage": r.stage} for r in plan.referrals],
         "loops": [loop for _, loop in plan.loops],
+        "notes": list(plan.notes),
         "problems": [p.as_dict() for p in plan.problems],
     }

@@ -166,6 +166,10 @@ CONTACTS = SheetShape(
                hint="Written by chart sync: when the next step is due."),
         Column("comments", "Comments", owner=TOOL, width=40,
                hint="Written by chart sync: problems in the row and reminders."),
+        Column("draft", "Draft", owner=TOOL, width=30,
+               aliases=("Email Draft", "Draft Email"),
+               hint="Written by chart sync: a mailto: link that opens the next email, written, in your mail "
+                    "program."),
     ),
 )
 

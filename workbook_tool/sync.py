@@ -32,6 +32,7 @@ class CellWrite:
     row: int
     column: int
     value: object
+    link: bool = False  # the value is a URL the cell should also link to
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,15 @@ class SyncPlan:
     referrals: list[Referral] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)
     referrals_sheet: list[list] | None = None  # the rows to write, when the sheet must change
+    dashboard_sheet: list[list] | None = None  # likewise for the Dashboard
     want_to_meet_updates: int = 0
     steps: dict[int, stages.NextStep] = field(default_factory=dict)  # row number → step
+    notes: list[str] = field(default_factory=list)  # things to tell the person that are not problems in a cell
 
     @property
     def changed(self) -> bool:
-        return bool(self.writes or self.new_columns or self.new_rows or self.referrals_sheet is not None)
+        return bool(self.writes or self.new_columns or self.new_rows or self.referrals_sheet is not None
+                    or self.dashboard_sheet is not None)
 
 
 @dataclass
@@ -257,6 +261,8 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
     for number, text in loops:
         loop_rows.setdefault(number, []).append(f"referral loop: {text}")
 
+    mailto = _mailto_maker(chart, today, plan)
+
     # Every row of the table's range gets its tool cells; rows without data get blanks.
     rows_by_number = {r.number: r for r in all_rows}
     for number in range(table.header_row + 1, full.last_row + 1):
@@ -269,7 +275,8 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
             notes += [f"{'Error' if p.severity == ERROR else 'Warning'} in {p.column}: {p.message}"
                       for p in problems_by_row.get(number, [])]
             wanted = {"stage": step.stage, "next_step": step.action or None, "follow_up_on": step.due,
-                      "comments": "; ".join(notes)[:MAX_CELL_TEXT] or None}
+                      "comments": "; ".join(notes)[:MAX_CELL_TEXT] or None,
+                      "draft": mailto(row, step)}
             if number <= table.last_row and table.has("next_step"):
                 before = _cell(grid, number, table.columns["next_step"])
                 before = "" if is_blank(before) else str(before)
@@ -282,7 +289,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
             if number > table.last_row or not _same(_cell(grid, number, c), value):
                 if number > table.last_row and is_blank(value):
                     continue
-                plan.writes.append(CellWrite(table.sheet, number, c, value))
+                plan.writes.append(CellWrite(table.sheet, number, c, value, link=key == "draft"))
 
     # The new rows' own (user) cells, written once: the person's details.
     for new in plan.new_rows:
@@ -292,7 +299,28 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
 
     _plan_want_to_meet(plan, chart, grids, all_rows, steps)
     _plan_referrals_sheet(plan, chart, grids)
+    _plan_dashboard(plan, chart, grids, all_rows, steps)
     return plan
+
+
+def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
+    """``mailto(row, step)``: the Draft column's link, or None; a broken template leaves it blank."""
+    from .drafts import mailto_link
+    from .errors import TemplateError
+
+    broken: set[str] = set()  # draft kinds whose template failed: reported once, then left blank
+
+    def mailto(row: Row, step: stages.NextStep) -> str | None:
+        if step.kind in broken:
+            return None
+        try:
+            return mailto_link(chart, row, step, today)
+        except TemplateError as exc:
+            broken.add(step.kind)
+            plan.notes.append(f"Draft column left blank for {step.kind} emails: {exc}")
+            return None
+
+    return mailto
 
 
 def _index_person(values: dict, by_email, by_phone, by_name, region, row) -> None:
@@ -408,23 +436,44 @@ def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
     shape = schema.REFERRALS
     wanted = [[c.header for c in shape.columns]]
     wanted += [[r.person, r.referred_by, r.chain, r.depth, r.stage] for r in plan.referrals]
-    existing_name = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
-    if existing_name is None:
+    existing = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
+    if existing is not None and existing not in grids:
+        grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
+    if _tool_sheet_differs(grids, existing, wanted, wanted[0], "Referrals"):
         plan.referrals_sheet = wanted
-        return
-    grid = [row for row in grids[existing_name]]
+
+
+def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps) -> None:
+    from . import dashboard
+
+    wanted = dashboard.dashboard_rows(rows, steps, chart.profile, plan.today)
+    existing = dashboard.SHEET if dashboard.SHEET in chart.sheet_names else None
+    if existing is not None and existing not in grids:
+        grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
+    if _tool_sheet_differs(grids, existing, wanted, [dashboard.TITLE], dashboard.SHEET):
+        plan.dashboard_sheet = wanted
+
+
+def _tool_sheet_differs(grids, existing: str | None, wanted: list[list], signature: list, what: str) -> bool:
+    """Whether a tool-owned sheet must be rewritten; refuses when the sheet holds a person's own data.
+
+    ``signature`` is the sheet's first row as the tool writes it: a sheet by the
+    same name that starts differently was made by a person.
+    """
+    if existing is None:
+        return True
+    grid = [list(row) for row in grids[existing]]
     while grid and all(is_blank(v) for v in grid[-1]):
         grid.pop()
-    header = [v for v in (grid[0] if grid else []) if not is_blank(v)]
-    if grid and [schema.normalize_header(v) for v in header] != [schema.normalize_header(h) for h in wanted[0]]:
-        raise RefusedToWrite(f'a sheet named "{existing_name}" holds your own data, but chart sync rebuilds the '
-                             "Referrals sheet on every run. Rename your sheet and sync again.", sheet=existing_name)
+    first = [v for v in (grid[0] if grid else []) if not is_blank(v)]
+    if grid and [schema.normalize_header(v) for v in first] != [schema.normalize_header(h) for h in signature]:
+        raise RefusedToWrite(f'a sheet named "{existing}" holds your own data, but chart sync rebuilds the {what} '
+                             "sheet on every run. Rename your sheet and sync again.", sheet=existing)
     same = len(grid) == len(wanted) and all(
         all(_same(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
         and all(is_blank(v) for v in grid[r][len(want):])
         for r, want in enumerate(wanted))
-    if not same:
-        plan.referrals_sheet = wanted
+    return not same
 
 
 # --------------------------------------------------------------------------- applying
@@ -459,12 +508,20 @@ def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
             cell.data_type = "s"  # text from data stays text: "=1+1" is never a formula
         elif isinstance(w.value, dt.date):
             cell.number_format = schema.DATE_FORMAT
+        if w.link:
+            cell.hyperlink = w.value or None
+            if w.value:
+                cell.style = "Hyperlink"
 
     if plan.new_rows or plan.new_columns:
         _extend_ranges(contacts, chart.contacts, plan)
 
     if plan.referrals_sheet is not None:
         _write_referrals(wb, plan.referrals_sheet)
+    if plan.dashboard_sheet is not None:
+        from .dashboard import write_dashboard
+
+        write_dashboard(wb, plan.dashboard_sheet)
 
 
 def _split_column_range(ws, index: int) -> None:
@@ -563,9 +620,11 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
                           "report this.", path=chart.path) from None
     expected: dict[tuple[str, int, int], object] = {(w.sheet, w.row, w.column): w.value for w in plan.writes}
     expected.update({(c.sheet, c.header_row, c.column): c.spec.header for c in plan.new_columns})
+    from .dashboard import SHEET as DASHBOARD
+
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
     for sheet, grid in before.items():
-        if sheet == referrals:
+        if sheet in (referrals, DASHBOARD):
             continue
         if sheet not in after:
             raise WriteFailed(f"the new version lost the sheet {sheet!r}; nothing was changed. Please report this.",

@@ -280,53 +280,25 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
     from pathlib import Path
 
     from .drafts import default_out_dir, make_drafts, write_drafts
+    from .report import draft_check_lines, draft_skip_lines, draft_stdout_lines, draft_write_lines
     from .workbook import read_chart
 
     day = _parse_day(today, "--today")
-    chart = read_chart(path)
-    run = make_drafts(chart, kind, day, names=names, templates_dir=templates_dir, style=style)
-    info = {"err": to_stdout}  # with --stdout, stdout holds only the drafts
-
-    def skipped():
-        for s in run.skipped:
-            who = f"{s.name} (row {s.row})" if s.name else f"row {s.row}"
-            click.echo(f"Skipped {who}: {s.reason}.", **info)
-
-    def findings(d, indent="  "):
-        for f in d.findings:
-            click.echo(f"{indent}warning: {f.message} [{f.code}]", **info)
-
+    run = make_drafts(read_chart(path), kind, day, names=names, templates_dir=templates_dir, style=style)
     if check:
-        for d in run.drafts:
-            if not d.findings:
-                click.echo(f"{d.filename}: ok")
-            for f in d.findings:
-                click.echo(f"{d.filename}: {f.message} [{f.code}]")
-        skipped()
-        failing = sum(bool(d.findings) for d in run.drafts)
-        n = len(run.drafts)
-        click.echo(f"{n} {kind} draft{'s' * (n != 1)} checked, {failing} falling short of the {style} rules.")
-        sys.exit(1 if failing else 0)
-
+        for line in draft_check_lines(run, kind, style):
+            click.echo(line)
+        sys.exit(1 if any(d.findings for d in run.drafts) else 0)
     if to_stdout:
-        for i, d in enumerate(run.drafts):
-            click.echo(("\n" if i else "") + f"==> {d.filename} <==")
-            click.echo(d.text(), nl=False)
-            findings(d, indent="")
-        skipped()
+        # stdout holds only the drafts, so that it can be piped; the rest goes to stderr.
+        for text, to_err in draft_stdout_lines(run):
+            click.echo(text, nl=False, err=to_err)
+        for line in draft_skip_lines(run):
+            click.echo(line, err=True)
         return
-
     folder = Path(out_dir) if out_dir else default_out_dir(path)
-    labels = {"wrote": "Wrote", "unchanged": "Unchanged", "kept": "Kept"}
-    for w in write_drafts(run, folder, force=force):
-        notes = list(w.draft.notes)
-        if w.status == "kept":
-            notes.append("it exists with other content, perhaps your edits; --force replaces it")
-        click.echo(f"{labels[w.status]} {w.path}" + (f" ({'; '.join(notes)})" if notes else ""))
-        findings(w.draft)
-    skipped()
-    n, k = len(run.drafts), len(run.skipped)
-    click.echo(f"{n} {kind} draft{'s' * (n != 1)} in {folder}; {k} contact{'s' * (k != 1)} skipped.")
+    for line in draft_write_lines(run, write_drafts(run, folder, force=force), kind, folder):
+        click.echo(line)
 
 
 @cli.command("import", context_settings=CONTEXT)

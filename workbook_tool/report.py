@@ -90,3 +90,59 @@ def sync_json(result) -> dict:
         "notes": list(plan.notes),
         "problems": [p.as_dict() for p in plan.problems],
     }
+
+
+# --------------------------------------------------------------------------- chart draft
+
+
+def draft_skip_lines(run) -> list[str]:
+    """One line per contact that got no draft, with the reason."""
+    lines = []
+    for s in run.skipped:
+        who = f"{s.name} (row {s.row})" if s.name else f"row {s.row}"
+        lines.append(f"Skipped {who}: {s.reason}.")
+    return lines
+
+
+def _finding_lines(draft, indent: str = "  ") -> list[str]:
+    return [f"{indent}warning: {f.message} [{f.code}]" for f in draft.findings]
+
+
+def draft_check_lines(run, kind: str, style: str) -> list[str]:
+    """``chart draft --check``: each draft's findings (or ok), the skipped, a count."""
+    lines = []
+    for d in run.drafts:
+        lines += [f"{d.filename}: {f.message} [{f.code}]" for f in d.findings] or [f"{d.filename}: ok"]
+    lines += draft_skip_lines(run)
+    failing = sum(bool(d.findings) for d in run.drafts)
+    lines.append(f"{_plural(len(run.drafts), kind + ' draft')} checked, {failing} falling short of the {style} "
+                 "rules.")
+    return lines
+
+
+def draft_stdout_lines(run) -> list[tuple[str, bool]]:
+    """``chart draft --stdout``: (text, to_stderr) pieces — the drafts on stdout, warnings on stderr."""
+    pieces: list[tuple[str, bool]] = []
+    for i, d in enumerate(run.drafts):
+        pieces.append((("\n" if i else "") + f"==> {d.filename} <==\n", False))
+        pieces.append((d.text(), False))
+        pieces += [(line + "\n", True) for line in _finding_lines(d, indent="")]
+    return pieces
+
+
+WRITE_LABELS = {"wrote": "Wrote", "unchanged": "Unchanged", "kept": "Kept"}
+
+
+def draft_write_lines(run, written, kind: str, folder) -> list[str]:
+    """What ``chart draft`` wrote, kept or left unchanged, warnings, the skipped, and a count."""
+    lines = []
+    for w in written:
+        notes = list(w.draft.notes)
+        if w.status == "kept":
+            notes.append("it exists with other content, perhaps your edits; --force replaces it")
+        lines.append(f"{WRITE_LABELS[w.status]} {w.path}" + (f" ({'; '.join(notes)})" if notes else ""))
+        lines += _finding_lines(w.draft)
+    lines += draft_skip_lines(run)
+    lines.append(f"{_plural(len(run.drafts), kind + ' draft')} in {folder}; "
+                 f"{_plural(len(run.skipped), 'contact')} skipped.")
+    return lines

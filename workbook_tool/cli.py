@@ -7,6 +7,7 @@ one ``Error: …`` line on stderr with the exit code its kind declares.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -60,6 +61,35 @@ def cli():
       chart init example.xlsx --sample  # a filled-in example to explore
       chart validate my_chart.xlsx      # what needs fixing, cell by cell
     """
+
+
+@contextlib.contextmanager
+def _progress():
+    """A ``progress(label, done, total)`` callback drawing a bar on stderr, or None.
+
+    None when stderr is not a terminal: scripts and pipes see nothing of it
+    (click's own hidden bar would still print each label).
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state = {}
+
+    def progress(label: str, done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None or bar.length != total:
+            if bar is not None:
+                bar.render_finish()
+            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=False,
+                                                   width=24)
+        bar.label = label
+        bar.update(done - bar.pos)
+
+    try:
+        yield progress
+    finally:
+        if state.get("bar") is not None:
+            state["bar"].render_finish()
 
 
 def _parse_day(value: str | None, option: str):
@@ -160,7 +190,8 @@ def sync(path, dry_run, today, force, as_json):
     from .sync import sync_chart
 
     day = _parse_day(today, "--today")
-    result = sync_chart(path, day, dry_run=dry_run, force=force)
+    with _progress() as progress:
+        result = sync_chart(path, day, dry_run=dry_run, force=force, progress=progress)
     if as_json:
         click.echo(json.dumps(sync_json(result), indent=2, ensure_ascii=False))
     else:
@@ -284,7 +315,9 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
     from .workbook import read_chart
 
     day = _parse_day(today, "--today")
-    run = make_drafts(read_chart(path), kind, day, names=names, templates_dir=templates_dir, style=style)
+    with _progress() as progress:
+        run = make_drafts(read_chart(path), kind, day, names=names, templates_dir=templates_dir, style=style,
+                          progress=progress)
     if check:
         for line in draft_check_lines(run, kind, style):
             click.echo(line)
@@ -330,7 +363,9 @@ def import_(path, file, source, via, dry_run, force, as_json):
     """
     from .importer import import_contacts, import_json, import_lines
 
-    result = import_contacts(path, file, source=source, via=via, dry_run=dry_run, force=force)
+    with _progress() as progress:
+        result = import_contacts(path, file, source=source, via=via, dry_run=dry_run, force=force,
+                                 progress=progress)
     if as_json:
         click.echo(json.dumps(import_json(result), indent=2, ensure_ascii=False))
     else:

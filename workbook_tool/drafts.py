@@ -815,14 +815,15 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
 
 
 def make_drafts(chart: Chart, kind: str = OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
-                style: str = GUIDE) -> DraftRun:
+                style: str = GUIDE, progress=None) -> DraftRun:
     """The drafts of ``kind`` for the chart, checked, without writing anything.
 
     Without ``names``, every contact whose next step calls for ``kind`` (a
     follow-up only once it is due); with ``names`` (matched with
     fields.name_key), exactly those contacts, whatever their stage. Raises
     BadOption for an unknown kind or a name that matches no contact, and
-    TemplateError for a broken template.
+    TemplateError for a broken template. ``progress(label, done, total)``, when
+    given, hears about each contact looked at.
     """
     if kind not in KINDS:
         raise BadOption(f"--kind {kind!r} is not a kind of draft; use one of {', '.join(KINDS)}.")
@@ -832,7 +833,10 @@ def make_drafts(chart: Chart, kind: str = OUTREACH, today: dt.date | None = None
     run = DraftRun(kind, today)
     wanted = _wanted_rows(chart, names)
     used: set[str] = set()
-    for row in chart.contacts.rows:
+    total = len(chart.contacts.rows)
+    for done, row in enumerate(chart.contacts.rows, start=1):
+        if progress is not None and (done % 100 == 0 or done == total):
+            progress(f"Drafting {kind}", done, total)
         name = row.text("name")
         if wanted is not None and row.number not in wanted:
             continue

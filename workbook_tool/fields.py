@@ -9,6 +9,7 @@ phonenumbers for phones, email-validator for addresses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -95,40 +96,61 @@ def phone_text(value) -> str:
 
 def parse_phone(value, region: str = "US"):
     """A valid ``phonenumbers.PhoneNumber`` for a cell, or ValueError saying why not."""
+    number, error = _parsed_phone(phone_text(value), (region or "US").upper())
+    if error:
+        raise ValueError(error)
+    return number
+
+
+# A chart checks each number several times (validate, duplicates, referrals): parse
+# each distinct text once. The cache holds results, not exceptions, so a reason is
+# never shared between callers' tracebacks.
+@functools.lru_cache(maxsize=65_536)
+def _parsed_phone(text: str, region: str):
     import phonenumbers
 
-    text = phone_text(value)
     try:
-        number = phonenumbers.parse(text, (region or "US").upper())
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"{text!r} is not a phone number") from None
+        return None, f"{text!r} is not a phone number"
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{text!r} cannot be a real phone number in {(region or 'US').upper()}")
-    return number
+        return None, f"{text!r} cannot be a real phone number in {region}"
+    return number, None
 
 
 def phone_key(value, region: str = "US") -> str | None:
     """The phone number in E.164 form (``+12125550123``), for finding duplicates; None if invalid."""
+    return _phone_e164(phone_text(value), (region or "US").upper())
+
+
+@functools.lru_cache(maxsize=65_536)
+def _phone_e164(text: str, region: str) -> str | None:
     import phonenumbers
 
-    try:
-        return phonenumbers.format_number(parse_phone(value, region), phonenumbers.PhoneNumberFormat.E164)
-    except ValueError:
-        return None
+    number, error = _parsed_phone(text, region)
+    return None if error else phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_email(value) -> str:
     """The normalized address, or ValueError with email-validator's reason (no network)."""
-    from email_validator import EmailNotValidError, validate_email
-
     text = str(value).strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
+    normalized, error = _checked_email(text)
+    if error:
+        raise ValueError(error)
+    return normalized
+
+
+@functools.lru_cache(maxsize=65_536)
+def _checked_email(text: str):
+    from email_validator import EmailNotValidError, validate_email
+
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        return validate_email(text, check_deliverability=False).normalized, None
     except EmailNotValidError as exc:
         # email-validator's reasons end with a period; callers append their own sentence.
-        raise ValueError(f"{text!r} is not a valid email address: {str(exc).rstrip('.')}") from None
+        return None, f"{text!r} is not a valid email address: {str(exc).rstrip('.')}"
 
 
 def email_key(value) -> str | None:
@@ -149,6 +171,11 @@ def name_key(value) -> str:
     """
     if is_blank(value):
         return ""
+    return _name_key(str(value))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _name_key(value: str) -> str:
     text = unicodedata.normalize("NFKD", str(value))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     if text.count(",") == 1:
@@ -203,8 +230,9 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
         parts = [p.strip() for p in rest.split(",") if p.strip()]
         name = parts[0] if parts else ""
         organization = ", ".join(parts[1:])
-        if not name and email:
+        if not name_key(name) and email:
             name = email.split("@")[0]
-        if name:
+        # "?" or "!!!" names nobody: no row could ever match it, so sync would add it again every run.
+        if name_key(name):
             people.append(Recommendation(entry, name, email, phone, organization))
     return people

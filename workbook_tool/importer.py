@@ -659,7 +659,7 @@ class _LazyFormulas:
 
 
 def import_contacts(path, file, *, source: str = "Own", via: str | None = None, dry_run: bool = False,
-                    force: bool = False) -> ImportResult:
+                    force: bool = False, progress=None) -> ImportResult:
     """Import the people of ``file`` into the chart at ``path``; unless ``dry_run``, write safely.
 
     New people get a row below the table's last, with Source ``source`` and Via
@@ -679,7 +679,7 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
         plan, found["outcomes"], found["notes"] = plan_import(chart, grids, contacts, source=canonical, via=via)
         return plan
 
-    synced = update_chart(path, make_plan, dry_run=dry_run, force=force)
+    synced = update_chart(path, make_plan, dry_run=dry_run, force=force, progress=progress)
     return ImportResult(Path(path), contacts, found["outcomes"], contacts.notes + found["notes"],
                         dry_run=synced.dry_run, written=synced.written, backup=synced.backup)
 

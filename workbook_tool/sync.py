@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,26 @@ from .workbook import Chart, Row, Table, chart_from_grids, column_letter, read_g
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 ARROW = " → "
+# Characters an .xlsx cannot hold: XML 1.0 forbids them, and openpyxl refuses them
+# (IllegalCharacterError) or lxml fails on save. They still reach the tool: Excel
+# stores a control character as "_x0001_", which the reader turns back into one,
+# and a CSV or a command-line value may carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    """``value`` with the characters a workbook cannot hold removed (text only; others as they are)."""
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+# Excel (and the reader) take "_x0041_" in a cell's XML for the character it codes, "A";
+# openpyxl writes text as it is. Text like that must be stored as "_x005F_x0041_".
+_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def stored_text(value):
+    """Text as a cell must store it to read back as written (others as they are)."""
+    return _LOOKS_ESCAPED.sub("_x005F_", value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -33,6 +54,11 @@ class CellWrite:
     column: int
     value: object
     link: bool = False  # the value is a URL the cell should also link to
+
+    def __post_init__(self):
+        # A name from a Recommended cell or a comment quoting a cell may hold a control
+        # character; written as is, it would stop the save.
+        object.__setattr__(self, "value", xml_text(self.value))
 
 
 @dataclass(frozen=True)
@@ -116,16 +142,20 @@ def _same(old, new) -> bool:
     if isinstance(new, bool) or isinstance(old, bool):
         # bool is an int to Python: True == 1, but a TRUE cell is not the number 1.
         return isinstance(new, bool) and isinstance(old, bool) and old == new
+    if isinstance(new, dt.datetime):
+        # A person's date and time (a meeting at 14:00), read back from a written file:
+        # to_date below would drop the time, and a date never equals a datetime.
+        return isinstance(old, dt.datetime) and old == new
     if isinstance(new, dt.date):
         try:
             return to_date(old) == new
         except ValueError:
             return False
     if isinstance(new, str):
-        return isinstance(old, str) and old == new
+        return isinstance(old, str) and old == xml_text(new)  # as written: see CellWrite
     if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
         return old == new
-    return False
+    return type(old) is type(new) and old == new  # a time of day, a duration
 
 
 def _cell(grid: list[list], row: int, column: int):
@@ -435,7 +465,7 @@ def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
 def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
     shape = schema.REFERRALS
     wanted = [[c.header for c in shape.columns]]
-    wanted += [[r.person, r.referred_by, r.chain, r.depth, r.stage] for r in plan.referrals]
+    wanted += [[xml_text(v) for v in (r.person, r.referred_by, r.chain, r.depth, r.stage)] for r in plan.referrals]
     existing = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
@@ -492,18 +522,19 @@ def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
 
     contacts = wb[chart.contacts.sheet]
     template_row = chart.contacts.rows[-1].number if chart.contacts.rows else None
+    width = contacts.max_column  # computed once: openpyxl scans every cell for it
     for new in plan.new_rows:
         if template_row is None:
             break
         # A new row looks like the rows above it: same fonts, fills, borders, formats.
-        for c in range(1, contacts.max_column + 1):
+        for c in range(1, width + 1):
             source = contacts.cell(row=template_row, column=c)
             if source.has_style:
                 contacts.cell(row=new.number, column=c)._style = copy.copy(source._style)
 
     for w in plan.writes:
         cell = wb[w.sheet].cell(row=w.row, column=w.column)
-        cell.value = w.value
+        cell.value = stored_text(w.value)
         if isinstance(w.value, str):
             cell.data_type = "s"  # text from data stays text: "=1+1" is never a formula
         elif isinstance(w.value, dt.date):
@@ -590,7 +621,7 @@ def _write_referrals(wb, rows: list[list]) -> None:
         layout.format_column(ws, c, spec)
     for r, values in enumerate(rows[1:], start=2):
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = ws.cell(row=r, column=c, value=stored_text(value))
             if isinstance(value, str):
                 cell.data_type = "s"
     ws.freeze_panes = "A2"
@@ -647,26 +678,37 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
 # --------------------------------------------------------------------------- the command
 
 
-def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = False) -> SyncResult:
+def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = False, progress=None) -> SyncResult:
     """Sync the chart at ``path``: plan, and unless ``dry_run``, write the changes safely."""
-    return update_chart(path, lambda chart, grids: plan_sync(chart, grids, today), dry_run=dry_run, force=force)
+    return update_chart(path, lambda chart, grids: plan_sync(chart, grids, today), dry_run=dry_run, force=force,
+                        progress=progress)
 
 
-def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False) -> SyncResult:
+PHASES = ("Reading", "Planning", "Opening for writing", "Writing", "Checking the new file")
+
+
+def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False, progress=None) -> SyncResult:
     """Read the chart, plan with ``make_plan(chart, grids) -> SyncPlan``, and write the plan safely.
 
     The one write path for every command that changes a workbook (sync, import):
     lock checks, the advisory lock around read-plan-write, the lossy-parts check,
     the backup, the atomic replace and the read-back check all live here.
+    ``progress(label, done, total)``, when given, hears about each phase.
     """
     from . import writer
     from .workbook import check_workbook_file
 
+    def phase(index: int) -> None:
+        if progress is not None:
+            progress(PHASES[index], index, len(PHASES))
+
     path = Path(path)
     target = path.resolve()
     if dry_run:
+        phase(0)
         grids = read_grids(path)
         chart = chart_from_grids(path, grids)
+        phase(1)
         return SyncResult(path, _plan_with_path(make_plan, chart, grids, path), dry_run=True)
     check_workbook_file(path)  # a missing or bad file gets its own message before any lock is taken
     if not force:
@@ -675,21 +717,32 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False)
         for where in dict.fromkeys((path.absolute(), target)):
             writer.check_not_open(where)
     with writer.exclusive(target):
+        phase(0)
         before = writer.Fingerprint.of(target)
         grids = read_grids(path)
         chart = chart_from_grids(path, grids)
+        phase(1)
         plan = _plan_with_path(make_plan, chart, grids, path)
         result = SyncResult(path, plan)
         if not plan.changed:
             return result
         if not force:
             writer.check_nothing_lost(target)
+        phase(2)
         wb = _load_for_writing(target, path)
+        _restore_escaped_text(wb, grids)
         formulas = _formula_cells(wb)
         apply_plan(wb, plan, chart)
-        result.backup = writer.replace_safely(
-            target, lambda tmp: wb.save(tmp),
-            lambda tmp: verify_written(tmp, grids, plan, chart, formulas), before)
+
+        def save(tmp):
+            phase(3)
+            wb.save(tmp)
+
+        def verify(tmp):
+            phase(4)
+            verify_written(tmp, grids, plan, chart, formulas)
+
+        result.backup = writer.replace_safely(target, save, verify, before)
         result.written = True
         return result
 
@@ -700,6 +753,31 @@ def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:
     except RefusedToWrite as exc:
         exc.path = path
         raise
+
+
+def _restore_escaped_text(wb, grids: dict[str, list[list]]) -> None:
+    """Put back the text openpyxl's reader changes, so that saving keeps it.
+
+    Excel stores a typed "_x0041_" as "_x005F_x0041_" (else it would mean "A");
+    openpyxl's reader deletes every "x005F_" and its writer escapes nothing, so
+    such a cell, or one holding "x005F_", would read back changed. Only text with
+    "_x" or "x005F_" in it can be affected: those cells are set from the exact
+    values read before, stored escaped.
+    """
+    from openpyxl.utils.escape import unescape
+
+    for sheet, grid in grids.items():
+        if sheet not in wb.sheetnames:
+            continue
+        ws = None
+        for r, row in enumerate(grid, start=1):
+            for c, value in enumerate(row, start=1):
+                if type(value) is not str or ("_x" not in value and "x005" not in value.lower()):
+                    continue
+                ws = ws or wb[sheet]
+                cell = ws.cell(row=r, column=c)
+                if cell.data_type == "s" and isinstance(cell.value, str) and unescape(cell.value) != value:
+                    cell.value = stored_text(value)
 
 
 def _load_for_writing(target: Path, path: Path):

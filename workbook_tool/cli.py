@@ -83,7 +83,10 @@ def _progress():
             bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr, show_eta=False,
                                                    width=24)
         bar.label = label
-        bar.update(done - bar.pos)
+        if done > bar.pos:
+            bar.update(done - bar.pos)
+        else:
+            bar.render_progress()  # a new phase at the same position still shows its label
 
     try:
         yield progress

@@ -137,8 +137,12 @@ PHONE_BLOCKS = [("617", "253"), ("617", "324"), ("617", "495"), ("212", "998"), 
 BAD_DATES = ["next Tuesday", "31/31/2026", "sometime in Oct", "2026-13-01"]
 
 
+_NO_DECOMPOSITION = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L",
+                                   "đ": "d", "Đ": "D", "ı": "i"})
+
+
 def _ascii(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
     return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
 
 
@@ -411,22 +415,22 @@ def build_workbook(n: int, seed: int = 1, fresh: bool = False):
 
 
 def _append(ws, shape, rows: list[dict], Alignment, get_column_letter) -> None:
+    """Write the rows below the header, cell by cell, as _fill_table does for ``init --sample``.
+
+    Not ``ws.append``: the layout's frozen pane touches row 2, so append would start at row 3.
+    """
     columns = list(shape.user_columns)
-    keys = [c.key for c in columns]
     wrap = Alignment(wrap_text=True, vertical="top")
-    text_columns = [i for i, c in enumerate(columns, start=1) if c.number_format == "@"]
-    for record in rows:
-        ws.append([record.get(k) for k in keys])
-    # Cells typed into a text-formatted column carry the text format, as _fill_table
-    # writes them; notes on several lines wrap.
     for r, record in enumerate(rows, start=2):
-        for c in text_columns:
-            if record.get(keys[c - 1]) is not None:
-                ws.cell(row=r, column=c).number_format = "@"
-        for c, key in enumerate(keys, start=1):
-            value = record.get(key)
+        for c, column in enumerate(columns, start=1):
+            value = record.get(column.key)
+            if value is None:
+                continue
+            cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str) and "\n" in value:
-                ws.cell(row=r, column=c).alignment = wrap
+                cell.alignment = wrap
+            if column.number_format == "@":
+                cell.number_format = "@"  # typed into a text-formatted column
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 2)}"
 
 

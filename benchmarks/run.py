@@ -404,7 +404,7 @@ class Bench:
         return path
 
     def run(self, cases: list[str], sizes: list[int]) -> None:
-        warm = not self.args.quick
+        warm = not (self.args.quick or self.args.no_warmup)
         if "help" in cases:
             log("help")
             r = Result("help", "`chart --help`", '`python -c "import click"`', None, time_target=2.0)
@@ -546,16 +546,21 @@ def machine() -> dict:
         mem = f"{kib / 1024**2:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
-    try:
-        commit = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"], capture_output=True,
-                                text=True).stdout.strip()
-    except OSError:
-        commit = ""
+    commit = git_commit()
     return {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "nproc": os.cpu_count(), "cpu": cpu, "memory": mem,
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
             "openpyxl": v("openpyxl"), "python-calamine": v("python-calamine"), "lxml": v("lxml"),
             "click": v("click"), "jinja2": v("Jinja2"), "workbook_tool": v("workbook_tool"), "commit": commit,
             "load_start": os.getloadavg()[0]}
+
+
+def git_commit() -> str:
+    """The checkout's commit (``-dirty`` with uncommitted changes): the code the commands ran."""
+    try:
+        return subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"], capture_output=True,
+                              text=True).stdout.strip()
+    except OSError:
+        return ""
 
 
 def fmt(x, spec=".2f", suffix=""):
@@ -603,39 +608,51 @@ def report(results: list[Result], notes: list[str], info: dict, args) -> str:
              for r in results if r.timed_out is not None]
     if notes or used:
         out += ["Notes:", "", *[f"- {n}" for n in [*notes, *used]], ""]
-    reps = "1 (quick)" if args.quick else f"{args.reps} (≥50k rows: {args.reps_large}), after one untimed warm-up pair"
+    warm = "no warm-up" if args.quick or args.no_warmup else "after one untimed warm-up round"
+    reps = "1 (quick)" if args.quick else f"{args.reps} (≥50k rows: {args.reps_large}), {warm}"
     out += ["## Machine", "",
             f"- {info['nproc']} cores, {info['cpu']}, {info['memory']}, {info['os']}",
             f"- Python {info['python']}, openpyxl {info['openpyxl']}, python-calamine {info['python-calamine']}, "
             f"lxml {info['lxml']}, click {info['click']}, Jinja2 {info['jinja2']}, "
             f"mailmerge {info.get('mailmerge', 'not found')}",
-            f"- workbook_tool {info['workbook_tool']} at {info['commit']}; {info['date']}",
+            f"- workbook_tool {info['workbook_tool']} at {info['commit']}; {info['date']}"
+            + (f" (**the checkout changed during the run: {info['commit_end']} at the end**)"
+               if info.get("commit_end", info["commit"]) != info["commit"] else ""),
             f"- paired runs per case: {reps}; seed {args.seed}; --today {TODAY}",
             f"- load average (1 min) at start {info['load_start']:.2f}, at end {os.getloadavg()[0]:.2f} "
             "(other work on the machine makes single numbers noisy; the paired ratios much less so)", ""]
     return "\n".join(out)
 
 
+GROWTH_LABELS = {"sync": "`chart sync` (first sync)", "resync": "`chart sync` (a week later)",
+                 "validate": "`chart validate`", "agenda": "`chart agenda`", "draft": "`chart draft` (outreach)",
+                 "draft-peer": "mailmerge (same outreach)"}
+
+
 def growth_table(results: list[Result]) -> list[str]:
-    by_case: dict[str, dict[int, Result]] = {}
+    """Median seconds per size for each command and its baseline, and how they grow."""
+    series: dict[str, dict[int, float]] = {}
     for r in results:
-        if r.rows and r.a:
-            by_case.setdefault(r.command, {})[r.rows] = r
-    sizes = sorted({n for d in by_case.values() for n in d})
+        if not r.rows:
+            continue
+        if r.a and r.case != "draft-peer":
+            series.setdefault(GROWTH_LABELS.get(r.case, r.command), {})[r.rows] = r.a_sec
+        if r.b:
+            label = GROWTH_LABELS["draft-peer"] if r.case == "draft-peer" else f"bare {r.baseline} ({r.case})"
+            series.setdefault(label, {})[r.rows] = r.b_sec
+    sizes = sorted({n for d in series.values() for n in d})
     if len(sizes) < 2:
         return []
     head = "| command | " + " | ".join(f"{n:,} rows" for n in sizes) + " | " + " | ".join(
-        f"×{sizes[i + 1] // sizes[i]} rows → time ×" for i in range(len(sizes) - 1)) + " | µs per row (largest) |"
+        f"{sizes[i]:,}→{sizes[i + 1]:,}: time ×" for i in range(len(sizes) - 1)) + " | µs per row (largest) |"
     lines = [head, "|---|" + "---:|" * (2 * len(sizes))]
-    for command, d in by_case.items():
-        cells = [fmt(d[n].a_sec) if n in d else "—" for n in sizes]
-        steps = []
-        for i in range(len(sizes) - 1):
-            lo, hi = d.get(sizes[i]), d.get(sizes[i + 1])
-            steps.append(fmt(hi.a_sec / lo.a_sec, ".1f") if lo and hi else "—")
-        largest = d[max(d)]
-        per_row = largest.a_sec / largest.rows * 1e6
-        lines.append(f"| {command} | " + " | ".join(cells) + " | " + " | ".join(steps) + f" | {per_row:.0f} |")
+    for label, d in series.items():
+        cells = [fmt(d.get(n)) for n in sizes]
+        steps = [fmt(d[sizes[i + 1]] / d[sizes[i]], ".1f") if sizes[i] in d and sizes[i + 1] in d else "—"
+                 for i in range(len(sizes) - 1)]
+        largest = max(d)
+        lines.append(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(steps)
+                     + f" | {d[largest] / largest * 1e6:.0f} |")
     return lines
 
 
@@ -647,6 +664,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reps", type=int, default=5, help="paired runs per case (default 5)")
     parser.add_argument("--reps-large", type=int, default=3, help="paired runs at 50k rows or more (default 3)")
     parser.add_argument("--quick", action="store_true", help="smoke test: 1k rows, 1 run each, no warm-up")
+    parser.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up round (for 100k runs)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", help="keep generated charts here and reuse them (default: a temporary folder)")
     parser.add_argument("--mailmerge", help="the mailmerge executable (default: on PATH)")
@@ -677,6 +695,7 @@ def main(argv=None) -> int:
     finally:
         if not args.workdir:
             shutil.rmtree(bench.workdir, ignore_errors=True)
+    info["commit_end"] = git_commit()
     text = report(bench.results, bench.notes, info, args)
     print(text)
     if args.out:

@@ -101,10 +101,17 @@ def _parse_day(value: str | None, option: str):
 
     if value is None:
         return dt.date.today()
+    from .fields import EARLIEST_YEAR, LATEST_YEAR
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise BadOption(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04.") from None
+    # Due dates lie up to ten years ahead, and Excel holds no date before 1900: far
+    # out, the arithmetic overflows or the cells read back as something else.
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise BadOption(f"{option} {value!r} is out of range; give a day between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return day
 
 
 @cli.command(context_settings=CONTEXT)
@@ -269,7 +276,7 @@ def calendar(path, output, today):
 @click.option("--to", "names", multiple=True, metavar="NAME",
               help="Draft for this contact, whatever their stage (repeat for several). Default: every contact "
                    "whose next step calls for --kind.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=str),
+@click.option("--out", "out_dir", type=click.Path(path_type=str),  # a file there: one Error line from the library
               help="Folder for the drafts. Default: drafts/ beside the workbook.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Draft as if today were this day (for reproducible runs).")
 @click.option("--templates", "templates_dir", type=click.Path(path_type=str), metavar="DIR",

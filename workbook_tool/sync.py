@@ -147,6 +147,8 @@ def _same(old, new) -> bool:
         # to_date below would drop the time, and a date never equals a datetime.
         return isinstance(old, dt.datetime) and old == new
     if isinstance(new, dt.date):
+        if type(old) is dt.date and old == new:
+            return True  # also a date to_date refuses as a typo (year 3026), read back from a written file
         try:
             return to_date(old) == new
         except ValueError:
@@ -526,11 +528,14 @@ def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
     for new in plan.new_rows:
         if template_row is None:
             break
-        # A new row looks like the rows above it: same fonts, fills, borders, formats.
+        # A new row looks like the rows above it: same fonts, fills, borders, formats;
+        # but a cell the person formatted ahead (a highlighted blank row) keeps theirs.
         for c in range(1, width + 1):
             source = contacts.cell(row=template_row, column=c)
             if source.has_style:
-                contacts.cell(row=new.number, column=c)._style = copy.copy(source._style)
+                target = contacts.cell(row=new.number, column=c)
+                if not target.has_style:
+                    target._style = copy.copy(source._style)
 
     for w in plan.writes:
         cell = wb[w.sheet].cell(row=w.row, column=w.column)
@@ -730,6 +735,7 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
             writer.check_nothing_lost(target)
         phase(2)
         wb = _load_for_writing(target, path)
+        writer.check_unchanged(target, before)  # what was loaded is what was planned from
         _restore_escaped_text(wb, grids)
         formulas = _formula_cells(wb)
         apply_plan(wb, plan, chart)

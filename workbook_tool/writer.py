@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -180,7 +181,16 @@ def backup(path: Path, now: dt.datetime | None = None) -> Path:
     while target.exists():
         target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
         n += 1
-    shutil.copy2(path, target)
+    # Copied under a hidden name, then renamed: a copy cut short (a full disk, a kill)
+    # never looks like a good backup, nor pushes a good one out of the last ten.
+    partial = folder / f".{target.name}.partial"
+    try:
+        shutil.copy2(path, partial)
+        os.rename(partial, target)  # target is a new name: nothing to replace
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
     pattern = re.compile(re.escape(path.stem) + r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix) + "$")
 
     def made_when(p: Path):
@@ -194,6 +204,49 @@ def backup(path: Path, now: dt.datetime | None = None) -> Path:
     for old in ours[:-BACKUPS_KEPT]:
         old.unlink()
     return target
+
+
+def _save_to(tmp: Path, save) -> str | None:
+    """Run ``save(tmp)`` and flush it to disk; what went wrong with the disk, in words, or None.
+
+    On a full disk openpyxl's writer (lxml) raises SerialisationError("IO_ENOSPC",
+    "IO_EFBIG" …) rather than OSError, and the half-written zip it leaves fails again
+    in its finalizers, which Python reports as "Exception ignored … Traceback" on
+    stderr. Both are turned into one reason, and the finalizers run here, quietly.
+    """
+    import gc
+    import sys
+
+    failure = None
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        try:
+            save(tmp)
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            failure = exc.strerror or str(exc)
+        except Exception as exc:
+            code = str(exc)[3:] if type(exc).__name__ == "SerialisationError" and str(exc).startswith("IO_") else ""
+            if not hasattr(errno, code):
+                raise
+            failure = os.strerror(getattr(errno, code))
+        gc.collect()  # the failed save's objects, while their complaints are muted
+    finally:
+        sys.unraisablehook = hook
+    return failure
+
+
+def check_unchanged(path: Path, before: Fingerprint) -> None:
+    """``RefusedToWrite`` when the file is no longer what ``before`` describes (saved, moved or deleted)."""
+    try:
+        now = Fingerprint.of(path)
+    except OSError:
+        now = None  # moved or deleted meanwhile: not ours to recreate
+    if now != before:
+        raise RefusedToWrite("changed while chart was working on it (another program saved, moved or deleted "
+                             "it). Nothing was written; run again to include that change.", path=path)
 
 
 def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup: bool = True) -> Path | None:
@@ -212,23 +265,14 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        try:
-            save(tmp)
-            with tmp.open("rb+") as fh:
-                os.fsync(fh.fileno())
-        except OSError as exc:
-            raise WriteFailed(f"could not be written ({exc.strerror or exc}); the original is unchanged. Check "
-                              "that the disk has room.", path=path) from None
+        failure = _save_to(tmp, save)
+        if failure is not None:
+            raise WriteFailed(f"could not be written ({failure}); the original is unchanged. Check that the disk "
+                              "has room.", path=path)
         verify(tmp)
+        check_unchanged(path, before)
         try:
-            now = Fingerprint.of(path)
             st = path.stat()
-        except OSError:
-            now = None  # moved or deleted meanwhile: not ours to recreate
-        if now != before:
-            raise RefusedToWrite("changed while chart was working on it (another program saved, moved or deleted "
-                                 "it). Nothing was written; run again to include that change.", path=path)
-        try:
             os.chmod(tmp, st.st_mode & 0o7777)
         except OSError as exc:
             raise WriteFailed(f"could not be written ({exc.strerror or exc}); the original is unchanged.",
@@ -243,6 +287,15 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
             except OSError as exc:
                 raise WriteFailed(f"could not keep a backup in {BACKUP_DIR}/ ({exc.strerror or exc}); nothing was "
                                   "changed.", path=path) from None
+        try:
+            # Again, as late as can be: a save by another program during the backup
+            # would otherwise be replaced unseen.
+            check_unchanged(path, before)
+        except RefusedToWrite:
+            if made is not None:
+                with contextlib.suppress(OSError):
+                    made.unlink()
+            raise
         try:
             os.replace(tmp, path)
         except OSError as exc:

@@ -40,7 +40,7 @@ from workbook_tool.workbook import read_chart, read_grids
 
 WORKER = Path(__file__).resolve().parent / "fault_worker.py"
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
-KILL_RUNS = 56
+KILL_RUNS = 50
 EDIT = "EDITED by the person while chart was working"
 CHANGED = "changed while chart was working on it"
 BUSY = "another chart command is writing this workbook right now"

@@ -186,7 +186,9 @@ def test_sync_killed_at_random_moments_leaves_the_old_file_or_the_new_one(world,
               f"{len(with_temps)} left a temporary file; "
               f"{sum(bool(r.bad_backups) for r in runs)} left a damaged backup")
     assert states["other"] == 0, [r for r in runs if r.state == "other"]
-    assert states["old"] and states["new"], "the kill moments missed a phase; the sync timing changed?"
+    # Some runs must really have been cut short; how many finish depends on how busy
+    # the machine is, so "new" is not required (a loaded CI machine may finish none).
+    assert killed and states["old"], "no run was killed mid-way; the sync timing changed?"
     assert not [r for r in runs if r.bad_backups], "a killed run left a partial backup"
     for r in runs:
         if r.returncode == 0:

@@ -164,11 +164,45 @@ def exclusive(path: Path):
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise RefusedToWrite("another chart command is writing this workbook right now. Wait for it to "
-                                 "finish, then run again.", path=path) from None
+            raise RefusedToWrite(BUSY, path=path) from None
+        # Another run may have replaced the file between our open and our lock: then
+        # we hold the lock of a file that is no longer there, and must not go on.
+        try:
+            same = os.fstat(fh.fileno()).st_ino == path.stat().st_ino
+        except OSError:
+            same = False
+        if not same:
+            raise RefusedToWrite(BUSY, path=path)
+        remove_stale_temporaries(path)
         yield
     finally:
         fh.close()
+
+
+BUSY = "another chart command is writing this workbook right now. Wait for it to finish, then run again."
+STALE_AFTER_SECONDS = 3600
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete this workbook's temporary files left by a run that was killed mid-write.
+
+    Called while holding the workbook's lock, so no live run of ours owns them;
+    the exact mkstemp pattern keeps it off other workbooks whose names start the
+    same, and the age guard off anything written moments ago.
+    """
+    import time
+
+    pattern = re.compile(r"^\." + re.escape(path.stem) + r"\.[A-Za-z0-9_]{8}\.chart-tmp\.xlsx$")
+    removed = []
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for candidate in path.parent.iterdir():
+            if pattern.match(candidate.name):
+                with contextlib.suppress(OSError):
+                    if now - candidate.stat().st_mtime > STALE_AFTER_SECONDS:
+                        candidate.unlink()
+                        removed.append(candidate)
+    return removed
 
 
 def backup(path: Path, now: dt.datetime | None = None) -> Path:

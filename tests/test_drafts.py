@@ -628,3 +628,23 @@ def test_library_never_prints(sample, capsys):
     drafts.write_drafts(run_, sample.parent / "lib")
     assert capsys.readouterr() == ("", "")
     assert email.message_from_bytes(run_.drafts[0].content)["X-Unsent"] == "1"
+
+
+@pytest.mark.parametrize("expression, reason", [
+    ('"x" * 10**10', "repetition too long for a template"),
+    ("[0] * 100000000", "repetition too long for a template"),
+    ("2 ** 10000000", "exponent too large for a template"),
+])
+def test_templates_cannot_exhaust_memory(tmp_path, expression, reason):
+    from workbook_tool.create import new_workbook
+
+    chart = tmp_path / "chart.xlsx"
+    new_workbook(sample=True).save(chart)
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "outreach.txt").write_text("Subject: Hello\n{{ " + expression + " }}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["draft", str(chart), "--templates", str(folder), "--today", "2026-11-25",
+                                      "--stdout"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: {folder / 'outreach.txt'}: outreach template: line 2: uses something "
+                                     f"templates may not ({reason})")

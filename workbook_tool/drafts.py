@@ -356,9 +356,29 @@ def _jinja():
         from jinja2 import pass_context
         from jinja2.sandbox import SandboxedEnvironment
 
+        from jinja2.exceptions import SecurityError
+
+        class Bounded(SandboxedEnvironment):
+            """The sandbox blocks attribute tricks but not arithmetic: ``'x' * 10**10``
+            would still exhaust memory, so ``*`` and ``**`` are capped."""
+
+            intercepted_binops = frozenset({"*", "**"})
+            LIMIT = 100_000
+
+            def call_binop(self, context, operator, left, right):
+                if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
+                    raise SecurityError("exponent too large for a template")
+                result_size = None
+                if operator == "*":
+                    for seq, times in ((left, right), (right, left)):
+                        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
+                            result_size = len(seq) * times
+                if result_size is not None and result_size > self.LIMIT:
+                    raise SecurityError("repetition too long for a template")
+                return super().call_binop(context, operator, left, right)
+
         missing_data, unknown, blank = _undefined_classes()
-        env = SandboxedEnvironment(undefined=unknown, autoescape=False, lstrip_blocks=True,
-                                   keep_trailing_newline=True)
+        env = Bounded(undefined=unknown, autoescape=False, lstrip_blocks=True, keep_trailing_newline=True)
         env.filters.update(first_name=first_name, sentence=sentence, phrase=phrase, oneline=oneline,
                            and_list=and_list,
                            longdate=pass_context(lambda ctx, value: longdate(value, ctx.get("today"))))

@@ -569,3 +569,23 @@ def test_stale_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path)
     assert sync(path).exit_code == 0
     assert not stale.exists()
     assert fresh.exists() and other.exists()
+
+
+def test_rich_text_inside_a_cell_survives(tmp_path):
+    """A note with one bold word keeps its runs of formatting through a sync."""
+    from openpyxl import load_workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    path = sample_chart(tmp_path / "chart.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    notes = next(c.column for c in ws[1] if c.value == "Notes")
+    ws.cell(2, notes).value = CellRichText("Call her ", TextBlock(InlineFont(b=True), "before Friday"), ".")
+    wb.save(path)
+    assert sync(path).exit_code == 0
+    cell = load_workbook(path, rich_text=True)["Contacts"].cell(2, notes).value
+    assert isinstance(cell, CellRichText)
+    assert str(cell) == "Call her before Friday."
+    bold = [block for block in cell if isinstance(block, TextBlock)]
+    assert len(bold) == 1 and bold[0].text == "before Friday" and bold[0].font.b

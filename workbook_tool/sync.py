@@ -786,6 +786,24 @@ def _restore_escaped_text(wb, grids: dict[str, list[list]]) -> None:
                     cell.value = stored_text(value)
 
 
+def _has_rich_text(path: Path) -> bool:
+    """Whether any text cell has runs of its own formatting (part bold, part red …).
+
+    openpyxl keeps such runs only with ``rich_text=True``, which makes loading a
+    large chart markedly slower; plain charts skip it.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name == "xl/sharedStrings.xml" or (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                with zf.open(name) as part:
+                    data = part.read()
+                if b"<r>" in data or b"<r " in data or b":r>" in data:
+                    return True
+    return False
+
+
 def _load_for_writing(target: Path, path: Path):
     import warnings
 
@@ -798,7 +816,7 @@ def _load_for_writing(target: Path, path: Path):
             # Lossy parts were refused (or forced) above; openpyxl's own warnings repeat that.
             warnings.simplefilter("ignore")
             with target.open("rb") as fh:
-                return load_workbook(fh, rich_text=True, keep_links=True)
+                return load_workbook(fh, rich_text=_has_rich_text(target), keep_links=True)
     except Exception as exc:
         raise UnreadableWorkbook(f"could not be opened for writing ({exc}). Nothing was changed.", path=path) \
             from None

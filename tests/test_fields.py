@@ -245,3 +245,45 @@ def test_parse_recommended_blank(value):
 def test_parse_recommended_keeps_a_bad_address_for_validate_to_report():
     (person,) = parse_recommended("Bob Roe <bob@northwind>")
     assert person.email == "bob@northwind"
+
+
+# The plain-address fast path must agree with email-validator on every address it accepts.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ATOMS = st.text(alphabet="abcXYZ019_%+-.", min_size=0, max_size=12)
+_LABEL = st.text(alphabet="abzAZ09-", min_size=0, max_size=8)
+_TLD = st.sampled_from(["com", "ORG", "de", "io", "test", "local", "c0m", "123", "x", "museum", "onion", "Arpa"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(local=_ATOMS, labels=st.lists(_LABEL, min_size=0, max_size=3), tld=_TLD)
+def test_plain_email_fast_path_agrees_with_email_validator(local, labels, tld):
+    from email_validator import EmailNotValidError, validate_email
+
+    from workbook_tool.fields import _plain_email
+
+    text = f"{local}@{'.'.join([*labels, tld])}"
+    fast = _plain_email(text)
+    try:
+        expected = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    if fast is not None:
+        assert fast == expected, text
+
+
+@pytest.mark.parametrize("text", ["ann.lee@fabrikam.org", "Ann.Lee@Fabrikam.ORG", "a_b+c@x-y.com", "a@1.2.3.com",
+                                  "a..b@x.com", "a@-x.com", "a@x.local", "a@sub.x.test", "a@x.com.",
+                                  "a@xn--bcher-kva.de", "a@x.123", ".a@x.com", "a.@x.com"])
+def test_check_email_gives_email_validators_answer(text):
+    from email_validator import EmailNotValidError, validate_email
+
+    from workbook_tool.fields import _checked_email
+
+    try:
+        expected = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    _checked_email.cache_clear()
+    assert _checked_email(text)[0] == expected

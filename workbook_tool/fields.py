@@ -105,7 +105,7 @@ def parse_phone(value, region: str = "US"):
 # A chart checks each number several times (validate, duplicates, referrals): parse
 # each distinct text once. The cache holds results, not exceptions, so a reason is
 # never shared between callers' tracebacks.
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=None)
 def _parsed_phone(text: str, region: str):
     import phonenumbers
 
@@ -123,7 +123,7 @@ def phone_key(value, region: str = "US") -> str | None:
     return _phone_e164(phone_text(value), (region or "US").upper())
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=None)
 def _phone_e164(text: str, region: str) -> str | None:
     import phonenumbers
 
@@ -142,10 +142,33 @@ def check_email(value) -> str:
     return normalized
 
 
-@functools.lru_cache(maxsize=65_536)
+# The plain shape nearly every address has: ASCII dot-atom, ASCII domain labels, an
+# alphabetic top-level domain. For it email-validator's answer is known in advance
+# (valid; the domain lower-cased), and asking it costs most of validate's time on a
+# large chart. Anything else (quotes, Unicode, xn-- labels, special-use names such
+# as .test or .local) still goes to email-validator; a test compares the two.
+_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+                          r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))\Z")
+
+
+def _plain_email(text: str) -> str | None:
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    match = _PLAIN_EMAIL.match(text)
+    if (match is None or "--" in match.group(1) or len(text) > 254 or text.index("@") > 64
+            or match.group(2).lower() in SPECIAL_USE_DOMAIN_NAMES):
+        return None
+    local, domain = text.split("@")
+    return f"{local}@{domain.lower()}"
+
+
+@functools.lru_cache(maxsize=None)
 def _checked_email(text: str):
     from email_validator import EmailNotValidError, validate_email
 
+    plain = _plain_email(text)
+    if plain is not None:
+        return plain, None
     try:
         return validate_email(text, check_deliverability=False).normalized, None
     except EmailNotValidError as exc:
@@ -174,7 +197,7 @@ def name_key(value) -> str:
     return _name_key(str(value))
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=None)
 def _name_key(value: str) -> str:
     text = unicodedata.normalize("NFKD", str(value))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()

@@ -10,6 +10,7 @@ they typed. "tool" columns are rewritten by ``chart sync`` on every run.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 USER = "user"
@@ -31,7 +32,12 @@ def normalize_header(text) -> str:
     """
     if text is None:
         return ""
-    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+    return _fold(text if isinstance(text, str) else str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a chart repeats a few Source, Channel and Status values thousands of times
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 @dataclass(frozen=True)

@@ -636,13 +636,10 @@ def _write_referrals(wb, rows: list[list]) -> None:
 
 
 def _formula_cells(wb) -> set[tuple[str, int, int]]:
-    found = set()
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    found.add((ws.title, cell.row, cell.column))
-    return found
+    # Walk the cells that exist (openpyxl keeps them in ws._cells); iter_rows would
+    # create every empty cell of the used range first.
+    return {(ws.title, row, column) for ws in wb.worksheets
+            for (row, column), cell in ws._cells.items() if cell.data_type == "f"}
 
 
 def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart, formulas) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 GUIDE = "guide"
 FIVE_POINT = "5-point"
@@ -56,9 +57,28 @@ class Finding:
 
 def fold(text: str) -> str:
     """Text folded for comparing: case, accents, dash kinds and spacing ignored."""
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_DASHES)
-    return " ".join(text.split())
+    return _fold(str(text or ""))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _drop_combining(match) -> str:
+    chunk = match.group()
+    return "".join(ch for ch in chunk if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    # A draft is folded once however many phrases are looked for in it, and each
+    # Profile phrase once per run. ASCII text has no accents and no dash kinds, and
+    # NFKD leaves it alone; its casefold is its lower case.
+    if text.isascii():
+        return " ".join(text.lower().split())
+    text = unicodedata.normalize("NFKD", text)
+    if not text.isascii():
+        text = _NON_ASCII.sub(_drop_combining, text)
+    return " ".join(text.casefold().translate(_DASHES).split())
 
 
 def words(text: str) -> list[str]:
@@ -74,11 +94,26 @@ def mentions(text: str, phrase: str) -> bool:
     folded = fold(text)
     if phrase in folded:
         return True
-    key_words = {_stem(w) for w in words(phrase) if len(w) >= 4 and w not in _STOPWORDS}
+    key_words = _key_words(phrase)
     if not key_words:
         return False
-    present = {_stem(w) for w in words(folded)}
+    present = _present(folded)
     return len(key_words & present) / len(key_words) >= PARAPHRASE_SHARE
+
+
+@lru_cache(maxsize=1024)
+def _key_words(folded_phrase: str) -> frozenset:
+    return frozenset(_stem(w) for w in words(folded_phrase) if len(w) >= 4 and w not in _STOPWORDS)
+
+
+@lru_cache(maxsize=256)
+def _present(folded: str) -> frozenset:
+    return frozenset(_stem(w) for w in words(folded))
+
+
+@lru_cache(maxsize=1024)
+def _folded_words(folded: str) -> tuple:
+    return tuple(words(folded))
 
 
 def _stem(word: str) -> str:
@@ -120,7 +155,7 @@ def _names(text: str, name: str) -> bool:
     if fold(name) in fold(text):
         return True
     first = fold(_first_name(name))
-    return bool(first) and first in words(fold(text))
+    return bool(first) and first in _folded_words(fold(text))
 
 
 def check_text(kind: str, body: str, facts: dict, style: str = GUIDE) -> list[Finding]:

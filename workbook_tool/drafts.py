@@ -32,6 +32,7 @@ replaces the subject or body it gives.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import unicodedata
@@ -820,18 +821,55 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     the same from one run to the next. Raises ValueError when an address cannot
     be a header.
     """
-    from email import policy
-    from email.headerregistry import Address
-    from email.message import EmailMessage
+    from email import quoprimime
 
-    msg = EmailMessage(policy=policy.SMTP)
-    msg["To"] = Address(display_name=header_text(name), addr_spec=to)
+    head = [_to_header(header_text(name), to)]
     if sender:
-        msg["From"] = Address(display_name=header_text(sender_name), addr_spec=sender)
-    msg["Subject"] = header_text(subject or "")
-    msg["X-Unsent"] = "1"
-    msg.set_content(body, charset="utf-8", cte="quoted-printable")
-    return msg.as_bytes()
+        head.append(_address_header("From", header_text(sender_name), sender))
+    head += [_header("Subject", header_text(subject or "")), _EML_FIXED_HEADERS]
+    lines = body.encode("utf-8").splitlines()  # as email.contentmanager does for set_content
+    data = quoprimime.body_encode(b"\n".join(lines).decode("latin-1") + "\n", _SMTP_MAX_LINE)
+    head.append(_NEWLINES.sub("\r\n", data).encode("ascii"))
+    return b"".join(head)
+
+
+# What the stdlib (EmailMessage with policy.SMTP, set_content with utf-8 and
+# quoted-printable, as_bytes) writes after the To, From and Subject headers. The
+# headers before it are folded by the stdlib too, once per distinct value.
+_EML_FIXED_HEADERS = (b"X-Unsent: 1\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n"
+                      b"Content-Transfer-Encoding: quoted-printable\r\nMIME-Version: 1.0\r\n\r\n")
+_SMTP_MAX_LINE = 78
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+# A display name of plain words and an address of plain atoms: the stdlib writes
+# them as they are, "Name <addr>", when the line fits.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _to_header(display: str, addr: str) -> bytes:
+    line = f"To: {display} <{addr}>"
+    if len(line) <= _SMTP_MAX_LINE and _PLAIN_NAME.fullmatch(display) and _PLAIN_ADDRESS.fullmatch(addr):
+        return line.encode("ascii") + b"\r\n"
+    return _address_header("To", display, addr)
+
+
+@functools.lru_cache(maxsize=1024)
+def _address_header(name: str, display: str, addr: str) -> bytes:
+    from email.headerregistry import Address
+
+    return _fold_header(name, Address(display_name=display, addr_spec=addr))
+
+
+@functools.lru_cache(maxsize=1024)
+def _header(name: str, value: str) -> bytes:
+    return _fold_header(name, value)
+
+
+def _fold_header(name: str, value) -> bytes:
+    """One header as ``EmailMessage(policy=policy.SMTP)`` writes it (ValueError when it cannot be one)."""
+    from email import policy
+
+    return policy.SMTP.fold_binary(*policy.SMTP.header_store_parse(name, value))
 
 
 def make_drafts(chart: Chart, kind: str = OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
@@ -975,22 +1013,33 @@ def build_mailto(address: str, subject: str, body: str, limit: int = MAILTO_LIMI
     .eml draft.
     """
     start = f"mailto:{quote(address, safe='@')}?subject="
-    subject = _fit(lambda text: start + quote(text, safe=""), header_text(subject), limit)
+    subject = _fit(len(start), header_text(subject), limit)
     head = start + quote(subject, safe="")
     # RFC 6068: line breaks in a body are CRLF, percent-encoded.
     body = body.replace("\r\n", "\n").replace("\n", "\r\n")
-    body = _fit(lambda text: head + "&body=" + quote(text, safe=""), body, limit)
+    body = _fit(len(head) + len("&body="), body, limit)
     return head + "&body=" + quote(body, safe="") if body else head
 
 
-def _fit(url, text: str, limit: int) -> str:
-    """The longest cut of ``text`` (whole words, marked " …") whose ``url(cut)`` fits in ``limit``."""
-    if len(url(text)) <= limit:
+# The bytes quote() leaves as they are; every other byte becomes %XX.
+_QUOTE_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+
+
+def _quoted_length(text: str) -> int:
+    """``len(quote(text, safe=""))``, without building the quoted text."""
+    data = text.encode("utf-8")
+    return len(data) + 2 * len(data.translate(None, _QUOTE_SAFE))
+
+
+def _fit(prefix: int, text: str, limit: int) -> str:
+    """The longest cut of ``text`` (whole words, marked " …") whose quoted length after ``prefix`` characters
+    fits in ``limit``."""
+    if prefix + _quoted_length(text) <= limit:
         return text
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if len(url(_cut(text, mid))) <= limit:
+        if prefix + _quoted_length(_cut(text, mid)) <= limit:
             lo = mid
         else:
             hi = mid - 1

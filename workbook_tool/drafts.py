@@ -644,7 +644,9 @@ def header_text(value) -> str:
 
     A cell holding ``Ann\\nBcc: evil@x.com`` must not add a header.
     """
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(value))
+    text = str(value)
+    if not text.isprintable():  # printable text has no Cc, Cf, Zl or Zp character
+        text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
     return " ".join(text.split())
 
 
@@ -826,7 +828,7 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     head = [_to_header(header_text(name), to)]
     if sender:
         head.append(_address_header("From", header_text(sender_name), sender))
-    head += [_header("Subject", header_text(subject or "")), _EML_FIXED_HEADERS]
+    head += [_subject_header(header_text(subject or "")), _EML_FIXED_HEADERS]
     lines = body.encode("utf-8").splitlines()  # as email.contentmanager does for set_content
     data = quoprimime.body_encode(b"\n".join(lines).decode("latin-1") + "\n", _SMTP_MAX_LINE)
     head.append(_NEWLINES.sub("\r\n", data).encode("ascii"))
@@ -846,11 +848,28 @@ _PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
+_QUOTABLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()&-]*")
+_SPECIALS = frozenset('()<>@,:;."[]')
+
+
 def _to_header(display: str, addr: str) -> bytes:
-    line = f"To: {display} <{addr}>"
-    if len(line) <= _SMTP_MAX_LINE and _PLAIN_NAME.fullmatch(display) and _PLAIN_ADDRESS.fullmatch(addr):
-        return line.encode("ascii") + b"\r\n"
+    if _PLAIN_ADDRESS.fullmatch(addr):
+        if _PLAIN_NAME.fullmatch(display):
+            line = f"To: {display} <{addr}>"
+        elif _QUOTABLE_NAME.fullmatch(display) and not display.endswith(" "):
+            line = f'To: "{display}" <{addr}>' if not _SPECIALS.isdisjoint(display) else f"To: {display} <{addr}>"
+        else:
+            line = ""
+        if line and len(line) <= _SMTP_MAX_LINE:
+            return line.encode("ascii") + b"\r\n"
     return _address_header("To", display, addr)
+
+
+def _subject_header(subject: str) -> bytes:
+    line = "Subject: " + subject
+    if subject and len(line) <= _SMTP_MAX_LINE and subject.isascii() and subject.isprintable() and "=?" not in subject:
+        return line.encode("ascii") + b"\r\n"
+    return _header("Subject", subject)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -155,3 +155,21 @@ def test_libreoffice_opens_the_dashboard_with_its_chart(tmp_path, lo):
         xml = zf.read(charts[0]).decode()
     assert "Dashboard" in xml and "barChart" in xml
     assert load_workbook(saved)["Dashboard"]["A4"].value == "Not contacted"
+
+
+def test_a_users_own_draft_column_is_refused_not_overwritten(tmp_path):
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    draft = next(c for c in ws[1] if c.value == "Draft")
+    ws.cell(7, draft.column).value = "my own wording for Carlos"
+    wb.save(path)
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f'Error: {path}: Contacts!{draft.column_letter}1: your column "Draft" holds your own text '
+        f'({draft.column_letter}7: "my own wording for Carlos"), but chart sync rewrites Draft on every run. '
+        'Rename your column (for example to "My Draft") and sync again.')
+    assert path.read_bytes() == data

@@ -233,6 +233,9 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
     region = chart.profile.region
     _check_tool_columns_are_ours(table, grid, CONTACT_TOOL_KEYS,
                                  lambda v: schema.normalize_header(v) in _KNOWN_STAGES)
+    # Draft came later than the other tool columns: a chart synced before it may have
+    # a "Draft" column of the person's own. The tool's holds only mailto: links.
+    _check_tool_columns_are_ours(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"))
 
     # New rows for recommended people not yet in the chart, below the last row.
     by_email, by_phone, by_name = {}, {}, {}

@@ -269,6 +269,21 @@ def test_xml_bomb_hidden_behind_a_long_comment(tmp_path, good):
     assert_unreadable(path, entities_message("xl/worksheets/sheet1.xml"))
 
 
+def test_xml_bomb_in_a_utf16_part(tmp_path, good):
+    # XML parsers honour a UTF-16 byte-order mark, so the DTD check must read the part that way too.
+    bomb = BILLION_LAUGHS + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    path = rewrite_zip(good, tmp_path / "bomb.xlsx",
+                       add={"xl/sharedStrings.xml": bomb.replace("UTF-8", "UTF-16").encode("utf-16")})
+    assert_unreadable(path, entities_message("xl/sharedStrings.xml"))
+
+
+def test_dtd_after_a_processing_instruction_and_whitespace(tmp_path, good):
+    bomb = ('<?xml version="1.0"?>\n<?app hint="x"?>\n\n' + BILLION_LAUGHS.split("\n", 1)[1]
+            + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')
+    path = rewrite_zip(good, tmp_path / "bomb.xlsx", add={"xl/sharedStrings.xml": bomb})
+    assert_unreadable(path, entities_message("xl/sharedStrings.xml"))
+
+
 def test_xml_bomb_in_a_part_named_in_capitals(tmp_path, good):
     # Package part names are case-insensitive; "XML" is parsed like "xml".
     bomb = BILLION_LAUGHS + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'

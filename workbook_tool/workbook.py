@@ -132,27 +132,63 @@ def _check_sizes(zf: zipfile.ZipFile, path: Path) -> None:
 def _check_no_entities(zf: zipfile.ZipFile, path: Path) -> None:
     # Excel and LibreOffice never write a DTD. One in any XML part is an entity-expansion
     # ("billion laughs") or external-entity attack, so refuse before any parser runs.
-    # A DTD comes before the root element, but comments and whitespace may push it past
-    # any fixed-size head, so read each part to its end (the sizes are checked already);
-    # the overlap catches a marker split between two chunks.
     for info in zf.infolist():
         # Part names are case-insensitive in a package: "sheet1.XML" is parsed all the same.
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
-        found = False
         with zf.open(info) as part:
-            tail = b""
-            while not found:
-                chunk = part.read(1024 * 1024)
-                if not chunk:
-                    break
-                window = tail + chunk
-                found = b"<!DOCTYPE" in window or b"<!ENTITY" in window
-                tail = window[-16:]
+            found = _prolog_declares_dtd(part)
         if found:
             raise UnreadableWorkbook(f"part {info.filename} declares XML entities, which real workbooks never do "
                                      "(an XML bomb or external-entity attack); refused to protect your computer.",
                                      path=path)
+
+
+def _prolog_declares_dtd(part) -> bool:
+    """Whether an XML part has a DTD, reading only its prolog.
+
+    A DTD may only stand before the root element, after the XML declaration,
+    comments, processing instructions and whitespace, however long those are; so
+    the prolog is read to the root element's "<" and no further (reading whole
+    parts would cost a large chart a pass over every sheet on every command).
+    """
+    data = b""
+    while True:
+        chunk = part.read(64 * 1024)
+        data += chunk
+        verdict = _prolog_verdict(_prolog_text(data), complete=not chunk)
+        if verdict is not None:
+            return verdict
+
+
+def _prolog_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "ignore")  # a BOM-marked UTF-16 part: parsers honour it, so must we
+    return data.decode("latin-1").removeprefix("\xef\xbb\xbf")
+
+
+def _prolog_verdict(text: str, complete: bool) -> bool | None:
+    """True: a DTD; False: the root element (or not XML) comes first; None: read more."""
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            return False if complete else None
+        rest = text[i:i + 9]
+        if len(rest) < 9 and not complete and ("<!DOCTYPE".startswith(rest) or "<!ENTITY".startswith(rest)):
+            return None
+        if rest.startswith(("<!DOCTYPE", "<!ENTITY")):
+            return True
+        for opening, closing in (("<?", "?>"), ("<!--", "-->")):
+            if text.startswith(opening, i):
+                end = text.find(closing, i + len(opening))
+                if end < 0:
+                    return False if complete else None
+                i = end + len(closing)
+                break
+        else:
+            return False  # the root element, or text no XML parser accepts
 
 
 # --------------------------------------------------------------------------- grids

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GOOD_PROFILE, contact, rewrite_zip, run, write_workbook
-from sync_fixtures import simple_chart, write_text_workbook
+from sync_fixtures import simple_chart
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 DATA = CORPUS / "data"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 import zipfile
 from pathlib import Path
 

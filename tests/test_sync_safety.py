@@ -24,7 +24,7 @@ from sync_fixtures import (RICH_HEADERS, RICH_NEW_PERSON, TODAY, TODAY_ARG, TOOL
 
 from workbook_tool import sync as sync_module
 from workbook_tool import writer
-from workbook_tool.errors import RefusedToWrite, WriteFailed
+from workbook_tool.errors import RefusedToWrite
 from workbook_tool.sync import sync_chart
 
 

@@ -8,7 +8,6 @@ recorded here.
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -452,8 +451,3 @@ def read_chart(path) -> Chart:
               for shape in (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
     grids = read_grids(path, wanted - {None})
     return chart_from_grids(path, {name: grids.get(name, []) for name in names})
-
-
-def today() -> dt.date:
-    """The real today; commands take ``--today`` to fix it for reproducible runs."""
-    return dt.date.today()

@@ -548,3 +548,13 @@ def test_only_the_charts_own_sheets_are_read(tmp_path, monkeypatch):
     assert chart.sheet_names == ["Contacts", "Profile", "Want to Meet", "Scratch"]
     assert [r.text("name") for r in chart.want_to_meet.rows] == ["Head of Data"]
     assert codes(path) == []
+
+
+def test_escape_sequences_from_cells_never_reach_the_terminal(tmp_path):
+    # Excel stores ESC as _x001B_; a reader turns it back into the character, which a
+    # terminal would obey (colours, cursor moves). The command shows it as "?".
+    path = write_chart(tmp_path / "c.xlsx", ["Name", "Email"], [["Ann_x001B_[2JLee", None]])
+    assert read_chart(path).contacts.rows[0].text("name") == "Ann\x1b[2JLee"
+    result = run("validate", str(path))
+    assert "\x1b" not in result.output
+    assert "Ann?[2JLee has neither a phone number nor an email." in result.stdout

@@ -20,6 +20,16 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_UNEXPECTED = 3
 
 
+# Cell text reaches the terminal in names and messages; an escape sequence hidden in a
+# cell (Excel stores ESC as _x001B_) must not recolour or rewrite the person's screen.
+_CONTROL = {c: "?" for c in (*range(9), 11, 12, *range(14, 32), 127)}
+
+
+def _say(message="", **kwargs) -> None:
+    """click.echo with control characters (other than tab, CR and newline) shown as "?"."""
+    click.echo(str(message).translate(_CONTROL), **kwargs)
+
+
 class ChartGroup(click.Group):
     """Translates library errors into one line and an exit code, once, for every command."""
 
@@ -27,10 +37,10 @@ class ChartGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ChartError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            _say(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Error: interrupted; nothing was written.", err=True)
+            _say("Error: interrupted; nothing was written.", err=True)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -41,7 +51,7 @@ class ChartGroup(click.Group):
         except Exception as exc:  # never a traceback for a person; CHART_DEBUG=1 shows it
             if os.environ.get("CHART_DEBUG"):
                 raise
-            click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Your workbook is written only after it "
+            _say(f"Error: unexpected {type(exc).__name__}: {exc}. Your workbook is written only after it "
                        "has been checked, so it is either as it was or fully updated. Please report this "
                        "(CHART_DEBUG=1 shows the details).", err=True)
             ctx.exit(EXIT_UNEXPECTED)
@@ -135,9 +145,9 @@ def init(path, sample, force):
 
     written = write_new_chart(path, sample=sample, force=force)
     what = "an example chart" if sample else "a new chart"
-    click.echo(f"Wrote {what} to {written}.")
+    _say(f"Wrote {what} to {written}.")
     if not sample:
-        click.echo("Next: fill in the Profile sheet, list the people you know on Contacts, then run "
+        _say("Next: fill in the Profile sheet, list the people you know on Contacts, then run "
                    f"chart validate {written}")
 
 
@@ -162,14 +172,14 @@ def validate(path, as_json):
     chart = read_chart(path)
     problems = validate_chart(chart)
     if as_json:
-        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+        _say(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for p in problems:
-            click.echo(f"{p.where}: {p.severity}: {p.message} [{p.code}]")
+            _say(f"{p.where}: {p.severity}: {p.message} [{p.code}]")
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         people = len(chart.contacts.rows)
-        click.echo(f"{path}: {people} contact{'s' * (people != 1)}, {errors} error{'s' * (errors != 1)}, "
+        _say(f"{path}: {people} contact{'s' * (people != 1)}, {errors} error{'s' * (errors != 1)}, "
                    f"{warnings} warning{'s' * (warnings != 1)}.")
     sys.exit(1 if has_errors(problems) else 0)
 
@@ -203,10 +213,10 @@ def sync(path, dry_run, today, force, as_json):
     with _progress() as progress:
         result = sync_chart(path, day, dry_run=dry_run, force=force, progress=progress)
     if as_json:
-        click.echo(json.dumps(sync_json(result), indent=2, ensure_ascii=False))
+        _say(json.dumps(sync_json(result), indent=2, ensure_ascii=False))
     else:
         for line in sync_lines(result):
-            click.echo(line)
+            _say(line)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -232,10 +242,10 @@ def agenda(path, today, as_json):
     day = _parse_day(today, "--today")
     result = build_agenda(read_chart(path), day)
     if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        _say(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:
         for line in agenda_lines(result):
-            click.echo(line)
+            _say(line)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -263,10 +273,10 @@ def calendar(path, output, today):
     day = _parse_day(today, "--today")
     result = write_calendar(path, output, day)
     meetings, reminders = result.meetings, result.reminders
-    click.echo(f"Wrote {result.path}: {meetings} meeting{'s' * (meetings != 1)} and {reminders} "
+    _say(f"Wrote {result.path}: {meetings} meeting{'s' * (meetings != 1)} and {reminders} "
                f"reminder{'s' * (reminders != 1)} as of {day.isoformat()}.")
     if result.items:
-        click.echo("Import it into your calendar; importing a newer export updates these events.")
+        _say("Import it into your calendar; importing a newer export updates these events.")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -330,18 +340,18 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
                           progress=progress)
     if check:
         for line in draft_check_lines(run, kind, style):
-            click.echo(line)
+            _say(line)
         sys.exit(1 if any(d.findings for d in run.drafts) else 0)
     if to_stdout:
         # stdout holds only the drafts, so that it can be piped; the rest goes to stderr.
         for text, to_err in draft_stdout_lines(run):
-            click.echo(text, nl=False, err=to_err)
+            _say(text, nl=False, err=to_err)
         for line in draft_skip_lines(run):
-            click.echo(line, err=True)
+            _say(line, err=True)
         return
     folder = Path(out_dir) if out_dir else default_out_dir(path)
     for line in draft_write_lines(run, write_drafts(run, folder, force=force), kind, folder):
-        click.echo(line)
+        _say(line)
 
 
 @cli.command("import", context_settings=CONTEXT)
@@ -377,10 +387,10 @@ def import_(path, file, source, via, dry_run, force, as_json):
         result = import_contacts(path, file, source=source, via=via, dry_run=dry_run, force=force,
                                  progress=progress)
     if as_json:
-        click.echo(json.dumps(import_json(result), indent=2, ensure_ascii=False))
+        _say(json.dumps(import_json(result), indent=2, ensure_ascii=False))
     else:
         for line in import_lines(result):
-            click.echo(line)
+            _say(line)
 
 
 def main():

@@ -547,3 +547,12 @@ def test_second_sync_changes_no_byte(tmp_path, make):
     assert sorted((tmp_path / "chart-backups").iterdir()) == backups
     result = sync_chart(path, TODAY)
     assert not result.plan.changed and not result.written and result.backup is None
+
+
+def test_want_to_meet_filter_grows_to_its_status_column(sample):
+    from openpyxl import load_workbook
+
+    assert load_workbook(sample)["Want to Meet"].auto_filter.ref == "A1:D5"
+    assert sync(sample).exit_code == 0
+    ws = load_workbook(sample)["Want to Meet"]
+    assert ws["E1"].value == "Status" and ws.auto_filter.ref == "A1:E5"

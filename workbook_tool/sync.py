@@ -554,6 +554,8 @@ def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
 
     if plan.new_rows or plan.new_columns:
         _extend_ranges(contacts, chart.contacts, plan)
+    if chart.want_to_meet is not None and any(c.sheet == chart.want_to_meet.sheet for c in plan.new_columns):
+        _extend_ranges(wb[chart.want_to_meet.sheet], chart.want_to_meet, plan)
 
     if plan.referrals_sheet is not None:
         _write_referrals(wb, plan.referrals_sheet)
@@ -598,7 +600,7 @@ def _extend_ranges(ws, table: Table, plan: SyncPlan) -> None:
     """
     from openpyxl.utils.cell import range_boundaries
 
-    last = max([n.number for n in plan.new_rows] + [table.last_row])
+    last = max([n.number for n in plan.new_rows if table.shape is schema.CONTACTS] + [table.last_row])
     added = [c.column for c in plan.new_columns if c.sheet == table.sheet]
     for tbl in ws.tables.values():
         min_col, min_row, max_col, max_row = range_boundaries(tbl.ref)

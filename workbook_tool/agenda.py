@@ -27,17 +27,16 @@ GROUP_TITLES = {OVERDUE: "Overdue", TODAY: "Due today", WEEK: "This week"}
 def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, stages.NextStep]]:
     """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
 
-    The pending referrals a thanked contact's step names come from sync's own
-    rule, so that the agenda, the calendar and the Next Step column agree.
+    The pending referrals a thanked contact's step names come from the rule sync
+    uses too (stages.pending_referrals), so the agenda, the calendar and the Next
+    Step column agree.
     """
-    from .sync import _pending_referrals
-
     region = chart.profile.region
     rows = chart.contacts.rows
     by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
     steps = []
     for row in rows:
-        pending = _pending_referrals(row, by_name_key, region, today, chart)
+        pending = stages.pending_referrals(row, by_name_key, region)
         steps.append((row, stages.next_step(row, chart.profile, today, pending)))
     return steps
 

@@ -608,35 +608,9 @@ def referrer_row(chart: Chart, row: Row, index: dict[str, Row] | None = None) ->
     return (index if index is not None else _index(chart)).get(key)
 
 
-def _was_contacted(row: Row, region: str) -> bool:
-    # The same rule as sync's Next Step column: closed, or a readable Contacted On or Meeting On.
-    if stages.closed_status(row) is not None:
-        return True
-    for key in ("contacted_on", "meeting_on"):
-        try:
-            if to_date(row.values.get(key), region) is not None:
-                return True
-        except ValueError:
-            continue
-    return False
-
-
 def pending_referrals(chart: Chart, row: Row, index: dict[str, Row] | None = None) -> tuple[str, ...]:
-    """The people ``row`` recommended who have not been contacted yet, for ``stages.next_step``.
-
-    A person is pending when no Contacts row has their name (sync adds one), or
-    their row has no closing Status and no readable Contacted On or Meeting On.
-    """
-    index = index if index is not None else _index(chart)
-    region = chart.profile.region
-    pending = []
-    for person in parse_recommended(row.values.get("recommended"), region):
-        other = index.get(name_key(person.name))
-        if other is None:
-            pending.append(person.name)
-        elif not _was_contacted(other, region):
-            pending.append(other.text("name"))
-    return tuple(dict.fromkeys(pending))
+    """The people ``row`` recommended who have not been contacted yet (stages.pending_referrals)."""
+    return stages.pending_referrals(row, index if index is not None else _index(chart), chart.profile.region)
 
 
 def header_text(value) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import schema
-from .fields import to_date
+from .fields import name_key, parse_recommended, to_date
 from .workbook import Profile, Row
 
 NOT_CONTACTED = "Not contacted"
@@ -112,3 +112,27 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     kind = CALL if channel == "call" else OUTREACH
     action = f"{how} to ask for {profile.text('meeting_length')} of advice"
     return NextStep(NOT_CONTACTED, action, today, kind)
+
+
+def was_contacted(row: Row, region: str) -> bool:
+    """Closed, or a readable Contacted On or Meeting On: no longer waiting for a first contact."""
+    if closed_status(row) is not None:
+        return True
+    return _date(row, "contacted_on", region) is not None or _date(row, "meeting_on", region) is not None
+
+
+def pending_referrals(row: Row, by_name: dict[str, Row], region: str) -> tuple[str, ...]:
+    """The people ``row`` recommended who have not been contacted yet, for ``next_step``.
+
+    ``by_name`` maps ``name_key`` of each Contacts name to its row. A person is
+    pending when no row has their name (sync adds one) or their row was not
+    contacted yet. Shared by sync, draft and agenda so that they always agree.
+    """
+    pending = []
+    for person in parse_recommended(row.values.get("recommended"), region):
+        other = by_name.get(name_key(person.name))
+        if other is None:
+            pending.append(person.name)
+        elif not was_contacted(other, region):
+            pending.append(other.text("name"))
+    return tuple(dict.fromkeys(pending))

@@ -286,7 +286,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
     by_name_key = {name_key(r.values.get("name")): r for r in all_rows if r.text("name")}
     steps: dict[int, stages.NextStep] = {}
     for row in all_rows:
-        pending = _pending_referrals(row, by_name_key, region, today, chart)
+        pending = stages.pending_referrals(row, by_name_key, region)
         steps[row.number] = stages.next_step(row, chart.profile, today, pending)
     plan.steps = steps
 
@@ -373,26 +373,6 @@ def _find_person(values: dict, by_email, by_phone, by_name, region):
     p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
     n = name_key(values.get("name"))
     return (e and by_email.get(e)) or (p and by_phone.get(p)) or (n and by_name.get(n)) or None
-
-
-def _pending_referrals(row: Row, by_name_key: dict, region: str, today: dt.date, chart: Chart) -> list[str]:
-    """The people this contact recommended who have not been contacted yet."""
-    pending = []
-    for person in parse_recommended(row.values.get("recommended"), region):
-        other = by_name_key.get(name_key(person.name))
-        if other is None:
-            pending.append(person.name)
-            continue
-        if stages.closed_status(other):
-            continue
-        try:
-            contacted = to_date(other.values.get("contacted_on"), region) or to_date(
-                other.values.get("meeting_on"), region)
-        except ValueError:
-            contacted = None
-        if contacted is None:
-            pending.append(other.text("name"))
-    return pending
 
 
 def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Referral], list[tuple[int, str]]]:

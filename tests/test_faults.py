@@ -248,7 +248,10 @@ def test_disk_full_while_saving(chart, export, monkeypatch, command, code):
         Path(filename).write_bytes(b"PK\x03\x04 the first bytes of a workbook")
         raise OSError(code, os.strerror(code))
 
+    from workbook_tool.xlsxpatch import Package
+
     monkeypatch.setattr(Workbook, "save", full)
+    monkeypatch.setattr(Package, "save", full)  # sync's and import's usual writer
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))
     assert result.exit_code == 1

@@ -53,14 +53,31 @@ def assert_untouched(path: Path, data: bytes, listing: list[str]) -> None:
 # --------------------------------------------------------------------------- nothing of the person's is lost
 
 
-@pytest.fixture(scope="module")
-def rich_synced(tmp_path_factory):
-    """The rich workbook, its snapshot, and the same after one sync (shared: a sync takes a moment)."""
+def use_openpyxl_writer(monkeypatch) -> None:
+    """Make sync take its fallback: load, apply and save the whole workbook with openpyxl."""
+    from workbook_tool import xlsxpatch
+
+    def unsupported(*args, **kwargs):
+        raise xlsxpatch.Unsupported("test: the openpyxl way")
+
+    monkeypatch.setattr(xlsxpatch, "write_plan", unsupported)
+
+
+@pytest.fixture(scope="module", params=["patch", "openpyxl"])
+def rich_synced(tmp_path_factory, request):
+    """The rich workbook, its snapshot, and the same after one sync (shared: a sync takes a moment).
+
+    Once through each of sync's two writers: the usual one that rewrites only the
+    changed parts, and the openpyxl fallback for packages that one does not edit.
+    """
     folder = tmp_path_factory.mktemp("rich")
     path = rich_chart(folder / "rich.xlsx")
     before = snapshot(path)
     original = path.read_bytes()
-    result = sync(path)
+    with pytest.MonkeyPatch.context() as mp:
+        if request.param == "openpyxl":
+            use_openpyxl_writer(mp)
+        result = sync(path)
     return path, original, before, snapshot(path), result
 
 
@@ -176,7 +193,28 @@ LOSSY = {
 
 
 @pytest.mark.parametrize("kind", list(LOSSY))
-def test_sync_refuses_to_lose_what_openpyxl_drops(tmp_path, kind):
+def test_sync_keeps_what_openpyxl_would_drop(tmp_path, kind):
+    # The usual writer copies every part it does not change, byte for byte.
+    make, _, marker = LOSSY[kind]
+    source = sample_chart(tmp_path / "plain.xlsx")
+    path = make(source, tmp_path / "chart.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        parts_before = {n: zf.read(n) for n in zf.namelist()}
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert tool_values(path)["Ann Lee"]["Stage"] == "Thanked"
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        everything = b"".join(zf.read(n) for n in names)
+        if marker is None:
+            assert zf.read("xl/vbaProject.bin") == parts_before["xl/vbaProject.bin"]
+        else:
+            assert marker in everything
+
+
+@pytest.mark.parametrize("kind", list(LOSSY))
+def test_openpyxl_fallback_refuses_to_lose_what_it_drops(tmp_path, kind, monkeypatch):
+    use_openpyxl_writer(monkeypatch)
     make, words, _ = LOSSY[kind]
     source = sample_chart(tmp_path / "plain.xlsx")
     path = make(source, tmp_path / "chart.xlsx")
@@ -190,7 +228,8 @@ def test_sync_refuses_to_lose_what_openpyxl_drops(tmp_path, kind):
 
 
 @pytest.mark.parametrize("kind", list(LOSSY))
-def test_force_writes_anyway_and_loses_it(tmp_path, kind):
+def test_openpyxl_fallback_with_force_writes_anyway_and_loses_it(tmp_path, kind, monkeypatch):
+    use_openpyxl_writer(monkeypatch)
     make, _, marker = LOSSY[kind]
     source = sample_chart(tmp_path / "plain.xlsx")
     path = make(source, tmp_path / "chart.xlsx")
@@ -436,14 +475,25 @@ def test_lock_beside_the_symlink_or_the_target_refuses(tmp_path):
 # --------------------------------------------------------------------------- failures leave the original
 
 
-def test_disk_full_while_saving(sample, monkeypatch):
-    from openpyxl.workbook.workbook import Workbook
+def replace_save(monkeypatch, which: str, fake) -> None:
+    """Make the chosen writer's save ``fake(real_save, filename)`` (real_save() does the real one)."""
+    if which == "openpyxl":
+        from openpyxl.workbook.workbook import Workbook as cls
 
-    def full_disk(self, filename):
+        use_openpyxl_writer(monkeypatch)
+    else:
+        from workbook_tool.xlsxpatch import Package as cls
+    real = cls.save
+    monkeypatch.setattr(cls, "save", lambda self, filename: fake(lambda: real(self, filename), filename))
+
+
+@pytest.mark.parametrize("which", ["patch", "openpyxl"])
+def test_disk_full_while_saving(sample, monkeypatch, which):
+    def full_disk(real_save, filename):
         Path(filename).write_bytes(b"PK\x03\x04 half a file")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(Workbook, "save", full_disk)
+    replace_save(monkeypatch, which, full_disk)
     data, listing = sample.read_bytes(), folder_listing(sample.parent)
     result = sync(sample)
     assert result.exit_code == 1
@@ -452,19 +502,20 @@ def test_disk_full_while_saving(sample, monkeypatch):
     assert_untouched(sample, data, listing)
 
 
-def test_verify_failure_leaves_the_original(sample, monkeypatch):
+@pytest.mark.parametrize("which", ["patch", "openpyxl"])
+def test_verify_failure_leaves_the_original(sample, monkeypatch, which):
     from openpyxl import load_workbook
     from openpyxl.workbook.workbook import Workbook
 
-    real_save = Workbook.save
+    openpyxl_save = Workbook.save  # before it is replaced below
 
-    def save_then_damage(self, filename):
-        real_save(self, filename)
+    def save_then_damage(real_save, filename):
+        real_save()
         wb = load_workbook(filename)
         wb["Contacts"]["A3"] = "Somebody Else"  # a user cell that must not change
-        real_save(wb, filename)
+        openpyxl_save(wb, filename)
 
-    monkeypatch.setattr(Workbook, "save", save_then_damage)
+    replace_save(monkeypatch, which, save_then_damage)
     data, listing = sample.read_bytes(), folder_listing(sample.parent)
     result = sync(sample)
     assert result.exit_code == 1
@@ -473,10 +524,9 @@ def test_verify_failure_leaves_the_original(sample, monkeypatch):
     assert_untouched(sample, data, listing)
 
 
-def test_unreadable_new_version_leaves_the_original(sample, monkeypatch):
-    from openpyxl.workbook.workbook import Workbook
-
-    monkeypatch.setattr(Workbook, "save", lambda self, filename: Path(filename).write_bytes(b"not a zip"))
+@pytest.mark.parametrize("which", ["patch", "openpyxl"])
+def test_unreadable_new_version_leaves_the_original(sample, monkeypatch, which):
+    replace_save(monkeypatch, which, lambda real_save, filename: Path(filename).write_bytes(b"not a zip"))
     data, listing = sample.read_bytes(), folder_listing(sample.parent)
     result = sync(sample)
     assert result.exit_code == 1

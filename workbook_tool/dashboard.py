@@ -18,6 +18,7 @@ STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.MEETING_SCHED
 TITLE = "Job search dashboard (rebuilt by chart sync)"
 # Row layout, fixed so the chart's references stay put: title, blank, then three blocks side by side.
 HEADER_ROW = 3
+COLUMN_WIDTHS = (20, 10, 2, 12, 10, 11, 10, 16, 2, 20, 12, 2)  # A to L
 
 
 def _rate(part: int, whole: int) -> str:
@@ -97,9 +98,33 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
     return out
 
 
+def pipeline_chart(sheet_title: str):
+    """The bar chart of the pipeline, and the cell it sits at (below the numbers)."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import quote_sheetname
+
+    stage_rows = len(STAGE_ORDER)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = "Pipeline by stage"
+    chart.y_axis.title = "Contacts"
+    chart.legend = None
+    # openpyxl 3.1 marks axes as deleted unless told otherwise, and Excel then hides them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.scaling.orientation = "maxMin"  # stages top to bottom, in pipeline order
+    sheet = quote_sheetname(sheet_title)
+    data = Reference(range_string=f"{sheet}!$B${HEADER_ROW}:$B${HEADER_ROW + stage_rows}")
+    labels = Reference(range_string=f"{sheet}!$A${HEADER_ROW + 1}:$A${HEADER_ROW + stage_rows}")
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(labels)
+    chart.height, chart.width = 8, 16
+    return chart, f"A{HEADER_ROW + stage_rows + 3}"
+
+
 def write_dashboard(wb, rows: list[list]) -> None:
     """(Re)create the Dashboard sheet from ``rows`` with a bar chart of the pipeline."""
-    from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font, PatternFill
 
     from . import layout
@@ -119,26 +144,10 @@ def write_dashboard(wb, rows: list[list]) -> None:
                 cell.font = Font(name="Calibri", size=11, bold=True, italic=True, color="404040")
                 cell.fill = PatternFill("solid", fgColor=layout.TOOL_HEADER_FILL)
     ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)
-    for letter, width in zip("ABCDEFGHIJKL", (20, 10, 2, 12, 10, 11, 10, 16, 2, 20, 12, 2)):
+    for letter, width in zip("ABCDEFGHIJKL", COLUMN_WIDTHS):
         ws.column_dimensions[letter].width = width
-
-    stage_rows = len(STAGE_ORDER)
-    chart = BarChart()
-    chart.type = "bar"
-    chart.style = 10
-    chart.title = "Pipeline by stage"
-    chart.y_axis.title = "Contacts"
-    chart.legend = None
-    # openpyxl 3.1 marks axes as deleted unless told otherwise, and Excel then hides them.
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.x_axis.scaling.orientation = "maxMin"  # stages top to bottom, in pipeline order
-    data = Reference(ws, min_col=2, min_row=HEADER_ROW, max_row=HEADER_ROW + stage_rows)
-    labels = Reference(ws, min_col=1, min_row=HEADER_ROW + 1, max_row=HEADER_ROW + stage_rows)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(labels)
-    chart.height, chart.width = 8, 16
-    ws.add_chart(chart, f"A{HEADER_ROW + stage_rows + 3}")
+    chart, anchor = pipeline_chart(ws.title)
+    ws.add_chart(chart, anchor)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

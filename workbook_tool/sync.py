@@ -682,7 +682,7 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
     the backup, the atomic replace and the read-back check all live here.
     ``progress(label, done, total)``, when given, hears about each phase.
     """
-    from . import writer
+    from . import writer, xlsxpatch
     from .workbook import check_workbook_file
 
     def phase(index: int) -> None:
@@ -713,18 +713,26 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         result = SyncResult(path, plan)
         if not plan.changed:
             return result
-        if not force:
-            writer.check_nothing_lost(target)
         phase(2)
-        wb = _load_for_writing(target, path)
-        writer.check_unchanged(target, before)  # what was loaded is what was planned from
-        _restore_escaped_text(wb, grids)
-        formulas = _formula_cells(wb)
-        apply_plan(wb, plan, chart)
+        formulas: set = set()
 
         def save(tmp):
             phase(3)
-            wb.save(tmp)
+            try:
+                # The usual way: only the changed cells and parts are rewritten.
+                xlsxpatch.write_plan(target, tmp, plan, chart)
+                writer.check_unchanged(target, before)  # what was patched is what was planned from
+            except xlsxpatch.Unsupported:
+                # A package the patcher does not edit: load, apply and save it whole,
+                # which loses what openpyxl does not model; that needs --force.
+                if not force:
+                    writer.check_nothing_lost(target)
+                wb = _load_for_writing(target, path)
+                writer.check_unchanged(target, before)  # what was loaded is what was planned from
+                _restore_escaped_text(wb, grids)
+                formulas.update(_formula_cells(wb))
+                apply_plan(wb, plan, chart)
+                wb.save(tmp)
 
         def verify(tmp):
             phase(4)

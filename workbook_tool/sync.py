@@ -638,6 +638,7 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
                           "report this.", path=chart.path) from None
     expected: dict[tuple[str, int, int], object] = {(w.sheet, w.row, w.column): w.value for w in plan.writes}
     expected.update({(c.sheet, c.header_row, c.column): c.spec.header for c in plan.new_columns})
+    rows_written = {(sheet, r) for sheet, r, _ in expected}
     from .dashboard import SHEET as DASHBOARD
 
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
@@ -650,6 +651,11 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
         new_grid = after[sheet]
         rows = max(len(grid), len(new_grid))
         for r in range(1, rows + 1):
+            old_row = grid[r - 1] if r <= len(grid) else None
+            new_row = new_grid[r - 1] if r <= len(new_grid) else None
+            if (sheet, r) not in rows_written and old_row == new_row and old_row is not None \
+                    and list(map(type, old_row)) == list(map(type, new_row)):
+                continue  # the same values of the same types (TRUE is not 1), and none was to change
             cols = max(len(grid[r - 1]) if r <= len(grid) else 0, len(new_grid[r - 1]) if r <= len(new_grid) else 0)
             for c in range(1, cols + 1):
                 if (sheet, r, c) in formulas:

@@ -638,7 +638,9 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
                           "report this.", path=chart.path) from None
     expected: dict[tuple[str, int, int], object] = {(w.sheet, w.row, w.column): w.value for w in plan.writes}
     expected.update({(c.sheet, c.header_row, c.column): c.spec.header for c in plan.new_columns})
-    rows_written = {(sheet, r) for sheet, r, _ in expected}
+    by_row: dict[tuple[str, int], list[tuple[int, object]]] = {}
+    for (sheet, r, c), value in expected.items():
+        by_row.setdefault((sheet, r), []).append((c, value))
     from .dashboard import SHEET as DASHBOARD
 
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
@@ -651,11 +653,21 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
         new_grid = after[sheet]
         rows = max(len(grid), len(new_grid))
         for r in range(1, rows + 1):
-            old_row = grid[r - 1] if r <= len(grid) else None
-            new_row = new_grid[r - 1] if r <= len(new_grid) else None
-            if (sheet, r) not in rows_written and old_row == new_row and old_row is not None \
-                    and list(map(type, old_row)) == list(map(type, new_row)):
-                continue  # the same values of the same types (TRUE is not 1), and none was to change
+            # The row as it should read: as before, with the planned cells. Most rows read
+            # back exactly that (same values, same types: TRUE is not 1), checked at once;
+            # the others cell by cell, where a date may equal a date-time and so on.
+            want_row = list(grid[r - 1]) if r <= len(grid) else []
+            for c, value in by_row.get((sheet, r), ()):
+                if c > len(want_row):
+                    want_row.extend([None] * (c - len(want_row)))
+                want_row[c - 1] = value
+            got_row = list(new_grid[r - 1]) if r <= len(new_grid) else []
+            while want_row and want_row[-1] is None:
+                want_row.pop()
+            while got_row and got_row[-1] is None:
+                got_row.pop()
+            if want_row == got_row and list(map(type, want_row)) == list(map(type, got_row)):
+                continue
             cols = max(len(grid[r - 1]) if r <= len(grid) else 0, len(new_grid[r - 1]) if r <= len(new_grid) else 0)
             for c in range(1, cols + 1):
                 if (sheet, r, c) in formulas:

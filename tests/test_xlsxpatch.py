@@ -164,3 +164,26 @@ def test_dashboard_chart_is_there_after_the_first_sync_and_kept_after(tmp_path):
     assert run("sync", path, "--today", "2026-12-20").exit_code == 0
     assert parts(path)["xl/charts/chart1.xml"] == chart_xml
     assert len(load_workbook(path)["Dashboard"]._charts) == 1
+
+
+def test_excels_calculation_chain_is_left_for_excel_to_rebuild(tmp_path):
+    # A chain naming a cell that no longer holds a formula makes Excel "repair" the file.
+    path = sample_chart(tmp_path / "chart.xlsx")
+    data = parts(path)
+    data["xl/calcChain.xml"] = (b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                b'<c r="R2" i="1"/></calcChain>')
+    data["xl/_rels/workbook.xml.rels"] = data["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdCalc" Type="http://schemas.openxmlformats.org/officeDocument/'
+                             b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+    data["[Content_Types].xml"] = data["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+                     b'officedocument.spreadsheetml.calcChain+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in data.items():
+            zf.writestr(name, content)
+    assert sync(path).exit_code == 0
+    after = parts(path)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in after["[Content_Types].xml"]
+    assert tool_values(path)["Ann Lee"]["Stage"] == "Thanked"

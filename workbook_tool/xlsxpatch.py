@@ -144,6 +144,7 @@ class Package:
         self.changed: dict[str, object] = {}
         self._parsed: dict[str, object] = {}
         self._rels: dict[str, Rels] = {}
+        self.removed: set[str] = set()
         types = self.tree("[Content_Types].xml")
         if types.tag != _q("Types", CT):
             raise Unsupported("content types")
@@ -243,6 +244,16 @@ class Package:
             return self.rels_of(part).add(type_, target, "External")
         return self.rels_of(part).add(type_, "/" + target)
 
+    def remove_part(self, part: str, owner: str) -> None:
+        """Leave ``part`` out of the new file, with its relationship from ``owner`` and its content type."""
+        rels = self.rels_of(owner)
+        rels.remove({r["Id"] for r in rels.items if self.resolve(owner, r["Target"]) == part}, None)
+        types = self.tree("[Content_Types].xml")
+        for override in types.findall(_q("Override", CT)):
+            if override.get("PartName", "").lstrip("/") == part:
+                types.remove(override)
+        self.removed.add(part)
+
     def add_override(self, part: str, content_type: str) -> None:
         types = self.tree("[Content_Types].xml")
         etree.SubElement(types, _q("Override", CT), PartName="/" + part, ContentType=content_type)
@@ -261,6 +272,8 @@ class Package:
             written = set(styles)
             later = []
             for info in self.zip.infolist():
+                if info.filename in self.removed:
+                    continue
                 if info.filename in written:
                     later += [info] if info.filename in styles else []
                     continue
@@ -343,8 +356,8 @@ class Rels:
         self.changed = True
         return ids
 
-    def remove(self, ids: set[str], type_: str) -> None:
-        kept = [rel for rel in self.items if not (rel["Id"] in ids and rel["Type"] == type_)]
+    def remove(self, ids: set[str], type_: str | None) -> None:
+        kept = [rel for rel in self.items if not (rel["Id"] in ids and type_ in (None, rel["Type"]))]
         if len(kept) != len(self.items):
             self.items = kept
             self.changed = True
@@ -992,6 +1005,11 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
                 sheets[name] = Sheet(pkg, part)
             return sheets[name]
 
+        # Excel's calculation chain lists the formula cells; one that names a cell no longer
+        # holding a formula makes Excel "repair" the file. Without it Excel rebuilds it
+        # (openpyxl never writes one either).
+        for target in pkg.rels(pkg.workbook_part, REL + "/calcChain").values():
+            pkg.remove_part(target, pkg.workbook_part)
         notes: dict[str, list] = {}
         links: dict[str, dict[str, str | None]] = {}
         for col in plan.new_columns:

@@ -22,7 +22,7 @@ from . import schema, stages
 from .errors import ChartError, RefusedToWrite, WriteFailed
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
 from .validate import ERROR, Problem, validate_chart
-from .workbook import Chart, Row, Table, chart_from_grids, column_letter, read_grids
+from .workbook import Chart, Row, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
@@ -630,14 +630,10 @@ def _formula_cells(wb) -> set[tuple[str, int, int]]:
 
 
 def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart, formulas) -> None:
-    """Re-read the new file: every user cell must be as it was, every planned cell as planned."""
-    try:
-        after = read_grids(tmp)
-        chart_from_grids(tmp, after)  # still a readable chart
-    except ChartError as exc:
-        # Name the person's file, not the temporary one, which is about to be removed.
-        raise WriteFailed(f"the new version could not be read back ({exc.message}); nothing was changed. Please "
-                          "report this.", path=chart.path) from None
+    """Re-read the new file: every user cell must be as it was, every planned cell as planned.
+
+    One sheet at a time, so a large chart is never held twice.
+    """
     expected: dict[tuple[str, int, int], object] = {(w.sheet, w.row, w.column): w.value for w in plan.writes}
     expected.update({(c.sheet, c.header_row, c.column): c.spec.header for c in plan.new_columns})
     by_row: dict[tuple[str, int], list[tuple[int, object]]] = {}
@@ -646,40 +642,82 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
     from .dashboard import SHEET as DASHBOARD
 
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
-    for sheet, grid in before.items():
-        if sheet in (referrals, DASHBOARD):
-            continue
-        if sheet not in after:
+    heads: dict[str, list[list]] = {}  # enough of each sheet to find the chart in it again
+    try:
+        names = _sheet_names(tmp)
+        # Small sheets are kept whole for that; of the others (Contacts) only the rows that hold headers.
+        whole = {find_sheet(names, shape) for shape in (schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
+        for sheet in names:
+            new_grid = _read_sheet(tmp, sheet)  # every sheet is read, the tool's too: all must be readable
+            heads[sheet] = new_grid if sheet in whole else new_grid[:schema.HEADER_SEARCH_ROWS + 1]
+            if sheet in before and sheet not in (referrals, DASHBOARD):
+                _compare_sheet(sheet, before[sheet], new_grid, expected, by_row, formulas, chart)
+            del new_grid
+        chart_from_grids(tmp, heads)  # still a chart: its sheets, headers and Profile are found
+    except ChartError as exc:
+        if isinstance(exc, WriteFailed):
+            raise
+        # Name the person's file, not the temporary one, which is about to be removed.
+        raise WriteFailed(f"the new version could not be read back ({exc.message}); nothing was changed. Please "
+                          "report this.", path=chart.path) from None
+    for sheet in before:
+        if sheet not in names and sheet not in (referrals, DASHBOARD):
             raise WriteFailed(f"the new version lost the sheet {sheet!r}; nothing was changed. Please report this.",
                               path=chart.path)
-        new_grid = after[sheet]
-        rows = max(len(grid), len(new_grid))
-        for r in range(1, rows + 1):
-            # The row as it should read: as before, with the planned cells. Most rows read
-            # back exactly that (same values, same types: TRUE is not 1), checked at once;
-            # the others cell by cell, where a date may equal a date-time and so on.
-            want_row = list(grid[r - 1]) if r <= len(grid) else []
-            for c, value in by_row.get((sheet, r), ()):
-                if c > len(want_row):
-                    want_row.extend([None] * (c - len(want_row)))
-                want_row[c - 1] = value
-            got_row = list(new_grid[r - 1]) if r <= len(new_grid) else []
-            while want_row and want_row[-1] is None:
-                want_row.pop()
-            while got_row and got_row[-1] is None:
-                got_row.pop()
-            if want_row == got_row and list(map(type, want_row)) == list(map(type, got_row)):
-                continue
-            cols = max(len(grid[r - 1]) if r <= len(grid) else 0, len(new_grid[r - 1]) if r <= len(new_grid) else 0)
-            for c in range(1, cols + 1):
-                if (sheet, r, c) in formulas:
-                    continue  # openpyxl drops cached results; the formula itself is kept
-                want = expected.get((sheet, r, c), _cell(grid, r, c))
-                got = _cell(new_grid, r, c)
-                if not _same(got, want) and not (isinstance(want, str) and got == want):
-                    raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
-                                      f"should ({want!r} became {got!r}); nothing was changed. Please report this.",
-                                      path=chart.path)
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    from .workbook import UnreadableWorkbook, check_workbook_file
+
+    check_workbook_file(path)
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:
+        raise UnreadableWorkbook(f"is damaged and cannot be read ({exc})", path=path) from None
+
+
+def _read_sheet(path: Path, sheet: str) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    from .workbook import UnreadableWorkbook, _clean_row
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        return [_clean_row(r) for r in wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+    except Exception as exc:
+        raise UnreadableWorkbook(f"is damaged and cannot be read ({exc})", path=path) from None
+
+
+def _compare_sheet(sheet, grid, new_grid, expected, by_row, formulas, chart) -> None:
+    rows = max(len(grid), len(new_grid))
+    for r in range(1, rows + 1):
+        # The row as it should read: as before, with the planned cells. Most rows read
+        # back exactly that (same values, same types: TRUE is not 1), checked at once;
+        # the others cell by cell, where a date may equal a date-time and so on.
+        want_row = list(grid[r - 1]) if r <= len(grid) else []
+        for c, value in by_row.get((sheet, r), ()):
+            if c > len(want_row):
+                want_row.extend([None] * (c - len(want_row)))
+            want_row[c - 1] = value
+        got_row = list(new_grid[r - 1]) if r <= len(new_grid) else []
+        while want_row and want_row[-1] is None:
+            want_row.pop()
+        while got_row and got_row[-1] is None:
+            got_row.pop()
+        if want_row == got_row and list(map(type, want_row)) == list(map(type, got_row)):
+            continue
+        cols = max(len(grid[r - 1]) if r <= len(grid) else 0, len(new_grid[r - 1]) if r <= len(new_grid) else 0)
+        for c in range(1, cols + 1):
+            if (sheet, r, c) in formulas:
+                continue  # openpyxl drops cached results; the formula itself is kept
+            want = expected.get((sheet, r, c), _cell(grid, r, c))
+            got = _cell(new_grid, r, c)
+            if not _same(got, want) and not (isinstance(want, str) and got == want):
+                raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
+                                  f"should ({want!r} became {got!r}); nothing was changed. Please report this.",
+                                  path=chart.path)
 
 
 # --------------------------------------------------------------------------- the command
@@ -733,6 +771,7 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         result = SyncResult(path, plan)
         if not plan.changed:
             return result
+        chart = _layout_only(chart)
         phase(2)
         formulas: set = set()
 
@@ -761,6 +800,21 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         result.backup = writer.replace_safely(target, save, verify, before)
         result.written = True
         return result
+
+
+def _layout_only(chart: Chart) -> Chart:
+    """The chart with each table's rows cut to the last: all that writing and checking need.
+
+    The rows (a dict per contact) are much of a large chart's memory; dropped
+    here, that memory serves the write and the read-back instead.
+    """
+    import dataclasses
+
+    def slim(table):
+        return None if table is None else dataclasses.replace(table, rows=table.rows[-1:])
+
+    return dataclasses.replace(chart, contacts=slim(chart.contacts), want_to_meet=slim(chart.want_to_meet),
+                               templates=slim(chart.templates))
 
 
 def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:

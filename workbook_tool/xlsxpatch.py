@@ -628,7 +628,8 @@ class Sheet:
             end = data.find(b"</" + p + b"sheetData>", sd.end())
             if end < 0:
                 raise Unsupported("unterminated sheetData")
-            self.rows_bytes = data[sd.end(): end]
+            # A view, not a copy: the cells are most of the part, and most rows are copied as they are.
+            self.rows_bytes = memoryview(data)[sd.end(): end]
             head, tail = data[: sd.start()], data[end + len(b"</" + p + b"sheetData>"):]
         # The worksheet without its cells: small, parsed whole for the edits around them.
         self.frame = _parse(head + b"<" + p + b"sheetData/>" + tail)
@@ -657,7 +658,7 @@ class Sheet:
         """(start, end, number) of each <row> in the cell data."""
         p = re.escape(self.p)
         row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(/?)>")
-        close = b"</" + self.p + b"row>"
+        close = re.compile(b"</" + p + b"row>")
         data = self.rows_bytes
         pos = 0
         while True:
@@ -670,10 +671,10 @@ class Sheet:
             if m.group(2):
                 end = m.end()
             else:
-                end = data.find(close, m.end())
-                if end < 0:
+                c = close.search(data, m.end())
+                if c is None:
                     raise Unsupported("unterminated row")
-                end += len(close)
+                end = c.end()
             yield m.start(), end, int(r.group(1))
             pos = end
 
@@ -692,7 +693,7 @@ class Sheet:
                 raise Unsupported("rows out of order")
             last_number = number
             if number == self.template_row:
-                template = {col: style for col, (style, _) in self._cells(data[start:end])[1].items()
+                template = {col: style for col, (style, _) in self._cells(bytes(data[start:end]))[1].items()
                             if style not in (None, "0")}
             # Rows the sheet lacks and that come before this one are inserted here.
             while i < len(numbers) and numbers[i] < number:
@@ -706,7 +707,7 @@ class Sheet:
                 continue
             i += 1
             yield (data[last:start])
-            yield (self._row(data[start:end], number, edits[number],
+            yield (self._row(bytes(data[start:end]), number, edits[number],
                                     template if number in new_rows else None, styles, values))
             last = end
         yield (data[last:])

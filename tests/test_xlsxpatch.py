@@ -187,3 +187,29 @@ def test_excels_calculation_chain_is_left_for_excel_to_rebuild(tmp_path):
     assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
     assert b"calcChain" not in after["[Content_Types].xml"]
     assert tool_values(path)["Ann Lee"]["Stage"] == "Thanked"
+
+
+def test_read_back_row_by_row_gives_the_same_rows_as_reading_whole_sheets(tmp_path):
+    # The check after a write reads one row at a time (calamine's iter_rows, which leaves
+    # out empty columns at the left); it must see exactly what read_grids sees.
+    from openpyxl import Workbook
+
+    from workbook_tool.sync import _open_read_back, _sheet_rows
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Offset"
+    ws["C3"], ws["E5"], ws["D4"] = "x", 5, 2.5
+    wb.create_sheet("Empty")
+    a1 = wb.create_sheet("From A1")
+    a1["A1"], a1["B2"] = "h", True
+    styled = wb.create_sheet("Styled blanks")
+    styled["B2"].number_format = "0.00"
+    styled["D7"] = "z"
+    path = tmp_path / "shapes.xlsx"
+    wb.save(path)
+    sample = sample_chart(tmp_path / "chart.xlsx")
+    for workbook in (path, sample):
+        book = _open_read_back(workbook)
+        for name, grid in read_grids(workbook).items():
+            assert list(_sheet_rows(workbook, book, name)) == grid, name

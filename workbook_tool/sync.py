@@ -634,25 +634,31 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
 
     One sheet at a time, so a large chart is never held twice.
     """
-    expected: dict[tuple[str, int, int], object] = {(w.sheet, w.row, w.column): w.value for w in plan.writes}
-    expected.update({(c.sheet, c.header_row, c.column): c.spec.header for c in plan.new_columns})
-    by_row: dict[tuple[str, int], list[tuple[int, object]]] = {}
-    for (sheet, r, c), value in expected.items():
-        by_row.setdefault((sheet, r), []).append((c, value))
+    by_row: dict[tuple[str, int], list[tuple[int, object]]] = {}  # later writes to a cell win, as in the file
+    for w in plan.writes:
+        by_row.setdefault((w.sheet, w.row), []).append((w.column, w.value))
+    for c in plan.new_columns:
+        by_row.setdefault((c.sheet, c.header_row), []).append((c.column, c.spec.header))
     from .dashboard import SHEET as DASHBOARD
 
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
     heads: dict[str, list[list]] = {}  # enough of each sheet to find the chart in it again
     try:
-        names = _sheet_names(tmp)
+        wb = _open_read_back(tmp)
+        names = list(wb.sheet_names)
         # Small sheets are kept whole for that; of the others (Contacts) only the rows that hold headers.
         whole = {find_sheet(names, shape) for shape in (schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
         for sheet in names:
-            new_grid = _read_sheet(tmp, sheet)  # every sheet is read, the tool's too: all must be readable
-            heads[sheet] = new_grid if sheet in whole else new_grid[:schema.HEADER_SEARCH_ROWS + 1]
+            rows = _sheet_rows(tmp, wb, sheet)  # every sheet is read, the tool's too: all must be readable
+            if sheet in whole:
+                rows = heads[sheet] = list(rows)
+            else:
+                rows = _keeping_head(rows, heads.setdefault(sheet, []), schema.HEADER_SEARCH_ROWS + 1)
             if sheet in before and sheet not in (referrals, DASHBOARD):
-                _compare_sheet(sheet, before[sheet], new_grid, expected, by_row, formulas, chart)
-            del new_grid
+                _compare_sheet(sheet, before[sheet], rows, by_row, formulas, chart)
+            else:
+                for _ in rows:
+                    pass
         chart_from_grids(tmp, heads)  # still a chart: its sheets, headers and Profile are found
     except ChartError as exc:
         if isinstance(exc, WriteFailed):
@@ -666,57 +672,80 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
                               path=chart.path)
 
 
-def _sheet_names(path: Path) -> list[str]:
+def _open_read_back(path: Path):
     from python_calamine import CalamineWorkbook
 
     from .workbook import UnreadableWorkbook, check_workbook_file
 
     check_workbook_file(path)
     try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+        return CalamineWorkbook.from_path(str(path))
     except Exception as exc:
         raise UnreadableWorkbook(f"is damaged and cannot be read ({exc})", path=path) from None
 
 
-def _read_sheet(path: Path, sheet: str) -> list[list]:
-    from python_calamine import CalamineWorkbook
+def _sheet_rows(path: Path, wb, sheet: str):
+    """The rows of ``sheet`` as ``read_grids`` gives them, one at a time (never the whole sheet at once).
 
+    calamine's iter_rows starts at row 1 but leaves out the empty columns at the
+    left; those are put back. The row count is checked against the sheet's extent.
+    """
     from .workbook import UnreadableWorkbook, _clean_row
 
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        return [_clean_row(r) for r in wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+        data = wb.get_sheet_by_name(sheet)
+        pad = [None] * (data.start[1] if data.start else 0)
+        expected = data.end[0] + 1 if data.end else 0
+        count = 0
+        for row in data.iter_rows():
+            count += 1
+            yield pad + _clean_row(row)
     except Exception as exc:
         raise UnreadableWorkbook(f"is damaged and cannot be read ({exc})", path=path) from None
+    if count != expected:
+        raise UnreadableWorkbook(f"sheet {sheet!r} read back {count} rows instead of {expected}", path=path)
 
 
-def _compare_sheet(sheet, grid, new_grid, expected, by_row, formulas, chart) -> None:
-    rows = max(len(grid), len(new_grid))
-    for r in range(1, rows + 1):
+def _keeping_head(rows, head: list, n: int):
+    """``rows`` passed through, the first ``n`` also kept in ``head``."""
+    for row in rows:
+        if len(head) < n:
+            head.append(row)
+        yield row
+
+
+def _compare_sheet(sheet, grid, new_rows, by_row, formulas, chart) -> None:
+    """Each row read back (``new_rows``, one at a time) against the row before with the planned cells."""
+    import itertools
+
+    for r, got in enumerate(itertools.chain(new_rows, itertools.repeat(None, len(grid))), start=1):
+        if got is None and r > len(grid):
+            break
         # The row as it should read: as before, with the planned cells. Most rows read
         # back exactly that (same values, same types: TRUE is not 1), checked at once;
         # the others cell by cell, where a date may equal a date-time and so on.
-        want_row = list(grid[r - 1]) if r <= len(grid) else []
-        for c, value in by_row.get((sheet, r), ()):
+        before = grid[r - 1] if r <= len(grid) else []
+        want_row = list(before)
+        planned = dict(by_row.get((sheet, r), ()))
+        for c, value in planned.items():
             if c > len(want_row):
                 want_row.extend([None] * (c - len(want_row)))
             want_row[c - 1] = value
-        got_row = list(new_grid[r - 1]) if r <= len(new_grid) else []
+        got_row = list(got) if got is not None else []
         while want_row and want_row[-1] is None:
             want_row.pop()
         while got_row and got_row[-1] is None:
             got_row.pop()
         if want_row == got_row and list(map(type, want_row)) == list(map(type, got_row)):
             continue
-        cols = max(len(grid[r - 1]) if r <= len(grid) else 0, len(new_grid[r - 1]) if r <= len(new_grid) else 0)
-        for c in range(1, cols + 1):
+        for c in range(1, max(len(want_row), len(got_row)) + 1):
             if (sheet, r, c) in formulas:
                 continue  # openpyxl drops cached results; the formula itself is kept
-            want = expected.get((sheet, r, c), _cell(grid, r, c))
-            got = _cell(new_grid, r, c)
-            if not _same(got, want) and not (isinstance(want, str) and got == want):
+            want = planned[c] if c in planned else (before[c - 1] if c <= len(before) else None)
+            value = got_row[c - 1] if c <= len(got_row) else None
+            if not _same(value, want) and not (isinstance(want, str) and value == want):
                 raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
-                                  f"should ({want!r} became {got!r}); nothing was changed. Please report this.",
+                                  f"should ({want!r} became {value!r}); nothing was changed. Please report this.",
                                   path=chart.path)
 
 

@@ -587,13 +587,12 @@ def _escape(text: str) -> str:
 
 
 class CellEdit:
-    """A value to write (``sync.CellWrite`` has the same two fields and is used as is)."""
+    """A value to write at (row, column); ``sync.CellWrite`` has the same fields and is used as is."""
 
-    __slots__ = ("value", "link")
+    __slots__ = ("row", "column", "value", "link")
 
-    def __init__(self, value, link: bool = False):
-        self.value = value
-        self.link = link
+    def __init__(self, row: int, column: int, value, link: bool = False):
+        self.row, self.column, self.value, self.link = row, column, value, link
 
 
 class Sheet:
@@ -636,7 +635,8 @@ class Sheet:
         self._row_start = re.compile(rb"<" + re.escape(p) + rb"row\b([^>]*?)(/?)>")
         self._cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>.*?</" + re.escape(p) + rb"c>)",
                                    re.S)
-        self.edits: dict[int, dict[int, CellEdit]] = {}
+        # The cells to write, as the plan's own objects: a dict per row would cost more than the plan.
+        self.edits: list = []
         self.new_rows: list[int] = []
         self.template_row: int | None = None
         self.header_styles: dict[tuple[int, int], int] = {}  # (row, col) → style for new headers
@@ -680,10 +680,13 @@ class Sheet:
 
     def rewrite_rows(self, styles: Styles, values: Values):
         """The new cell data, piece by piece: untouched rows as they were, edited and new rows rewritten."""
+        import itertools
+        from operator import attrgetter
+
         data = self.rows_bytes
-        edits = self.edits
-        numbers = sorted(edits)  # the rows to write, in order
-        i = 0
+        # By row, then column; of two writes to one cell the later wins (the sort is stable).
+        groups = itertools.groupby(sorted(self.edits, key=attrgetter("row", "column")), key=attrgetter("row"))
+        pending = next(groups, None)
         new_rows = set(self.new_rows)
         template: dict[int, str] | None = None
         last = 0
@@ -696,24 +699,26 @@ class Sheet:
                 template = {col: style for col, (style, _) in self._cells(bytes(data[start:end]))[1].items()
                             if style not in (None, "0")}
             # Rows the sheet lacks and that come before this one are inserted here.
-            while i < len(numbers) and numbers[i] < number:
-                missing = numbers[i]
-                yield (data[last:start])
+            while pending is not None and pending[0] < number:
+                yield data[last:start]
                 last = start
-                yield (self._row(None, missing, edits[missing], template if missing in new_rows else None,
-                                        styles, values))
-                i += 1
-            if i == len(numbers) or numbers[i] != number:
+                missing, group = pending
+                yield self._row(None, missing, {w.column: w for w in group},
+                                template if missing in new_rows else None, styles, values)
+                pending = next(groups, None)
+            if pending is None or pending[0] != number:
                 continue
-            i += 1
-            yield (data[last:start])
-            yield (self._row(bytes(data[start:end]), number, edits[number],
-                                    template if number in new_rows else None, styles, values))
+            yield data[last:start]
+            yield self._row(bytes(data[start:end]), number, {w.column: w for w in pending[1]},
+                            template if number in new_rows else None, styles, values)
+            pending = next(groups, None)
             last = end
-        yield (data[last:])
-        for number in numbers[i:]:
-            yield (self._row(None, number, edits[number], template if number in new_rows else None,
-                                    styles, values))
+        yield data[last:]
+        while pending is not None:
+            number, group = pending
+            yield self._row(None, number, {w.column: w for w in group}, template if number in new_rows else None,
+                            styles, values)
+            pending = next(groups, None)
 
     def _cells(self, row: bytes) -> tuple[bytes, dict[int, tuple[str | None, bytes]], bytes]:
         """A row's start tag, its cells (column → (style, XML)) and what follows the cells."""
@@ -1016,14 +1021,14 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
         for col in plan.new_columns:
             s = sheet(col.sheet)
             s.header_styles[(col.header_row, col.column)] = styles.header(col.spec.owner)
-            s.edits.setdefault(col.header_row, {})[col.column] = CellEdit(col.spec.header, False)
+            s.edits.append(CellEdit(col.header_row, col.column, col.spec.header))
             fmt = styles.column(col.spec.number_format) if col.spec.number_format else None
             s.set_column(col.column, col.spec.width, fmt)
             text = layout.TOOL_NOTE if col.spec.owner == schema.TOOL else col.spec.hint
             if text:
                 notes.setdefault(col.sheet, []).append((col.header_row, col.column, text))
         for w in plan.writes:
-            sheet(w.sheet).edits.setdefault(w.row, {})[w.column] = w
+            sheet(w.sheet).edits.append(w)
             if w.link:
                 links.setdefault(w.sheet, {})[f"{column_letter(w.column)}{w.row}"] = w.value or None
         contacts = sheet(chart.contacts.sheet)
@@ -1034,7 +1039,7 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
             s.hyperlinks(links.get(name, {}))
             s.notes(notes.get(name, []))
             if s.edits:
-                s.set_dimension(max(max(cols) for cols in s.edits.values()), max(s.edits))
+                s.set_dimension(max(w.column for w in s.edits), max(w.row for w in s.edits))
         if plan.new_rows or plan.new_columns:
             _extend_ranges(pkg, contacts, chart.contacts, plan)
             wtm = chart.want_to_meet
@@ -1090,7 +1095,7 @@ def _fill(s: Sheet, rows: list[list]) -> None:
     for r, values in enumerate(rows, start=1):
         for c, value in enumerate(values, start=1):
             if value is not None:
-                s.edits.setdefault(r, {})[c] = CellEdit(value, False)
+                s.edits.append(CellEdit(r, c, value))
                 width = max(width, c)
     dim = s.child("dimension")
     if dim is not None:

@@ -236,16 +236,21 @@ def name_key(value) -> str:
     return _name_key(str(value))
 
 
+_WORDS = re.compile(r"[^\W_]+")
+
+
 @functools.lru_cache(maxsize=None)
 def _name_key(value: str) -> str:
-    text = unicodedata.normalize("NFKD", str(value))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = value
+    if not text.isascii():  # NFKD and dropping accents change nothing in plain ASCII, most names
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))
         if last and first and " " not in last:
             text = f"{first} {last}"
-    words = re.findall(r"[^\W_]+", text)
-    return " ".join(w for w in words if w not in _HONORIFICS)
+    return " ".join(w for w in _WORDS.findall(text) if w not in _HONORIFICS)
 
 
 @dataclass(frozen=True)

@@ -229,14 +229,16 @@ def _short(exc: Exception) -> str:
 
 
 def _clean_row(row: list) -> list:
-    cleaned = []
-    for value in row:
-        if value == "":
-            value = None
-        elif isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-            value = int(value)
-        cleaned.append(value)
-    return cleaned
+    # Most cells are non-empty text, which stays as it is; only "" and floats need a look.
+    return [value if value.__class__ is str and value else _clean_value(value) for value in row]
+
+
+def _clean_value(value):
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 # --------------------------------------------------------------------------- tables
@@ -328,12 +330,14 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
     user_keys = [k for k in columns if shape.column(k).owner == schema.USER]
     rows: list[Row] = []
     last_row = header_row
+    places = [(k, c - 1) for k, c in columns.items()]
     for r in range(header_row, len(grid)):
         cells = grid[r]
-        if not any(not is_blank(v) for v in cells):
-            continue
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+            continue  # a blank row: only empty cells and spaces
         last_row = r + 1
-        values = {k: cells[columns[k] - 1] if columns[k] - 1 < len(cells) else None for k in columns}
+        size = len(cells)
+        values = {k: cells[i] if i < size else None for k, i in places}
         if any(not is_blank(values[k]) for k in user_keys):
             rows.append(Row(r + 1, values))
     return Table(shape, sheet, header_row, columns, headers, rows, last_row, width)

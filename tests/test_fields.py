@@ -339,3 +339,15 @@ def test_valid_phone_check_agrees_with_is_valid_number(country_code, national):
 
     number = phonenumbers.PhoneNumber(country_code=country_code, national_number=national)
     assert _is_valid_phone(number) == phonenumbers.is_valid_number(number)
+
+
+# parse_recommended asks phonenumbers' matcher only about entries with a digit: it must find nothing in the others.
+_NO_DIGITS = st.one_of(st.characters(blacklist_categories=("Nd", "No", "Cs")),
+                       st.sampled_from("+()-./ ,;#*xX\uff0b\uff08\u2010"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.text(alphabet=_NO_DIGITS, max_size=40), region=st.sampled_from(["US", "GB", "DE", "IN", "JP"]))
+def test_phone_matcher_finds_nothing_without_digits(text, region):
+    assert not any(ch.isdigit() for ch in text)
+    assert list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)) == [], text

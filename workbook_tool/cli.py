@@ -30,6 +30,14 @@ def _say(message="", **kwargs) -> None:
     click.echo(str(message).translate(_CONTROL), **kwargs)
 
 
+def _say_lines(lines) -> None:
+    """Each line, as _say would print it one by one, in one write: click.echo flushes on
+    every call, and a 10,000-row agenda is 18,000 lines (a quarter of a second)."""
+    lines = list(lines)
+    if lines:
+        _say("\n".join(lines))
+
+
 class ChartGroup(click.Group):
     """Translates library errors into one line and an exit code, once, for every command."""
 
@@ -174,13 +182,13 @@ def validate(path, as_json):
     if as_json:
         _say(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
-        for p in problems:
-            _say(f"{p.where}: {p.severity}: {p.message} [{p.code}]")
+        lines = [f"{p.where}: {p.severity}: {p.message} [{p.code}]" for p in problems]
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         people = len(chart.contacts.rows)
-        _say(f"{path}: {people} contact{'s' * (people != 1)}, {errors} error{'s' * (errors != 1)}, "
-                   f"{warnings} warning{'s' * (warnings != 1)}.")
+        lines.append(f"{path}: {people} contact{'s' * (people != 1)}, {errors} error{'s' * (errors != 1)}, "
+                     f"{warnings} warning{'s' * (warnings != 1)}.")
+        _say_lines(lines)
     sys.exit(1 if has_errors(problems) else 0)
 
 
@@ -244,8 +252,7 @@ def agenda(path, today, as_json):
     if as_json:
         _say(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:
-        for line in agenda_lines(result):
-            _say(line)
+        _say_lines(agenda_lines(result))
 
 
 @cli.command(context_settings=CONTEXT)

@@ -268,14 +268,18 @@ _EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 _BARE_EMAIL = re.compile(r"[^\s<>,;()]+@[^\s<>,;()]+\.[^\s<>,;()]+")
 
 
+def _phone_matches(text: str, region: str):
+    import phonenumbers
+
+    return phonenumbers.PhoneNumberMatcher(text, (region or "US").upper(), leniency=phonenumbers.Leniency.POSSIBLE)
+
+
 def parse_recommended(value, region: str = "US") -> list[Recommendation]:
     """The people in a Recommended cell: one per line or separated by ``;``.
 
     Each is a name, optionally with ``<email>`` (or a bare address), a phone
     number and ``, Organization``: ``Bob Roe <bob@x.org>, 617-555-0142, Northwind``.
     """
-    import phonenumbers
-
     if is_blank(value):
         return []
     people = []
@@ -290,7 +294,9 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
             email = found.group(1) if found.re is _EMAIL_IN_ANGLES else found.group(0)
             rest = rest[: found.start()] + "," + rest[found.end():]
         phone = ""
-        for match in phonenumbers.PhoneNumberMatcher(rest, (region or "US").upper(), leniency=phonenumbers.Leniency.POSSIBLE):
+        # Most entries are a bare name: without a digit (any script's) there is no number
+        # to find, and phonenumbers' matcher costs as much as the rest of the entry.
+        for match in _phone_matches(rest, region) if any(ch.isdigit() for ch in rest) else ():
             phone = match.raw_string.strip()
             rest = rest[: match.start] + "," + rest[match.end:]
             break

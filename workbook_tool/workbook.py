@@ -346,6 +346,9 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
 # --------------------------------------------------------------------------- the chart
 
 
+_PROFILE_SPECS = {f.key: f for f in schema.PROFILE_FIELDS}
+
+
 @dataclass
 class Profile:
     """The Profile sheet's Field/Value pairs, with defaults for what is missing."""
@@ -357,8 +360,7 @@ class Profile:
     def get(self, key: str):
         value = self.values.get(key)
         if is_blank(value):
-            spec = next(f for f in schema.PROFILE_FIELDS if f.key == key)
-            return spec.default
+            return _PROFILE_SPECS[key].default
         return value.strip() if isinstance(value, str) else value
 
     def text(self, key: str) -> str:
@@ -368,15 +370,17 @@ class Profile:
     @property
     def region(self) -> str:
         """The two-letter region for phone numbers and dates; US when unset or not a region."""
+        region = self.text("region").upper()
+        if region == "US":
+            return region  # the default: known without loading phonenumbers' tables (agenda needs nothing else of it)
         import phonenumbers
 
-        region = self.text("region").upper()
         return region if region in phonenumbers.SUPPORTED_REGIONS else "US"
 
     def days(self, key: str) -> int:
         """A day count (Follow-Up Days …); its default when blank or not a whole number ≥ 0."""
         value = self.get(key)
-        spec = next(f for f in schema.PROFILE_FIELDS if f.key == key)
+        spec = _PROFILE_SPECS[key]
         try:
             number = float(value)
         except (TypeError, ValueError):

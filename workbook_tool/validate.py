@@ -145,7 +145,8 @@ def _bad_choice(table: Table, row: Row, key: str) -> Problem:
         hint = f' Did you mean "{next(c for c in column.choices if c.casefold() == close[0])}"?'
     listed = ", ".join(column.choices)
     code = f"bad-{key}"
-    return _problem(table, row.number, key, ERROR, code, f'"{value}" is not a {column.header}.{hint} Use one of: {listed}.')
+    return _problem(table, row.number, key, ERROR, code,
+                    f'"{value}" is not a {column.header}.{hint} Use one of: {listed}.')
 
 
 def _check_referral(table: Table, row: Row, names: set[str], row_name_key: str) -> list[Problem]:

@@ -201,6 +201,14 @@ def test_name_key_of_a_number():
     assert name_key(42) == "42"
 
 
+def test_ascii_names_need_no_unicode_folding():
+    # name_key skips NFKD and accent stripping for ASCII text: both change no ASCII character.
+    import unicodedata
+
+    for ch in map(chr, range(128)):
+        assert unicodedata.normalize("NFKD", ch) == ch and not unicodedata.combining(ch)
+
+
 # --------------------------------------------------------------------------- Recommended
 
 

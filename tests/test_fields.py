@@ -201,6 +201,14 @@ def test_name_key_of_a_number():
     assert name_key(42) == "42"
 
 
+def test_ascii_names_need_no_unicode_folding():
+    # name_key skips NFKD and accent stripping for ASCII text: both change no ASCII character.
+    import unicodedata
+
+    for ch in map(chr, range(128)):
+        assert unicodedata.normalize("NFKD", ch) == ch and not unicodedata.combining(ch)
+
+
 # --------------------------------------------------------------------------- Recommended
 
 
@@ -287,3 +295,67 @@ def test_check_email_gives_email_validators_answer(text):
         expected = None
     _checked_email.cache_clear()
     assert _checked_email(text)[0] == expected
+
+
+# The North American phone fast path must give phonenumbers.parse's number for every text it accepts,
+# and asking about the US first must give is_valid_number's answer. Half the texts are built from the
+# parts the fast path takes, half from near misses (wrong lengths, other separators, odd parentheses).
+_AREAS = ["617", "212", "876", "268", "787", "809", "242", "800", "555", "911", "100", "011"]
+
+
+def _digits(n):
+    return st.text(alphabet="0123456789", min_size=n, max_size=n)
+
+
+def _near(n):
+    return st.one_of(_digits(n), st.text(alphabet="0123456789", min_size=n - 1, max_size=n + 1))
+
+
+@st.composite
+def _phone_texts(draw):
+    plain = draw(st.booleans())
+    prefix = draw(st.sampled_from(["", "1", "+1", "1 ", "+1 ", "1-", "+1-", "+1.", "1."]
+                                  + ([] if plain else ["+", "0", "01", "+44 ", "11", "+1  ", " "])))
+    seps = ["", " ", "-", "."] + ([] if plain else ["/", "  ", " - ", "\t"])
+    area = draw(st.one_of(st.sampled_from(_AREAS), _digits(3) if plain else _near(3)))
+    opening, closing = draw(st.sampled_from([("", ""), ("(", ")")] + ([] if plain else [("(", ""), ("", ")")])))
+    exchange = draw(_digits(3) if plain else _near(3))
+    line = draw(_digits(4) if plain else _near(4))
+    return f"{prefix}{opening}{area}{closing}{draw(st.sampled_from(seps))}{exchange}{draw(st.sampled_from(seps))}{line}"
+
+
+# The regions with and without local-number rewriting, and some that are not +1 at all.
+_PHONE_REGION = st.sampled_from(["US", "US", "US", "CA", "CA", "JM", "AG", "DO", "PR", "BS", "GB", "DE", "IN", "AU"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=_phone_texts(), region=_PHONE_REGION)
+def test_nanp_phone_fast_path_agrees_with_phonenumbers(text, region):
+    from workbook_tool.fields import _plain_nanp_phone
+
+    fast = _plain_nanp_phone(text, region)
+    if fast is not None:
+        assert fast == phonenumbers.parse(text, region), (text, region)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(country_code=st.sampled_from([1, 1, 1, 44, 49, 7, 86, 999]),
+       national=st.one_of(st.integers(0, 10**11), st.sampled_from([6175550101, 8765550101, 2685550101, 8095550101,
+                                                                   7875550101, 2425550101, 8005550101])))
+def test_valid_phone_check_agrees_with_is_valid_number(country_code, national):
+    from workbook_tool.fields import _is_valid_phone
+
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=national)
+    assert _is_valid_phone(number) == phonenumbers.is_valid_number(number)
+
+
+# parse_recommended asks phonenumbers' matcher only about entries with a digit: it must find nothing in the others.
+_NO_DIGITS = st.one_of(st.characters(blacklist_categories=("Nd", "No", "Cs")),
+                       st.sampled_from("+()-./ ,;#*xX\uff0b\uff08\u2010"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.text(alphabet=_NO_DIGITS, max_size=40), region=st.sampled_from(["US", "GB", "DE", "IN", "JP"]))
+def test_phone_matcher_finds_nothing_without_digits(text, region):
+    assert not any(ch.isdigit() for ch in text)
+    assert list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)) == [], text

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import stages
 from .fields import name_key
-from .workbook import Chart, Row
+from .workbook import Chart, Row, gc_paused
 
 WEEK_DAYS = 7  # "This week" is the seven days after today
 
@@ -97,22 +97,23 @@ class Agenda:
 def build_agenda(chart: Chart, today: dt.date) -> Agenda:
     """The chart's agenda for ``today``: open contacts whose next step is due by a week from today."""
     agenda = Agenda(chart.path, today)
-    for row, step in contact_steps(chart, today):
-        if step.closed or step.due is None or not step.action:
-            continue
-        late = (today - step.due).days
-        if late > 0:
-            group = OVERDUE
-        elif late == 0:
-            group = TODAY
-        elif -late <= WEEK_DAYS:
-            group = WEEK
-        else:
-            continue
-        name = row.text("name")
-        agenda.groups[group].append(AgendaItem(
-            row=row.number, name=name, stage=step.stage, action=step.action, due=step.due,
-            days_late=max(late, 0), kind=step.kind, command=draft_command(chart.path, step.kind, name)))
+    with gc_paused():
+        for row, step in contact_steps(chart, today):
+            if step.closed or step.due is None or not step.action:
+                continue
+            late = (today - step.due).days
+            if late > 0:
+                group = OVERDUE
+            elif late == 0:
+                group = TODAY
+            elif -late <= WEEK_DAYS:
+                group = WEEK
+            else:
+                continue
+            name = row.text("name")
+            agenda.groups[group].append(AgendaItem(
+                row=row.number, name=name, stage=step.stage, action=step.action, due=step.due,
+                days_late=max(late, 0), kind=step.kind, command=draft_command(chart.path, step.kind, name)))
     for items in agenda.groups.values():
         # The latest first among the overdue (its due date is earliest); then chart order.
         items.sort(key=lambda i: (i.due, i.row))

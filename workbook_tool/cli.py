@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 
 import click
@@ -22,12 +23,22 @@ EXIT_UNEXPECTED = 3
 
 # Cell text reaches the terminal in names and messages; an escape sequence hidden in a
 # cell (Excel stores ESC as _x001B_) must not recolour or rewrite the person's screen.
-_CONTROL = {c: "?" for c in (*range(9), 11, 12, *range(14, 32), 127)}
+# (A pattern rather than str.translate: translate looks up every character of a long
+# non-ASCII text in a dict, 0.1 s for a 10,000-row agenda; the pattern takes 5 ms.)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _say(message="", **kwargs) -> None:
     """click.echo with control characters (other than tab, CR and newline) shown as "?"."""
-    click.echo(str(message).translate(_CONTROL), **kwargs)
+    click.echo(_CONTROL.sub("?", str(message)), **kwargs)
+
+
+def _say_lines(lines) -> None:
+    """Each line, as _say would print it one by one, in one write: click.echo flushes on
+    every call, and a 10,000-row agenda is 18,000 lines (a quarter of a second)."""
+    lines = list(lines)
+    if lines:
+        _say("\n".join(lines))
 
 
 class ChartGroup(click.Group):
@@ -174,13 +185,13 @@ def validate(path, as_json):
     if as_json:
         _say(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
-        for p in problems:
-            _say(f"{p.where}: {p.severity}: {p.message} [{p.code}]")
+        lines = [f"{p.where}: {p.severity}: {p.message} [{p.code}]" for p in problems]
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         people = len(chart.contacts.rows)
-        _say(f"{path}: {people} contact{'s' * (people != 1)}, {errors} error{'s' * (errors != 1)}, "
-                   f"{warnings} warning{'s' * (warnings != 1)}.")
+        lines.append(f"{path}: {people} contact{'s' * (people != 1)}, {errors} error{'s' * (errors != 1)}, "
+                     f"{warnings} warning{'s' * (warnings != 1)}.")
+        _say_lines(lines)
     sys.exit(1 if has_errors(problems) else 0)
 
 
@@ -244,8 +255,7 @@ def agenda(path, today, as_json):
     if as_json:
         _say(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:
-        for line in agenda_lines(result):
-            _say(line)
+        _say_lines(agenda_lines(result))
 
 
 @cli.command(context_settings=CONTEXT)

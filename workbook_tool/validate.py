@@ -6,14 +6,13 @@ the same findings in each row's Comments cell.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass
 
 import phonenumbers
 
 from . import schema
-from .fields import check_email, email_key, is_blank, name_key, parse_phone, parse_recommended, phone_key, to_date
-from .workbook import Chart, Row, Table
+from .fields import check_email, is_blank, name_key, parse_phone, parse_recommended, phone_key, to_date
+from .workbook import Chart, Row, Table, gc_paused
 
 ERROR = "error"
 WARNING = "warning"
@@ -43,7 +42,8 @@ def validate_chart(chart: Chart) -> list[Problem]:
     """Every problem in the chart, in sheet and row order."""
     problems: list[Problem] = []
     problems += _check_profile(chart)
-    problems += _check_contacts(chart.contacts, chart.profile.region)
+    with gc_paused():
+        problems += _check_contacts(chart.contacts, chart.profile.region)
     return problems
 
 
@@ -63,31 +63,40 @@ def _check_contacts(table: Table, region: str) -> list[Problem]:
     first_by_email: dict[str, Row] = {}
     first_by_phone: dict[str, Row] = {}
     first_by_name: dict[str, Row] = {}
-    names = {name_key(r.values.get("name")) for r in table.rows} - {""}
+    # Each row's name key, email and phone are worked out once and shared by the
+    # checks, the duplicate search and the referral check (a large chart has 100,000s).
+    name_keys = [name_key(r.values.get("name")) for r in table.rows]
+    names = set(name_keys) - {""}
+    choice_keys = [k for k in ("source", "channel", "status") if table.has(k)]
+    allowed = {k: {schema.normalize_header(c) for c in table.shape.column(k).choices} for k in choice_keys}
+    date_keys = [k for k in ("contacted_on", "meeting_on", "thanked_on", "followed_up_on") if table.has(k)]
 
-    for row in table.rows:
+    for row, row_name_key in zip(table.rows, name_keys):
         n = row.number
+        values = row.values
         name = row.text("name")
         if not name:
             problems.append(_problem(table, n, "name", ERROR, "missing-name",
                                      "this row has data but no Name. Type the person's name, or clear the row."))
-        for key in ("source", "channel", "status"):
-            if table.has(key):
-                problems += _check_choice(table, row, key)
-        for key in ("contacted_on", "meeting_on", "thanked_on", "followed_up_on"):
-            if table.has(key):
-                try:
-                    to_date(row.values.get(key), region)
-                except ValueError as exc:
-                    problems.append(_problem(table, n, key, ERROR, "bad-date",
-                                             f"{exc}. Type a date such as 2026-03-04 or March 4, 2026."))
-        email = row.values.get("email")
+        for key in choice_keys:
+            value = values.get(key)
+            if not is_blank(value) and schema.normalize_header(value) not in allowed[key]:
+                problems.append(_bad_choice(table, row, key))
+        for key in date_keys:
+            try:
+                to_date(values.get(key), region)
+            except ValueError as exc:
+                problems.append(_problem(table, n, key, ERROR, "bad-date",
+                                         f"{exc}. Type a date such as 2026-03-04 or March 4, 2026."))
+        email = values.get("email")
+        email_folded = None
         if not is_blank(email):
             try:
-                check_email(email)
+                email_folded = check_email(email).casefold()  # what email_key gives, without a second check
             except ValueError as exc:
                 problems.append(_problem(table, n, "email", ERROR, "bad-email", f"{exc}. Correct the address."))
-        phone = row.values.get("phone")
+        phone = values.get("phone")
+        phone_folded = None
         if not is_blank(phone):
             try:
                 parse_phone(phone, region)
@@ -95,23 +104,24 @@ def _check_contacts(table: Table, region: str) -> list[Problem]:
                 problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
                                          f"{exc}. Write it with its area code, or with +country code for a number "
                                          "abroad (Profile Region sets the default country)."))
+            else:
+                phone_folded = phone_key(phone, region)
         if name and is_blank(email) and is_blank(phone):
             key = "email" if table.has("email") else "name"
             problems.append(_problem(table, n, key, WARNING, "no-contact-info",
                                      f"{name} has neither a phone number nor an email. Add one so you can reach "
                                      "out."))
-        problems += _check_referral(table, row, names)
-        problems += _check_recommended(table, row, region)
+        problems += _check_referral(table, row, names, row_name_key)
+        if not is_blank(values.get("recommended")):
+            problems += _check_recommended(table, row, region)
 
         # The same person twice: by email, by phone (errors), by name (a warning: two
         # people can share a name).
-        for key, index, finder, severity in (
-            ("email", first_by_email, email_key, ERROR),
-            ("phone", first_by_phone, lambda v: phone_key(v, region), ERROR),
-            ("name", first_by_name, name_key, WARNING),
+        for key, index, folded, severity in (
+            ("email", first_by_email, email_folded, ERROR),
+            ("phone", first_by_phone, phone_folded, ERROR),
+            ("name", first_by_name, row_name_key, WARNING),
         ):
-            value = row.values.get(key)
-            folded = finder(value) if not is_blank(value) else None
             if not folded:
                 continue
             if folded in index:
@@ -124,14 +134,11 @@ def _check_contacts(table: Table, region: str) -> list[Problem]:
     return problems
 
 
-def _check_choice(table: Table, row: Row, key: str) -> list[Problem]:
+def _bad_choice(table: Table, row: Row, key: str) -> Problem:
+    import difflib
+
     value = row.values.get(key)
-    if is_blank(value):
-        return []
     column = table.shape.column(key)
-    allowed = {schema.normalize_header(c): c for c in column.choices}
-    if schema.normalize_header(value) in allowed:
-        return []
     close = difflib.get_close_matches(str(value).strip().casefold(), [c.casefold() for c in column.choices], n=1,
                                       cutoff=0.5)
     hint = ""
@@ -139,24 +146,23 @@ def _check_choice(table: Table, row: Row, key: str) -> list[Problem]:
         hint = f' Did you mean "{next(c for c in column.choices if c.casefold() == close[0])}"?'
     listed = ", ".join(column.choices)
     code = f"bad-{key}"
-    return [_problem(table, row.number, key, ERROR, code,
-                     f'"{value}" is not a {column.header}.{hint} Use one of: {listed}.')]
+    return _problem(table, row.number, key, ERROR, code,
+                    f'"{value}" is not a {column.header}.{hint} Use one of: {listed}.')
 
 
-def _check_referral(table: Table, row: Row, names: set[str]) -> list[Problem]:
+def _check_referral(table: Table, row: Row, names: set[str], row_name_key: str) -> list[Problem]:
     n = row.number
     referrer = row.text("referred_by")
-    source = schema.normalize_header(row.values.get("source"))
     if referrer:
         key = name_key(referrer)
-        if key and key == name_key(row.values.get("name")):
+        if key and key == row_name_key:
             return [_problem(table, n, "referred_by", ERROR, "self-referral",
                              f"{referrer} cannot refer themselves. Name the contact who recommended them.")]
         if key not in names:
             return [_problem(table, n, "referred_by", ERROR, "unknown-referrer",
                              f'"{referrer}" is not a Name in this sheet. Add them as a contact, or correct the '
                              "spelling to match their row.")]
-    elif source == "referral" and table.has("referred_by"):
+    elif table.has("referred_by") and schema.normalize_header(row.values.get("source")) == "referral":
         return [_problem(table, n, "referred_by", WARNING, "referral-without-referrer",
                          "Source is Referral but Referred By is blank. Name the contact who recommended them, so "
                          "the outreach can mention it.")]

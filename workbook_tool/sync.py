@@ -22,7 +22,7 @@ from . import schema, stages
 from .errors import ChartError, RefusedToWrite, WriteFailed
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
 from .validate import ERROR, Problem, validate_chart
-from .workbook import Chart, Row, Table, chart_from_grids, column_letter, find_sheet, read_grids
+from .workbook import Chart, Row, Table, chart_from_grids, column_letter, find_sheet, gc_paused, read_grids
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
@@ -790,7 +790,9 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         # either the link or the file it points to.
         for where in dict.fromkeys((path.absolute(), target)):
             writer.check_not_open(where)
-    with writer.exclusive(target):
+    with writer.exclusive(target), gc_paused():
+        # gc_paused: a sync makes several objects per cell and no reference cycles worth
+        # collecting; the collector would walk them all again and again to find nothing.
         phase(0)
         before = writer.Fingerprint.of(target)
         grids = read_grids(path)

@@ -213,3 +213,15 @@ def test_read_back_row_by_row_gives_the_same_rows_as_reading_whole_sheets(tmp_pa
         book = _open_read_back(workbook)
         for name, grid in read_grids(workbook).items():
             assert list(_sheet_rows(workbook, book, name)) == grid, name
+
+
+def test_repeated_syncs_do_not_grow_the_styles(tmp_path):
+    # Each sync that writes a Draft link or a date asks for the same formats: found, not added again.
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    styles = parts(path)["xl/styles.xml"]
+    for day in ("2026-12-01", "2026-12-15", "2027-01-05"):
+        assert run("sync", path, "--today", day).exit_code == 0
+    after = parts(path)["xl/styles.xml"]
+    for tag in (b"<font>", b"<fill>", b"<xf "):
+        assert after.count(tag) == styles.count(tag), tag

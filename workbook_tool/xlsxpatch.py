@@ -401,10 +401,15 @@ class Styles:
         return el
 
     def _append(self, section: str, element) -> int:
+        """The index of an entry equal to ``element`` in ``section``, appending it if there is none.
+
+        Equal means the same names, attributes and children whatever the namespace
+        prefixes, so the formats a sync adds are added once, not once per sync.
+        """
         parent = self._section(section)
-        want = etree.tostring(element)
+        want = _shape(element)
         for i, existing in enumerate(parent):
-            if etree.tostring(existing) == want:
+            if _shape(existing) == want:
                 return i
         parent.append(element)
         parent.set("count", str(len(parent)))
@@ -535,6 +540,10 @@ class Styles:
             xf_id = int(named.get("xfId", "0"))
         self._memo["link"] = self._new_xf(font, xf_id=xf_id)
         return self._memo["link"]
+
+
+def _shape(element) -> tuple:
+    return (element.tag, tuple(sorted(element.attrib.items())), tuple(_shape(child) for child in element))
 
 
 # --------------------------------------------------------------------------- cell values

@@ -259,7 +259,7 @@ def _name_key(value: str) -> str:
         last, first = (part.strip() for part in text.split(","))
         if last and first and " " not in last:
             text = f"{first} {last}"
-    return " ".join(w for w in _WORDS.findall(text) if w not in _HONORIFICS)
+    return " ".join([w for w in _WORDS.findall(text) if w not in _HONORIFICS])
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,8 @@ def _parsed_phone(text: str, region: str):
 
 # The shapes nearly every North American number is typed in: 617-555-0101, (617) 555-0101,
 # 617.555.0101, +1 617 555 0101, 1-617-555-0101. For them phonenumbers.parse's answer
-# is known in advance (country code 1, the ten digits), and parsing costs a large
-# chart most of validate's time. Anything else (extensions, letters, other countries'
+# is known in advance (country code 1, the ten digits), and parsing cost a large
+# chart half of validate's time. Anything else (extensions, letters, other countries'
 # numbers, other regions' defaults) still goes to phonenumbers.parse; a test compares the two.
 _NANP_PHONE = re.compile(r"(?:(\+?1)[ .-]?)?(?:\(([2-9]\d\d)\)|([2-9]\d\d))[ .-]?(\d{3})[ .-]?(\d{4})", re.ASCII)
 # Regions whose national numbers are plain NANP numbers with national prefix 1 (no
@@ -155,8 +155,8 @@ def _plain_nanp_phone(text: str, region: str):
 def _is_valid_phone(number) -> bool:
     """phonenumbers.is_valid_number, asking about the US first for +1 numbers.
 
-    is_valid_number finds the number's region (for +1: the US first, then each
-    Caribbean region) and validates it there. A +1 number valid in the US is
+    is_valid_number finds the number's region (for +1: the US first, then the other
+    regions that share +1) and validates it there. A +1 number valid in the US is
     therefore valid, and checking that alone halves the cost for most numbers.
     """
     import phonenumbers

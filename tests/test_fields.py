@@ -359,3 +359,67 @@ _NO_DIGITS = st.one_of(st.characters(blacklist_categories=("Nd", "No", "Cs")),
 def test_phone_matcher_finds_nothing_without_digits(text, region):
     assert not any(ch.isdigit() for ch in text)
     assert list(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)) == [], text
+
+
+# _parse_date_text tries only the formats whose punctuation the text has (and none without a digit): it must
+# read every text exactly as trying every format in order does.
+def _date_by_every_format(text, region):
+    import re
+
+    from workbook_tool import fields
+
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    text = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bsept\b", "Sep", text, flags=re.IGNORECASE)
+    ordered = fields._DATE_FORMATS_MONTH_FIRST + fields._DATE_FORMATS_DAY_FIRST
+    if region not in fields.MONTH_FIRST_REGIONS:
+        ordered = fields._DATE_FORMATS_DAY_FIRST + fields._DATE_FORMATS_MONTH_FIRST
+    for fmt in fields._DATE_FORMATS_COMMON + ordered:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+_DATE_FIELDS = {
+    "Y": st.sampled_from(["2026", "1999", "26", "0026", "\u0662\u0660\u0662\u0666"]),
+    "m": st.sampled_from(["3", "03", "12", "13", "0"]),
+    "d": st.sampled_from(["4", "04", "4th", "31", "32", "1st"]),
+    "B": st.sampled_from(["March", "Mar", "mar", "Sept", "sept", "Sep", "Marchh"]),
+    "A": st.sampled_from(["Tuesday", "Tue", "Friday"]),
+    "t": st.sampled_from(["10:30", "10:30:15", "25:00"]),
+    "w": st.sampled_from(["sometime", "in", "next", "T"]),
+}
+_DATE_SHAPES = st.sampled_from(["Ymd", "mdY", "dmY", "BdY", "dBY", "ABdY", "Ymdt", "Bd", "w", "wB", "mY", "dBYt"])
+_DATE_SEPS = st.sampled_from(["-", "/", ".", " ", ", ", ". ", "T", "", "  ", ":"])
+
+
+@st.composite
+def _date_texts(draw):
+    from workbook_tool import fields as wf
+
+    if draw(st.booleans()):  # a real date written in one of the formats
+        formats = wf._DATE_FORMATS_COMMON + wf._DATE_FORMATS_MONTH_FIRST + wf._DATE_FORMATS_DAY_FIRST
+        when = draw(st.datetimes(dt.datetime(1800, 1, 1), dt.datetime(2300, 12, 31)))
+        return when.strftime(draw(st.sampled_from(formats)))
+    parts = [draw(_DATE_FIELDS[kind]) for kind in draw(_DATE_SHAPES)]
+    seps = [draw(_DATE_SEPS)] * (len(parts) - 1)
+    if draw(st.booleans()):  # mixed separators, as in "March 4, 2026" and "2026-03-04 10:30"
+        seps = [draw(_DATE_SEPS) for _ in seps]
+    return "".join(part + sep for part, sep in zip(parts, [*seps, ""]))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=_date_texts(), region=st.sampled_from(["US", "GB"]))
+def test_date_text_reads_as_with_every_format(text, region):
+    from workbook_tool.fields import _parse_date_text
+
+    try:
+        got = _parse_date_text(text, region)
+    except ValueError:
+        got = None
+    assert got == _date_by_every_format(text, region), text

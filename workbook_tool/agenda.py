@@ -9,6 +9,7 @@ Hold, Done) never appear.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shlex
 from dataclasses import dataclass, field
 
@@ -45,7 +46,12 @@ def draft_command(path, kind: str | None, name: str) -> str | None:
     """The ``chart draft`` command line that writes the draft for this step, quoted for a shell."""
     if not kind or not name:
         return None
-    return f"chart draft {shlex.quote(str(path))} --kind {shlex.quote(kind)} --to {shlex.quote(name)}"
+    return f"chart draft {_quoted(str(path))} --kind {_quoted(kind)} --to {shlex.quote(name)}"
+
+
+@functools.lru_cache(maxsize=64)  # the same path and kinds, on every line of the agenda
+def _quoted(text: str) -> str:
+    return shlex.quote(text)
 
 
 @dataclass(frozen=True)

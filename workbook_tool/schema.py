@@ -54,7 +54,7 @@ class Column:
     number_format: str | None = None
     hint: str = ""
 
-    @property
+    @functools.cached_property  # finding a header row asks every column about every cell of 10 rows
     def match_keys(self) -> frozenset[str]:
         return frozenset(normalize_header(h) for h in (self.header, *self.aliases))
 
@@ -247,7 +247,7 @@ class ProfileField:
     needed_for_scripts: bool = False
     aliases: tuple[str, ...] = field(default=())
 
-    @property
+    @functools.cached_property
     def match_keys(self) -> frozenset[str]:
         return frozenset(normalize_header(h) for h in (self.label, *self.aliases))
 

@@ -45,8 +45,11 @@ class NextStep:
 
 
 def _date(row: Row, key: str, region: str) -> dt.date | None:
+    value = row.values.get(key)
+    if value is None:
+        return None  # the common case, without a call
     try:
-        return to_date(row.values.get(key), region)
+        return to_date(value, region)
     except ValueError:
         return None  # validate reports it; an unreadable date counts as not done
 

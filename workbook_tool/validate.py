@@ -83,6 +83,8 @@ def _check_contacts(table: Table, region: str) -> list[Problem]:
             if not is_blank(value) and schema.normalize_header(value) not in allowed[key]:
                 problems.append(_bad_choice(table, row, key))
         for key in date_keys:
+            if values.get(key) is None:
+                continue  # most date cells are empty: no need to ask to_date
             try:
                 to_date(values.get(key), region)
             except ValueError as exc:

@@ -354,13 +354,15 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
     places = [(k, c - 1) for k, c in columns.items()]
     for r in range(header_row, len(grid)):
         cells = grid[r]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
-            continue  # a blank row: only empty cells and spaces
-        last_row = r + 1
         size = len(cells)
+        if cells.count(None) == size:
+            continue  # a blank row (the quick test: read_grids makes empty cells None)
         values = {k: cells[i] if i < size else None for k, i in places}
         if any(not is_blank(values[k]) for k in user_keys):
             rows.append(Row(r + 1, values))
+            last_row = r + 1
+        elif not all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+            last_row = r + 1  # data only in other columns: not a person, but new rows go below it
     return Table(shape, sheet, header_row, columns, headers, rows, last_row, width)
 
 

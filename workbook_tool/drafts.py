@@ -398,11 +398,32 @@ class Fields:
     attribute names (owner, known, places, value, items) must never be schema keys.
     """
 
-    def __init__(self, owner: str, values: dict, known: dict[str, str], places=None):
+    def __init__(self, owner: str, values: dict, known: dict[str, str], places=None, convert=None):
         self.owner = owner
         self.known = known
         self._places = places  # a dict, or a function that makes it (only a skipped contact needs it)
-        self._values = {k: v for k, v in values.items() if not is_blank(v)}
+        if convert is None:
+            self._all = {k: v for k, v in values.items() if not is_blank(v)}
+        else:
+            # Raw cells, each converted by convert(key, value) when first asked for: a
+            # template reads a few of a row's twenty-odd columns.
+            self._all, self._raw, self._convert, self._done = None, values, convert, {}
+
+    def _get(self, key):
+        """The non-blank value of ``key``, or None."""
+        if self._all is not None:
+            return self._all.get(key)
+        if key not in self._done:
+            raw = self._raw.get(key)
+            value = None if is_blank(raw) else self._convert(key, raw)
+            self._done[key] = None if is_blank(value) else value
+        return self._done[key]
+
+    @property
+    def _values(self) -> dict:
+        if self._all is None:
+            self._all = {k: v for k in self._raw if (v := self._get(k)) is not None}
+        return self._all
 
     @property
     def places(self) -> dict[str, str]:
@@ -412,18 +433,19 @@ class Fields:
         return self._places or {}
 
     def __getitem__(self, key):
-        if key in self._values:
-            return self._values[key]
+        value = self._get(key)
+        if value is not None:
+            return value
         if key in self.known:
             return _jinja()["Missing"](self, key)
         raise KeyError(key)
 
     def value(self, key: str):
         """The raw non-blank value of ``key``, or None."""
-        return self._values.get(key)
+        return self._get(key)
 
     def __contains__(self, key):
-        return key in self._values
+        return self._get(key) is not None
 
     def __iter__(self):
         return iter(self._values)
@@ -435,7 +457,7 @@ class Fields:
         return self._values.items()
 
     def __str__(self):
-        return str(self._values.get("name") or self._values.get("your_name") or "")
+        return str(self._get("name") or self._get("your_name") or "")
 
     def __repr__(self):
         return f"Fields({self.owner}, {self._values!r})"
@@ -568,26 +590,19 @@ _CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
 _CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
 
 
-def _contact_values(chart: Chart, row: Row, region: str | None = None) -> dict:
-    region = region or chart.profile.region
-    values = {}
-    for key, value in row.values.items():
-        if is_blank(value):
-            continue
-        kind = _CONTACT_KINDS[key]
-        if kind == "date":
-            try:
-                value = to_date(value, region)
-            except ValueError:
-                value = str(value).strip()  # validate reports it; the template gets the text
-        elif kind == "phone":
-            value = phone_text(value)
-        elif kind == "name":
-            value = header_text(value)  # a name is one line, wherever a template puts it
-        elif isinstance(value, str):
-            value = value.strip()
-        values[key] = value
-    return values
+def _contact_value(key: str, value, region: str):
+    """A non-blank Contacts cell as a template sees it."""
+    kind = _CONTACT_KINDS[key]
+    if kind == "date":
+        try:
+            return to_date(value, region)
+        except ValueError:
+            return str(value).strip()  # validate reports it; the template gets the text
+    if kind == "phone":
+        return phone_text(value)
+    if kind == "name":
+        return header_text(value)  # a name is one line, wherever a template puts it
+    return value.strip() if isinstance(value, str) else value
 
 
 def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str | None = None) -> Fields:
@@ -596,11 +611,12 @@ def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str |
     ``region`` is the Profile's (read once per chart by the Drafter: it costs a lookup).
     """
     table, number = chart.contacts, row.number
+    region = region or chart.profile.region
 
     def places():
         return {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
 
-    return Fields(owner, _contact_values(chart, row, region), _CONTACT_HEADERS, places)
+    return Fields(owner, row.values, _CONTACT_HEADERS, places, lambda key, value: _contact_value(key, value, region))
 
 
 def profile_fields(chart: Chart) -> Fields:
@@ -959,6 +975,11 @@ def _subject_header(subject: str) -> bytes:
     line = "Subject: " + subject
     if subject and len(line) <= _SMTP_MAX_LINE and subject.isascii() and subject.isprintable() and "=?" not in subject:
         return line.encode("ascii") + b"\r\n"
+    return _encoded_subject(subject)
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_subject(subject: str) -> bytes:
     if (subject and not subject.isascii() and subject.isprintable() and "=?" not in subject and "  " not in subject
             and subject == subject.strip()):
         # A subject naming a referrer whose name is not ASCII: each one differs, and the
@@ -971,7 +992,7 @@ def _subject_header(subject: str) -> bytes:
         lines = _fold_leaves("Subject: ", tokens)
         if lines is not None:
             return ("\r\n".join(lines) + "\r\n").encode("ascii")
-    return _header("Subject", subject)
+    return _fold_header("Subject", subject)
 
 
 def _fold_leaves(start: str, tokens: list[tuple[bool, str]]) -> list[str] | None:
@@ -1012,11 +1033,6 @@ def _address_header(name: str, display: str, addr: str) -> bytes:
     from email.headerregistry import Address
 
     return _fold_header(name, Address(display_name=display, addr_spec=addr))
-
-
-@functools.lru_cache(maxsize=1024)
-def _header(name: str, value: str) -> bytes:
-    return _fold_header(name, value)
 
 
 def _fold_header(name: str, value) -> bytes:

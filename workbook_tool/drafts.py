@@ -433,16 +433,25 @@ class Fields:
         return self._places or {}
 
     def __getitem__(self, key):
-        value = self._get(key)
+        value = self._all.get(key) if self._all is not None else self._get(key)
         if value is not None:
             return value
         if key in self.known:
             return _jinja()["Missing"](self, key)
         raise KeyError(key)
 
+    def __getattr__(self, key):
+        # Only for names that are not attributes: Jinja2 tries ``contact.name`` as an
+        # attribute first and falls back to ``contact["name"]``; answering here spares
+        # it an AttributeError per field per draft. Unknown keys still fail as before.
+        known = self.__dict__.get("known")  # not self.known: while copying, that would come back here
+        if key.startswith("_") or known is None or key not in known:
+            raise AttributeError(key)
+        return self[key]
+
     def value(self, key: str):
         """The raw non-blank value of ``key``, or None."""
-        return self._get(key)
+        return self._all.get(key) if self._all is not None else self._get(key)
 
     def __contains__(self, key):
         return self._get(key) is not None

@@ -32,7 +32,7 @@ PARAPHRASE_SHARE = 0.6
 _STOPWORDS = frozenset("""about after also and because been being from have into just more most other over some such
 than that their them then there these they this those through very want what when where which while with would
 your yours""".split())
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+_DASH_CHARS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # folded to "-"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _NOT_ASKING = re.compile(
     r"\bnot\b[^.?!]{0,30}\b(ask|asking|looking|request|requesting|expect|expecting)\b[^.?!]{0,25}"
@@ -78,7 +78,13 @@ def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     if not text.isascii():
         text = _NON_ASCII.sub(_drop_combining, text)
-    return " ".join(text.casefold().translate(_DASHES).split())
+    text = text.casefold()
+    if not text.isascii():
+        # str.translate looks up every character of a long text; the dashes are few.
+        for dash in _DASH_CHARS:
+            if dash in text:
+                text = text.replace(dash, "-")
+    return " ".join(text.split())
 
 
 def words(text: str) -> list[str]:
@@ -168,6 +174,21 @@ def check_text(kind: str, body: str, facts: dict, style: str = GUIDE) -> list[Fi
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}")
     text = message_text(body, facts.get("signature", ""))
+    try:
+        return list(_checked(kind, text, tuple(sorted(facts.items())), style))
+    except TypeError:  # a value that cannot be a cache key
+        return _check(kind, text, facts, style)
+
+
+# Without its greeting and signature, the text of most drafts of a run is the same
+# (everyone not referred gets the same paragraphs), and the findings depend only on
+# the text and the facts: check each distinct pair once.
+@lru_cache(maxsize=256)
+def _checked(kind: str, text: str, facts: tuple, style: str) -> tuple[Finding, ...]:
+    return tuple(_check(kind, text, dict(facts), style))
+
+
+def _check(kind: str, text: str, facts: dict, style: str) -> list[Finding]:
     found: list[Finding] = []
     if kind in ("outreach", "call"):
         found += _presentation(text, facts, kind)

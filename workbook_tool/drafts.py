@@ -31,8 +31,10 @@ replaces the subject or body it gives.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import itertools
 import os
 import re
 import unicodedata
@@ -396,25 +398,63 @@ class Fields:
     attribute names (owner, known, places, value, items) must never be schema keys.
     """
 
-    def __init__(self, owner: str, values: dict, known: dict[str, str], places: dict[str, str] | None = None):
+    def __init__(self, owner: str, values: dict, known: dict[str, str], places=None, convert=None):
         self.owner = owner
         self.known = known
-        self.places = places or {}
-        self._values = {k: v for k, v in values.items() if not is_blank(v)}
+        self._places = places  # a dict, or a function that makes it (only a skipped contact needs it)
+        if convert is None:
+            self._all = {k: v for k, v in values.items() if not is_blank(v)}
+        else:
+            # Raw cells, each converted by convert(key, value) when first asked for: a
+            # template reads a few of a row's twenty-odd columns.
+            self._all, self._raw, self._convert, self._done = None, values, convert, {}
+
+    def _get(self, key):
+        """The non-blank value of ``key``, or None."""
+        if self._all is not None:
+            return self._all.get(key)
+        if key not in self._done:
+            raw = self._raw.get(key)
+            value = None if is_blank(raw) else self._convert(key, raw)
+            self._done[key] = None if is_blank(value) else value
+        return self._done[key]
+
+    @property
+    def _values(self) -> dict:
+        if self._all is None:
+            self._all = {k: v for k in self._raw if (v := self._get(k)) is not None}
+        return self._all
+
+    @property
+    def places(self) -> dict[str, str]:
+        """Each key's cell (``Contacts!H7``), for saying which one to fill in."""
+        if callable(self._places):
+            self._places = self._places()
+        return self._places or {}
 
     def __getitem__(self, key):
-        if key in self._values:
-            return self._values[key]
+        value = self._all.get(key) if self._all is not None else self._get(key)
+        if value is not None:
+            return value
         if key in self.known:
             return _jinja()["Missing"](self, key)
         raise KeyError(key)
 
+    def __getattr__(self, key):
+        # Only for names that are not attributes: Jinja2 tries ``contact.name`` as an
+        # attribute first and falls back to ``contact["name"]``; answering here spares
+        # it an AttributeError per field per draft. Unknown keys still fail as before.
+        known = self.__dict__.get("known")  # not self.known: while copying, that would come back here
+        if key.startswith("_") or known is None or key not in known:
+            raise AttributeError(key)
+        return self[key]
+
     def value(self, key: str):
         """The raw non-blank value of ``key``, or None."""
-        return self._values.get(key)
+        return self._all.get(key) if self._all is not None else self._get(key)
 
     def __contains__(self, key):
-        return key in self._values
+        return self._get(key) is not None
 
     def __iter__(self):
         return iter(self._values)
@@ -426,7 +466,7 @@ class Fields:
         return self._values.items()
 
     def __str__(self):
-        return str(self._values.get("name") or self._values.get("your_name") or "")
+        return str(self._get("name") or self._get("your_name") or "")
 
     def __repr__(self):
         return f"Fields({self.owner}, {self._values!r})"
@@ -437,9 +477,13 @@ def _compile(piece: Piece, kind: str):
 
     env = _jinja()["env"]
     try:
-        return env.from_string(standalone_tags(piece.text))
+        template = env.from_string(standalone_tags(piece.text))
     except TemplateSyntaxError as exc:
         raise piece.error(kind, exc.message or str(exc), exc.lineno) from None
+    # A template's globals are a ChainMap over the environment's, which every render
+    # copies key by key; ours never change after this, so a plain dict says the same.
+    template.globals = dict(template.globals)
+    return template
 
 
 _STANDALONE = re.compile(r"^[ \t]*(?:(?:\{%.*?%\}|\{#.*?#\})[ \t]*)+$")
@@ -550,34 +594,38 @@ def and_list(values) -> str:
 # --------------------------------------------------------------------------- chart helpers
 
 
-def _contact_values(chart: Chart, row: Row) -> dict:
-    region = chart.profile.region
-    values = {}
-    for key, value in row.values.items():
-        if is_blank(value):
-            continue
-        column = schema.CONTACTS.column(key)
-        if column.kind == "date":
-            try:
-                value = to_date(value, region)
-            except ValueError:
-                value = str(value).strip()  # validate reports it; the template gets the text
-        elif column.kind == "phone":
-            value = phone_text(value)
-        elif column.kind == "name":
-            value = header_text(value)  # a name is one line, wherever a template puts it
-        elif isinstance(value, str):
-            value = value.strip()
-        values[key] = value
-    return values
+# Each Contacts column's kind and header, looked up for every cell of every row.
+_CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
+_CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
 
 
-def contact_fields(chart: Chart, row: Row, owner: str = "contact") -> Fields:
-    """A Contacts row as template fields, blank ones pointing at their cells."""
-    known = {c.key: c.header for c in schema.CONTACTS.columns}
-    places = {k: f"{chart.contacts.sheet}!{chart.contacts.ref(row.number, k)}" for k in known
-              if chart.contacts.has(k)}
-    return Fields(owner, _contact_values(chart, row), known, places)
+def _contact_value(key: str, value, region: str):
+    """A non-blank Contacts cell as a template sees it."""
+    kind = _CONTACT_KINDS[key]
+    if kind == "date":
+        try:
+            return to_date(value, region)
+        except ValueError:
+            return str(value).strip()  # validate reports it; the template gets the text
+    if kind == "phone":
+        return phone_text(value)
+    if kind == "name":
+        return header_text(value)  # a name is one line, wherever a template puts it
+    return value.strip() if isinstance(value, str) else value
+
+
+def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str | None = None) -> Fields:
+    """A Contacts row as template fields, blank ones pointing at their cells.
+
+    ``region`` is the Profile's (read once per chart by the Drafter: it costs a lookup).
+    """
+    table, number = chart.contacts, row.number
+    region = region or chart.profile.region
+
+    def places():
+        return {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
+
+    return Fields(owner, row.values, _CONTACT_HEADERS, places, lambda key, value: _contact_value(key, value, region))
 
 
 def profile_fields(chart: Chart) -> Fields:
@@ -646,6 +694,8 @@ class Drafter:
         self.pieces = load_templates(chart, templates_dir)
         self.index = _index(chart)
         self.me = profile_fields(chart)
+        self.region = chart.profile.region
+        self._me_facts: dict | None = None
         self._compiled: dict[str, tuple] = {}
 
     def compiled(self, kind: str):
@@ -661,23 +711,24 @@ class Drafter:
 
     def step(self, row: Row) -> stages.NextStep:
         """The contact's next step, counting the referrals they gave that are still pending."""
-        return stages.next_step(row, self.chart.profile, self.today, pending_referrals(self.chart, row, self.index))
+        return stages.next_step(row, self.chart.profile, self.today,
+                                stages.pending_referrals(row, self.index, self.region))
 
     def context(self, row: Row, kind: str, step: stages.NextStep) -> dict:
         """The variables a template sees for this contact."""
         ref = referrer_row(self.chart, row, self.index)
         if ref is not None:
-            referrer = contact_fields(self.chart, ref, "referrer")
+            referrer = contact_fields(self.chart, ref, "referrer", self.region)
         elif row.text("referred_by"):
             # Named but not (yet) a row of the chart: the outreach can still name them.
-            referrer = Fields("referrer", {"name": header_text(row.text("referred_by"))},
-                              {c.key: c.header for c in schema.CONTACTS.columns})
+            referrer = Fields("referrer", {"name": header_text(row.text("referred_by"))}, _CONTACT_HEADERS)
         else:
             referrer = None
-        recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.chart.profile.region)]
-        return {"contact": contact_fields(self.chart, row), "referrer": referrer, "me": self.me, "step": step,
-                "today": self.today, "kind": kind, "recommended": recommended,
-                "pending_referrals": list(pending_referrals(self.chart, row, self.index))}
+        recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
+        pending = stages.pending_referrals(row, self.index, self.region)
+        return {"contact": contact_fields(self.chart, row, region=self.region), "referrer": referrer, "me": self.me,
+                "step": step, "today": self.today, "kind": kind, "recommended": recommended,
+                "pending_referrals": list(pending)}
 
     def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
         """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.
@@ -766,26 +817,29 @@ class Drafter:
         except ValueError:
             return None, "no From: the Profile's Your Email is not a valid address"
 
-    @staticmethod
-    def _facts(context: dict) -> dict:
+    def _facts(self, context: dict) -> dict:
         """What the checker compares the draft with: the Profile's words, the referrer, Helpful."""
         me, contact, referrer = context["me"], context["contact"], context["referrer"]
 
         def value(fields, key):
             return "" if fields is None or fields.value(key) is None else " ".join(str(fields.value(key)).split())
 
-        facts = {key: value(me, key) for key in ("job_status", "expertise", "seeking", "why_searching",
-                                                 "meeting_length", "your_name")}
-        facts.update(signature=str(me.value("signature") or ""), referrer=value(referrer, "name"),
-                     via=value(contact, "via"), helpful=value(contact, "helpful"))
+        if self._me_facts is None or me is not self.me:  # the Profile's part is the same for every contact
+            self._me_facts = {key: value(me, key) for key in ("job_status", "expertise", "seeking", "why_searching",
+                                                              "meeting_length", "your_name")}
+            self._me_facts["signature"] = str(me.value("signature") or "")
+        facts = dict(self._me_facts)
+        facts.update(referrer=value(referrer, "name"), via=value(contact, "via"), helpful=value(contact, "helpful"))
         return facts
 
 
 def tidy_body(text: str) -> str:
     """One blank line at most between paragraphs, no trailing spaces, one final newline."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-    return text + "\n"
+    text = "\n".join(lines)
+    if "\n\n\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n") + "\n"
 
 
 def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject: str, body: str) -> bytes:
@@ -797,16 +851,24 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     the same from one run to the next. Raises ValueError when an address cannot
     be a header.
     """
-    from email import quoprimime
-
     head = [_to_header(header_text(name), to)]
     if sender:
         head.append(_address_header("From", header_text(sender_name), sender))
     head += [_subject_header(header_text(subject or "")), _EML_FIXED_HEADERS]
-    lines = body.encode("utf-8").splitlines()  # as email.contentmanager does for set_content
-    data = quoprimime.body_encode(b"\n".join(lines).decode("latin-1") + "\n", _SMTP_MAX_LINE)
-    head.append(_NEWLINES.sub("\r\n", data).encode("ascii"))
+    # As email.contentmanager does for set_content: split the UTF-8 bytes into lines
+    # and quote them. Quoted-printable treats each line alone, and most lines of a
+    # chart's drafts (the Profile's paragraphs, the signature) are the same in every
+    # draft, so each distinct line is quoted once.
+    head += [_qp_line(line) for line in body.encode("utf-8").splitlines()]
     return b"".join(head)
+
+
+@functools.lru_cache(maxsize=4096)
+def _qp_line(line: bytes) -> bytes:
+    """One body line quoted-printable as the stdlib writes it (soft breaks at 78), with its CRLF."""
+    from email import quoprimime
+
+    return quoprimime.body_encode(line.decode("latin-1"), _SMTP_MAX_LINE, eol="\r\n").encode("ascii") + b"\r\n"
 
 
 # What the stdlib (EmailMessage with policy.SMTP, set_content with utf-8 and
@@ -828,22 +890,151 @@ _SPECIALS = frozenset('()<>@,:;."[]')
 
 def _to_header(display: str, addr: str) -> bytes:
     if _PLAIN_ADDRESS.fullmatch(addr):
+        line = ""
         if _PLAIN_NAME.fullmatch(display):
             line = f"To: {display} <{addr}>"
         elif _QUOTABLE_NAME.fullmatch(display) and not display.endswith(" "):
             line = f'To: "{display}" <{addr}>' if not _SPECIALS.isdisjoint(display) else f"To: {display} <{addr}>"
-        else:
-            line = ""
+        elif not display.isascii():
+            folded = _encoded_to_header(display, addr)
+            if folded is not None:
+                return folded
         if line and len(line) <= _SMTP_MAX_LINE:
             return line.encode("ascii") + b"\r\n"
     return _address_header("To", display, addr)
+
+
+def _encoded_to_header(display: str, addr: str) -> bytes | None:
+    """``To: Name <addr>`` with RFC 2047 encoded words, as the stdlib folds it; None to ask the stdlib.
+
+    The email package takes about 3 ms for a non-ASCII name (it parses the
+    address back and refolds the parse tree level by level), a third of drafting
+    time when a fifth of a chart's names are not ASCII. For a name of words
+    separated by single spaces the outcome is simple: a word is encoded when it
+    is not ASCII or, inside the quotes Address puts around a name with specials,
+    holds a special, and everything from the first encoded word to the last
+    becomes one encoded word; the quotes go. Then the line is folded the way
+    _refold_parse_tree does for this shape (replayed by _fold_to below). Names of
+    other shapes (quotes, backslashes, "=?") and any fold that would split an
+    encoded word or a word go to the stdlib. A test compares the two.
+    """
+    # isprintable() is False for tabs, line breaks and every space but " ".
+    if ('"' in display or "\\" in display or "=?" in display or "  " in display or display != display.strip()
+            or not display.isprintable()):
+        return None
+    quoted = not _SPECIALS.isdisjoint(display)
+    tokens: list[tuple[bool, str]] = []  # (to encode, text), as the parse tree's leaves come
+    for i, word in enumerate(display.split(" ")):
+        if quoted:  # a quoted-string: each word and each space is a leaf, then the space before <addr>
+            tokens += [(False, " ")] if i else []
+            tokens.append((not word.isascii() or not _SPECIALS.isdisjoint(word), word))
+        elif word.isascii():  # an ASCII atom goes whole, with the space after it
+            tokens.append((False, word + " "))
+        else:
+            tokens += [(True, word), (False, " ")]
+    if quoted:
+        tokens.append((False, " "))
+    angle = f"<{addr}>"
+    # The address list is first folded on its own; on one line it is placed whole, after "To: " if it fits,
+    # else on the next line. Otherwise its leaves are folded after "To: ".
+    alone = _fold_to("", tokens, angle)
+    if alone is None:
+        return None
+    if len(alone) == 1:
+        line = alone[0]
+        text = f"To: {line}\r\n" if 4 + len(line) <= _SMTP_MAX_LINE else f"To:\r\n {line}\r\n"
+        return text.encode("ascii")
+    lines = _fold_to("To: ", tokens, angle)
+    return None if lines is None else ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+
+def _fold_to(start: str, tokens: list[tuple[bool, str]], angle: str) -> list[str] | None:
+    """email._header_value_parser._refold_parse_tree for a display name's leaves and ``<addr>``.
+
+    An encoded leaf joins the encoded word before it (with the plain text since);
+    ``<addr>`` that does not fit goes to the next line, taking the space before
+    it. None where the stdlib would do more (split an encoded word or a word).
+    """
+    from email._encoded_words import encode  # the stdlib's own choice of q or b
+
+    line, last_ew, since_ew = start, None, ""
+    for to_encode, text in tokens:
+        if to_encode:
+            if last_ew is None:
+                last_ew, since_ew = len(line), text
+            else:
+                line, since_ew = line[:last_ew], since_ew + text
+            word = encode(since_ew, charset="utf-8")
+            if len(line) + len(word) > _SMTP_MAX_LINE:
+                return None
+            line += word
+        else:
+            if len(line) + len(text) > _SMTP_MAX_LINE:
+                return None
+            line += text
+            since_ew += text
+    if len(line) + len(angle) <= _SMTP_MAX_LINE:
+        return [line + angle]
+    if not line.endswith(" ") or len(angle) + 1 > _SMTP_MAX_LINE:
+        return None
+    return [line[:-1], " " + angle]
 
 
 def _subject_header(subject: str) -> bytes:
     line = "Subject: " + subject
     if subject and len(line) <= _SMTP_MAX_LINE and subject.isascii() and subject.isprintable() and "=?" not in subject:
         return line.encode("ascii") + b"\r\n"
-    return _header("Subject", subject)
+    return _encoded_subject(subject)
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_subject(subject: str) -> bytes:
+    if (subject and not subject.isascii() and subject.isprintable() and "=?" not in subject and "  " not in subject
+            and subject == subject.strip()):
+        # A subject naming a referrer whose name is not ASCII: each one differs, and the
+        # stdlib takes milliseconds for each. Its text is words and single spaces, each
+        # a leaf of the parse tree, which _fold_leaves replays.
+        tokens = []
+        for i, word in enumerate(subject.split(" ")):
+            tokens += [(False, " ")] if i else []
+            tokens.append((not word.isascii(), word))
+        lines = _fold_leaves("Subject: ", tokens)
+        if lines is not None:
+            return ("\r\n".join(lines) + "\r\n").encode("ascii")
+    return _fold_header("Subject", subject)
+
+
+def _fold_leaves(start: str, tokens: list[tuple[bool, str]]) -> list[str] | None:
+    """email._header_value_parser._refold_parse_tree for leaves (to encode?, text) after ``start``.
+
+    An encoded leaf joins the encoded word before it on the line, with the plain
+    text since; a plain word that does not fit goes to the next line, taking the
+    space before it. None where the stdlib would do more (split an encoded word).
+    """
+    from email._encoded_words import encode  # the stdlib's own choice of q or b
+
+    lines, last_ew, since_ew = [start], None, ""
+    for to_encode, text in tokens:
+        line = lines[-1]
+        if to_encode:
+            if last_ew is None:
+                last_ew, since_ew = len(line), text
+            else:
+                line, since_ew = line[:last_ew], since_ew + text
+            word = encode(since_ew, charset="utf-8")
+            if len(line) + len(word) > _SMTP_MAX_LINE:
+                return None
+            lines[-1] = line + word
+        elif len(line) + len(text) <= _SMTP_MAX_LINE:
+            lines[-1] = line + text
+            since_ew += text
+        elif text != " " and len(text) + 1 <= _SMTP_MAX_LINE and line.endswith(" "):
+            lines[-1] = line[:-1]
+            lines.append(" " + text)
+            last_ew = None
+        else:
+            return None
+    return lines
 
 
 @functools.lru_cache(maxsize=1024)
@@ -851,11 +1042,6 @@ def _address_header(name: str, display: str, addr: str) -> bytes:
     from email.headerregistry import Address
 
     return _fold_header(name, Address(display_name=display, addr_spec=addr))
-
-
-@functools.lru_cache(maxsize=1024)
-def _header(name: str, value: str) -> bytes:
-    return _fold_header(name, value)
 
 
 def _fold_header(name: str, value) -> bytes:
@@ -979,21 +1165,40 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
 
 
 def _write_file(path: Path, content: bytes) -> None:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".draft-", suffix=".tmp")
+    # Written beside the draft, then renamed over it: a draft is either the old file
+    # or the whole new one, never half written, even if the run is stopped. The
+    # temporary name is our own (O_EXCL refuses one that exists) rather than
+    # mkstemp's, which costs more than the write; mode 0o666 less the umask makes
+    # an ordinary file without a chmod.
+    for attempt in itertools.count():
+        tmp = os.path.join(path.parent, f".draft-{os.getpid()}-{next(_TMP_NUMBERS)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            if attempt > 100:
+                raise WriteFailed("could not be written (no free temporary name).", path=path) from None
+        except OSError as exc:
+            raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
+    replaced = False
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a draft is an ordinary file
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
+        replaced = True
     except OSError as exc:
         raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if not replaced:  # a failed write or Ctrl-C leaves no temporary file behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+_TMP_NUMBERS = itertools.count()
 
 
 # --------------------------------------------------------------------------- mailto

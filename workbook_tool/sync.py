@@ -635,11 +635,17 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
 
     One sheet at a time, so a large chart is never held twice.
     """
-    by_row: dict[tuple[str, int], list[tuple[int, object]]] = {}  # later writes to a cell win, as in the file
+    from operator import attrgetter
+
+    # Each sheet's planned cells in row order (references, not a dict per row: at 100k rows
+    # that would cost more than the rows themselves); of two writes to a cell the later wins.
+    planned: dict[str, list[CellWrite]] = {}
     for w in plan.writes:
-        by_row.setdefault((w.sheet, w.row), []).append((w.column, w.value))
+        planned.setdefault(w.sheet, []).append(w)
     for c in plan.new_columns:
-        by_row.setdefault((c.sheet, c.header_row), []).append((c.column, c.spec.header))
+        planned.setdefault(c.sheet, []).append(CellWrite(c.sheet, c.header_row, c.column, c.spec.header))
+    for writes in planned.values():
+        writes.sort(key=attrgetter("row"))
     from .dashboard import SHEET as DASHBOARD
 
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
@@ -656,7 +662,7 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
             else:
                 rows = _keeping_head(rows, heads.setdefault(sheet, []), schema.HEADER_SEARCH_ROWS + 1)
             if sheet in before and sheet not in (referrals, DASHBOARD):
-                _compare_sheet(sheet, before[sheet], rows, by_row, formulas, chart)
+                _compare_sheet(sheet, before[sheet], rows, planned.get(sheet, []), formulas, chart)
             else:
                 for _ in rows:
                     pass
@@ -715,10 +721,11 @@ def _keeping_head(rows, head: list, n: int):
         yield row
 
 
-def _compare_sheet(sheet, grid, new_rows, by_row, formulas, chart) -> None:
-    """Each row read back (``new_rows``, one at a time) against the row before with the planned cells."""
+def _compare_sheet(sheet, grid, new_rows, writes, formulas, chart) -> None:
+    """Each row read back (``new_rows``, one at a time) against the row before with ``writes`` (in row order)."""
     import itertools
 
+    i = 0
     for r, got in enumerate(itertools.chain(new_rows, itertools.repeat(None, len(grid))), start=1):
         if got is None and r > len(grid):
             break
@@ -727,7 +734,11 @@ def _compare_sheet(sheet, grid, new_rows, by_row, formulas, chart) -> None:
         # the others cell by cell, where a date may equal a date-time and so on.
         before = grid[r - 1] if r <= len(grid) else []
         want_row = list(before)
-        planned = dict(by_row.get((sheet, r), ()))
+        planned = {}
+        while i < len(writes) and writes[i].row <= r:
+            if writes[i].row == r:
+                planned[writes[i].column] = writes[i].value
+            i += 1
         for c, value in planned.items():
             if c > len(want_row):
                 want_row.extend([None] * (c - len(want_row)))

@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from workbook_tool import checker, drafts, schema, stages
@@ -669,6 +671,14 @@ def test_build_mailto_encodes_everything_and_fits():
     link = drafts.build_mailto("a+b@x.org", "Q&A? 100%", "line1\nline2 & more = fun")
     assert link == "mailto:a%2Bb@x.org?subject=Q%26A%3F%20100%25&body=line1%0D%0Aline2%20%26%20more%20%3D%20fun"
     assert len(drafts.build_mailto("a@x.org", "s" * 5000, "b")) <= drafts.MAILTO_LIMIT
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_mailto_quoting_is_exactly_urllib_quote(text):
+    from urllib.parse import quote
+
+    assert drafts._quote(text) == quote(text, safe="")
 
 
 def test_mailto_link_raises_for_a_broken_sheet_template(sample):

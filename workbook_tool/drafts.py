@@ -613,7 +613,9 @@ def and_list(values) -> str:
 # --------------------------------------------------------------------------- chart helpers
 
 
-# Each Contacts column's kind and header, looked up for every cell of every row.
+# Each Contacts column's kind and header, looked up for every cell of every row. Each
+# contact gets its own copy of the headers as ``known``: the sandbox lets a template
+# call a dict's methods, so a shared one could be changed for the rest of the run.
 _CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
 _CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
 
@@ -644,7 +646,8 @@ def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str |
     def places():
         return {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
 
-    return Fields(owner, row.values, _CONTACT_HEADERS, places, lambda key, value: _contact_value(key, value, region))
+    return Fields(owner, row.values, dict(_CONTACT_HEADERS), places,
+                  lambda key, value: _contact_value(key, value, region))
 
 
 def profile_fields(chart: Chart) -> Fields:
@@ -740,7 +743,7 @@ class Drafter:
             referrer = contact_fields(self.chart, ref, "referrer", self.region)
         elif row.text("referred_by"):
             # Named but not (yet) a row of the chart: the outreach can still name them.
-            referrer = Fields("referrer", {"name": header_text(row.text("referred_by"))}, _CONTACT_HEADERS)
+            referrer = Fields("referrer", {"name": header_text(row.text("referred_by"))}, dict(_CONTACT_HEADERS))
         else:
             referrer = None
         recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]

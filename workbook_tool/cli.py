@@ -8,6 +8,7 @@ one ``Error: …`` line on stderr with the exit code its kind declares.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -354,8 +355,10 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
         sys.exit(1 if any(d.findings for d in run.drafts) else 0)
     if to_stdout:
         # stdout holds only the drafts, so that it can be piped; the rest goes to stderr.
-        for text, to_err in draft_stdout_lines(run):
-            _say(text, nl=False, err=to_err)
+        # Consecutive pieces for the same stream go out in one write (two per draft
+        # otherwise), in the same order between stdout and stderr.
+        for to_err, pieces in itertools.groupby(draft_stdout_lines(run), key=lambda piece: piece[1]):
+            _say("".join(text for text, _ in pieces), nl=False, err=to_err)
         for line in draft_skip_lines(run):
             _say(line, err=True)
         return

@@ -380,6 +380,14 @@ def _jinja():
                     raise SecurityError("repetition too long for a template")
                 return super().call_binop(context, operator, left, right)
 
+            def getattr(self, obj, attribute):
+                # contact.name, me.job_status …: a field, which Fields.__getattr__ would give
+                # after the sandbox's attribute checks; asked ~15 times per draft.
+                if (type(obj) is Fields and type(attribute) is str and attribute in obj.known
+                        and not attribute.startswith("_") and attribute not in _FIELDS_ATTRIBUTES):
+                    return obj[attribute]
+                return super().getattr(obj, attribute)
+
         missing_data, unknown, blank = _undefined_classes()
         env = Bounded(undefined=unknown, autoescape=False, lstrip_blocks=True, keep_trailing_newline=True)
         env.filters.update(first_name=first_name, sentence=sentence, phrase=phrase, oneline=oneline,
@@ -462,6 +470,13 @@ class Fields:
     def __len__(self):
         return len(self._values)
 
+    def __bool__(self):
+        # {% if referrer %} asks this of every draft: the first non-blank cell answers
+        # it without converting the rest.
+        if self._all is not None:
+            return bool(self._all)
+        return any(self._get(key) is not None for key in self._raw)
+
     def items(self):
         return self._values.items()
 
@@ -470,6 +485,10 @@ class Fields:
 
     def __repr__(self):
         return f"Fields({self.owner}, {self._values!r})"
+
+
+# Names a Fields object answers as itself (its methods, owner, known …), never as a field.
+_FIELDS_ATTRIBUTES = frozenset(dir(Fields)) | {"owner", "known"}
 
 
 def _compile(piece: Piece, kind: str):
@@ -594,7 +613,9 @@ def and_list(values) -> str:
 # --------------------------------------------------------------------------- chart helpers
 
 
-# Each Contacts column's kind and header, looked up for every cell of every row.
+# Each Contacts column's kind and header, looked up for every cell of every row. Each
+# contact gets its own copy of the headers as ``known``: the sandbox lets a template
+# call a dict's methods, so a shared one could be changed for the rest of the run.
 _CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
 _CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
 
@@ -625,7 +646,8 @@ def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str |
     def places():
         return {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
 
-    return Fields(owner, row.values, _CONTACT_HEADERS, places, lambda key, value: _contact_value(key, value, region))
+    return Fields(owner, row.values, dict(_CONTACT_HEADERS), places,
+                  lambda key, value: _contact_value(key, value, region))
 
 
 def profile_fields(chart: Chart) -> Fields:
@@ -721,7 +743,7 @@ class Drafter:
             referrer = contact_fields(self.chart, ref, "referrer", self.region)
         elif row.text("referred_by"):
             # Named but not (yet) a row of the chart: the outreach can still name them.
-            referrer = Fields("referrer", {"name": header_text(row.text("referred_by"))}, _CONTACT_HEADERS)
+            referrer = Fields("referrer", {"name": header_text(row.text("referred_by"))}, dict(_CONTACT_HEADERS))
         else:
             referrer = None
         recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
@@ -1150,6 +1172,7 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
     except OSError as exc:
         raise WriteFailed(f"the folder could not be made ({exc.strerror or exc}).", path=out) from None
     written = []
+    folder = os.fspath(out)
     for draft in run.drafts:
         path = out / draft.filename
         if path.exists():
@@ -1159,19 +1182,19 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
             if not force:
                 written.append(Written(draft, path, "kept"))
                 continue
-        _write_file(path, draft.content)
+        _write_file(path, draft.content, folder)
         written.append(Written(draft, path, "wrote"))
     return written
 
 
-def _write_file(path: Path, content: bytes) -> None:
+def _write_file(path: Path, content: bytes, folder: str) -> None:
     # Written beside the draft, then renamed over it: a draft is either the old file
     # or the whole new one, never half written, even if the run is stopped. The
     # temporary name is our own (O_EXCL refuses one that exists) rather than
     # mkstemp's, which costs more than the write; mode 0o666 less the umask makes
     # an ordinary file without a chmod.
     for attempt in itertools.count():
-        tmp = os.path.join(path.parent, f".draft-{os.getpid()}-{next(_TMP_NUMBERS)}.tmp")
+        tmp = os.path.join(folder, f".draft-{_PID}-{next(_TMP_NUMBERS)}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
             break
@@ -1199,6 +1222,7 @@ def _write_file(path: Path, content: bytes) -> None:
 
 
 _TMP_NUMBERS = itertools.count()
+_PID = os.getpid()
 
 
 # --------------------------------------------------------------------------- mailto

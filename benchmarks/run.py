@@ -507,6 +507,25 @@ class Bench:
             return
         side_a = Side("chart draft", a, stdout_name="drafts.txt", check=count_drafts) if has_draft else None
         self.results += measure(side_a, pairs, reps, warm, self.workdir, self.args.timeout)
+        if has_draft and self.mailmerge is not None:
+            # The same work as the peer's --dry-run: render every draft and print it, no files.
+            def printing(folder):
+                return [*self.chart, *fill([a for a in args if a not in ("--out", "{out}")], copy_into(folder, path),
+                                           folder), "--stdout"]
+
+            def count_printed(folder):
+                printed = (folder / "drafts.txt").read_bytes().count(b"\n==> ") + \
+                    (folder / "drafts.txt").read_bytes().startswith(b"==> ")
+                if printed != expected:
+                    raise RuntimeError(f"chart draft --stdout printed {printed} drafts, expected {expected}")
+
+            printed = Result("draft-stdout", f"`chart draft --stdout` ({expected:,} outreach emails)",
+                             "mailmerge --dry-run (same rows)", rows, time_target=1.0,
+                             note="the same work as the peer's --dry-run: render and print, no files")
+            self.results += measure(Side("chart draft --stdout", printing, stdout_name="drafts.txt",
+                                         check=count_printed),
+                                    [(Side("mailmerge", peer, stdout_name="messages.txt", check=check), printed)],
+                                    reps, warm, self.workdir, self.args.timeout)
         if written:
             self._note(f"drafts-{rows}", f"`chart draft` at {rows:,} rows wrote {max(written):,} files "
                                          f"(--fresh chart: nobody contacted yet).")

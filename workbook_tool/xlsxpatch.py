@@ -24,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import schema
+from .workbook import column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -94,14 +95,6 @@ def column_index(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")

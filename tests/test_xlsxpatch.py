@@ -225,3 +225,15 @@ def test_repeated_syncs_do_not_grow_the_styles(tmp_path):
     after = parts(path)["xl/styles.xml"]
     for tag in (b"<font>", b"<fill>", b"<xf "):
         assert after.count(tag) == styles.count(tag), tag
+
+
+def test_excels_hidden_filter_name_follows_the_filter(tmp_path):
+    # Excel keeps _xlnm._FilterDatabase equal to the sheet's filter; a stale one narrows the filter again.
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    ref = load_workbook(path)["Contacts"].auto_filter.ref
+    first, last = ref.split(":")
+    split = lambda cell: re.match(r"([A-Z]+)(\d+)", cell).groups()  # noqa: E731
+    expected = "'Contacts'!${}${}:${}${}".format(*split(first), *split(last)).encode()
+    workbook = parts(path)["xl/workbook.xml"]
+    assert re.search(rb'name="_xlnm._FilterDatabase" localSheetId="0"[^>]*>([^<]*)<', workbook).group(1) == expected

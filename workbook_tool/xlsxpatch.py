@@ -3,14 +3,15 @@
 openpyxl turns every cell of every sheet into an object and writes them all
 back: at 10,000 rows that is most of a sync's time and memory, and what it does
 not model (cached formula results, parts it has no class for) does not survive.
-Here the rows a sync touches are re-serialized one ``<row>`` at a time with lxml,
-and the few small parts that must change (styles, comments, relationships, the
-workbook's sheet list) are edited in place. Every other part, and every other
-row, goes into the new file exactly as it was.
+Here the rows a sync touches are rewritten one ``<row>`` at a time, as bytes,
+while the new sheet streams into the zip; the few small parts that must change
+(styles, notes, relationships, the workbook's sheet list) are edited with lxml.
+Every other part, and every other row, goes into the new file exactly as it was.
 
 What this module does not recognize (a strict-OOXML file, rows without numbers,
-XML comments inside the cells) raises ``Unsupported`` before anything is
-written, and the sync falls back to openpyxl.
+XML comments among the cells) raises ``Unsupported`` while it writes the
+temporary file, long before the workbook is replaced, and the sync falls back
+to openpyxl.
 """
 
 from __future__ import annotations
@@ -985,10 +986,6 @@ def _add_dashboard_chart(pkg: Package, sheet: Sheet) -> None:
     sheet.child("drawing", create=True).set(_q("id", REL), rid)
 
 
-def _sheet_name(pkg: Package, part: str) -> str:
-    return next(n for n, p in pkg.sheet_parts.items() if p == part)
-
-
 # --------------------------------------------------------------------------- a sync's plan
 
 
@@ -1132,6 +1129,5 @@ def _extend_ranges(pkg: Package, s: Sheet, table, plan) -> None:
             for dn in names if names is not None else ():
                 if dn.get("name") == "_xlnm._FilterDatabase" and dn.get("localSheetId") == index:
                     quoted = "'" + table.sheet.replace("'", "''") + "'"
-                    a, b = ref.split(":")
-                    dn.text = f"{quoted}!${re.match('[A-Z]+', a).group()}${a.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}" \
-                              f":${re.match('[A-Z]+', b).group()}${b.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}"
+                    c1, r1, c2, r2 = _range(ref)
+                    dn.text = f"{quoted}!${column_letter(c1)}${r1}:${column_letter(c2)}${r2}"

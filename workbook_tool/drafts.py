@@ -973,28 +973,14 @@ def _encoded_to_header(display: str, addr: str) -> bytes | None:
 def _fold_to(start: str, tokens: list[tuple[bool, str]], angle: str) -> list[str] | None:
     """email._header_value_parser._refold_parse_tree for a display name's leaves and ``<addr>``.
 
-    An encoded leaf joins the encoded word before it (with the plain text since);
-    ``<addr>`` that does not fit goes to the next line, taking the space before
-    it. None where the stdlib would do more (split an encoded word or a word).
+    The name's leaves are folded as ``_fold_leaves`` does and must stay on one
+    line; ``<addr>`` that does not fit goes to the next line, taking the space
+    before it. None where the stdlib would do more (split an encoded word or a word).
     """
-    from email._encoded_words import encode  # the stdlib's own choice of q or b
-
-    line, last_ew, since_ew = start, None, ""
-    for to_encode, text in tokens:
-        if to_encode:
-            if last_ew is None:
-                last_ew, since_ew = len(line), text
-            else:
-                line, since_ew = line[:last_ew], since_ew + text
-            word = encode(since_ew, charset="utf-8")
-            if len(line) + len(word) > _SMTP_MAX_LINE:
-                return None
-            line += word
-        else:
-            if len(line) + len(text) > _SMTP_MAX_LINE:
-                return None
-            line += text
-            since_ew += text
+    lines = _fold_leaves(start, tokens)
+    if lines is None or len(lines) > 1:
+        return None
+    line = lines[0]
     if len(line) + len(angle) <= _SMTP_MAX_LINE:
         return [line + angle]
     if not line.endswith(" ") or len(angle) + 1 > _SMTP_MAX_LINE:

@@ -574,28 +574,49 @@ def _split_column_range(ws, index: int) -> None:
             dims[get_column_letter(lo)] = part
 
 
-def _extend_ranges(ws, table: Table, plan: SyncPlan) -> None:
-    """Grow an Excel table or the filter over the Contacts table to take the new rows.
+def grown_table(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
+    """An Excel table's new (min_col, min_row, max_col, max_row) taking the new rows, or None if it stays.
 
-    The sheet's filter also grows to the tool columns added at its right, so a
-    person can filter by Stage; an Excel table keeps its columns (adding table
-    columns would rename the person's structured references).
+    An Excel table keeps its columns: adding table columns would rename the
+    person's structured references.
     """
+    min_col, min_row, max_col, max_row = bounds
+    last = _last_row(table, plan)
+    return (min_col, min_row, max_col, last) if min_row == table.header_row and max_row < last else None
+
+
+def grown_filter(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
+    """The sheet filter's new bounds: the new rows, and the tool columns added at its right (to filter by
+    Stage); None for a filter that is not over the table."""
+    min_col, min_row, max_col, max_row = bounds
+    if min_row != table.header_row:
+        return None
+    added = [c.column for c in plan.new_columns if c.sheet == table.sheet]
+    right = max([max_col] + [c for c in added if c == max_col + 1 + added.index(c)])
+    return min_col, min_row, right, max(max_row, _last_row(table, plan))
+
+
+def _last_row(table: Table, plan: SyncPlan) -> int:
+    return max([n.number for n in plan.new_rows if table.shape is schema.CONTACTS] + [table.last_row])
+
+
+def _extend_ranges(ws, table: Table, plan: SyncPlan) -> None:
+    """Grow an Excel table or the filter over ``table`` (openpyxl's writer; see grown_table, grown_filter)."""
     from openpyxl.utils.cell import range_boundaries
 
-    last = max([n.number for n in plan.new_rows if table.shape is schema.CONTACTS] + [table.last_row])
-    added = [c.column for c in plan.new_columns if c.sheet == table.sheet]
+    def ref(bounds):
+        return f"{column_letter(bounds[0])}{bounds[1]}:{column_letter(bounds[2])}{bounds[3]}"
+
     for tbl in ws.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(tbl.ref)
-        if min_row == table.header_row and max_row < last:
-            tbl.ref = f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{last}"
+        grown = grown_table(table, plan, range_boundaries(tbl.ref))
+        if grown is not None:
+            tbl.ref = ref(grown)
             if tbl.autoFilter is not None:
                 tbl.autoFilter.ref = tbl.ref
     if ws.auto_filter.ref:
-        min_col, min_row, max_col, max_row = range_boundaries(ws.auto_filter.ref)
-        if min_row == table.header_row:
-            right = max([max_col] + [c for c in added if c == max_col + 1 + added.index(c)])
-            ws.auto_filter.ref = f"{column_letter(min_col)}{min_row}:{column_letter(right)}{max(max_row, last)}"
+        grown = grown_filter(table, plan, range_boundaries(ws.auto_filter.ref))
+        if grown is not None:
+            ws.auto_filter.ref = ref(grown)
 
 
 def _write_referrals(wb, rows: list[list]) -> None:

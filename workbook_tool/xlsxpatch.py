@@ -326,19 +326,10 @@ class Rels:
             self.items = [dict(rel.attrib) for rel in root]
 
     def add(self, type_: str, target: str, mode: str | None = None) -> str:
-        taken = {rel["Id"] for rel in self.items}
-        n = len(self.items) + 1
-        while f"rId{n}" in taken:
-            n += 1
-        rel = {"Id": f"rId{n}", "Type": type_, "Target": target}
-        if mode:
-            rel["TargetMode"] = mode
-        self.items.append(rel)
-        self.changed = True
-        return rel["Id"]
+        return self.add_many(type_, [target], mode)[0]
 
-    def add_many(self, type_: str, targets: list[str], mode: str) -> list[str]:
-        """Ids for many new relationships at once (``add`` looks at every id each time)."""
+    def add_many(self, type_: str, targets: list[str], mode: str | None = None) -> list[str]:
+        """New relationships to ``targets`` (``mode`` "External" for URLs), and their ids."""
         taken = {rel["Id"] for rel in self.items}
         ids, n = [], 0
         for target in targets:
@@ -346,7 +337,10 @@ class Rels:
             while f"rId{n}" in taken:
                 n += 1
             ids.append(f"rId{n}")
-            self.items.append({"Id": f"rId{n}", "Type": type_, "Target": target, "TargetMode": mode})
+            rel = {"Id": f"rId{n}", "Type": type_, "Target": target}
+            if mode:
+                rel["TargetMode"] = mode
+            self.items.append(rel)
         self.changed = True
         return ids
 
@@ -1102,32 +1096,31 @@ def _fill(s: Sheet, rows: list[list]) -> None:
 
 
 def _extend_ranges(pkg: Package, s: Sheet, table, plan) -> None:
-    """Grow an Excel table or the filter over the table to take new rows (and the filter, new columns).
+    """Grow an Excel table or the filter over ``table`` (the rules: ``sync.grown_table``, ``sync.grown_filter``).
 
-    As ``sync._extend_ranges`` does for openpyxl; the workbook's hidden
-    _FilterDatabase name, which Excel keeps equal to the filter, follows it.
+    The workbook's hidden _FilterDatabase name, which Excel keeps equal to the
+    filter, follows it.
     """
-    last = max([n.number for n in plan.new_rows if table.shape is schema.CONTACTS] + [table.last_row])
-    added = [c.column for c in plan.new_columns if c.sheet == table.sheet]
+    from .sync import grown_filter, grown_table
+
     for _part, root in s.tables():
-        c1, r1, c2, r2 = _range(root.get("ref"))
-        if r1 == table.header_row and r2 < last:
-            root.set("ref", _range_ref(c1, r1, c2, last))
+        grown = grown_table(table, plan, _range(root.get("ref")))
+        if grown is not None:
+            root.set("ref", _range_ref(*grown))
             af = root.find(_q("autoFilter"))
             if af is not None:
                 af.set("ref", root.get("ref"))
     af = s.child("autoFilter")
-    if af is not None and af.get("ref"):
-        c1, r1, c2, r2 = _range(af.get("ref"))
-        if r1 == table.header_row:
-            right = max([c2] + [c for c in added if c == c2 + 1 + added.index(c)])
-            ref = _range_ref(c1, r1, right, max(r2, last))
-            af.set("ref", ref)
-            names = pkg.workbook.find(_q("definedNames"))
-            sheets = [x.get("name") for x in pkg.workbook.find(_q("sheets"))]
-            index = str(sheets.index(table.sheet))
-            for dn in names if names is not None else ():
-                if dn.get("name") == "_xlnm._FilterDatabase" and dn.get("localSheetId") == index:
-                    quoted = "'" + table.sheet.replace("'", "''") + "'"
-                    c1, r1, c2, r2 = _range(ref)
-                    dn.text = f"{quoted}!${column_letter(c1)}${r1}:${column_letter(c2)}${r2}"
+    if af is None or not af.get("ref"):
+        return
+    grown = grown_filter(table, plan, _range(af.get("ref")))
+    if grown is None:
+        return
+    af.set("ref", _range_ref(*grown))
+    names = pkg.workbook.find(_q("definedNames"))
+    index = str([x.get("name") for x in pkg.workbook.find(_q("sheets"))].index(table.sheet))
+    c1, r1, c2, r2 = grown
+    quoted = "'" + table.sheet.replace("'", "''") + "'"
+    for dn in names if names is not None else ():
+        if dn.get("name") == "_xlnm._FilterDatabase" and dn.get("localSheetId") == index:
+            dn.text = f"{quoted}!${column_letter(c1)}${r1}:${column_letter(c2)}${r2}"

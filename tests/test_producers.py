@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -71,11 +72,13 @@ def to_strict(src, dst) -> Path:
     from openpyxl import load_workbook
 
     data = parts(src)
-    wb = load_workbook(src)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl on the x14 extensions it would drop: only reading here
+        wb = load_workbook(src)
     where = sheet_parts(data)
     for ws in wb.worksheets:
         dates = {c.coordinate: c.value for row in ws.iter_rows() for c in row
-                 if c.is_date and isinstance(c.value, dt.datetime)}
+                 if isinstance(c.value, dt.datetime) and c.is_date}
         if dates:
             data[where[ws.title]] = _iso_dates(data[where[ws.title]], dates)
     for name in data:
@@ -379,7 +382,9 @@ def tool_columns_by_openpyxl(path, sheet="Contacts") -> dict[str, dict]:
     path = Path(path)
     if b'conformance="strict"' in parts(path).get("xl/workbook.xml", b""):
         path = to_transitional(path, path.with_name(path.stem + "-transitional.xlsx"))
-    ws = load_workbook(path)[sheet]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl on the x14 extensions it would drop: only reading here
+        ws = load_workbook(path)[sheet]
     return _tool_columns([list(r) for r in ws.iter_rows(values_only=True)])
 
 
@@ -498,3 +503,231 @@ def test_libreoffice_reads_what_sync_wrote_into_a_strict_workbook(tmp_path, lo, 
     assert ws.cell(2, headers.index("Draft") + 1).hyperlink.target.startswith("mailto:")
     assert len(wb["Dashboard"]._charts) == 1
     assert wb.sheetnames == ["Contacts", "Want to Meet", "Profile", "Referrals", "Dashboard"]
+
+
+# --------------------------------------------------------------------------- xlsxwriter
+
+# The example chart's people, and one more recommended person, so that the sync adds a row
+# to the Excel table.
+NEW_PERSON = "Nora Quinn"
+PEOPLE = [dict(p) for p in sample.CONTACTS]
+next(p for p in PEOPLE if p["name"] == "Hiro Tanaka")["recommended"] = f"{NEW_PERSON} <nora.quinn@proseware.com>, Proseware"
+PROFILE = [(f.label, sample.PROFILE.get(f.key, f.default)) for f in schema.PROFILE_FIELDS]
+USER_COLUMNS = list(schema.CONTACTS.user_columns)
+HEADER_ROW = 3  # under a merged title and a blank row
+X14_DATA_VALIDATION_URI = "{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}"
+
+
+def xlsxwriter_chart(path) -> Path:
+    """The people in a workbook as xlsxwriter writes it, with what a person adds in Excel.
+
+    Contacts: a merged title, an Excel table (with a column of numbers under data bars
+    and one of sparklines), a conditional format, a list validation, an x14 list
+    validation pointing at another sheet, a note, a link, a print area. Summary: merges,
+    single- and multi-cell array formulas, a dynamic array formula, sparklines. Defined
+    names at workbook and sheet level, a hidden sheet.
+    """
+    import xlsxwriter
+
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path))
+    title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
+    day = wb.add_format({"num_format": "d mmm yyyy"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    red = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+
+    ws = wb.add_worksheet("Contacts")
+    ws.merge_range("A1:F1", "Jordan's informational interviews", title)
+    headers = [c.header for c in USER_COLUMNS] + ["Score", "Trend"]
+    last = HEADER_ROW + len(PEOPLE)
+    for r, person in enumerate(PEOPLE, start=HEADER_ROW):  # 0-based row = 1-based row - 1
+        for c, column in enumerate(USER_COLUMNS):
+            value = person.get(column.key)
+            if isinstance(value, dt.date):
+                ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), day)
+            elif value is not None:
+                ws.write_string(r, c, value, wrap if "\n" in value else None)
+        ws.write_number(r, len(USER_COLUMNS), (r * 7) % 5 + 1)
+    ws.add_table(HEADER_ROW - 1, 0, last - 1, len(headers) - 1,
+                 {"name": "People", "style": "Table Style Medium 2", "columns": [{"header": h} for h in headers]})
+    score, trend = (f"{_letter(len(USER_COLUMNS) + i)}" for i in (1, 2))
+    ws.conditional_format(f"{score}{HEADER_ROW + 1}:{score}{last}", {"type": "data_bar", "data_bar_2010": True,
+                                                                     "bar_color": "#63BE7B"})
+    ws.conditional_format(f"J{HEADER_ROW + 1}:J{last}", {"type": "cell", "criteria": "==", "value": '"Declined"',
+                                                         "format": red})
+    ws.data_validation(f"B{HEADER_ROW + 1}:B{last}", {"validate": "list",
+                                                     "source": ["Own", "Family", "Friend", "Referral"]})
+    for r in range(HEADER_ROW + 1, last + 1):
+        ws.add_sparkline(f"{trend}{r}", {"range": f"Summary!B{r - HEADER_ROW + 1}:E{r - HEADER_ROW + 1}",
+                                          "markers": True})
+    ws.write_comment(f"O{HEADER_ROW + 1}", "Call her on Sunday afternoons", {"author": "Jordan"})
+    ws.write_url(f"H{HEADER_ROW + 2}", "mailto:ann.lee@fabrikamhealth.org", string="ann.lee@fabrikamhealth.org")
+    ws.set_column(0, 0, 20)
+    ws.set_column(4, 7, 24)
+    ws.set_column(14, 16, 36)
+    ws.set_row(HEADER_ROW - 1, 30)
+    ws.freeze_panes(HEADER_ROW, 1)
+    ws.print_area(0, 0, last - 1, len(headers) - 1)
+
+    summary = wb.add_worksheet("Summary")
+    summary.merge_range("A1:E1", "Calls per quarter", title)
+    for i, person in enumerate(PEOPLE, start=1):
+        summary.write_string(i, 0, person["name"])
+        for q in range(4):
+            summary.write_number(i, 1 + q, (i + q) % 4)
+        summary.add_sparkline(i, 5, {"range": f"Summary!B{i + 1}:E{i + 1}", "type": "column"})
+    total = len(PEOPLE) + 2
+    summary.write_array_formula(f"B{total}:B{total}", f"{{=SUM(B2:B{total - 2}*C2:C{total - 2})}}", None, 42)
+    summary.write_array_formula("G2:G4", "{=TRANSPOSE(B2:D2)}", None, 1)
+    summary.write_dynamic_array_formula("H2", f"=SORT(B2:B{total - 2})", None, 0)
+    summary.write_formula(f"C{total}", f"=COUNTA(Contacts!A{HEADER_ROW + 1}:A{last})", None, len(PEOPLE))
+    summary.merge_range(f"D{total}:E{total}", "merged note")
+
+    want = wb.add_worksheet("Want to Meet")
+    for c, column in enumerate(schema.WANT_TO_MEET.user_columns):
+        want.write_string(0, c, column.header)
+        for r, row in enumerate(sample.WANT_TO_MEET, start=1):
+            if row.get(column.key):
+                want.write_string(r, c, row[column.key])
+    profile = wb.add_worksheet("Profile")
+    profile.write_row(0, 0, ["Field", "Value"])
+    for r, (label, value) in enumerate(PROFILE, start=1):
+        profile.write_string(r, 0, label)
+        if isinstance(value, str):
+            profile.write_string(r, 1, value)
+        elif value is not None:
+            profile.write_number(r, 1, value)
+    lists = wb.add_worksheet("Lists")
+    lists.write_column(0, 0, ["Call", "Email"])
+    lists.hide()
+    wb.define_name("ContactNames", f"=Contacts!$A${HEADER_ROW + 1}:$A${last}")
+    wb.define_name("Summary!Total", f"=Summary!$B${total}")
+    wb.close()
+    _add_x14_validation(path, f"I{HEADER_ROW + 1}:I{last}")
+    return path
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def _add_x14_validation(path: Path, sqref: str) -> None:
+    """An x14 list validation (a list on another sheet, as Excel 2010+ writes it), which xlsxwriter cannot make."""
+    data = parts(path)
+    part = sheet_parts(data)["Contacts"]
+    ext = (f'<ext uri="{X14_DATA_VALIDATION_URI}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/'
+           '2009/9/main"><x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/'
+           'main"><x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1">'
+           f"<x14:formula1><xm:f>Lists!$A$1:$A$2</xm:f></x14:formula1><xm:sqref>{sqref}</xm:sqref>"
+           "</x14:dataValidation></x14:dataValidations></ext>").encode()
+    sheet = data[part]
+    # Excel orders the extensions: conditional formats, then data validations, then sparklines.
+    at = sheet.index(b'<ext xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" '
+                     b'uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"')
+    data[part] = sheet[:at] + ext + sheet[at:]
+    write_parts(path, data)
+
+
+@pytest.fixture(scope="module")
+def expected_people(tmp_path_factory) -> dict[str, dict]:
+    """The tool columns a sync writes for ``PEOPLE``, from openpyxl's plain file of them."""
+    from conftest import write_chart
+
+    rows = [[p.get(c.key) for c in USER_COLUMNS] for p in PEOPLE]
+    path = write_chart(tmp_path_factory.mktemp("people") / "plain.xlsx", rows=rows, profile=[["Field", "Value"],
+                                                                                             *PROFILE])
+    assert sync(path).exit_code == 0
+    values = tool_columns_by_calamine(path)
+    assert NEW_PERSON in values and values["Maria Chen"]["Stage"] == "Thanked"
+    return values
+
+
+def check_producer(path, expected, edited=("Contacts", "Want to Meet")) -> dict[str, bytes]:
+    """Sync ``path``; assert it kept everything and wrote what ``expected`` says. Returns the parts after."""
+    before = parts(path)
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    after = parts(path)
+    check_sync_kept_everything(before, after, list(edited))
+    synced_as_expected(path, expected)
+    again = sync(path)
+    assert again.exit_code == 0 and "already up to date" in again.output, again.output
+    assert parts(path) == after
+    return after
+
+
+def test_an_xlsxwriter_workbook_syncs_and_keeps_everything(tmp_path, expected_people):
+    path = xlsxwriter_chart(tmp_path / "xlsxwriter.xlsx")
+    before = parts(path)
+    contacts = before[sheet_parts(before)["Contacts"]]
+    for uri in (b"{78C0D931-6437-407d-A8EE-F0AAD7539E65}", X14_DATA_VALIDATION_URI.encode(),
+                b"{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"):
+        assert uri in contacts  # data bars, the x14 validation and sparklines are there to keep
+    after = check_producer(path, expected_people)
+    assert "xl/metadata.xml" in after  # the dynamic array's part, untouched
+    table = etree.fromstring(after["xl/tables/table1.xml"])
+    assert table.get("ref") == f"A{HEADER_ROW}:S{HEADER_ROW + len(PEOPLE) + 1}"  # grown over the new person
+    assert tool_columns_by_calamine(path)[NEW_PERSON]["Stage"]
+
+
+
+def test_a_strict_xlsxwriter_workbook_syncs_keeps_everything_and_stays_strict(tmp_path, expected_people):
+    path = to_strict(xlsxwriter_chart(tmp_path / "xlsxwriter.xlsx"), tmp_path / "strict.xlsx")
+    after = check_producer(path, expected_people)
+    for name, data in after.items():
+        if name.endswith((".xml", ".rels")):
+            assert not _TRANSITIONAL_NAME.search(data), f"{name}: {_TRANSITIONAL_NAME.search(data).group(0)}"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("made_by", ["openpyxl", "xlsxwriter"])
+def test_a_workbook_libreoffice_saved_syncs_and_keeps_everything(tmp_path, lo, made_by, expected, expected_people):
+    if made_by == "openpyxl":
+        made, want = sample_chart(tmp_path / "chart.xlsx"), expected
+    else:
+        made, want = xlsxwriter_chart(tmp_path / "chart.xlsx"), expected_people
+    path = lo.convert(made, "xlsx", tmp_path / "lo")
+    assert b"LibreOffice" in parts(path)["docProps/app.xml"]
+    check_producer(path, want)
+
+
+@pytest.mark.parametrize("tamper", [
+    "a cell's style", "a cached formula result", "the merge", "an x14 extension's bytes", "a defined name",
+    "an untouched sheet", "a table column", "a note of the person's", "a style of the person's"])
+def test_the_part_by_part_comparison_notices_each_kind_of_loss(tmp_path, tamper):
+    # The checks above are only as good as what they notice: each tampering with a synced
+    # file must fail them.
+    path = xlsxwriter_chart(tmp_path / "xlsxwriter.xlsx")
+    before = parts(path)
+    assert sync(path).exit_code == 0
+    after = parts(path)
+    where = sheet_parts(after)
+    contacts, summary = where["Contacts"], where["Summary"]
+
+    def sub(part, pattern, repl):
+        new = re.sub(pattern, repl, after[part], count=1)
+        assert new != after[part], (tamper, pattern)
+        after[part] = new
+
+    if tamper == "a cell's style":
+        sub(contacts, rb'(<c r="K4" s=")(\d+)"', lambda m: m.group(1) + b'0"')
+    elif tamper == "a cached formula result":
+        sub(summary, rb"(<f>COUNTA\([^<]*</f><v>)\d+", rb"\g<1>99")
+    elif tamper == "the merge":
+        sub(contacts, rb'<mergeCell ref="A1:F1"/>', b'<mergeCell ref="A1:E1"/>')
+    elif tamper == "an x14 extension's bytes":
+        sub(contacts, rb'<ext uri="(\{CCE6A557[^"]*)" (xmlns:x14="[^"]*")>', rb'<ext \2 uri="\1">')
+    elif tamper == "a defined name":
+        sub("xl/workbook.xml", rb"<definedName name=\"ContactNames\">[^<]*</definedName>", b"")
+    elif tamper == "an untouched sheet":
+        sub(summary, rb"<v>42</v>", b"<v>43</v>")
+    elif tamper == "a table column":
+        sub("xl/tables/table1.xml", rb'name="Score"', b'name="Score2"')
+    elif tamper == "a note of the person's":
+        sub("xl/comments1.xml", rb"Call her on Sunday afternoons", b"Call her")
+    elif tamper == "a style of the person's":
+        sub("xl/styles.xml", rb'<numFmt numFmtId="164" formatCode="[^"]*"/>', b'<numFmt numFmtId="164" formatCode="0"/>')
+    with pytest.raises(AssertionError):
+        check_sync_kept_everything(before, after, ["Contacts", "Want to Meet"])

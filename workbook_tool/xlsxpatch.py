@@ -188,6 +188,98 @@ def _renamed(root, namespaces: dict[str, str]):
     return new_root
 
 
+# Children of a worksheet a sync rewrites: not worth comparing with what they were.
+_SHEET_EDITED = frozenset({"dimension", "cols", "sheetData", "autoFilter", "hyperlinks", "legacyDrawing", "drawing"})
+_NOT_UTF8 = re.compile(rb"\s*<\?xml[^>]*encoding=[\"'](?!utf-?8[\"'])", re.I)
+
+
+def _keep_bytes(old: bytes, new: bytes, skip=frozenset()) -> bytes:
+    """``new`` with each child of the root that equals its twin in ``old`` written as in ``old``.
+
+    lxml writes an element's namespace declarations before its attributes; Excel writes
+    ``<ext uri="…" xmlns:x14="…">`` the other way round. Equal as XML, but every sync would
+    change the bytes of the x14 extensions (sparklines, data bars, validations) it never
+    touched. Children pair up by name and rank; one the sync changed keeps lxml's bytes.
+    """
+    if not old.lstrip().startswith(b"<") or _NOT_UTF8.match(old):
+        return new  # byte offsets in another encoding cannot be spliced into UTF-8
+    try:
+        old_spans, new_spans = _child_spans(old), _child_spans(new)
+    except Exception:  # not for expat after all: nothing kept, nothing lost
+        return new
+    old_els = [el for el in _parse(old) if isinstance(el.tag, str)]
+    new_els = [el for el in _parse(new) if isinstance(el.tag, str)]
+    if len(old_els) != len(old_spans) or len(new_els) != len(new_spans):
+        return new
+
+    def ranked(spans, elements):
+        seen: dict[str, int] = {}
+        for (name, start, end), el in zip(spans, elements):
+            seen[name] = seen.get(name, -1) + 1
+            yield (name, seen[name]), start, end, el
+
+    before = {key: (start, end, el) for key, start, end, el in ranked(old_spans, old_els)}
+    out, last = [], 0
+    for key, start, end, el in ranked(new_spans, new_els):
+        twin = before.get(key)
+        if twin is None or key[0] in skip:
+            continue
+        raw = old[twin[0]: twin[1]]
+        if raw == new[start:end]:
+            continue
+        mine = _canonical(el)
+        if mine is not None and mine == _canonical(twin[2]):
+            out += [new[last:start], raw]
+            last = end
+    return b"".join(out) + new[last:] if out else new
+
+
+def _canonical(el) -> bytes | None:
+    try:
+        return etree.tostring(el, method="c14n", exclusive=True)
+    except etree.C14NError:  # a relative namespace URI, say: never called equal
+        return None
+
+
+def _child_spans(data: bytes) -> list[tuple[str, int, int]]:
+    """(local name, start, end) of each element child of the root, as byte offsets in ``data``.
+
+    expat, unlike lxml, tells where in the bytes each event is; a child ends where the
+    next thing at the root's level (text, a sibling, the root's end tag) begins.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    spans: list[list] = []
+    depth = 0
+
+    def close() -> None:
+        if spans and spans[-1][2] is None:
+            spans[-1][2] = parser.CurrentByteIndex
+
+    def start(name, attrs) -> None:
+        nonlocal depth
+        if depth == 1:
+            close()
+            spans.append([name.rpartition(":")[2], parser.CurrentByteIndex, None])
+        depth += 1
+
+    def end(name) -> None:
+        nonlocal depth
+        depth -= 1
+        if depth == 0:
+            close()
+
+    def other(*_) -> None:
+        if depth == 1:
+            close()
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = parser.CommentHandler = parser.ProcessingInstructionHandler = other
+    parser.Parse(data, True)
+    return [tuple(span) for span in spans]
+
+
 def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
     rank = order.index(_local(child.tag))
     for i, existing in enumerate(parent):
@@ -395,12 +487,14 @@ class Package:
     def _data(self, name: str, info):
         if name in self._parsed:
             root = self._parsed[name]
-            if info is not None:
-                # A part only looked at is copied as it was, not re-serialized.
-                old = self.zip.read(info)
-                if _xml(root) == _xml(self.dialect.inward(_parse(old))):
-                    return old
-            return _xml(self.dialect.outward(root))
+            if info is None:
+                return _xml(self.dialect.outward(root))
+            # A part only looked at is copied as it was, not re-serialized; of an edited one, what
+            # was not edited keeps its bytes.
+            old = self.zip.read(info)
+            if _xml(root) == _xml(self.dialect.inward(_parse(old))):
+                return old
+            return _keep_bytes(old, _xml(self.dialect.outward(root)))
         if name in self.changed:
             return self.changed[name]
         return self.zip.read(info)
@@ -759,7 +853,8 @@ class Sheet:
             self.rows_bytes = memoryview(data)[sd.end(): end]
             head, tail = data[: sd.start()], data[end + len(b"</" + p + b"sheetData>"):]
         # The worksheet without its cells: small, parsed whole for the edits around them.
-        self.frame = pkg.dialect.inward(_parse(head + b"<" + p + b"sheetData/>" + tail))
+        self.raw_frame = head + b"<" + p + b"sheetData/>" + tail
+        self.frame = pkg.dialect.inward(_parse(self.raw_frame))
         self._row_start = re.compile(rb"<" + re.escape(p) + rb"row\b([^>]*?)(/?)>")
         self._cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>.*?</" + re.escape(p) + rb"c>)",
                                    re.S)
@@ -1023,8 +1118,8 @@ class Sheet:
 
     def finish(self, styles: Styles, values: Values) -> None:
         """Hand the part to the package; its rows are rewritten while the new file is written."""
-        frame = _xml(self.pkg.dialect.outward(self.frame))
-        self.frame = None
+        frame = _keep_bytes(self.raw_frame, _xml(self.pkg.dialect.outward(self.frame)), _SHEET_EDITED)
+        self.frame = self.raw_frame = None
         marker = re.search(rb"<(?:[\w.-]+:)?sheetData/>", frame)
         if marker is None:
             raise Unsupported("lost sheetData")

@@ -346,9 +346,11 @@ def _check_styles(before, after, part) -> None:
             assert new_items[: len(old_items)] == old_items, f"styles <{name}>"
         else:
             assert new == old, f"styles <{name}>"
+    assert _ext_lists(after[part]) == _ext_lists(before[part]), "the styles' extensions changed"
 
 
 def _check_workbook(before: bytes, after: bytes) -> None:
+    assert _ext_lists(after) == _ext_lists(before), "the workbook's extensions changed"
     o, n = _children(etree.fromstring(before)), _children(etree.fromstring(after))
     for name in set(o) | set(n):
         if name in ("sheets", "definedNames"):
@@ -608,6 +610,7 @@ def xlsxwriter_chart(path) -> Path:
     wb.define_name("Summary!Total", f"=Summary!$B${total}")
     wb.close()
     _add_x14_validation(path, f"I{HEADER_ROW + 1}:I{last}")
+    _add_excel_extensions(path)
     return path
 
 
@@ -631,6 +634,27 @@ def _add_x14_validation(path: Path, sqref: str) -> None:
     at = sheet.index(b'<ext xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" '
                      b'uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"')
     data[part] = sheet[:at] + ext + sheet[at:]
+    write_parts(path, data)
+
+
+# What Excel writes at the end of every styles and workbook part it saves.
+EXCEL_STYLE_EXTENSIONS = (
+    '<extLst><ext uri="{EB79DEF2-80B8-43e5-95BD-54CBDDF9020C}" xmlns:x14="http://schemas.microsoft.com/office/'
+    'spreadsheetml/2009/9/main"><x14:slicerStyles defaultSlicerStyle="SlicerStyleLight1"/></ext><ext '
+    'uri="{9260A510-F301-46a8-8635-F512D64BE5F5}" xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/'
+    '2010/11/main"><x15:timelineStyles defaultTimelineStyle="TimeSlicerStyleLight1"/></ext></extLst>')
+EXCEL_WORKBOOK_EXTENSIONS = (
+    '<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}" xmlns:x15="http://schemas.microsoft.com/office/'
+    'spreadsheetml/2010/11/main"><x15:workbookPr chartTrackingRefBase="1"/></ext></extLst>')
+
+
+def _add_excel_extensions(path: Path) -> None:
+    data = parts(path)
+    assert b"<extLst>" not in data["xl/styles.xml"] + data["xl/workbook.xml"]
+    data["xl/styles.xml"] = data["xl/styles.xml"].replace(b"</styleSheet>", EXCEL_STYLE_EXTENSIONS.encode()
+                                                          + b"</styleSheet>")
+    data["xl/workbook.xml"] = data["xl/workbook.xml"].replace(b"</workbook>", EXCEL_WORKBOOK_EXTENSIONS.encode()
+                                                              + b"</workbook>")
     write_parts(path, data)
 
 

@@ -203,12 +203,12 @@ def _keep_bytes(old: bytes, new: bytes, skip=frozenset()) -> bytes:
     """
     if not old.lstrip().startswith(b"<") or _NOT_UTF8.match(old):
         return new  # byte offsets in another encoding cannot be spliced into UTF-8
+    old_els = [el for el in _parse(old) if isinstance(el.tag, str)]  # (_parse refuses a DTD before expat sees it)
+    new_els = [el for el in _parse(new) if isinstance(el.tag, str)]
     try:
         old_spans, new_spans = _child_spans(old), _child_spans(new)
     except Exception:  # not for expat after all: nothing kept, nothing lost
         return new
-    old_els = [el for el in _parse(old) if isinstance(el.tag, str)]
-    new_els = [el for el in _parse(new) if isinstance(el.tag, str)]
     if len(old_els) != len(old_spans) or len(new_els) != len(new_spans):
         return new
 

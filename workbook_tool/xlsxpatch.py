@@ -8,10 +8,15 @@ while the new sheet streams into the zip; the few small parts that must change
 (styles, notes, relationships, the workbook's sheet list) are edited with lxml.
 Every other part, and every other row, goes into the new file exactly as it was.
 
-What this module does not recognize (a strict-OOXML file, rows without numbers,
-XML comments among the cells) raises ``Unsupported`` while it writes the
-temporary file, long before the workbook is replaced, and the sync falls back
-to openpyxl.
+A Strict Open XML package (Excel's "Strict Open XML Spreadsheet") is edited too:
+its parts are translated to the transitional names as they are parsed and back
+as they are written, so the code below knows one set of names and every part a
+sync edits or adds stays Strict.
+
+What this module does not recognize (rows without numbers, XML comments among
+the cells) raises ``Unsupported`` while it writes the temporary file, long
+before the workbook is replaced, and the sync falls back to openpyxl; for a
+Strict package, which openpyxl cannot read, it refuses instead.
 """
 
 from __future__ import annotations
@@ -56,6 +61,24 @@ _SHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "
 _STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
                 "tableStyles", "colors", "extLst")
 
+# Strict Open XML (ISO/IEC 29500 Strict) names the same elements and relationships in its own
+# namespaces; the package and content-type parts (OPC) and Microsoft's extensions are the same in both.
+_STRICT = "http://purl.oclc.org/ooxml/"
+STRICT_MAIN = _STRICT + "spreadsheetml/main"
+_STRICT_NAMESPACES = {
+    MAIN: STRICT_MAIN,
+    REL: _STRICT + "officeDocument/relationships",
+    **{f"http://schemas.openxmlformats.org/drawingml/2006/{name}": f"{_STRICT}drawingml/{name}"
+       for name in ("main", "chart", "chartDrawing", "spreadsheetDrawing", "picture", "diagram", "lockedCanvas")},
+    "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties":
+        _STRICT + "officeDocument/extendedProperties",
+    "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties":
+        _STRICT + "officeDocument/customProperties",
+    "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes": _STRICT + "officeDocument/docPropsVTypes",
+}
+# Relationship types are the relationships namespace plus a name, save two names Strict spells anew.
+_STRICT_REL_NAMES = {"extended-properties": "extendedProperties", "custom-properties": "customProperties"}
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 
 
@@ -79,6 +102,182 @@ def _parse(data: bytes):
 
 def _xml(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+class Dialect:
+    """How one package spells namespaces and relationship types: as this module does, or as Strict does.
+
+    ``inward`` turns a parsed part (or a relationship type) into the names used
+    here; ``outward`` turns it back before it is written.
+    """
+
+    def __init__(self, outward: dict[str, str], rel_names: dict[str, str]):
+        self.strict = bool(outward)
+        self._out, self._out_rel = outward, rel_names
+        self._in = {v: k for k, v in outward.items()}
+        self._in_rel = {v: k for k, v in rel_names.items()}
+
+    def inward(self, root):
+        """A parsed part in the names this module uses (the same tree for a transitional package)."""
+        return _renamed(root, self._in) if self.strict else root
+
+    def outward(self, root):
+        """A tree in this module's names as the package spells it, for writing."""
+        return _renamed(root, self._out) if self.strict else root
+
+    def outward_bytes(self, data: bytes) -> bytes:
+        """A part made here (a new sheet, the Dashboard's chart) as this package writes it."""
+        return _xml(self.outward(_parse(data))) if self.strict else data
+
+    def inward_type(self, type_: str) -> str:
+        """A relationship type as this module names it."""
+        return _rel_type(type_, self._in, self._in_rel) if self.strict else type_
+
+    def outward_type(self, type_: str) -> str:
+        """A relationship type as the package spells it."""
+        return _rel_type(type_, self._out, self._out_rel) if self.strict else type_
+
+
+TRANSITIONAL = Dialect({}, {})
+STRICT = Dialect(_STRICT_NAMESPACES, _STRICT_REL_NAMES)
+
+
+def _rel_type(type_: str, namespaces: dict[str, str], renamed: dict[str, str]) -> str:
+    base, _, name = type_.rpartition("/")
+    if base in namespaces:
+        return f"{namespaces[base]}/{renamed.get(name, name)}"
+    return type_
+
+
+def _renamed(root, namespaces: dict[str, str]):
+    """A copy of ``root`` with each namespace in ``namespaces`` replaced; prefixes and all else kept.
+
+    lxml cannot change a namespace declaration in place, so the tree is rebuilt,
+    each element declaring what it declared before (iteratively: a part may nest deep).
+    """
+    import copy
+
+    def name(qname: str) -> str:
+        if qname[:1] != "{":
+            return qname
+        ns, _, local = qname[1:].partition("}")
+        return f"{{{namespaces.get(ns, ns)}}}{local}"
+
+    def element(old, parent, inherited: dict):
+        nsmap = {p: namespaces.get(u, u) for p, u in old.nsmap.items() if inherited.get(p) != u}
+        new = etree.Element(name(old.tag), nsmap=nsmap) if parent is None else \
+            etree.SubElement(parent, name(old.tag), nsmap=nsmap)
+        for key, value in old.attrib.items():
+            # A value that is a namespace names one too (a chart's graphicData uri="…/chart").
+            new.set(name(key), namespaces.get(value, value))
+        new.text = old.text
+        return new
+
+    new_root = element(root, None, {})
+    stack = [(root, new_root)]
+    while stack:
+        old, new = stack.pop()
+        for child in old:
+            if isinstance(child.tag, str):
+                twin = element(child, new, old.nsmap)
+                stack.append((child, twin))
+            else:  # a comment or processing instruction: no names in it
+                twin = copy.copy(child)
+                new.append(twin)
+            twin.tail = child.tail
+    return new_root
+
+
+# Children of a worksheet a sync rewrites: not worth comparing with what they were.
+_SHEET_EDITED = frozenset({"dimension", "cols", "sheetData", "autoFilter", "hyperlinks", "legacyDrawing", "drawing"})
+_NOT_UTF8 = re.compile(rb"\s*<\?xml[^>]*encoding=[\"'](?!utf-?8[\"'])", re.I)
+
+
+def _keep_bytes(old: bytes, new: bytes, skip=frozenset()) -> bytes:
+    """``new`` with each child of the root that equals its twin in ``old`` written as in ``old``.
+
+    lxml writes an element's namespace declarations before its attributes; Excel writes
+    ``<ext uri="…" xmlns:x14="…">`` the other way round. Equal as XML, but every sync would
+    change the bytes of the x14 extensions (sparklines, data bars, validations) it never
+    touched. Children pair up by name and rank; one the sync changed keeps lxml's bytes.
+    """
+    if not old.lstrip().startswith(b"<") or _NOT_UTF8.match(old):
+        return new  # byte offsets in another encoding cannot be spliced into UTF-8
+    old_els = [el for el in _parse(old) if isinstance(el.tag, str)]  # (_parse refuses a DTD before expat sees it)
+    new_els = [el for el in _parse(new) if isinstance(el.tag, str)]
+    try:
+        old_spans, new_spans = _child_spans(old), _child_spans(new)
+    except Exception:  # not for expat after all: nothing kept, nothing lost
+        return new
+    if len(old_els) != len(old_spans) or len(new_els) != len(new_spans):
+        return new
+
+    def ranked(spans, elements):
+        seen: dict[str, int] = {}
+        for (name, start, end), el in zip(spans, elements):
+            seen[name] = seen.get(name, -1) + 1
+            yield (name, seen[name]), start, end, el
+
+    before = {key: (start, end, el) for key, start, end, el in ranked(old_spans, old_els)}
+    out, last = [], 0
+    for key, start, end, el in ranked(new_spans, new_els):
+        twin = before.get(key)
+        if twin is None or key[0] in skip:
+            continue
+        raw = old[twin[0]: twin[1]]
+        if raw == new[start:end]:
+            continue
+        mine = _canonical(el)
+        if mine is not None and mine == _canonical(twin[2]):
+            out += [new[last:start], raw]
+            last = end
+    return b"".join(out) + new[last:] if out else new
+
+
+def _canonical(el) -> bytes | None:
+    try:
+        return etree.tostring(el, method="c14n", exclusive=True)
+    except etree.C14NError:  # a relative namespace URI, say: never called equal
+        return None
+
+
+def _child_spans(data: bytes) -> list[tuple[str, int, int]]:
+    """(local name, start, end) of each element child of the root, as byte offsets in ``data``.
+
+    expat, unlike lxml, tells where in the bytes each event is; a child ends where the
+    next thing at the root's level (text, a sibling, the root's end tag) begins.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    spans: list[list] = []
+    depth = 0
+
+    def close() -> None:
+        if spans and spans[-1][2] is None:
+            spans[-1][2] = parser.CurrentByteIndex
+
+    def start(name, attrs) -> None:
+        nonlocal depth
+        if depth == 1:
+            close()
+            spans.append([name.rpartition(":")[2], parser.CurrentByteIndex, None])
+        depth += 1
+
+    def end(name) -> None:
+        nonlocal depth
+        depth -= 1
+        if depth == 0:
+            close()
+
+    def other(*_) -> None:
+        if depth == 1:
+            close()
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = parser.CommentHandler = parser.ProcessingInstructionHandler = other
+    parser.Parse(data, True)
+    return [tuple(span) for span in spans]
 
 
 def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
@@ -139,14 +338,19 @@ class Package:
         self._parsed: dict[str, object] = {}
         self._rels: dict[str, Rels] = {}
         self.removed: set[str] = set()
+        self.dialect = TRANSITIONAL
         types = self.tree("[Content_Types].xml")
         if types.tag != _q("Types", CT):
             raise Unsupported("content types")
         wb_part = self._office_document()
         self.workbook_part = wb_part
-        self.workbook = self.tree(wb_part)
+        workbook = _parse(self.read(wb_part))
+        if workbook.tag == _q("workbook", STRICT_MAIN):
+            self.dialect = STRICT
+            self._rels.clear()  # the package's relationships were read before it was known to be Strict
+        self.workbook = self._parsed[wb_part] = self.dialect.inward(workbook)
         if self.workbook.tag != _q("workbook"):
-            raise Unsupported("not a transitional SpreadsheetML workbook")
+            raise Unsupported("not a SpreadsheetML workbook")
         pr = self.workbook.find(_q("workbookPr"))
         self.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
         self.sheet_parts: dict[str, str] = {}
@@ -178,7 +382,7 @@ class Package:
     def tree(self, name: str):
         """A part parsed once; edits to it are written back by ``save``."""
         if name not in self._parsed:
-            self._parsed[name] = _parse(self.read(name))
+            self._parsed[name] = self.dialect.inward(_parse(self.read(name)))
         return self._parsed[name]
 
     def has(self, name: str) -> bool:
@@ -212,7 +416,7 @@ class Package:
         """The relationships of ``part`` (empty when it has none), edited in place."""
         name = self.rels_name(part)
         if name not in self._rels:
-            self._rels[name] = Rels(self.read(name) if self.has(name) else None)
+            self._rels[name] = Rels(self.read(name) if self.has(name) else None, self.dialect)
         return self._rels[name]
 
     def rels(self, part: str, type_: str | None = None) -> dict[str, str]:
@@ -282,13 +486,15 @@ class Package:
 
     def _data(self, name: str, info):
         if name in self._parsed:
-            new = _xml(self._parsed[name])
-            if info is not None:
-                # A part only looked at is copied as it was, not re-serialized.
-                old = self.zip.read(info)
-                if new == _xml(_parse(old)):
-                    return old
-            return new
+            root = self._parsed[name]
+            if info is None:
+                return _xml(self.dialect.outward(root))
+            # A part only looked at is copied as it was, not re-serialized; of an edited one, what
+            # was not edited keeps its bytes.
+            old = self.zip.read(info)
+            if _xml(root) == _xml(self.dialect.inward(_parse(old))):
+                return old
+            return _keep_bytes(old, _xml(self.dialect.outward(root)))
         if name in self.changed:
             return self.changed[name]
         return self.zip.read(info)
@@ -316,14 +522,18 @@ class Rels:
     mailto: link: kept as the plan's own strings, not copied into a tree.
     """
 
-    def __init__(self, data: bytes | None):
+    def __init__(self, data: bytes | None, dialect: Dialect = TRANSITIONAL):
         self.items: list[dict] = []
         self.changed = False
+        self.dialect = dialect
         if data is not None:
             root = _parse(data)
             if root.tag != _q("Relationships", PKG_REL):
                 raise Unsupported("relationships part")
             self.items = [dict(rel.attrib) for rel in root]
+            for rel in self.items:
+                if "Type" in rel:
+                    rel["Type"] = dialect.inward_type(rel["Type"])
 
     def add(self, type_: str, target: str, mode: str | None = None) -> str:
         return self.add_many(type_, [target], mode)[0]
@@ -354,6 +564,8 @@ class Rels:
         yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
                ).encode()
         for rel in self.items:
+            if "Type" in rel:
+                rel = {**rel, "Type": self.dialect.outward_type(rel["Type"])}
             attrs = "".join(f' {k}="{_attr(v)}"' for k, v in rel.items() if "}" not in k)
             yield f"<Relationship{attrs}/>".encode()
         yield b"</Relationships>"
@@ -540,11 +752,14 @@ def _shape(element) -> tuple:
 class Values:
     """How a Python value is stored in a ``<c>``: the same types openpyxl writes for a sync."""
 
-    def __init__(self, date1904: bool):
+    def __init__(self, date1904: bool, iso_dates: bool = False):
         from .sync import stored_text
 
         self.epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
         self.stored_text = stored_text
+        # Strict SpreadsheetML keeps a date as an ISO 8601 text (t="d"), not a serial number; Excel
+        # writes its Strict files so.
+        self.iso_dates = iso_dates
 
     def serial(self, value: dt.date) -> str:
         if not isinstance(value, dt.datetime):
@@ -565,12 +780,21 @@ class Values:
             space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
             return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'
         if isinstance(value, dt.date):
+            if self.iso_dates:
+                return f'<{p}c r="{ref}"{s} t="d"><{p}v>{_iso(value)}</{p}v></{p}c>'
             return f'<{p}c r="{ref}"{s}><{p}v>{self.serial(value)}</{p}v></{p}c>'
         if isinstance(value, int):
             return f'<{p}c r="{ref}"{s}><{p}v>{value}</{p}v></{p}c>'
         if isinstance(value, float):
             return f'<{p}c r="{ref}"{s}><{p}v>{value!r}</{p}v></{p}c>'
         raise Unsupported(f"value of type {type(value).__name__}")
+
+
+def _iso(value: dt.date) -> str:
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    # Strict's dates are local times with at most three digits of a second.
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds" if value.microsecond else "seconds")
 
 
 def _escape(text: str) -> str:
@@ -612,8 +836,9 @@ class Sheet:
         decls = b" ".join(re.findall(rb'xmlns(?::[\w.-]+)?="[^"]*"', m.group(2)))
         self._open = b"<" + p + b"sheetData " + decls + b">"
         self._close = b"</" + p + b"sheetData>"
-        if b'"' + MAIN.encode() + b'"' not in decls:
-            raise Unsupported("not transitional SpreadsheetML")
+        main = STRICT_MAIN if pkg.dialect.strict else MAIN
+        if b'"' + main.encode() + b'"' not in decls:
+            raise Unsupported("a sheet in other namespaces than its workbook")
         sd = re.compile(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/?)>").search(data, m.end())
         if sd is None:
             raise Unsupported("no sheetData")
@@ -628,7 +853,8 @@ class Sheet:
             self.rows_bytes = memoryview(data)[sd.end(): end]
             head, tail = data[: sd.start()], data[end + len(b"</" + p + b"sheetData>"):]
         # The worksheet without its cells: small, parsed whole for the edits around them.
-        self.frame = _parse(head + b"<" + p + b"sheetData/>" + tail)
+        self.raw_frame = head + b"<" + p + b"sheetData/>" + tail
+        self.frame = pkg.dialect.inward(_parse(self.raw_frame))
         self._row_start = re.compile(rb"<" + re.escape(p) + rb"row\b([^>]*?)(/?)>")
         self._cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>.*?</" + re.escape(p) + rb"c>)",
                                    re.S)
@@ -892,8 +1118,8 @@ class Sheet:
 
     def finish(self, styles: Styles, values: Values) -> None:
         """Hand the part to the package; its rows are rewritten while the new file is written."""
-        frame = etree.tostring(self.frame, xml_declaration=True, encoding="UTF-8", standalone=True)
-        self.frame = None
+        frame = _keep_bytes(self.raw_frame, _xml(self.pkg.dialect.outward(self.frame)), _SHEET_EDITED)
+        self.frame = self.raw_frame = None
         marker = re.search(rb"<(?:[\w.-]+:)?sheetData/>", frame)
         if marker is None:
             raise Unsupported("lost sheetData")
@@ -946,7 +1172,7 @@ def _new_sheet_xml(widths: list[float], *, freeze_header: bool, landscape: bool)
 
 def _add_sheet(pkg: Package, name: str, data: bytes) -> str:
     part = pkg.new_name("xl/worksheets/sheet{n}.xml")
-    pkg.put(part, data)
+    pkg.put(part, pkg.dialect.outward_bytes(data))
     pkg.add_override(part, CT_WORKSHEET)
     rid = pkg.add_rel(pkg.workbook_part, REL_WORKSHEET, part)
     sheets = pkg.workbook.find(_q("sheets"))
@@ -969,8 +1195,9 @@ def _add_dashboard_chart(pkg: Package, sheet: Sheet) -> None:
     parts = files("workbook_tool") / "parts"
     chart_part = pkg.new_name("xl/charts/chart{n}.xml")
     drawing_part = pkg.new_name("xl/drawings/drawing{n}.xml")
-    pkg.put(chart_part, (parts / "dashboard-chart.xml").read_bytes())
-    pkg.put(drawing_part, (parts / "dashboard-drawing.xml").read_bytes())  # points at the chart as rId1
+    pkg.put(chart_part, pkg.dialect.outward_bytes((parts / "dashboard-chart.xml").read_bytes()))
+    # It points at the chart as rId1.
+    pkg.put(drawing_part, pkg.dialect.outward_bytes((parts / "dashboard-drawing.xml").read_bytes()))
     rels = pkg.rels_of(drawing_part)
     rels.items.append({"Id": "rId1", "Type": REL_CHART, "Target": "/" + chart_part})
     rels.changed = True
@@ -986,14 +1213,16 @@ def _add_dashboard_chart(pkg: Package, sheet: Sheet) -> None:
 def write_plan(source: Path, out: Path, plan, chart) -> None:
     """Write ``source`` with ``plan`` (a ``sync.SyncPlan``) applied to ``out``.
 
-    Raises ``Unsupported`` (before writing anything) for a package it cannot edit.
+    Raises ``Unsupported`` (before writing anything) for a package it cannot edit, and
+    ``UnreadableWorkbook`` for a Strict one, which the caller could not load instead.
     """
     from . import dashboard, layout
+    from .errors import UnreadableWorkbook
 
     pkg = Package(source)
     try:
         styles = Styles(pkg)
-        values = Values(pkg.date1904)
+        values = Values(pkg.date1904, iso_dates=pkg.dialect.strict)
         sheets: dict[str, Sheet] = {}
 
         def sheet(name: str) -> Sheet:
@@ -1078,6 +1307,13 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
         for s in sheets.values():
             s.finish(styles, values)
         pkg.save(out)
+    except Unsupported as exc:
+        if not pkg.dialect.strict:
+            raise
+        # openpyxl reads a Strict package as a workbook without sheets: no fallback.
+        raise UnreadableWorkbook(f"is saved as Strict Open XML and holds something chart cannot edit in that format "
+                                 f"({exc}). Nothing was changed. Open it in Excel and save it as \"Excel Workbook "
+                                 f"(.xlsx)\" (File > Save As), then run again.", path=chart.path) from None
     finally:
         pkg.close()
 

@@ -31,16 +31,61 @@ BACKUPS_KEPT = 10
 # --------------------------------------------------------------------------- who holds it
 
 
+# LibreOffice's lock is one line of about a hundred bytes, Excel's owner file 165;
+# more is never read, whatever size the file claims.
+LOCK_READ_LIMIT = 512
+
+
+def _peek_lock(lock: Path) -> bytes | str | None:
+    """What sits at a lock file's name: None if nothing, its first bytes if a regular file, else a note.
+
+    Never follows a link, never opens what is not a regular file (a FIFO would block
+    the open or the read forever, a link to /dev/zero feed a full read until the
+    process is killed) and never reads more than ``LOCK_READ_LIMIT`` bytes. A lock
+    that cannot be read gives b"": it still counts, its holder is unknown.
+    """
+    import stat
+
+    try:
+        st = os.lstat(lock)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return b""
+    if stat.S_ISLNK(st.st_mode):
+        return "which is a link, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        return "which is not a regular file"
+    try:
+        # O_NONBLOCK and the check below: swapped for a FIFO or a device since the
+        # lstat, it is still neither waited on nor read.
+        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "which is not a regular file"
+        return os.read(fd, LOCK_READ_LIMIT)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 def lock_holder(path: Path) -> str | None:
-    """Who has the workbook open, from the lock file Excel or LibreOffice keeps beside it."""
+    """Who has the workbook open, from the lock file Excel or LibreOffice keeps beside it.
+
+    Anything at a lock file's name counts, even what is not a lock file LibreOffice
+    or Excel would write (a link, a FIFO, a folder): it is named, never read.
+    """
     folder, name = path.parent, path.name
     lo_lock = folder / f".~lock.{name}#"
-    if lo_lock.exists():
+    found = _peek_lock(lo_lock)
+    if isinstance(found, str):
+        return f"LibreOffice (lock file {lo_lock.name}, {found})"
+    if found is not None:
         # LibreOffice writes ",user,host,date,profile;" (the first field is unused).
-        try:
-            fields = lo_lock.read_text("utf-8", "replace").split(",")
-        except OSError:
-            fields = []
+        fields = found.decode("utf-8", "replace").split(",")
         who = fields[1].strip() if len(fields) > 1 and fields[1].strip() else "someone"
         host = f" on {fields[2].strip()}" if len(fields) > 2 and fields[2].strip() else ""
         since = f" since {fields[3].strip()}" if len(fields) > 3 and fields[3].strip() else ""
@@ -48,14 +93,14 @@ def lock_holder(path: Path) -> str | None:
     # Excel writes "~$" + the name, or + the name less its first two characters for
     # longer names; the file starts with the user name's length and the name.
     for candidate in {folder / f"~${name}", folder / f"~${name[2:]}"}:
-        if candidate.exists():
+        found = _peek_lock(candidate)
+        if isinstance(found, str):
+            return f"Excel (lock file {candidate.name}, {found})"
+        if found is not None:
+            data = found[:55]
             who = "someone"
-            try:
-                data = candidate.read_bytes()[:55]
-                if data and 0 < data[0] < 55:
-                    who = data[1 : 1 + data[0]].decode("latin-1").strip() or who
-            except OSError:
-                pass
+            if data and 0 < data[0] < 55:
+                who = data[1 : 1 + data[0]].decode("latin-1").strip() or who
             return f"Excel ({who}; lock file {candidate.name})"
     return None
 

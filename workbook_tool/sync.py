@@ -826,8 +826,9 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
     with writer.exclusive(target), _gc_frozen() as freeze:
         phase(0)
         before = writer.Fingerprint.of(target)
-        grids = read_grids(path)
-        chart = chart_from_grids(path, grids)
+        with writer.refusing_if_changed(target, before):  # a save in place meanwhile reads as damage
+            grids = read_grids(path)
+            chart = chart_from_grids(path, grids)
         freeze()
         phase(1)
         plan = _plan_with_path(make_plan, chart, grids, path)

@@ -317,15 +317,38 @@ def _save_to(tmp: Path, save) -> str | None:
     return failure
 
 
+CHANGED = ("changed while chart was working on it (another program saved, moved or deleted it). Nothing was "
+           "written; run again to include that change.")
+
+
+def _changed(path: Path, before: Fingerprint) -> bool:
+    try:
+        return Fingerprint.of(path) != before
+    except OSError:
+        return True  # moved or deleted meanwhile: not ours to recreate
+
+
 def check_unchanged(path: Path, before: Fingerprint) -> None:
     """``RefusedToWrite`` when the file is no longer what ``before`` describes (saved, moved or deleted)."""
+    if _changed(path, before):
+        raise RefusedToWrite(CHANGED, path=path)
+
+
+@contextlib.contextmanager
+def refusing_if_changed(path: Path, before: Fingerprint):
+    """Any error inside the block becomes ``check_unchanged``'s refusal when the file changed meanwhile.
+
+    A program that saves in place (cp, an editor writing into the same file) makes
+    whatever reads the workbook meanwhile see half of the old file and half of the
+    new: a "damaged" archive or a zip error. The cause is the other save, and the
+    answer is the one for a change, not a report of damage or an unexpected error.
+    """
     try:
-        now = Fingerprint.of(path)
-    except OSError:
-        now = None  # moved or deleted meanwhile: not ours to recreate
-    if now != before:
-        raise RefusedToWrite("changed while chart was working on it (another program saved, moved or deleted "
-                             "it). Nothing was written; run again to include that change.", path=path)
+        yield
+    except Exception:
+        if _changed(path, before):
+            raise RefusedToWrite(CHANGED, path=path) from None
+        raise
 
 
 def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup: bool = True) -> Path | None:
@@ -344,11 +367,12 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        failure = _save_to(tmp, save)
-        if failure is not None:
-            raise WriteFailed(f"could not be written ({failure}); the original is unchanged. Check that the disk "
-                              "has room.", path=path)
-        verify(tmp)
+        with refusing_if_changed(path, before):  # both read the original again
+            failure = _save_to(tmp, save)
+            if failure is not None:
+                raise WriteFailed(f"could not be written ({failure}); the original is unchanged. Check that the "
+                                  "disk has room.", path=path)
+            verify(tmp)
         check_unchanged(path, before)
         try:
             st = path.stat()

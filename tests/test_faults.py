@@ -302,11 +302,11 @@ def test_file_size_limit_for_real(chart, export, command):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_disk_full_while_keeping_the_backup(chart, export, monkeypatch, command):
-    def half_copy(src, dst, **kwargs):
-        Path(dst).write_bytes(Path(src).read_bytes()[:100])
+    def half_copy(src, dst, *args):
+        dst.write(src.read(100))
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(writer.shutil, "copy2", half_copy)
+    monkeypatch.setattr(writer.shutil, "copyfileobj", half_copy)
     data = chart.read_bytes()
     listing = folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))

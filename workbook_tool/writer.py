@@ -6,6 +6,10 @@ so two runs cannot interleave, notice a change made while we worked, keep a
 backup, write a temporary file in the same folder, check it, then replace the
 original atomically. Any failure leaves the original byte for byte as it was and
 no temporary file behind.
+
+Nothing beside the workbook is trusted: lock files are looked at, never read
+past their first bytes; temporary and backup files are created new, never
+through a link someone put at a name chart would use.
 """
 
 from __future__ import annotations

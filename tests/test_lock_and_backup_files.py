@@ -47,8 +47,8 @@ def one_error_line(stderr: str) -> str:
     return lines[0]
 
 
-def sync_in_a_box(*args, timeout: float = 30) -> subprocess.CompletedProcess:
-    """``chart sync ARGS`` in a child with a memory limit and a time limit.
+def chart_in_a_box(command: str, *args, timeout: float = 30) -> subprocess.CompletedProcess:
+    """``chart COMMAND ARGS --today …`` in a child with a memory limit and a time limit.
 
     A lock read in full from /dev/zero would otherwise grow until the kernel kills
     a process (perhaps not this one); a FIFO would block the test run forever.
@@ -56,8 +56,12 @@ def sync_in_a_box(*args, timeout: float = 30) -> subprocess.CompletedProcess:
     def limited():
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
-    return subprocess.run([sys.executable, "-m", "workbook_tool", "sync", *map(str, args), "--today", TODAY_ARG],
+    return subprocess.run([sys.executable, "-m", "workbook_tool", command, *map(str, args), "--today", TODAY_ARG],
                           capture_output=True, text=True, env=ENV, preexec_fn=limited, timeout=timeout)
+
+
+def sync_in_a_box(*args) -> subprocess.CompletedProcess:
+    return chart_in_a_box("sync", *args)
 
 
 # --------------------------------------------------------------------------- point 8: lock files
@@ -248,6 +252,24 @@ def test_planted_links_at_draft_temporary_names_are_never_followed(tmp_path, mon
     assert result.exit_code == 0, result.output
     assert victim.read_bytes() == b"theirs"
     assert [p for p in out.iterdir() if not p.is_symlink() and p.suffix == ".eml"]
+
+
+def test_a_link_at_a_draft_name_is_neither_followed_nor_read(tmp_path):
+    # Drafts compare what is already at a draft's name with the new draft: a link
+    # to /dev/zero there was read until memory ran out.
+    chart = sample_chart(tmp_path / "chart.xlsx")
+    out = tmp_path / "drafts"
+    assert chart_in_a_box("draft", chart, "--out", out).returncode == 0
+    draft = sorted(out.iterdir())[0]
+    draft.unlink()
+    draft.symlink_to("/dev/zero")
+    done = chart_in_a_box("draft", chart, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert f"Kept {draft} (it exists with other content, perhaps your edits; --force replaces it)" in done.stdout
+    assert draft.is_symlink()
+    forced = chart_in_a_box("draft", chart, "--out", out, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert not draft.is_symlink() and draft.read_bytes().startswith(b"To: ")  # the link replaced, not followed
 
 
 # --------------------------------------------------------------------------- point 12

@@ -41,18 +41,19 @@ BACKUPS_KEPT = 10
 LOCK_READ_LIMIT = 512
 
 
-def _peek_lock(lock: Path) -> bytes | str | None:
-    """What sits at a lock file's name: None if nothing, its first bytes if a regular file, else a note.
+def peek_file(path: Path, limit: int) -> bytes | str | None:
+    """What sits at ``path``: None if nothing, its first ``limit`` bytes if a regular file, else a note.
 
-    Never follows a link, never opens what is not a regular file (a FIFO would block
-    the open or the read forever, a link to /dev/zero feed a full read until the
-    process is killed) and never reads more than ``LOCK_READ_LIMIT`` bytes. A lock
-    that cannot be read gives b"": it still counts, its holder is unknown.
+    For files beside the workbook that someone else may have put there (lock
+    files, drafts): never follows a link, never opens what is not a regular file (a
+    FIFO would block the open or the read forever, a link to /dev/zero feed a full
+    read until the process is killed) and never reads more than ``limit`` bytes. A
+    file that cannot be read gives b"".
     """
     import stat
 
     try:
-        st = os.lstat(lock)
+        st = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError:
@@ -64,13 +65,20 @@ def _peek_lock(lock: Path) -> bytes | str | None:
     try:
         # O_NONBLOCK and the check below: swapped for a FIFO or a device since the
         # lstat, it is still neither waited on nor read.
-        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError:
         return b""
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return "which is not a regular file"
-        return os.read(fd, LOCK_READ_LIMIT)
+        chunks, left = [], limit
+        while left > 0:  # a read may return less than asked
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
     except OSError:
         return b""
     finally:
@@ -85,7 +93,7 @@ def lock_holder(path: Path) -> str | None:
     """
     folder, name = path.parent, path.name
     lo_lock = folder / f".~lock.{name}#"
-    found = _peek_lock(lo_lock)
+    found = peek_file(lo_lock, LOCK_READ_LIMIT)
     if isinstance(found, str):
         return f"LibreOffice (lock file {lo_lock.name}, {found})"
     if found is not None:
@@ -98,7 +106,7 @@ def lock_holder(path: Path) -> str | None:
     # Excel writes "~$" + the name, or + the name less its first two characters for
     # longer names; the file starts with the user name's length and the name.
     for candidate in {folder / f"~${name}", folder / f"~${name[2:]}"}:
-        found = _peek_lock(candidate)
+        found = peek_file(candidate, LOCK_READ_LIMIT)
         if isinstance(found, str):
             return f"Excel (lock file {candidate.name}, {found})"
         if found is not None:

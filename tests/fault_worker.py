@@ -4,7 +4,11 @@
 
 copies the bytes of SOURCE over PATH after DELAY seconds, the way a spreadsheet
 program saves: ``rename`` writes a temporary file beside PATH and renames it over
-(Excel), ``inplace`` truncates PATH and writes into it.
+(Excel), ``inplace`` truncates PATH and writes into it, ``slow-inplace`` does the
+same in twenty pieces over a fifth of a second (`cp` of a file on a slow disk),
+counting DELAY from the moment a chart run holds its lock on PATH: begun earlier,
+the half-written file would be what chart first looks at, and "damaged" the true
+answer.
 
     python tests/fault_worker.py limited LIMIT_BYTES -- ARGS...
 
@@ -23,8 +27,19 @@ import time
 from pathlib import Path
 
 
+def locked_by_chart(path: Path) -> bool:
+    """Whether some process holds a flock on ``path`` (Linux's /proc/locks lists them by inode)."""
+    inode = f":{os.stat(path).st_ino} "
+    with open("/proc/locks") as fh:
+        return any(" FLOCK " in line and inode in line for line in fh)
+
+
 def write(path: Path, source: Path, how: str, delay: float = 0.0) -> None:
     data = source.read_bytes()
+    if how == "slow-inplace":
+        deadline = time.monotonic() + 10
+        while not locked_by_chart(path) and time.monotonic() < deadline:
+            time.sleep(0.002)
     if delay:
         time.sleep(delay)
     if how == "rename":
@@ -32,10 +47,15 @@ def write(path: Path, source: Path, how: str, delay: float = 0.0) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     else:
+        pieces = 20 if how == "slow-inplace" else 1
+        step = -(-len(data) // pieces)
         with path.open("r+b") as fh:
             fh.truncate(0)
-            fh.write(data)
-            fh.flush()
+            for start in range(0, len(data), step):
+                fh.write(data[start:start + step])
+                fh.flush()
+                if pieces > 1:
+                    time.sleep(0.01)
             os.fsync(fh.fileno())
 
 

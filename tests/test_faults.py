@@ -9,11 +9,14 @@
   byte for byte, no temporary file, and one clear ``Error:`` line.
 * Two runs at once, or a person saving the file while chart works on it, never lose
   an edit: chart either includes it or refuses with "changed while chart was
-  working on it".
+  working on it". That holds for a save that renames a new file over the workbook
+  and for one that writes into it in place (`cp`), even one half done while chart
+  reads the workbook or copies its parts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -299,11 +302,11 @@ def test_file_size_limit_for_real(chart, export, command):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_disk_full_while_keeping_the_backup(chart, export, monkeypatch, command):
-    def half_copy(src, dst, **kwargs):
-        Path(dst).write_bytes(Path(src).read_bytes()[:100])
+    def half_copy(src, dst, *args):
+        dst.write(src.read(100))
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(writer.shutil, "copy2", half_copy)
+    monkeypatch.setattr(writer.shutil, "copyfileobj", half_copy)
     data = chart.read_bytes()
     listing = folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))
@@ -375,9 +378,64 @@ def _other_program_saves(path: Path, source: Path, how: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@contextlib.contextmanager
+def _half_saved_in_place(path: Path, edited: Path):
+    """Another program is part-way through saving ``edited`` over ``path`` in place.
+
+    The way `cp`, or an editor that writes into the same file, saves: the file
+    is truncated and half of the new bytes written (the inode stays the same, so
+    an open handle on the old file reads the new bytes); the rest are written
+    when the block ends.
+    """
+    data = edited.read_bytes()
+    with path.open("r+b") as fh:
+        fh.truncate(0)
+        fh.write(data[: len(data) // 2])
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.write(data[len(data) // 2:])
+
+
 def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) -> None:
     """Make another process save ``edited`` over ``path`` while chart is at ``stage``."""
-    if stage == "planning":
+    if stage == "reading":
+        # The save is under way while chart reads the workbook.
+        real_read = sync_module.read_grids
+
+        def read_while_saved(*args, **kwargs):
+            with _half_saved_in_place(path, edited):
+                return real_read(*args, **kwargs)
+
+        monkeypatch.setattr(sync_module, "read_grids", read_while_saved)
+    elif stage == "writing":
+        # The save is under way while chart copies the workbook's parts into the new version.
+        from workbook_tool.xlsxpatch import Package
+
+        real_save = Package.save
+
+        def save_while_saved(self, out):
+            with _half_saved_in_place(path, edited):
+                return real_save(self, out)
+
+        monkeypatch.setattr(Package, "save", save_while_saved)
+    elif stage == "loading":
+        # The same through the openpyxl fallback, which loads the whole workbook again.
+        from workbook_tool import xlsxpatch
+
+        def unsupported(*args, **kwargs):
+            raise xlsxpatch.Unsupported("test: the openpyxl way")
+
+        real_load = sync_module._load_for_writing
+
+        def load_while_saved(*args, **kwargs):
+            with _half_saved_in_place(path, edited):
+                return real_load(*args, **kwargs)
+
+        monkeypatch.setattr(xlsxpatch, "write_plan", unsupported)
+        monkeypatch.setattr(sync_module, "_load_for_writing", load_while_saved)
+    elif stage == "planning":
         real_plan = sync_module.plan_sync
 
         def plan_then_edit(*args, **kwargs):
@@ -405,8 +463,9 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
         monkeypatch.setattr(writer, "backup", backup_then_edit)
 
 
-@pytest.mark.parametrize("how", ["rename", "inplace"])
-@pytest.mark.parametrize("stage", ["planning", "checking", "backup"])
+@pytest.mark.parametrize(("stage", "how"), [(stage, how) for stage in ("planning", "checking", "backup")
+                                             for how in ("rename", "inplace")]
+                         + [(stage, "half-inplace") for stage in ("reading", "writing", "loading")])
 def test_an_edit_saved_while_sync_works_is_kept_and_sync_refuses(world, tmp_path, monkeypatch, stage, how):
     path = tmp_path / "chart.xlsx"
     path.write_bytes(world.original)
@@ -432,7 +491,8 @@ def test_an_edit_saved_during_an_import_is_kept(world, tmp_path, monkeypatch, ex
     assert path.read_bytes() == world.edited.read_bytes()
 
 
-def test_an_edit_saved_at_a_random_moment_is_never_lost(world, tmp_path):
+@pytest.mark.parametrize("how", ["rename", "slow-inplace"])
+def test_an_edit_saved_at_a_random_moment_is_never_lost(world, tmp_path, how):
     rng = random.Random(7)
     outcomes = []
 
@@ -441,10 +501,11 @@ def test_an_edit_saved_at_a_random_moment_is_never_lost(world, tmp_path):
         folder.mkdir()
         path = folder / "chart.xlsx"
         path.write_bytes(world.original)
-        delay = rng.uniform(0.2, 1.1) * world.duration
+        # From the start of the run, or (in place) from the moment it holds its lock.
+        delay = rng.uniform(0.2, 1.1) * world.duration if how == "rename" else rng.uniform(0, 0.6) * world.duration
         sync = subprocess.Popen(chart_cmd("sync", path, "--today", TODAY_ARG), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=ENV)
-        editor = subprocess.Popen(worker("write", path, world.edited, "rename", delay), env=ENV)
+        editor = subprocess.Popen(worker("write", path, world.edited, how, delay), env=ENV)
         _, err = sync.communicate(timeout=60)
         assert editor.wait(timeout=60) == 0
         assert "Traceback" not in err

@@ -48,6 +48,7 @@ from .checker import GUIDE, Finding, check_draft
 from .errors import BadOption, TemplateError, WriteFailed
 from .fields import check_email, is_blank, name_key, parse_recommended, phone_text, to_date
 from .workbook import Chart, Row
+from .writer import peek_file
 
 OUTREACH, CALL, THANK_YOU, FOLLOW_UP = stages.OUTREACH, stages.CALL, stages.THANK_YOU, stages.FOLLOW_UP
 KINDS = (OUTREACH, CALL, THANK_YOU, FOLLOW_UP)
@@ -1161,8 +1162,11 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
     folder = os.fspath(out)
     for draft in run.drafts:
         path = out / draft.filename
-        if path.exists():
-            if path.read_bytes() == draft.content:
+        # Read no further than the draft's length: a link planted at its name (to
+        # /dev/zero, say) is neither followed nor read, and counts as a file that is there.
+        found = peek_file(path, len(draft.content) + 1)
+        if found is not None:
+            if found == draft.content:
                 written.append(Written(draft, path, "unchanged"))
                 continue
             if not force:

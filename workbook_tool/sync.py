@@ -818,16 +818,18 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         phase(1)
         return SyncResult(path, _plan_with_path(make_plan, chart, grids, path), dry_run=True)
     check_workbook_file(path)  # a missing or bad file gets its own message before any lock is taken
-    if not force:
-        # Through a symlink, the program that has it open may keep its lock beside
-        # either the link or the file it points to.
-        for where in dict.fromkeys((path.absolute(), target)):
-            writer.check_not_open(where)
+    writer.check_writable(target)
+    # Through a symlink, the program that has it open may keep its lock beside
+    # either the link or the file it points to; looked at again before the replace.
+    lock_places = () if force else tuple(dict.fromkeys((path.absolute(), target)))
+    for where in lock_places:
+        writer.check_not_open(where)
     with writer.exclusive(target), _gc_frozen() as freeze:
         phase(0)
         before = writer.Fingerprint.of(target)
-        grids = read_grids(path)
-        chart = chart_from_grids(path, grids)
+        with writer.refusing_if_changed(target, before):  # a save in place meanwhile reads as damage
+            grids = read_grids(path)
+            chart = chart_from_grids(path, grids)
         freeze()
         phase(1)
         plan = _plan_with_path(make_plan, chart, grids, path)
@@ -861,7 +863,7 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
             phase(4)
             verify_written(tmp, grids, plan, chart, formulas)
 
-        result.backup = writer.replace_safely(target, save, verify, before)
+        result.backup = writer.replace_safely(target, save, verify, before, lock_places=lock_places)
         result.written = True
         return result
 

@@ -6,6 +6,10 @@ so two runs cannot interleave, notice a change made while we worked, keep a
 backup, write a temporary file in the same folder, check it, then replace the
 original atomically. Any failure leaves the original byte for byte as it was and
 no temporary file behind.
+
+Nothing beside the workbook is trusted: lock files are looked at, never read
+past their first bytes; temporary and backup files are created new, never
+through a link someone put at a name chart would use.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ import errno
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import RefusedToWrite, WriteFailed
+from .errors import ChartError, RefusedToWrite, WriteFailed
 
 BACKUP_DIR = "chart-backups"
 BACKUPS_KEPT = 10
@@ -31,16 +36,69 @@ BACKUPS_KEPT = 10
 # --------------------------------------------------------------------------- who holds it
 
 
+# LibreOffice's lock is one line of about a hundred bytes, Excel's owner file 165;
+# more is never read, whatever size the file claims.
+LOCK_READ_LIMIT = 512
+
+
+def peek_file(path: Path, limit: int) -> bytes | str | None:
+    """What sits at ``path``: None if nothing, its first ``limit`` bytes if a regular file, else a note.
+
+    For files beside the workbook that someone else may have put there (lock
+    files, drafts): never follows a link, never opens what is not a regular file (a
+    FIFO would block the open or the read forever, a link to /dev/zero feed a full
+    read until the process is killed) and never reads more than ``limit`` bytes. A
+    file that cannot be read gives b"".
+    """
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return b""
+    if stat.S_ISLNK(st.st_mode):
+        return "which is a link, not a file"
+    if not stat.S_ISREG(st.st_mode):
+        return "which is not a regular file"
+    try:
+        # O_NONBLOCK and the check below: swapped for a FIFO or a device since the
+        # lstat, it is still neither waited on nor read.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "which is not a regular file"
+        chunks, left = [], limit
+        while left > 0:  # a read may return less than asked
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 def lock_holder(path: Path) -> str | None:
-    """Who has the workbook open, from the lock file Excel or LibreOffice keeps beside it."""
+    """Who has the workbook open, from the lock file Excel or LibreOffice keeps beside it.
+
+    Anything at a lock file's name counts, even what is not a lock file LibreOffice
+    or Excel would write (a link, a FIFO, a folder): it is named, never read.
+    """
     folder, name = path.parent, path.name
     lo_lock = folder / f".~lock.{name}#"
-    if lo_lock.exists():
+    found = peek_file(lo_lock, LOCK_READ_LIMIT)
+    if isinstance(found, str):
+        return f"LibreOffice (lock file {lo_lock.name}, {found})"
+    if found is not None:
         # LibreOffice writes ",user,host,date,profile;" (the first field is unused).
-        try:
-            fields = lo_lock.read_text("utf-8", "replace").split(",")
-        except OSError:
-            fields = []
+        fields = found.decode("utf-8", "replace").split(",")
         who = fields[1].strip() if len(fields) > 1 and fields[1].strip() else "someone"
         host = f" on {fields[2].strip()}" if len(fields) > 2 and fields[2].strip() else ""
         since = f" since {fields[3].strip()}" if len(fields) > 3 and fields[3].strip() else ""
@@ -48,14 +106,14 @@ def lock_holder(path: Path) -> str | None:
     # Excel writes "~$" + the name, or + the name less its first two characters for
     # longer names; the file starts with the user name's length and the name.
     for candidate in {folder / f"~${name}", folder / f"~${name[2:]}"}:
-        if candidate.exists():
+        found = peek_file(candidate, LOCK_READ_LIMIT)
+        if isinstance(found, str):
+            return f"Excel (lock file {candidate.name}, {found})"
+        if found is not None:
+            data = found[:55]
             who = "someone"
-            try:
-                data = candidate.read_bytes()[:55]
-                if data and 0 < data[0] < 55:
-                    who = data[1 : 1 + data[0]].decode("latin-1").strip() or who
-            except OSError:
-                pass
+            if data and 0 < data[0] < 55:
+                who = data[1 : 1 + data[0]].decode("latin-1").strip() or who
             return f"Excel ({who}; lock file {candidate.name})"
     return None
 
@@ -180,68 +238,175 @@ def exclusive(path: Path):
 
 
 BUSY = "another chart command is writing this workbook right now. Wait for it to finish, then run again."
-STALE_AFTER_SECONDS = 3600
+TEMPORARY_SUFFIX = ".chart-tmp.xlsx"
+
+
+def _new_temporary(path: Path) -> tuple[int, Path]:
+    """A new temporary file beside the workbook, held by a lock for as long as it lives: ``(fd, path)``.
+
+    mkstemp creates it exclusively (O_EXCL, never through a link) under an
+    unguessable name. The lock (flock) is how the next run tells a live run's file
+    from one left by a run that was killed: the kernel drops it when its process dies.
+    """
+    import fcntl
+
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=TEMPORARY_SUFFIX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        pass  # a file system without locks: the file is still ours, just not marked live
+    return fd, Path(name)
 
 
 def remove_stale_temporaries(path: Path) -> list[Path]:
-    """Delete this workbook's temporary files left by a run that was killed mid-write.
+    """Delete this workbook's temporary files left by runs that died mid-write (a kill, a crash, a power cut).
 
-    Called while holding the workbook's lock, so no live run of ours owns them;
-    the exact mkstemp pattern keeps it off other workbooks whose names start the
-    same, and the age guard off anything written moments ago.
+    A file no one holds a lock on is a dead run's, whatever its age, and goes; a
+    live run's, locked, is never touched (even one of a run whose workbook another
+    program swapped out from under the workbook's own lock). Only regular files
+    named as mkstemp names this workbook's temporaries are looked at (not another
+    workbook's whose name starts the same), and a link is never followed.
     """
-    import time
+    import fcntl
+    import stat
 
-    pattern = re.compile(r"^\." + re.escape(path.stem) + r"\.[A-Za-z0-9_]{8}\.chart-tmp\.xlsx$")
+    pattern = re.compile(r"^\." + re.escape(path.stem) + r"\.[A-Za-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX) + "$")
     removed = []
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for candidate in path.parent.iterdir():
-            if pattern.match(candidate.name):
-                with contextlib.suppress(OSError):
-                    if now - candidate.stat().st_mtime > STALE_AFTER_SECONDS:
-                        candidate.unlink()
-                        removed.append(candidate)
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not pattern.match(name):
+            continue
+        candidate = path.parent / name
+        try:
+            fd = os.open(candidate, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue  # a link, gone already, or not ours to read
+        try:
+            held = os.fstat(fd)
+            if not stat.S_ISREG(held.st_mode):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # its run is alive
+            if os.lstat(candidate).st_ino == held.st_ino:  # still the file just found dead
+                os.unlink(candidate)
+                removed.append(candidate)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
     return removed
 
 
 def backup(path: Path, now: dt.datetime | None = None) -> Path:
-    """Copy the workbook into chart-backups/ beside it; keep the newest ten of this workbook."""
-    folder = path.parent / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{path.stem}.{stamp}{path.suffix}"
-    n = 1
-    while target.exists():
-        target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
-        n += 1
-    # Copied under a hidden name, then renamed: a copy cut short (a full disk, a kill)
-    # never looks like a good backup, nor pushes a good one out of the last ten.
-    partial = folder / f".{target.name}.partial"
+    """Copy the workbook into chart-backups/ beside it; keep the newest ten of this workbook.
+
+    Nothing in chart-backups/ is trusted: the folder is used only if it is a real
+    folder (``RefusedToWrite`` if it is a link or a file), the copy goes into a file
+    created new under an unguessable name (never through a link someone planted at
+    a name chart would use), and only regular files count as backups, so links named
+    like the newest backups never push the real ones out.
+    """
+    dir_fd = _backup_folder(path)
     try:
-        shutil.copy2(path, partial)
-        os.rename(partial, target)  # target is a new name: nothing to replace
-    except BaseException:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise
-    pattern = re.compile(re.escape(path.stem) + r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix) + "$")
+        stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+        final = f"{path.stem}.{stamp}{path.suffix}"
+        n = 1
+        while _name_taken(final, dir_fd):
+            final = f"{path.stem}.{stamp}-{n}{path.suffix}"
+            n += 1
+        # Copied under a hidden name, then renamed: a copy cut short (a full disk, a kill)
+        # never looks like a good backup, nor pushes a good one out of the last ten.
+        fd, partial = _create_new(lambda: f".{final}.{secrets.token_hex(4)}.partial", dir_fd)
+        try:
+            with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+                dst.flush()
+                # What copy2 kept: the permissions (a private workbook's backups stay
+                # private) and the dates.
+                st = os.fstat(src.fileno())
+                os.fchmod(dst.fileno(), st.st_mode & 0o7777)
+                os.utime(dst.fileno(), ns=(st.st_atime_ns, st.st_mtime_ns))
+            # A name taken since the check above is replaced, link and all: rename never
+            # writes through a link.
+            os.rename(partial, final, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(partial, dir_fd=dir_fd)
+            raise
+        pattern = re.compile(re.escape(path.stem) + r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix) + "$")
 
-    def made_when(p: Path):
-        # By the time in the name, when the backup was made. Not by the file's date:
-        # copy2 keeps the workbook's own date, and a workbook restored from an old
-        # backup with its date kept would make the newest backup look the oldest.
-        stamp, n = pattern.match(p.name).groups()
-        return stamp, int(n or 0)
+        def made_when(name: str):
+            # By the time in the name, when the backup was made. Not by the file's date:
+            # the copy keeps the workbook's own date, and a workbook restored from an old
+            # backup with its date kept would make the newest backup look the oldest.
+            stamp, n = pattern.match(name).groups()
+            return stamp, int(n or 0)
 
-    ours = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=made_when)
-    for old in ours[:-BACKUPS_KEPT]:
-        old.unlink()
-    return target
+        ours = sorted((name for name in os.listdir(dir_fd) if pattern.match(name) and _is_file(name, dir_fd)),
+                      key=made_when)
+        for old in ours[:-BACKUPS_KEPT]:
+            os.unlink(old, dir_fd=dir_fd)
+        return path.parent / BACKUP_DIR / final
+    finally:
+        os.close(dir_fd)
 
 
-def _save_to(tmp: Path, save) -> str | None:
-    """Run ``save(tmp)`` and flush it to disk; what went wrong with the disk, in words, or None.
+def _backup_folder(path: Path) -> int:
+    """chart-backups/ beside the workbook, made if missing and opened without following a link."""
+    folder = path.parent / BACKUP_DIR
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder)  # a link or a file at that name is left alone, and refused below
+    try:
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+    # A link would send the backups, and the pruning of old ones, wherever it points.
+    what = "link" if folder.is_symlink() else "file"
+    raise RefusedToWrite(f"{BACKUP_DIR} beside it is a {what}, not a folder, so chart cannot keep its backup there. "
+                         "Nothing was written. Rename or remove it, then run again.", path=path)
+
+
+def _name_taken(name: str, dir_fd: int) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _is_file(name: str, dir_fd: int) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple[int, str]:
+    """A file created by this call and no one else, as ``(fd, name)``; ``make_name()`` proposes names.
+
+    O_EXCL fails on any name that exists, a link included, so nothing is ever
+    written through a link planted at a name chart would use.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = make_name()
+        try:
+            return os.open(name, flags, mode, dir_fd=dir_fd), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a new file")
+
+
+def _save_to(tmp: Path, fd: int, save) -> str | None:
+    """Run ``save(tmp)`` and flush it (``fd`` is the file's) to disk; what went wrong with the disk, in words, or None.
 
     On a full disk openpyxl's writer (lxml) raises SerialisationError("IO_ENOSPC",
     "IO_EFBIG" …) rather than OSError, and the half-written zip it leaves fails again
@@ -257,8 +422,7 @@ def _save_to(tmp: Path, save) -> str | None:
     try:
         try:
             save(tmp)
-            with tmp.open("rb+") as fh:
-                os.fsync(fh.fileno())
+            os.fsync(fd)
         except OSError as exc:
             failure = exc.strerror or str(exc)
         except Exception as exc:
@@ -272,48 +436,107 @@ def _save_to(tmp: Path, save) -> str | None:
     return failure
 
 
+CHANGED = ("changed while chart was working on it (another program saved, moved or deleted it). Nothing was "
+           "written; run again to include that change.")
+
+
+def _changed(path: Path, before: Fingerprint) -> bool:
+    try:
+        return Fingerprint.of(path) != before
+    except OSError:
+        return True  # moved or deleted meanwhile: not ours to recreate
+
+
 def check_unchanged(path: Path, before: Fingerprint) -> None:
     """``RefusedToWrite`` when the file is no longer what ``before`` describes (saved, moved or deleted)."""
+    if _changed(path, before):
+        raise RefusedToWrite(CHANGED, path=path)
+
+
+@contextlib.contextmanager
+def refusing_if_changed(path: Path, before: Fingerprint):
+    """Any error inside the block becomes ``check_unchanged``'s refusal when the file changed meanwhile.
+
+    A program that saves in place (cp, an editor writing into the same file) makes
+    whatever reads the workbook meanwhile see half of the old file and half of the
+    new: a "damaged" archive or a zip error. The cause is the other save, and the
+    answer is the one for a change, not a report of damage or an unexpected error.
+    """
     try:
-        now = Fingerprint.of(path)
+        yield
+    except Exception:
+        if _changed(path, before):
+            raise RefusedToWrite(CHANGED, path=path) from None
+        raise
+
+
+READ_ONLY = ("is read-only, and chart does not replace a read-only workbook (Excel would not save over it "
+             "either). Nothing was written. Make it writable (chmod u+w, or untick Read-only in its properties), "
+             "then run again.")
+
+
+def check_writable(path: Path) -> None:
+    """``RefusedToWrite`` when the workbook is read-only: no write permission for anyone, or none for us.
+
+    The mode bits are read, not only os.access: as root, os.access says yes to
+    every file, and the replace (a rename in the folder) would succeed, dropping
+    the read-only mark the person set.
+    """
+    try:
+        st = path.stat()
     except OSError:
-        now = None  # moved or deleted meanwhile: not ours to recreate
-    if now != before:
-        raise RefusedToWrite("changed while chart was working on it (another program saved, moved or deleted "
-                             "it). Nothing was written; run again to include that change.", path=path)
+        return  # gone: the other checks say so
+    if not st.st_mode & 0o222 or (os.geteuid() != 0 and not os.access(path, os.W_OK)):
+        raise RefusedToWrite(READ_ONLY, path=path)
 
 
-def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup: bool = True) -> Path | None:
+def _check_still_ours(tmp: Path, fd: int, path: Path) -> None:
+    # The temporary file's name must still lead to the file we made (not to a link or
+    # file someone put there since): that name is what is read back and renamed.
+    try:
+        ours = os.lstat(tmp).st_ino == os.fstat(fd).st_ino
+    except OSError:
+        ours = False
+    if not ours:
+        raise WriteFailed(f"could not be written (its temporary file {tmp.name} was removed or replaced by another "
+                          "program); the original is unchanged.", path=path)
+
+
+def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup: bool = True,
+                   lock_places=()) -> Path | None:
     """Write a new version of ``path`` through ``save(tmp_path)``; return the backup made.
 
     ``verify(tmp_path)`` re-reads the new file and raises if it is not right.
-    Before the replace, the original must still match ``before``. On any failure
-    the temporary file is removed and the original is untouched.
+    Right before the replace, the original must still match ``before``, still be
+    writable, and (at each of ``lock_places``) not have been opened in Excel or
+    LibreOffice meanwhile. On any failure the temporary file is removed and the
+    original is untouched.
     """
     folder = path.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".chart-tmp.xlsx")
+        fd, tmp = _new_temporary(path)
     except OSError as exc:
         raise WriteFailed(f"cannot write in its folder ({exc.strerror}); nothing was changed. Check that the "
                           "folder is writable and the disk has room.", path=path) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
+    replaced = False
     try:
-        failure = _save_to(tmp, save)
-        if failure is not None:
-            raise WriteFailed(f"could not be written ({failure}); the original is unchanged. Check that the disk "
-                              "has room.", path=path)
-        verify(tmp)
+        with refusing_if_changed(path, before):  # both read the original again
+            failure = _save_to(tmp, fd, save)
+            if failure is not None:
+                raise WriteFailed(f"could not be written ({failure}); the original is unchanged. Check that the "
+                                  "disk has room.", path=path)
+            _check_still_ours(tmp, fd, path)
+            verify(tmp)
         check_unchanged(path, before)
         try:
             st = path.stat()
-            os.chmod(tmp, st.st_mode & 0o7777)
+            os.fchmod(fd, st.st_mode & 0o7777)
         except OSError as exc:
             raise WriteFailed(f"could not be written ({exc.strerror or exc}); the original is unchanged.",
                               path=path) from None
         if os.geteuid() == 0:
             with contextlib.suppress(OSError):
-                os.chown(tmp, st.st_uid, st.st_gid)
+                os.fchown(fd, st.st_uid, st.st_gid)
         made = None
         if keep_backup:
             try:
@@ -322,16 +545,22 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
                 raise WriteFailed(f"could not keep a backup in {BACKUP_DIR}/ ({exc.strerror or exc}); nothing was "
                                   "changed.", path=path) from None
         try:
-            # Again, as late as can be: a save by another program during the backup
-            # would otherwise be replaced unseen.
+            # Again, as late as can be: a save by another program, the workbook opened
+            # in Excel or LibreOffice or made read-only while chart worked (or during
+            # the backup) would otherwise be replaced unseen.
             check_unchanged(path, before)
-        except RefusedToWrite:
+            for where in lock_places:
+                check_not_open(where)
+            check_writable(path)
+            _check_still_ours(tmp, fd, path)
+        except ChartError:
             if made is not None:
                 with contextlib.suppress(OSError):
                     made.unlink()
             raise
         try:
             os.replace(tmp, path)
+            replaced = True
         except OSError as exc:
             raise WriteFailed(f"could not be replaced by the new version ({exc.strerror or exc}); the original is "
                               "unchanged.", path=path) from None
@@ -343,6 +572,7 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
                 os.close(dir_fd)
         return made
     finally:
-        if tmp.exists():
+        os.close(fd)  # and with it the lock that marked the temporary file live
+        if not replaced:
             with contextlib.suppress(OSError):
                 tmp.unlink()

@@ -675,7 +675,7 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
     contacts = read_contacts_file(file)  # a bad file is reported before the chart is touched
     found: dict = {}
 
-    def make_plan(chart, grids):
+    def make_plan(chart, grids, objects):  # objects: update_chart checks the new rows against them
         plan, found["outcomes"], found["notes"] = plan_import(chart, grids, contacts, source=canonical, via=via)
         return plan
 

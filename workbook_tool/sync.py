@@ -22,6 +22,7 @@ from pathlib import Path
 from . import schema, stages
 from .errors import ChartError, RefusedToWrite, WriteFailed
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
+from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
 from .validate import ERROR, Problem, validate_chart
 from .workbook import Chart, Row, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
@@ -225,11 +226,156 @@ _KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stag
 _WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")
 
 
+# --------------------------------------------------------------------------- where cells may go
+
+
+def read_objects(chart: Chart) -> dict[str, SheetObjects]:
+    """What the person placed on the sheets a sync writes cells into (Contacts, Want to Meet)."""
+    sheets = [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None]
+    return sheet_objects(chart.path, sheets)
+
+
+def _own_table(objs: SheetObjects, table: Table):
+    """The Excel table ``table``'s rows live in (its header is the chart's header row), or None."""
+    return holding(objs.tables(), table.header_row, table.columns[table.shape.required[0]])
+
+
+def _free_column(start: int, table: Table, objs: SheetObjects, spec: schema.Column, path) -> int:
+    """The first column from ``start`` with nothing of the person's from the header row to the table's last.
+
+    A merged note, a sparkline, a table or an array formula there would have a
+    tool header or value written inside it; such columns are passed over.
+    """
+    column, blocker = start, None
+    while column <= MAX_COLUMNS:
+        blocker = objs.meeting(column, table.header_row, column, table.last_row)
+        if blocker is None:
+            return column
+        column = blocker.bounds[2] + 1
+    if blocker is None:
+        why = ("your table reaches column XFD, the last column Excel and LibreOffice keep. Clear the columns you do "
+               "not need at the right of your table and try again.")
+    else:
+        why = (f"the columns from {column_letter(start)} to XFD, the last Excel and LibreOffice keep, are taken by "
+               f"{blocker.describe()}. {blocker.remedy()} and try again.")
+    raise RefusedToWrite(f"has no room for the {spec.header} column: {why}", path=path, sheet=table.sheet,
+                         cell=f"{column_letter(min(start, MAX_COLUMNS))}{table.header_row}")
+
+
+def _rows(n: int) -> str:
+    return f"{n} new row" if n == 1 else f"{n} new rows"
+
+
+def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
+                 objects: dict[str, SheetObjects]) -> None:
+    """Refuse a plan that puts a cell where Excel drops it or inside something of the person's.
+
+    Every plan goes through this before anything is written (sync's and import's):
+    no row past 1,048,576 (new tool columns past XFD are refused where they are
+    placed, ``_free_column``); new rows in the chart's Excel table or on empty rows
+    right under it; no cell inside a merge, sparkline, array formula, pivot table
+    or another table.
+    """
+    table = chart.contacts
+    if plan.new_rows:
+        _check_room(plan, table, chart.path)
+        _check_under_table(plan, table, grids[table.sheet], objects.get(table.sheet, NOTHING), chart.path)
+    for t in (table, chart.want_to_meet):
+        if t is not None and t.sheet in objects:
+            _check_clear(plan, t, objects[t.sheet], chart.path)
+
+
+def _check_room(plan: SyncPlan, table: Table, path) -> None:
+    """Excel and LibreOffice drop a row past their last when they open the file."""
+    beyond = sum(1 for n in plan.new_rows if n.number > MAX_ROWS)
+    if beyond:
+        raise RefusedToWrite(f"has no room for {_rows(beyond)} below row {MAX_ROWS:,}, the last row Excel and "
+                             "LibreOffice keep. Delete the rows you do not need at the bottom of the sheet (or move "
+                             "them to another sheet) and try again.", path=path, sheet=table.sheet)
+
+
+def _check_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects, path) -> None:
+    """New rows past the chart's Excel table go only on empty rows right under it.
+
+    The table grows over its new rows (``grown_table``): a row under it that
+    holds something (a note, merged cells, an array formula) would become part of
+    it. The person's rows are never moved, so that refuses.
+    """
+    own = _own_table(objs, table)
+    last = max(n.number for n in plan.new_rows)
+    if own is None or last <= own.data_end:
+        return
+    under = own.data_end + 1
+    count = _rows(last - own.data_end)
+    if own.totals_rows:
+        raise RefusedToWrite(f'your table "{own.name}" ({own.ref}) ends with a Total row, and chart would add {count} '
+                             "under it. Turn the Total row off (Table Design > Total Row), try again, then turn it "
+                             "back on.", path=path, sheet=table.sheet, cell=f"{column_letter(own.bounds[0])}{under}")
+    # The rows the table will span, as wide as it is or as the cells written there reach.
+    first = max(min(n.number for n in plan.new_rows), under)
+    right = max([own.bounds[2], table.width] + [w.column for w in plan.writes if w.sheet == table.sheet
+                                                 and w.row >= first])
+    # (row, column, 0 for an object: named rather than the value in its corner, what it is)
+    hits = [(max(o.bounds[1], first), max(o.bounds[0], 1), 0, o.describe()) for o in objs.items
+            if o is not own and o.meets(1, first, right, last)]
+    data = next(((r, c, 1, "your data") for r in range(first, min(last, len(grid)) + 1)
+                 for c in range(1, min(right, len(grid[r - 1])) + 1) if not is_blank(grid[r - 1][c - 1])), None)
+    found = min(hits + ([data] if data else []), default=None)
+    if found is not None:
+        r, c, _, what = found
+        row = "the row" if r == under else f"row {r},"
+        raise RefusedToWrite(f'{row} under your table "{own.name}" ({own.ref}) holds {what}, and chart needs it for '
+                             f"{count}. Insert empty rows at the end of the table (or move what is under it) and try "
+                             "again.", path=path, sheet=table.sheet, cell=f"{column_letter(c)}{r}")
+
+
+def _check_clear(plan: SyncPlan, table: Table, objs: SheetObjects, path) -> None:
+    """No planned cell of ``table``'s sheet inside an object of the person's (its own Excel table aside)."""
+    import bisect
+
+    rows_by_column: dict[int, list[int]] = {}
+    for w in plan.writes:
+        if w.sheet == table.sheet:
+            rows_by_column.setdefault(w.column, []).append(w.row)
+    for c in plan.new_columns:
+        if c.sheet == table.sheet:
+            rows_by_column.setdefault(c.column, []).append(c.header_row)
+    if not rows_by_column or not objs.items:
+        return
+    for rows in rows_by_column.values():
+        rows.sort()
+    own = _own_table(objs, table)
+    found = None  # (row, column, object): the first such cell
+    for obj in objs.items:
+        if obj is own:
+            continue
+        c1, r1, c2, r2 = obj.bounds
+        for column, rows in rows_by_column.items():
+            if c1 <= column <= c2:
+                i = bisect.bisect_left(rows, r1)
+                if i < len(rows) and rows[i] <= r2 and (found is None or (rows[i], column) < found[:2]):
+                    found = (rows[i], column, obj)
+    if found is None:
+        return
+    row, column, obj = found
+    spec = next((c.spec for c in plan.new_columns if c.sheet == table.sheet and c.column == column), None)
+    header = spec.header if spec is not None else table.headers.get(column, f"column {column_letter(column)}")
+    raise RefusedToWrite(f"chart would write {header} into {obj.describe()}. {obj.remedy()} and try again.",
+                         path=path, sheet=table.sheet, cell=f"{column_letter(column)}{row}")
+
+
 # --------------------------------------------------------------------------- planning
 
 
-def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> SyncPlan:
-    """Work out every change a sync makes, without touching the file."""
+def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
+              objects: dict[str, SheetObjects] | None = None) -> SyncPlan:
+    """Work out every change a sync makes, without touching the file.
+
+    ``objects`` (``read_objects``; read from the file when not given) are what the
+    person placed on the chart's sheets: new tool columns go where none sits.
+    """
+    if objects is None:
+        objects = read_objects(chart)
     plan = SyncPlan(today)
     table = chart.contacts
     grid = grids[table.sheet]
@@ -261,6 +407,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
             new_rows.append(new)
             plan.new_rows.append(NewRow(next_number, person.name, recommender, values))
             next_number += 1
+    _check_room(plan, table, chart.path)  # before the work below, which a sheet this full makes long
 
     all_rows = table.rows + new_rows
     full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
@@ -271,11 +418,11 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
                                  f"the people your contacts recommended. Add that column header and sync again.",
                                  sheet=table.sheet, cell=table.ref(table.header_row, "name"))
 
-    # Tool columns: where they are, or where they go (at the right of the table).
+    # Tool columns: where they are, or where they go (at the right of the table, past what is the person's).
     width = _used_width(grid, table, table.last_row)
     for spec in schema.CONTACTS.tool_columns:
         if not full.has(spec.key):
-            width += 1
+            width = _free_column(width + 1, full, objects.get(table.sheet, NOTHING), spec, chart.path)
             full.columns[spec.key] = width
             plan.new_columns.append(NewColumn(table.sheet, table.header_row, width, spec))
 
@@ -335,7 +482,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
             if not is_blank(value) and full.has(key):
                 plan.writes.append(CellWrite(table.sheet, new.number, full.columns[key], value))
 
-    _plan_want_to_meet(plan, chart, grids, all_rows, steps)
+    _plan_want_to_meet(plan, chart, grids, all_rows, steps, objects)
     _plan_referrals_sheet(plan, chart, grids)
     _plan_dashboard(plan, chart, grids, all_rows, steps)
     return plan
@@ -406,7 +553,7 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
     return referrals, loops
 
 
-def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps) -> None:
+def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps, objects) -> None:
     table = chart.want_to_meet
     if table is None:
         return
@@ -414,8 +561,10 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     _check_tool_columns_are_ours(table, grid, ("status",), lambda v: str(v).startswith(_WTM_PREFIXES))
     column = table.columns.get("status")
     if column is None:
-        column = _used_width(grid, table, table.last_row) + 1
-        plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, table.shape.column("status")))
+        spec = table.shape.column("status")
+        column = _free_column(_used_width(grid, table, table.last_row) + 1, table, objects.get(table.sheet, NOTHING),
+                              spec, chart.path)
+        plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
     by_name = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
     by_org: dict[str, list[Row]] = {}
     for r in rows:
@@ -582,7 +731,8 @@ def grown_table(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int])
     """
     min_col, min_row, max_col, max_row = bounds
     last = _last_row(table, plan)
-    return (min_col, min_row, max_col, last) if min_row == table.header_row and max_row < last else None
+    ours = min_row == table.header_row and min_col <= table.columns[table.shape.required[0]] <= max_col
+    return (min_col, min_row, max_col, last) if ours and max_row < last else None
 
 
 def grown_filter(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
@@ -787,19 +937,19 @@ def _compare_sheet(sheet, grid, new_rows, writes, formulas, chart) -> None:
 
 def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = False, progress=None) -> SyncResult:
     """Sync the chart at ``path``: plan, and unless ``dry_run``, write the changes safely."""
-    return update_chart(path, lambda chart, grids: plan_sync(chart, grids, today), dry_run=dry_run, force=force,
-                        progress=progress)
+    return update_chart(path, lambda chart, grids, objects: plan_sync(chart, grids, today, objects),
+                        dry_run=dry_run, force=force, progress=progress)
 
 
 PHASES = ("Reading", "Planning", "Opening for writing", "Writing", "Checking the new file")
 
 
 def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False, progress=None) -> SyncResult:
-    """Read the chart, plan with ``make_plan(chart, grids) -> SyncPlan``, and write the plan safely.
+    """Read the chart, plan with ``make_plan(chart, grids, objects) -> SyncPlan``, and write the plan safely.
 
     The one write path for every command that changes a workbook (sync, import):
-    lock checks, the advisory lock around read-plan-write, the lossy-parts check,
-    the backup, the atomic replace and the read-back check all live here.
+    lock checks, the advisory lock around read-plan-write, where cells may go (``check_layout``), the
+    lossy-parts check, the backup, the atomic replace and the read-back check all live here.
     ``progress(label, done, total)``, when given, hears about each phase.
     """
     from . import writer, xlsxpatch
@@ -901,7 +1051,10 @@ def _layout_only(chart: Chart) -> Chart:
 
 def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:
     try:
-        return make_plan(chart, grids)
+        objects = read_objects(chart)
+        plan = make_plan(chart, grids, objects)
+        check_layout(plan, chart, grids, objects)
+        return plan
     except RefusedToWrite as exc:
         exc.path = path
         raise

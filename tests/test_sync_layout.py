@@ -1,0 +1,254 @@
+"""Where sync puts its cells (issue 11, points 4, 5 and 6).
+
+Never past Excel's last row (a cell there is dropped when the file is opened),
+never inside something of the person's — merged cells, sparklines, another
+table, an array formula — and never by stretching an Excel table over rows that
+are not its own; a row under the table that is not part of the contact list is
+not a contact.
+
+Each workbook is built for real (openpyxl, or xlsxwriter where a feature needs
+it: sparklines) and checked after re-opening: no tool cell sits in a merge,
+sparkline or table of the person's, and every cell they had is as it was. The
+refusals with their exact lines (a merge or an array formula under the table, a
+Total row, a tool column past XFD or inside a merge) are in the corpus
+(``tests/corpus/expectations.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import contact, run
+from sync_fixtures import MET, TODAY_ARG, folder_listing, simple_chart, snapshot, table_chart, xlsxwriter_chart
+
+from workbook_tool import schema
+
+ALL_TOOL_HEADERS = [c.header for c in schema.CONTACTS.tool_columns]  # with Draft
+
+
+def sync(path, *args):
+    return run("sync", path, "--today", TODAY_ARG, *args)
+
+
+@pytest.fixture(params=["patch", "openpyxl"])
+def writer(request, monkeypatch):
+    """Each test once through each of sync's writers: the usual patch writer and the openpyxl fallback."""
+    if request.param == "openpyxl":
+        from workbook_tool import xlsxpatch
+
+        def unsupported(*args, **kwargs):
+            raise xlsxpatch.Unsupported("test: the openpyxl way")
+
+        monkeypatch.setattr(xlsxpatch, "write_plan", unsupported)
+    return request.param
+
+
+def people(n: int) -> list[list]:
+    return [contact(name=f"Person {i}", source="Own", email=f"p{i}@example.com", channel="Email")
+            for i in range(1, n + 1)]
+
+
+def sheet_xml(path, sheet="Contacts") -> str:
+    with zipfile.ZipFile(path) as zf:
+        book = zf.read("xl/workbook.xml").decode()
+        rid = re.search(rf'<sheet [^>]*name="{sheet}"[^>]*r:id="([^"]+)"', book).group(1)
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        rel = next(r for r in re.findall(r"<Relationship [^>]*>", rels) if f'Id="{rid}"' in r)
+        target = re.search(r'Target="([^"]+)"', rel).group(1)
+        return zf.read("xl/" + target.lstrip("/").removeprefix("xl/")).decode()
+
+
+def sparkline_cells(path, sheet="Contacts") -> list[str]:
+    return sorted(re.findall(r"<xm:sqref>([^<]+)</xm:sqref>", sheet_xml(path, sheet)))
+
+
+def tool_cells(path, sheet="Contacts", headers=ALL_TOOL_HEADERS) -> dict[str, list[tuple[int, int]]]:
+    """Each tool column's header cell and filled cells as (column, row), found by its header."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)[sheet]
+    found: dict[str, list[tuple[int, int]]] = {}
+    for (r, c), cell in sorted(ws._cells.items()):
+        if cell.value in headers and cell.value not in found:
+            found[cell.value] = [(c, r)] + [(c, rr) for rr in range(r + 1, ws.max_row + 1)
+                                            if ws.cell(rr, c).value is not None]
+    return found
+
+
+def assert_clear_of(path, cells: dict[str, list[tuple[int, int]]], sheet="Contacts", table=None) -> None:
+    """No tool cell inside a merge, a sparkline, or a table (but ``table``, the chart's own)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+    ws = load_workbook(path)[sheet]
+    blocks = [("merge", str(m), range_boundaries(str(m))) for m in ws.merged_cells.ranges]
+    blocks += [("table", t.ref, range_boundaries(t.ref)) for name, t in ws.tables.items() if name != table]
+    for ref in sparkline_cells(path, sheet):
+        r, c = coordinate_to_tuple(ref)
+        blocks.append(("sparkline", ref, (c, r, c, r)))
+    for header, places in cells.items():
+        for c, r in places:
+            for kind, ref, (c1, r1, c2, r2) in blocks:
+                assert not (c1 <= c <= c2 and r1 <= r <= r2), f"{header} at column {c} row {r} is in {kind} {ref}"
+
+
+def assert_user_cells_kept(before: dict, path) -> None:
+    """Every cell the person had: same value, type, style, link and note; every merge and sheet feature."""
+    after = snapshot(path)
+    for sheet, cells in before["cells"].items():
+        for key, value in cells.items():
+            assert after["cells"][sheet].get(key) == value, (sheet, key)
+        for feature in ("merged", "validations", "conditional", "images", "freeze"):
+            assert after["sheet"][sheet][feature] == before["sheet"][sheet][feature], (sheet, feature)
+
+
+# --------------------------------------------------------------------------- 4: Excel's last row
+
+FULL_SHEET_LINE = ("has no room for 1 new row below row 1,048,576, the last row Excel and LibreOffice keep. Delete "
+                   "the rows you do not need at the bottom of the sheet (or move them to another sheet) and try again.")
+
+
+@pytest.fixture(scope="module")
+def full_sheet(tmp_path_factory) -> Path:
+    """Contacts whose last person sits on row 1,048,576, Excel's last, and recommends someone new."""
+    from openpyxl import load_workbook
+
+    path = simple_chart(tmp_path_factory.mktemp("full") / "chart.xlsx",
+                        [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email")])
+    wb = load_workbook(path)
+    last = contact(name="Zed Last", source="Own", email="zed@litware.com", channel="Email",
+                   recommended="Nora Quinn <nora@litware.com>", **MET)
+    for c, value in enumerate(last, start=1):
+        if value is not None:
+            wb["Contacts"].cell(1_048_576, c, value)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("command", ["sync", "import"])
+def test_no_new_row_past_excel_last_row(full_sheet, tmp_path, command):
+    # Before: Nora Quinn (sync) or Omar Said (import) went to row 1,048,577, which Excel and LibreOffice drop.
+    data, listing = full_sheet.read_bytes(), folder_listing(full_sheet.parent)
+    if command == "sync":
+        result = sync(full_sheet)
+    else:
+        (tmp_path / "people.csv").write_text("Name,Email\nOmar Said,omar@example.com\n", encoding="utf-8")
+        result = run("import", full_sheet, tmp_path / "people.csv")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"Error: {full_sheet}: sheet 'Contacts': {FULL_SHEET_LINE}\n"
+    assert full_sheet.read_bytes() == data and folder_listing(full_sheet.parent) == listing
+
+
+# --------------------------------------------------------------------------- 5: not inside the person's objects
+
+
+def merged_beside_header(path: Path) -> Path:
+    """A chart with a merged note right of its header (R1:S2, text in R1) and an empty merged block (U2:V3)."""
+    from openpyxl import load_workbook
+
+    simple_chart(path, people(3), want_to_meet=[["Olivia Park", "Fabrikam", "Data platform", None]])
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    ws["R1"] = "Keep this corner for my notes"
+    ws.merge_cells("R1:S2")
+    ws.merge_cells("U2:V3")
+    wb["Want to Meet"].merge_cells("E1:F2")  # where Status would go
+    wb.save(path)
+    return path
+
+
+def test_tool_columns_go_past_merged_cells(tmp_path, writer):
+    # Before: Stage went into S1, inside the merged R1:S2 (the openpyxl writer exited 3 on it: MergedCell).
+    path = merged_beside_header(tmp_path / "chart.xlsx")
+    before = snapshot(path)
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    placed = tool_cells(path)
+    assert set(placed) == set(ALL_TOOL_HEADERS)
+    assert_clear_of(path, placed)
+    # The first free columns at the right: T, then W onwards (U and V hold the empty merged block).
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(20, 1), (23, 1), (24, 1), (25, 1), (26, 1)]
+    status = tool_cells(path, "Want to Meet", ["Status"])
+    assert status["Status"][0] == (7, 1)
+    assert_clear_of(path, status, "Want to Meet")
+    assert_user_cells_kept(before, path)
+    assert "already up to date" in sync(path).stdout
+
+
+def sparkline_chart(path: Path) -> Path:
+    """Made by xlsxwriter: three people, and a sparkline per row in R, where Stage would go."""
+
+    def sparklines(wb, ws):
+        numbers = wb.add_worksheet("Numbers")
+        for r in range(1, 4):
+            numbers.write_row(r, 0, [r, r * 2, r * 3])  # the numbers each sparkline draws
+            ws.add_sparkline(r, 17, {"range": f"Numbers!A{r + 1}:C{r + 1}"})
+
+    return xlsxwriter_chart(path, people(3), extra=sparklines)
+
+
+def test_tool_columns_go_past_sparklines(tmp_path):
+    # Before: Stage's header and values went into R, over the sparklines.
+    path = sparkline_chart(tmp_path / "chart.xlsx")
+    before = snapshot(path)
+    assert sparkline_cells(path) == ["R2", "R3", "R4"]
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    placed = tool_cells(path)
+    assert set(placed) == set(ALL_TOOL_HEADERS)
+    assert_clear_of(path, placed)
+    assert sparkline_cells(path) == ["R2", "R3", "R4"]
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(19, 1), (20, 1), (21, 1), (22, 1), (23, 1)]
+    assert_user_cells_kept(before, path)
+
+
+# --------------------------------------------------------------------------- 6: the Excel table's own rows
+
+NOTE_BELOW = {"A8": "Last updated in November", "B8": "by me"}
+
+
+def test_new_row_goes_right_under_the_table_not_under_a_note_below_it(tmp_path, writer):
+    # Rows 5-7 are empty; row 8 holds the person's note (in the Name column). Before: Nora Quinn went to row 9
+    # and the table was stretched over the note; the note got tool cells, as a contact.
+    from openpyxl import load_workbook
+
+    path = table_chart(tmp_path / "chart.xlsx", below=NOTE_BELOW)
+    before = snapshot(path)
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert "  row 5: Nora Quinn (referred by Ann Lee)" in result.stdout.splitlines()
+    ws = load_workbook(path)["Contacts"]
+    assert ws.tables["People"].ref == "A1:Q5"
+    assert ws["A5"].value == "Nora Quinn" and ws["A8"].value == "Last updated in November"
+    assert [ws.cell(8, c).value for c in range(18, 23)] == [None] * 5, "the note row gets no tool cells"
+    assert_clear_of(path, tool_cells(path), table="People")
+    assert_user_cells_kept(before, path)
+
+
+def test_a_note_under_the_table_is_not_a_contact(tmp_path):
+    from workbook_tool.workbook import read_chart
+
+    path = table_chart(tmp_path / "chart.xlsx", below=NOTE_BELOW)
+    result = run("validate", path, "--json")
+    assert 8 not in {p["row"] for p in json.loads(result.stdout)}, result.stdout
+    chart = read_chart(path)
+    assert [r.text("name") for r in chart.contacts.rows] == ["Person 1", "Person 2", "Ann Lee"]
+    assert chart.contacts.last_row == 4
+
+
+def test_new_rows_fill_the_table_empty_rows_first(tmp_path):
+    # The person made the table longer than their list (A1:Q9): Nora Quinn takes row 5, inside it.
+    from openpyxl import load_workbook
+
+    path = table_chart(tmp_path / "chart.xlsx")
+    wb = load_workbook(path)
+    wb["Contacts"].tables["People"].ref = "A1:Q9"
+    wb.save(path)
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert "  row 5: Nora Quinn (referred by Ann Lee)" in result.stdout.splitlines()
+    assert load_workbook(path)["Contacts"].tables["People"].ref == "A1:Q9"

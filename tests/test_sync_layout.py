@@ -1,10 +1,10 @@
-"""Where sync puts its cells (issue 11, points 4, 5 and 6).
+"""Where sync puts its cells (issue 11, points 4, 5, 6 and 11).
 
 Never past Excel's last row (a cell there is dropped when the file is opened),
 never inside something of the person's — merged cells, sparklines, another
 table, an array formula — and never by stretching an Excel table over rows that
 are not its own; a row under the table that is not part of the contact list is
-not a contact.
+not a contact. No tool cell holds more than Excel's 32,767 characters.
 
 Each workbook is built for real (openpyxl, or xlsxwriter where a feature needs
 it: sparklines) and checked after re-opening: no tool cell sits in a merge,
@@ -252,3 +252,53 @@ def test_new_rows_fill_the_table_empty_rows_first(tmp_path):
     assert result.exit_code == 0, result.output
     assert "  row 5: Nora Quinn (referred by Ann Lee)" in result.stdout.splitlines()
     assert load_workbook(path)["Contacts"].tables["People"].ref == "A1:Q9"
+
+
+# --------------------------------------------------------------------------- 11: Excel's 32,767 characters
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2  # Excel counts UTF-16 units: an emoji is two
+
+
+def test_no_tool_cell_holds_more_than_excel_allows(tmp_path, writer):
+    # Names of about 12,000 characters, each cell within Excel's limit: the referral chain through three of
+    # them, Want to Meet's "Ask A, B, C (Litware)" and a Next Step listing three recommended people are not.
+    from openpyxl import load_workbook
+
+    n = [f"Person {i} " + "Longname " * 1300 + "😀" for i in range(6)]
+    rows = [contact(name=n[0], source="Own", organization="Litware", email="p0@litware.com", channel="Email",
+                    recommended="; ".join(n[3:]), **MET),
+            contact(name=n[1], source="Referral", referred_by=n[0], organization="Litware", phone="617-555-0101"),
+            contact(name=n[2], source="Referral", referred_by=n[1], organization="Litware", phone="617-555-0102")]
+    path = simple_chart(tmp_path / "chart.xlsx", rows,
+                        want_to_meet=[["Head of Data", "Litware", "Runs the team I want", None]])
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(path)
+    cut = {"next step": wb["Contacts"]["S2"].value, "status": wb["Want to Meet"]["E2"].value,
+           "chain": next(r[2] for r in wb["Referrals"].iter_rows(values_only=True) if r[0] == n[2])}
+    assert wb["Contacts"]["S1"].value == "Next Step" and wb["Want to Meet"]["E1"].value == "Status"
+    assert cut["next step"].startswith(f"Contact the people they referred: {n[3]}, ")
+    assert cut["status"].startswith(f"Ask {n[0]}, {n[1]}, ")
+    assert cut["chain"].startswith(f"{n[0]} → {n[1]} → ")
+    for what, text in cut.items():
+        assert text.endswith("…") and 32_760 <= utf16_length(text) <= 32_767, what
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            if isinstance(cell.value, str) and not (ws.title == "Contacts" and cell.coordinate == "Q2"):
+                assert utf16_length(cell.value) <= 32_767, (ws.title, cell.coordinate)
+    data = path.read_bytes()
+    again = sync(path)
+    assert again.exit_code == 0 and "already up to date" in again.stdout, again.stdout
+    assert path.read_bytes() == data
+
+
+def test_cell_text_cuts_on_utf16_units():
+    from workbook_tool.sync import MAX_CELL_TEXT, cell_text
+
+    assert cell_text("a" * MAX_CELL_TEXT) == "a" * MAX_CELL_TEXT
+    assert cell_text("😀" * 20_000) == "😀" * 16_383 + "…"  # 32,766 units and the mark
+    assert cell_text("a" + "😀" * 20_000) == "a" + "😀" * 16_382 + "…"  # half an emoji is not kept
+    assert cell_text("x\x00" * 40_000).endswith("…") and "\x00" not in cell_text("x\x00" * 40_000)
+    assert cell_text(7) == 7 and cell_text(None) is None

@@ -27,7 +27,10 @@ from .validate import ERROR, Problem, validate_chart
 from .workbook import Chart, Row, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
-MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
+# Excel's limit for one cell, in UTF-16 units (an emoji counts two): a longer cell makes Excel
+# "repair" the file and cut it. Text the tool writes is cut to it with a visible mark.
+MAX_CELL_TEXT = 32_767
+CUT_MARK = "…"
 ARROW = " → "
 # Characters an .xlsx cannot hold: XML 1.0 forbids them, and openpyxl refuses them
 # (IllegalCharacterError) or lxml fails on save. They still reach the tool: Excel
@@ -39,6 +42,25 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def xml_text(value):
     """``value`` with the characters a workbook cannot hold removed (text only; others as they are)."""
     return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+def cell_text(value):
+    """``value`` as a cell can hold it: ``xml_text``, and cut to MAX_CELL_TEXT ending in CUT_MARK.
+
+    Every cell the tool writes goes through this (``CellWrite``, the rows of the
+    sheets it rebuilds), and so does the comparison that decides whether a cell
+    must change, so that a cut cell reads back as planned and a second sync
+    changes nothing.
+    """
+    value = xml_text(value)
+    # len() counts code points, never more than UTF-16 units: most text needs no encoding to know.
+    if not isinstance(value, str) or len(value) <= MAX_CELL_TEXT // 2:
+        return value
+    units = value.encode("utf-16-le")
+    if len(units) <= 2 * MAX_CELL_TEXT:
+        return value
+    # Cut on a unit boundary; "ignore" drops half an emoji rather than leave a lone surrogate.
+    return units[: 2 * (MAX_CELL_TEXT - len(CUT_MARK))].decode("utf-16-le", "ignore") + CUT_MARK
 
 
 # Excel (and the reader) take "_x0041_" in a cell's XML for the character it codes, "A";
@@ -61,8 +83,9 @@ class CellWrite:
 
     def __post_init__(self):
         # A name from a Recommended cell or a comment quoting a cell may hold a control
-        # character; written as is, it would stop the save.
-        object.__setattr__(self, "value", xml_text(self.value))
+        # character; written as is, it would stop the save. A Next Step listing many long
+        # names may run past what a cell holds.
+        object.__setattr__(self, "value", cell_text(self.value))
 
 
 @dataclass(frozen=True)
@@ -158,7 +181,7 @@ def _same(old, new) -> bool:
         except ValueError:
             return False
     if isinstance(new, str):
-        return isinstance(old, str) and old == xml_text(new)  # as written: see CellWrite
+        return isinstance(old, str) and old == cell_text(new)  # as written: see CellWrite
     if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
         return old == new
     return type(old) is type(new) and old == new  # a time of day, a duration
@@ -460,7 +483,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             notes += [f"{'Error' if p.severity == ERROR else 'Warning'} in {p.column}: {p.message}"
                       for p in problems_by_row.get(number, [])]
             wanted = {"stage": step.stage, "next_step": step.action or None, "follow_up_on": step.due,
-                      "comments": "; ".join(notes)[:MAX_CELL_TEXT] or None,
+                      "comments": "; ".join(notes) or None,
                       "draft": mailto(row, step)}
             if number <= table.last_row and table.has("next_step"):
                 before = _cell(grid, number, table.columns["next_step"])
@@ -602,7 +625,7 @@ def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
 def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
     shape = schema.REFERRALS
     wanted = [[c.header for c in shape.columns]]
-    wanted += [[xml_text(v) for v in (r.person, r.referred_by, r.chain, r.depth, r.stage)] for r in plan.referrals]
+    wanted += [[cell_text(v) for v in (r.person, r.referred_by, r.chain, r.depth, r.stage)] for r in plan.referrals]
     existing = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
@@ -613,7 +636,7 @@ def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
 def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps) -> None:
     from . import dashboard
 
-    wanted = dashboard.dashboard_rows(rows, steps, chart.profile, plan.today)
+    wanted = [[cell_text(v) for v in row] for row in dashboard.dashboard_rows(rows, steps, chart.profile, plan.today)]
     existing = dashboard.SHEET if dashboard.SHEET in chart.sheet_names else None
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]

@@ -48,9 +48,9 @@ _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
 def column_index(letters: str) -> int:
-    """A → 1, AA → 27."""
+    """A → 1, AA → 27 (capital letters, as a cell reference has them)."""
     n = 0
-    for ch in letters.upper():
+    for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
 
@@ -63,7 +63,7 @@ def bounds(ref: str) -> tuple[int, int, int, int]:
         m = _REF.match(part)
         if m is None:
             raise ValueError(f"cell reference {ref!r}")
-        cells.append((column_index(m.group(1)), int(m.group(2))))
+        cells.append((column_index(m.group(1).upper()), int(m.group(2))))
     (c1, r1), (c2, r2) = cells
     return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
 

@@ -25,8 +25,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from defusedxml import ElementTree
-
 from .workbook import column_letter
 
 # Excel's (and LibreOffice's) sheet: a cell past these is dropped when the file is opened.
@@ -41,9 +39,6 @@ PIVOT = "pivot table"
 _REMEDY = {TABLE: "Move the table", MERGE: "Unmerge them (or move them)", SPARKLINE: "Move the sparkline",
            ARRAY: "Move the formula", PIVOT: "Move the pivot table"}
 
-# defusedxml's ElementTree, not lxml: the reader of every command calls ``excel_tables``, and
-# lxml's import alone costs 10 ms; these parts are small. (An XML bomb fails fast in it too.)
-_BAD_XML = (ElementTree.ParseError, ValueError)
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
@@ -144,6 +139,7 @@ class _Parts:
     def __init__(self, zf: zipfile.ZipFile):
         self.zf = zf
         self.names = set(zf.namelist())
+        self.has_tables = _may_have_tables(zf, self.names)
         book = next((t for kind, t in self.related("") if kind == "officeDocument"), "xl/workbook.xml")
         targets = dict(self.related(book, ids=True))
         self.sheets: dict[str, str] = {}
@@ -158,16 +154,39 @@ class _Parts:
         if name not in self.names:
             return None
         try:
-            return ElementTree.fromstring(self.zf.read(name))
-        except (*_BAD_XML, OSError, zipfile.BadZipFile):
+            return _parse(self.zf.read(name))
+        except (OSError, zipfile.BadZipFile):
             return None
 
-    def related(self, part: str, ids: bool = False) -> list[tuple[str, str]]:
-        """(type's last word, or the id with ``ids``; target part) of each internal relationship of ``part``."""
+    def related(self, part: str, ids: bool = False, kinds: tuple[bytes, ...] = ()) -> list[tuple[str, str]]:
+        """(type's last word, or the id with ``ids``; target part) of each internal relationship of ``part``.
+
+        With ``kinds`` (b"table", …), only relationships of those types. A synced
+        sheet's relationships hold a link per Draft cell (6.7 MB at 10,000 rows,
+        0.2 s and 12 MB to parse on every command); those are skipped unparsed:
+        the few relationships wanted are picked out of the bytes.
+        """
         folder, name = posixpath.split(part)
-        root = self.tree(posixpath.join(folder, "_rels", name + ".rels"))
+        rels = posixpath.join(folder, "_rels", name + ".rels")
+        if not kinds:
+            root = self.tree(rels)
+            found = [dict(rel.attrib) for rel in root] if root is not None else []
+        elif rels not in self.names:
+            return []
+        else:
+            try:
+                data = self.zf.read(rels)
+            except (OSError, zipfile.BadZipFile):
+                return []
+            found = []
+            if any(b"/" + kind in data for kind in kinds):
+                for m in _RELATIONSHIP.finditer(data):
+                    rel = {a.group(1).decode(): _unescape(a.group(3).decode("utf-8", "replace"))
+                           for a in _ATTRIBUTE.finditer(m.group(0))}
+                    if (rel.get("Type") or "").rsplit("/", 1)[-1].encode() in kinds:
+                        found.append(rel)
         out = []
-        for rel in root if root is not None else ():
+        for rel in found:
             target = rel.get("Target") or ""
             if rel.get("TargetMode") == "External" or not target:
                 continue
@@ -175,6 +194,43 @@ class _Parts:
                 posixpath.join(folder, target))
             out.append((rel.get("Id") if ids else (rel.get("Type") or "").rsplit("/", 1)[-1], target))
         return out
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s[^>]*>")
+_ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.:-]*)\s*=\s*([\"'])(.*?)\2", re.S)
+
+
+def _unescape(text: str) -> str:
+    # XML's five entities (xml.sax.saxutils.unescape's import costs the reader 7 MB).
+    if "&" not in text:
+        return text
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
+def _parse(data: bytes):
+    """The root element, or None for XML that does not parse.
+
+    defusedxml's ElementTree, not lxml: the reader of every command comes here,
+    lxml's import alone costs 10 ms, and these parts are small. (An XML bomb fails
+    fast in it too.) Imported here, when a chart has something to parse.
+    """
+    from defusedxml import ElementTree
+
+    try:
+        return ElementTree.fromstring(data)
+    except (ElementTree.ParseError, ValueError):
+        return None
+
+
+def _may_have_tables(zf: zipfile.ZipFile, names) -> bool:
+    """False when the package lists no table or pivot table part: most charts, read without parsing anything."""
+    try:
+        types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (OSError, zipfile.BadZipFile):
+        types = b""
+    return not types or b"table+xml" in types or b"Table+xml" in types
 
 
 def _local(tag) -> str:
@@ -189,8 +245,10 @@ def _open(path) -> zipfile.ZipFile | None:
 
 
 def _tables(parts: _Parts, sheet_part: str) -> list[SheetObject]:
+    if not parts.has_tables:
+        return []
     found = []
-    for kind, target in parts.related(sheet_part):
+    for kind, target in parts.related(sheet_part, kinds=(b"table", b"pivotTable")):
         root = parts.tree(target) if kind in ("table", "pivotTable") else None
         if root is None:
             continue
@@ -214,6 +272,8 @@ def excel_tables(path, sheets) -> dict[str, list[SheetObject]]:
     if zf is None:
         return {}
     with zf:
+        if not _may_have_tables(zf, set(zf.namelist())):
+            return {}
         parts = _Parts(zf)
         return {s: _tables(parts, parts.sheets[s]) for s in sheets if s in parts.sheets}
 
@@ -248,15 +308,17 @@ def _cell_objects(zf: zipfile.ZipFile, part: str) -> list[SheetObject]:
     try:
         with zf.open(part) as fh:
             frame, arrays = _split_sheet(fh)
-        root = ElementTree.fromstring(frame)
-    except _BAD_XML:
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return []
+    root = _parse(frame)
+    if root is None:
         # A sheet the quick split does not fit (a "</sheetData>" inside an XML comment, say): parse it all.
+        from defusedxml import ElementTree
+
         try:
             return _cell_objects_parsed(zf, part)
-        except (*_BAD_XML, OSError, zipfile.BadZipFile):
+        except (ElementTree.ParseError, ValueError, OSError, zipfile.BadZipFile):
             return []
-    except (OSError, zipfile.BadZipFile):
-        return []
     return arrays + _frame_objects(root.iter())
 
 
@@ -327,6 +389,8 @@ def _frame_objects(elements) -> list[SheetObject]:
 
 def _cell_objects_parsed(zf: zipfile.ZipFile, part: str) -> list[SheetObject]:
     """The slow, sure way for the rare sheet the split does not fit: every element parsed, rows let go."""
+    from defusedxml import ElementTree
+
     found: list[SheetObject] = []
     with zf.open(part) as fh:
         for _, el in ElementTree.iterparse(fh, events=("end",)):

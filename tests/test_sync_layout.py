@@ -331,7 +331,8 @@ def test_objects_are_found_in_strict_prefixed_xml(tmp_path):
     # relationships: what another producer may write is read all the same.
     from workbook_tool.objects import excel_tables, sheet_objects
 
-    main, rels = "http://purl.oclc.org/ooxml/spreadsheetml/main", "http://purl.oclc.org/ooxml/officeDocument/relationships"
+    main = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+    rels = "http://purl.oclc.org/ooxml/officeDocument/relationships"
     pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     parts = {
         "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'

@@ -356,6 +356,10 @@ def _check_clear(plan: SyncPlan, table: Table, objs: SheetObjects, path) -> None
     """No planned cell of ``table``'s sheet inside an object of the person's (its own Excel table aside)."""
     import bisect
 
+    own = _own_table(objs, table)
+    others = [o for o in objs.items if o is not own]
+    if not others:
+        return  # most charts: nothing to look up for each of the (many) cells planned
     rows_by_column: dict[int, list[int]] = {}
     for w in plan.writes:
         if w.sheet == table.sheet:
@@ -363,15 +367,10 @@ def _check_clear(plan: SyncPlan, table: Table, objs: SheetObjects, path) -> None
     for c in plan.new_columns:
         if c.sheet == table.sheet:
             rows_by_column.setdefault(c.column, []).append(c.header_row)
-    if not rows_by_column or not objs.items:
-        return
     for rows in rows_by_column.values():
         rows.sort()
-    own = _own_table(objs, table)
     found = None  # (row, column, object): the first such cell
-    for obj in objs.items:
-        if obj is own:
-            continue
+    for obj in others:
         c1, r1, c2, r2 = obj.bounds
         for column, rows in rows_by_column.items():
             if c1 <= column <= c2:

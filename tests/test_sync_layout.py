@@ -240,6 +240,9 @@ def test_new_row_goes_right_under_the_table_not_under_a_note_below_it(tmp_path, 
     result = sync(path)
     assert result.exit_code == 0, result.output
     assert "  row 5: Nora Quinn (referred by Ann Lee)" in result.stdout.splitlines()
+    assert ('Contacts!A8 ("Last updated in November") and anything else under your table "People" (A1:Q4) is not '
+            "read as a contact. If it is one, resize the table over it (Table Design > Resize Table) and sync again."
+            in result.stdout.splitlines())
     ws = load_workbook(path)["Contacts"]
     assert ws.tables["People"].ref == "A1:Q5"
     assert ws["A5"].value == "Nora Quinn" and ws["A8"].value == "Last updated in November"

@@ -352,6 +352,23 @@ def _check_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: She
                              "again.", path=path, sheet=table.sheet, cell=f"{column_letter(c)}{r}")
 
 
+def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects) -> None:
+    """Say so when names sit under the chart's Excel table: they are not read as contacts.
+
+    Excel grows a table as you type under it; other programs may not, and people
+    typed there would get no Stage or Next Step without a word.
+    """
+    own = _own_table(objs, table)
+    if own is None:
+        return
+    column = table.columns[table.shape.required[0]]
+    r = next((r for r in range(own.bounds[3] + 1, len(grid) + 1) if not is_blank(_cell(grid, r, column))), None)
+    if r is not None:
+        plan.notes.append(f'{table.sheet}!{column_letter(column)}{r} ("{str(_cell(grid, r, column))[:40]}") and '
+                          f'anything else under your table "{own.name}" ({own.ref}) is not read as a contact. If '
+                          "it is one, resize the table over it (Table Design > Resize Table) and sync again.")
+
+
 def _check_clear(plan: SyncPlan, table: Table, objs: SheetObjects, path) -> None:
     """No planned cell of ``table``'s sheet inside an object of the person's (its own Excel table aside)."""
     import bisect
@@ -407,6 +424,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     # Draft came later than the other tool columns: a chart synced before it may have
     # a "Draft" column of the person's own. The tool's holds only mailto: links.
     _check_tool_columns_are_ours(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"))
+    _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
     # New rows for recommended people not yet in the chart, below the last row.
     by_email, by_phone, by_name = {}, {}, {}

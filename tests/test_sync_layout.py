@@ -198,6 +198,19 @@ def test_tool_columns_go_past_merged_cells(tmp_path, writer, commented):
     assert "already up to date" in sync(path).stdout
 
 
+def test_tool_columns_go_past_merged_cells_in_a_strict_workbook(tmp_path):
+    # The same chart as Excel's "Strict Open XML Spreadsheet" would save it: its objects are read all the same.
+    from test_producers import to_strict, to_transitional
+
+    path = to_strict(merged_beside_header(tmp_path / "plain.xlsx"), tmp_path / "chart.xlsx")
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    readable = to_transitional(path, tmp_path / "readable.xlsx")  # openpyxl reads no Strict
+    placed = tool_cells(readable)
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(20, 1), (23, 1), (24, 1), (25, 1), (26, 1)]
+    assert_clear_of(readable, placed)
+
+
 def sparkline_chart(path: Path) -> Path:
     """Made by xlsxwriter: three people, and a sparkline per row in R, where Stage would go."""
 

@@ -256,6 +256,75 @@ def rich_chart(path) -> Path:
     return path
 
 
+# --------------------------------------------------------------------------- tables and other producers
+
+MET = {"contacted_on": dt.date(2026, 11, 2), "meeting_on": dt.date(2026, 11, 10), "thanked_on": dt.date(2026, 11, 11)}
+
+
+def table_rows(n: int = 3, **ann) -> list[list]:
+    """``n`` people, the last Ann Lee, who recommended Nora Quinn (not yet in the chart): a sync adds a row."""
+    return [contact(name=f"Person {i}", source="Own", email=f"p{i}@example.com", channel="Email")
+            for i in range(1, n)] + [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email",
+                                             recommended="Nora Quinn <nora@litware.com>", **ann)]
+
+
+def table_chart(path, *, below: dict | None = None, merge: str | None = None, totals: bool = False) -> Path:
+    """Contacts as an Excel table "People" over A1:Q4 (``table_rows``; A1:Q5 with a Total row).
+
+    ``below`` puts the person's own text under the table (``{"A8": "..."}``), ``merge``
+    merges a range of theirs.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.table import Table
+
+    simple_chart(path, table_rows(**MET))
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    last = 4 + (1 if totals else 0)
+    if totals:
+        ws.cell(last, 1, "Total")
+    ws.add_table(Table(displayName="People", ref=f"A1:Q{last}", totalsRowCount=1 if totals else None))
+    for ref, value in (below or {}).items():
+        ws[ref] = value
+        ws[ref].data_type = "s"
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return Path(path)
+
+
+def xlsxwriter_chart(path, rows, *, table: str | None = None, extra=None) -> Path:
+    """A chart written by xlsxwriter (another producer): Contacts with every user column and ``rows``
+    (as an Excel table named ``table`` when given), a Profile, and ``extra(workbook, contacts_sheet)``."""
+    import xlsxwriter
+
+    from conftest import CONTACT_HEADERS
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Contacts")
+    if table:
+        data = [[v if v is not None else "" for v in row] for row in rows]
+        ws.add_table(0, 0, len(rows), len(CONTACT_HEADERS) - 1,
+                     {"name": table, "data": data, "columns": [{"header": h} for h in CONTACT_HEADERS]})
+    else:
+        ws.write_row(0, 0, CONTACT_HEADERS)
+        date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, c, value, date)
+                elif value is not None:
+                    ws.write(r, c, value)
+    profile = wb.add_worksheet("Profile")
+    profile.write_row(0, 0, ["Field", "Value"])
+    for r, (key, value) in enumerate(GOOD_PROFILE.items(), start=1):
+        profile.write_row(r, 0, [key, value])
+    if extra is not None:
+        extra(wb, ws)
+    wb.close()
+    return Path(path)
+
+
 # --------------------------------------------------------------------------- comparing workbooks
 
 STYLE_ATTRS = ("font", "fill", "border", "alignment", "protection", "number_format")
@@ -419,7 +488,8 @@ def excel_lock(path, who="Jane Doe", short=False) -> Path:
 
 __all__ = ["overlapping_columns", "write_text_workbook", "TODAY", "TODAY_ARG", "TOOL_HEADERS", "contact", "sample_chart", "simple_chart", "rich_chart", "snapshot",
            "tool_values", "sheet_rows", "folder_listing", "inject_into_contacts_sheet", "inject_macros",
-           "inject_shape", "X14_DATA_BAR", "X14_SPARKLINES", "libreoffice_lock", "excel_lock"]
+           "inject_shape", "X14_DATA_BAR", "X14_SPARKLINES", "libreoffice_lock", "excel_lock", "MET", "table_rows",
+           "table_chart", "xlsxwriter_chart"]
 
 
 def overlapping_columns(path) -> list[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GOOD_PROFILE, contact, rewrite_zip, run, write_workbook
-from sync_fixtures import simple_chart
+from sync_fixtures import simple_chart, table_chart, table_rows, xlsxwriter_chart
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 DATA = CORPUS / "data"
@@ -423,6 +423,60 @@ def out_is_a_file(folder):
 def ics_is_a_folder(folder):
     chart(folder)
     (folder / "cal.ics").mkdir()
+
+
+# Where sync and import may put cells (issue 11): Excel's last column, the person's merges, tables and formulas.
+
+
+@builder
+def note_in_column_xfd(folder):
+    from openpyxl import load_workbook
+
+    path = chart(folder)
+    wb = load_workbook(path)
+    wb["Contacts"]["XFD1"] = "the end"
+    wb.save(path)
+
+
+@builder
+def next_step_cells_merged(folder):
+    # Synced once; then the person merged two Next Step cells (S2:S3), and Ann Lee was emailed.
+    from openpyxl import load_workbook
+
+    from workbook_tool.sync import sync_chart
+
+    path = chart(folder)
+    sync_chart(path, dt.date(2026, 11, 25))
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    assert ws["S1"].value == "Next Step"
+    ws.merge_cells("S2:S3")
+    ws["K2"] = dt.date(2026, 11, 20)
+    wb.save(path)
+
+
+@builder
+def table_merge_under(folder):
+    table_chart(folder / "chart.xlsx", below={"A5": "Archived contacts below"}, merge="A5:Q6")
+
+
+@builder
+def table_array_formula_under(folder):
+    # xlsxwriter: an array formula right under the table, its result cached (read as a contact before).
+    xlsxwriter_chart(folder / "chart.xlsx", table_rows(), table="People",
+                     extra=lambda wb, ws: ws.write_array_formula("A5:B5", "{=UPPER(A2:B2)}", None, "PERSON 1"))
+
+
+@builder
+def table_total_row_import(folder):
+    table_chart(folder / "chart.xlsx", totals=True)
+    shutil.copy(DATA / "one_person.csv", folder / "export.csv")
+
+
+@builder
+def table_note_under_import(folder):
+    table_chart(folder / "chart.xlsx", below={"C5": "the rest are in Archive"})
+    shutil.copy(DATA / "one_person.csv", folder / "export.csv")
 
 
 # --------------------------------------------------------------------------- checks of what was written

@@ -31,7 +31,6 @@ SOURCES = ("Own", "Family", "Friend")
 IMPORTED_KEYS = ("name", "organization", "title", "phone", "email", "notes")
 # The cells of a person already in the chart that an import may fill when they are blank.
 FILL_KEYS = ("organization", "title", "phone", "email", "notes")
-MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 # Exports put a few lines above their header (LinkedIn's "Notes:" paragraph).
 HEADER_SEARCH_ROWS = schema.HEADER_SEARCH_ROWS
 # Google Contacts writes several values in one cell: "a@x.com ::: b@y.com".
@@ -217,7 +216,8 @@ def _binary(path: Path) -> UnreadableWorkbook:
 
 
 def _clean(value) -> str:
-    """A cell value or field as plain text for the chart: trimmed, XML-safe, within Excel's limit."""
+    """A cell value or field as plain text for the chart: trimmed, XML-safe (cut to Excel's limit when written:
+    ``sync.CellWrite``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -230,8 +230,7 @@ def _clean(value) -> str:
         text = phone_text(value)  # a number typed into a cell loses its ".0"
     else:
         text = str(value)
-    text = ILLEGAL_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return text[:MAX_CELL_TEXT]
+    return ILLEGAL_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 # ---- tables: CSV and XLSX
@@ -380,7 +379,7 @@ def _notes(notes: str, url: str, connected_on: str, fmt: str) -> str:
         lines.append(f"{label}: {url}" + (f" (connected {connected_on})" if connected_on else ""))
     elif connected_on:
         lines.append(f"Connected on LinkedIn {connected_on}")
-    return "\n".join(lines)[:MAX_CELL_TEXT]
+    return "\n".join(lines)
 
 
 # ---- vCards
@@ -675,7 +674,7 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
     contacts = read_contacts_file(file)  # a bad file is reported before the chart is touched
     found: dict = {}
 
-    def make_plan(chart, grids):
+    def make_plan(chart, grids, objects):  # objects: update_chart checks the new rows against them
         plan, found["outcomes"], found["notes"] = plan_import(chart, grids, contacts, source=canonical, via=via)
         return plan
 

@@ -22,11 +22,15 @@ from pathlib import Path
 from . import schema, stages
 from .errors import ChartError, RefusedToWrite, WriteFailed
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
+from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
 from .validate import ERROR, Problem, validate_chart
 from .workbook import Chart, Row, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
-MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
+# Excel's limit for one cell, in UTF-16 units (an emoji counts two): a longer cell makes Excel
+# "repair" the file and cut it. Text the tool writes is cut to it with a visible mark.
+MAX_CELL_TEXT = 32_767
+CUT_MARK = "…"
 ARROW = " → "
 # Characters an .xlsx cannot hold: XML 1.0 forbids them, and openpyxl refuses them
 # (IllegalCharacterError) or lxml fails on save. They still reach the tool: Excel
@@ -38,6 +42,25 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def xml_text(value):
     """``value`` with the characters a workbook cannot hold removed (text only; others as they are)."""
     return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+def cell_text(value):
+    """``value`` as a cell can hold it: ``xml_text``, and cut to MAX_CELL_TEXT ending in CUT_MARK.
+
+    Every cell the tool writes goes through this (``CellWrite``, the rows of the
+    sheets it rebuilds), and so does the comparison that decides whether a cell
+    must change, so that a cut cell reads back as planned and a second sync
+    changes nothing.
+    """
+    value = xml_text(value)
+    # len() counts code points, never more than UTF-16 units: most text needs no encoding to know.
+    if not isinstance(value, str) or len(value) <= MAX_CELL_TEXT // 2:
+        return value
+    units = value.encode("utf-16-le")
+    if len(units) <= 2 * MAX_CELL_TEXT:
+        return value
+    # Cut on a unit boundary; "ignore" drops half an emoji rather than leave a lone surrogate.
+    return units[: 2 * (MAX_CELL_TEXT - len(CUT_MARK))].decode("utf-16-le", "ignore") + CUT_MARK
 
 
 # Excel (and the reader) take "_x0041_" in a cell's XML for the character it codes, "A";
@@ -60,8 +83,9 @@ class CellWrite:
 
     def __post_init__(self):
         # A name from a Recommended cell or a comment quoting a cell may hold a control
-        # character; written as is, it would stop the save.
-        object.__setattr__(self, "value", xml_text(self.value))
+        # character; written as is, it would stop the save. A Next Step listing many long
+        # names may run past what a cell holds.
+        object.__setattr__(self, "value", cell_text(self.value))
 
 
 @dataclass(frozen=True)
@@ -157,7 +181,7 @@ def _same(old, new) -> bool:
         except ValueError:
             return False
     if isinstance(new, str):
-        return isinstance(old, str) and old == xml_text(new)  # as written: see CellWrite
+        return isinstance(old, str) and old == cell_text(new)  # as written: see CellWrite
     if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
         return old == new
     return type(old) is type(new) and old == new  # a time of day, a duration
@@ -225,11 +249,172 @@ _KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stag
 _WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")
 
 
+# --------------------------------------------------------------------------- where cells may go
+
+
+def read_objects(chart: Chart) -> dict[str, SheetObjects]:
+    """What the person placed on the sheets a sync writes cells into (Contacts, Want to Meet)."""
+    sheets = [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None]
+    return sheet_objects(chart.path, sheets)
+
+
+def _own_table(objs: SheetObjects, table: Table):
+    """The Excel table ``table``'s rows live in (its header is the chart's header row), or None."""
+    return holding(objs.tables(), table.header_row, table.columns[table.shape.required[0]])
+
+
+def _free_column(start: int, table: Table, objs: SheetObjects, spec: schema.Column, path) -> int:
+    """The first column from ``start`` with nothing of the person's from the header row to the table's last.
+
+    A merged note, a sparkline, a table or an array formula there would have a
+    tool header or value written inside it; such columns are passed over.
+    """
+    column, blocker = start, None
+    while column <= MAX_COLUMNS:
+        blocker = objs.meeting(column, table.header_row, column, table.last_row)
+        if blocker is None:
+            return column
+        column = blocker.bounds[2] + 1
+    if blocker is None:
+        why = ("your table reaches column XFD, the last column Excel and LibreOffice keep. Clear the columns you do "
+               "not need at the right of your table and try again.")
+    else:
+        why = (f"the columns from {column_letter(start)} to XFD, the last Excel and LibreOffice keep, are taken by "
+               f"{blocker.describe()}. {blocker.remedy()} and try again.")
+    raise RefusedToWrite(f"has no room for the {spec.header} column: {why}", path=path, sheet=table.sheet,
+                         cell=f"{column_letter(min(start, MAX_COLUMNS))}{table.header_row}")
+
+
+def _rows(n: int) -> str:
+    return f"{n} new row" if n == 1 else f"{n} new rows"
+
+
+def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
+                 objects: dict[str, SheetObjects]) -> None:
+    """Refuse a plan that puts a cell where Excel drops it or inside something of the person's.
+
+    Every plan goes through this before anything is written (sync's and import's):
+    no row past 1,048,576 (new tool columns past XFD are refused where they are
+    placed, ``_free_column``); new rows in the chart's Excel table or on empty rows
+    right under it; no cell inside a merge, sparkline, array formula, pivot table
+    or another table.
+    """
+    table = chart.contacts
+    if plan.new_rows:
+        _check_room(plan, table, chart.path)
+        _check_under_table(plan, table, grids[table.sheet], objects.get(table.sheet, NOTHING), chart.path)
+    for t in (table, chart.want_to_meet):
+        if t is not None and t.sheet in objects:
+            _check_clear(plan, t, objects[t.sheet], chart.path)
+
+
+def _check_room(plan: SyncPlan, table: Table, path) -> None:
+    """Excel and LibreOffice drop a row past their last when they open the file."""
+    beyond = sum(1 for n in plan.new_rows if n.number > MAX_ROWS)
+    if beyond:
+        raise RefusedToWrite(f"has no room for {_rows(beyond)} below row {MAX_ROWS:,}, the last row Excel and "
+                             "LibreOffice keep. Delete the rows you do not need at the bottom of the sheet (or move "
+                             "them to another sheet) and try again.", path=path, sheet=table.sheet)
+
+
+def _check_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects, path) -> None:
+    """New rows past the chart's Excel table go only on empty rows right under it.
+
+    The table grows over its new rows (``grown_table``): a row under it that
+    holds something (a note, merged cells, an array formula) would become part of
+    it. The person's rows are never moved, so that refuses.
+    """
+    own = _own_table(objs, table)
+    last = max(n.number for n in plan.new_rows)
+    if own is None or last <= own.data_end:
+        return
+    under = own.data_end + 1
+    count = _rows(last - own.data_end)
+    if own.totals_rows:
+        raise RefusedToWrite(f'your table "{own.name}" ({own.ref}) ends with a Total row, and chart would add {count} '
+                             "under it. Turn the Total row off (Table Design > Total Row), try again, then turn it "
+                             "back on.", path=path, sheet=table.sheet, cell=f"{column_letter(own.bounds[0])}{under}")
+    # The rows the table will span, as wide as it is or as the cells written there reach.
+    first = max(min(n.number for n in plan.new_rows), under)
+    right = max([own.bounds[2], table.width] + [w.column for w in plan.writes if w.sheet == table.sheet
+                                                 and w.row >= first])
+    # (row, column, 0 for an object: named rather than the value in its corner, what it is)
+    hits = [(max(o.bounds[1], first), max(o.bounds[0], 1), 0, o.describe()) for o in objs.items
+            if o is not own and o.meets(1, first, right, last)]
+    data = next(((r, c, 1, "your data") for r in range(first, min(last, len(grid)) + 1)
+                 for c in range(1, min(right, len(grid[r - 1])) + 1) if not is_blank(grid[r - 1][c - 1])), None)
+    found = min(hits + ([data] if data else []), default=None)
+    if found is not None:
+        r, c, _, what = found
+        row = "the row" if r == under else f"row {r},"
+        raise RefusedToWrite(f'{row} under your table "{own.name}" ({own.ref}) holds {what}, and chart needs it for '
+                             f"{count}. Insert empty rows at the end of the table (or move what is under it) and try "
+                             "again.", path=path, sheet=table.sheet, cell=f"{column_letter(c)}{r}")
+
+
+def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects) -> None:
+    """Say so when names sit under the chart's Excel table: they are not read as contacts.
+
+    Excel grows a table as you type under it; other programs may not, and people
+    typed there would get no Stage or Next Step without a word.
+    """
+    own = _own_table(objs, table)
+    if own is None:
+        return
+    column = table.columns[table.shape.required[0]]
+    r = next((r for r in range(own.bounds[3] + 1, len(grid) + 1) if not is_blank(_cell(grid, r, column))), None)
+    if r is not None:
+        plan.notes.append(f'{table.sheet}!{column_letter(column)}{r} ("{str(_cell(grid, r, column))[:40]}") and '
+                          f'anything else under your table "{own.name}" ({own.ref}) is not read as a contact. If '
+                          "it is one, resize the table over it (Table Design > Resize Table) and sync again.")
+
+
+def _check_clear(plan: SyncPlan, table: Table, objs: SheetObjects, path) -> None:
+    """No planned cell of ``table``'s sheet inside an object of the person's (its own Excel table aside)."""
+    import bisect
+
+    own = _own_table(objs, table)
+    others = [o for o in objs.items if o is not own]
+    if not others:
+        return  # most charts: nothing to look up for each of the (many) cells planned
+    rows_by_column: dict[int, list[int]] = {}
+    for w in plan.writes:
+        if w.sheet == table.sheet:
+            rows_by_column.setdefault(w.column, []).append(w.row)
+    for c in plan.new_columns:
+        if c.sheet == table.sheet:
+            rows_by_column.setdefault(c.column, []).append(c.header_row)
+    for rows in rows_by_column.values():
+        rows.sort()
+    found = None  # (row, column, object): the first such cell
+    for obj in others:
+        c1, r1, c2, r2 = obj.bounds
+        for column, rows in rows_by_column.items():
+            if c1 <= column <= c2:
+                i = bisect.bisect_left(rows, r1)
+                if i < len(rows) and rows[i] <= r2 and (found is None or (rows[i], column) < found[:2]):
+                    found = (rows[i], column, obj)
+    if found is None:
+        return
+    row, column, obj = found
+    spec = next((c.spec for c in plan.new_columns if c.sheet == table.sheet and c.column == column), None)
+    header = spec.header if spec is not None else table.headers.get(column, f"column {column_letter(column)}")
+    raise RefusedToWrite(f"chart would write {header} into {obj.describe()}. {obj.remedy()} and try again.",
+                         path=path, sheet=table.sheet, cell=f"{column_letter(column)}{row}")
+
+
 # --------------------------------------------------------------------------- planning
 
 
-def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> SyncPlan:
-    """Work out every change a sync makes, without touching the file."""
+def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
+              objects: dict[str, SheetObjects] | None = None) -> SyncPlan:
+    """Work out every change a sync makes, without touching the file.
+
+    ``objects`` (``read_objects``; read from the file when not given) are what the
+    person placed on the chart's sheets: new tool columns go where none sits.
+    """
+    if objects is None:
+        objects = read_objects(chart)
     plan = SyncPlan(today)
     table = chart.contacts
     grid = grids[table.sheet]
@@ -239,6 +424,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
     # Draft came later than the other tool columns: a chart synced before it may have
     # a "Draft" column of the person's own. The tool's holds only mailto: links.
     _check_tool_columns_are_ours(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"))
+    _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
     # New rows for recommended people not yet in the chart, below the last row.
     by_email, by_phone, by_name = {}, {}, {}
@@ -261,6 +447,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
             new_rows.append(new)
             plan.new_rows.append(NewRow(next_number, person.name, recommender, values))
             next_number += 1
+    _check_room(plan, table, chart.path)  # before the work below, which a sheet this full makes long
 
     all_rows = table.rows + new_rows
     full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
@@ -271,11 +458,11 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
                                  f"the people your contacts recommended. Add that column header and sync again.",
                                  sheet=table.sheet, cell=table.ref(table.header_row, "name"))
 
-    # Tool columns: where they are, or where they go (at the right of the table).
+    # Tool columns: where they are, or where they go (at the right of the table, past what is the person's).
     width = _used_width(grid, table, table.last_row)
     for spec in schema.CONTACTS.tool_columns:
         if not full.has(spec.key):
-            width += 1
+            width = _free_column(width + 1, full, objects.get(table.sheet, NOTHING), spec, chart.path)
             full.columns[spec.key] = width
             plan.new_columns.append(NewColumn(table.sheet, table.header_row, width, spec))
 
@@ -313,7 +500,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
             notes += [f"{'Error' if p.severity == ERROR else 'Warning'} in {p.column}: {p.message}"
                       for p in problems_by_row.get(number, [])]
             wanted = {"stage": step.stage, "next_step": step.action or None, "follow_up_on": step.due,
-                      "comments": "; ".join(notes)[:MAX_CELL_TEXT] or None,
+                      "comments": "; ".join(notes) or None,
                       "draft": mailto(row, step)}
             if number <= table.last_row and table.has("next_step"):
                 before = _cell(grid, number, table.columns["next_step"])
@@ -335,7 +522,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date) -> Syn
             if not is_blank(value) and full.has(key):
                 plan.writes.append(CellWrite(table.sheet, new.number, full.columns[key], value))
 
-    _plan_want_to_meet(plan, chart, grids, all_rows, steps)
+    _plan_want_to_meet(plan, chart, grids, all_rows, steps, objects)
     _plan_referrals_sheet(plan, chart, grids)
     _plan_dashboard(plan, chart, grids, all_rows, steps)
     return plan
@@ -406,7 +593,7 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
     return referrals, loops
 
 
-def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps) -> None:
+def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps, objects) -> None:
     table = chart.want_to_meet
     if table is None:
         return
@@ -414,8 +601,10 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     _check_tool_columns_are_ours(table, grid, ("status",), lambda v: str(v).startswith(_WTM_PREFIXES))
     column = table.columns.get("status")
     if column is None:
-        column = _used_width(grid, table, table.last_row) + 1
-        plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, table.shape.column("status")))
+        spec = table.shape.column("status")
+        column = _free_column(_used_width(grid, table, table.last_row) + 1, table, objects.get(table.sheet, NOTHING),
+                              spec, chart.path)
+        plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
     by_name = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
     by_org: dict[str, list[Row]] = {}
     for r in rows:
@@ -453,7 +642,7 @@ def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
 def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
     shape = schema.REFERRALS
     wanted = [[c.header for c in shape.columns]]
-    wanted += [[xml_text(v) for v in (r.person, r.referred_by, r.chain, r.depth, r.stage)] for r in plan.referrals]
+    wanted += [[cell_text(v) for v in (r.person, r.referred_by, r.chain, r.depth, r.stage)] for r in plan.referrals]
     existing = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
@@ -464,7 +653,7 @@ def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
 def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps) -> None:
     from . import dashboard
 
-    wanted = dashboard.dashboard_rows(rows, steps, chart.profile, plan.today)
+    wanted = [[cell_text(v) for v in row] for row in dashboard.dashboard_rows(rows, steps, chart.profile, plan.today)]
     existing = dashboard.SHEET if dashboard.SHEET in chart.sheet_names else None
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
@@ -582,7 +771,8 @@ def grown_table(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int])
     """
     min_col, min_row, max_col, max_row = bounds
     last = _last_row(table, plan)
-    return (min_col, min_row, max_col, last) if min_row == table.header_row and max_row < last else None
+    ours = min_row == table.header_row and min_col <= table.columns[table.shape.required[0]] <= max_col
+    return (min_col, min_row, max_col, last) if ours and max_row < last else None
 
 
 def grown_filter(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
@@ -787,19 +977,19 @@ def _compare_sheet(sheet, grid, new_rows, writes, formulas, chart) -> None:
 
 def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = False, progress=None) -> SyncResult:
     """Sync the chart at ``path``: plan, and unless ``dry_run``, write the changes safely."""
-    return update_chart(path, lambda chart, grids: plan_sync(chart, grids, today), dry_run=dry_run, force=force,
-                        progress=progress)
+    return update_chart(path, lambda chart, grids, objects: plan_sync(chart, grids, today, objects),
+                        dry_run=dry_run, force=force, progress=progress)
 
 
 PHASES = ("Reading", "Planning", "Opening for writing", "Writing", "Checking the new file")
 
 
 def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False, progress=None) -> SyncResult:
-    """Read the chart, plan with ``make_plan(chart, grids) -> SyncPlan``, and write the plan safely.
+    """Read the chart, plan with ``make_plan(chart, grids, objects) -> SyncPlan``, and write the plan safely.
 
     The one write path for every command that changes a workbook (sync, import):
-    lock checks, the advisory lock around read-plan-write, the lossy-parts check,
-    the backup, the atomic replace and the read-back check all live here.
+    lock checks, the advisory lock around read-plan-write, where cells may go (``check_layout``), the
+    lossy-parts check, the backup, the atomic replace and the read-back check all live here.
     ``progress(label, done, total)``, when given, hears about each phase.
     """
     from . import writer, xlsxpatch
@@ -901,7 +1091,10 @@ def _layout_only(chart: Chart) -> Chart:
 
 def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:
     try:
-        return make_plan(chart, grids)
+        objects = read_objects(chart)
+        plan = make_plan(chart, grids, objects)
+        check_layout(plan, chart, grids, objects)
+        return plan
     except RefusedToWrite as exc:
         exc.path = path
         raise

@@ -296,7 +296,8 @@ class Table:
 
     ``columns`` maps a column key to its 1-based column number; ``rows`` holds the
     rows with data in a known user column, blank rows skipped; ``last_row`` is the
-    last row with anything in it, where new rows go below.
+    last row with anything in it, where new rows go below. When the header is an
+    Excel table's, only that table's data rows are the table's.
     """
 
     shape: schema.SheetShape
@@ -336,8 +337,14 @@ def find_header(grid: list[list], shape: schema.SheetShape) -> tuple[int, dict[s
     return best
 
 
-def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Path) -> Table:
-    """The sheet's table; ``NotAChart`` naming the missing column when there is no header row."""
+def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Path, excel_tables=()) -> Table:
+    """The sheet's table; ``NotAChart`` naming the missing column when there is no header row.
+
+    When the header is an Excel table's (one of ``excel_tables``, ``objects.SheetObject``s),
+    the rows are that table's data rows: what sits under it is the person's, not the chart's.
+    """
+    from .objects import holding
+
     found = find_header(grid, shape)
     if found is None:
         missing = " and ".join(shape.column(k).header for k in shape.required)
@@ -352,7 +359,8 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
     rows: list[Row] = []
     last_row = header_row
     places = [(k, c - 1) for k, c in columns.items()]
-    for r in range(header_row, len(grid)):
+    own = holding(excel_tables, header_row, columns[shape.required[0]])
+    for r in range(header_row, len(grid) if own is None else min(len(grid), own.data_end)):
         cells = grid[r]
         size = len(cells)
         if cells.count(None) == size:
@@ -452,22 +460,30 @@ def read_profile(grid: list[list], sheet: str) -> Profile:
 
 
 def chart_from_grids(path: Path, grids: dict[str, list[list]]) -> Chart:
-    """Build the chart from sheet grids; ``NotAChart`` without Contacts or its Name column."""
+    """Build the chart from sheet grids; ``NotAChart`` without Contacts or its Name column.
+
+    The Excel tables of its sheets are read from ``path`` (their own small parts).
+    """
+    from .objects import excel_tables
+
     names = list(grids)
     contacts_sheet = find_sheet(names, schema.CONTACTS)
     if contacts_sheet is None:
         listed = ", ".join(repr(n) for n in names)
         raise NotAChart(f"has no Contacts sheet (its sheets: {listed}). Rename the sheet that lists your "
                         "contacts to Contacts, or make a new chart with: chart init NEW.xlsx", path=path)
+    tables = excel_tables(path, [contacts_sheet, find_sheet(names, schema.WANT_TO_MEET),
+                                 find_sheet(names, schema.TEMPLATES)])
     with gc_paused():
-        contacts = read_table(grids[contacts_sheet], schema.CONTACTS, contacts_sheet, path)
+        contacts = read_table(grids[contacts_sheet], schema.CONTACTS, contacts_sheet, path,
+                              tables.get(contacts_sheet, ()))
     profile_sheet = find_sheet(names, schema.PROFILE_SHEET)
     profile = read_profile(grids[profile_sheet], profile_sheet) if profile_sheet else Profile()
     chart = Chart(path, names, contacts, profile)
     for attr, shape in (("want_to_meet", schema.WANT_TO_MEET), ("templates", schema.TEMPLATES)):
         sheet = find_sheet(names, shape)
         if sheet is not None and find_header(grids[sheet], shape) is not None:
-            setattr(chart, attr, read_table(grids[sheet], shape, sheet, path))
+            setattr(chart, attr, read_table(grids[sheet], shape, sheet, path, tables.get(sheet, ())))
     return chart
 
 

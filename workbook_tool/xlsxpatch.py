@@ -30,6 +30,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import schema
+from .objects import bounds, column_index
 from .workbook import column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -290,14 +291,6 @@ def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
     parent.append(child)
 
 
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})\d+"')
 _CELL_STYLE = re.compile(rb'\bs="(\d+)"')
@@ -305,19 +298,12 @@ _CELL_STYLE_ATTR = re.compile(rb'\ss="\d+"')
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 
 
-def _split_ref(ref: str) -> tuple[int, int]:
-    m = _REF.match(ref)
-    if not m:
-        raise Unsupported(f"cell reference {ref!r}")
-    return column_index(m.group(1)), int(m.group(2))
-
-
 def _range(ref: str) -> tuple[int, int, int, int]:
     """'A1:Q14' → (min_col, min_row, max_col, max_row)."""
-    first, _, last = ref.partition(":")
-    c1, r1 = _split_ref(first)
-    c2, r2 = _split_ref(last or first)
-    return c1, r1, c2, r2
+    try:
+        return bounds(ref)
+    except ValueError:
+        raise Unsupported(f"cell reference {ref!r}") from None
 
 
 def _range_ref(c1: int, r1: int, c2: int, r2: int) -> str:

@@ -479,6 +479,36 @@ def table_note_under_import(folder):
     shutil.copy(DATA / "one_person.csv", folder / "export.csv")
 
 
+# Sheet XML the writer cannot edit, refused in one line naming the sheet (issue 12).
+
+
+@builder
+def rows_out_of_order(folder):
+    # Row 3 stored before row 2: Excel "repairs" such a sheet, and where a new row goes is anyone's guess.
+    path = chart(folder)
+    xml = _sheet_xml(folder)
+    rows = re.findall(r'<row r="\d+".*?</row>', xml, re.S)
+    xml = xml.replace(rows[1] + rows[2], rows[2] + rows[1])
+    rewrite_zip(path, folder / "swapped.xlsx", replace={"xl/worksheets/sheet1.xml": xml}).replace(path)
+    (folder / "good.xlsx").unlink()
+
+
+@builder
+def notes_part_damaged(folder):
+    # A note's part cut short: the header notes sync adds go there.
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+
+    path = chart(folder)
+    wb = load_workbook(path)
+    wb["Contacts"]["A2"].comment = Comment("met at the fair", "Jordan")
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        part = next(n for n in zf.namelist() if n.startswith("xl/comments"))
+        data = zf.read(part)
+    rewrite_zip(path, folder / "cut.xlsx", replace={part: data[: len(data) // 2]}).replace(path)
+
+
 # --------------------------------------------------------------------------- checks of what was written
 
 

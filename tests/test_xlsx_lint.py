@@ -1,19 +1,24 @@
-"""The structural lint (tests/xlsx_lint.py).
+"""The structural lint (tests/xlsx_lint.py) and the watch that runs it over every workbook chart writes.
 
 Each rule has a workbook broken in that one way, and the exact line the lint gives
 for it; the good workbooks (``chart init``'s, the shipped sample chart, a synced chart,
 an xlsxwriter workbook with tables, merges, sparklines and links, Strict Open XML,
-prefixed elements) give none.
+prefixed elements) give none. The watch (tests/lint_writes.py) sees what chart writes
+and only that.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import shutil
 import warnings
 import zipfile
 
 import pytest
-from conftest import SAMPLE_CHART, run
+from conftest import SAMPLE_CHART, rewrite_zip, run
+from lint_writes import LOG, Write, fail_on_new_faults, new_findings
 from sync_fixtures import TODAY_ARG, rich_chart, sample_chart
 from xlsx_lint import MAX_CELL_CHARS, MAX_HYPERLINK_CHARS, lint
 
@@ -348,3 +353,67 @@ def test_an_xlsxwriter_workbook_with_every_object_is_clean(tmp_path):
     wb.define_name("'Other sheet'!Local", "='Other sheet'!$A$1")
     wb.close()
     assert lint(path) == []
+
+
+# --------------------------------------------------------------------------- the watch over what chart writes
+
+
+def test_the_watch_sees_what_chart_init_and_sync_write(tmp_path):
+    LOG.drain()
+    path = tmp_path / "chart.xlsx"
+    assert run("init", path, "--sample").exit_code == 0
+    made = path.read_bytes()
+    assert run("sync", path, "--today", TODAY_ARG).exit_code == 0
+    writes = LOG.drain()
+    # Two writes, not the backup sync made on the way (a copy of the input).
+    assert [(w.path, w.before) for w in writes] == [(str(path), None), (str(path.resolve()), made)]
+    assert writes[1].after == path.read_bytes()
+    assert any((tmp_path / "chart-backups").iterdir())
+
+
+def test_the_watch_ignores_inputs_and_files_the_tests_write(tmp_path):
+    LOG.drain()
+    damaged = rewrite_zip(SAMPLE_CHART, tmp_path / "damaged.xlsx",
+                          replace={"xl/workbook.xml": "<workbook/>"})
+    assert run("sync", damaged, "--today", TODAY_ARG).exit_code != 0
+    copy = tmp_path / "copy.xlsx"
+    shutil.copy(SAMPLE_CHART, tmp_path / "tmp.xlsx")
+    os.replace(tmp_path / "tmp.xlsx", copy)
+    assert LOG.drain() == []
+
+
+def test_only_faults_a_write_brought_in_count(tmp_path):
+    good = build(tmp_path / "good.xlsx", base_parts()).read_bytes()
+    parts = base_parts()
+    edited(STRINGS, 'count="6"', 'count="5"')(parts)
+    bad = build(tmp_path / "bad.xlsx", parts).read_bytes()
+    finding = f"{STRINGS}: count is 5, but the worksheets hold 6 shared-string cells"
+    assert new_findings(Write("new.xlsx", bad, None)) == [finding]
+    assert new_findings(Write("chart.xlsx", bad, good)) == [finding]
+    assert new_findings(Write("chart.xlsx", bad, bad)) == []  # the user's file had it: copied, not made
+    assert new_findings(Write("chart.xlsx", b"PK\x03\x04 cut short", good)) == [
+        "not a zip file: File is not a zip file"]
+
+
+def test_lint_reads_a_file_object_too(tmp_path):
+    assert lint(io.BytesIO(SAMPLE_CHART.read_bytes())) == []
+
+
+def test_a_fault_in_what_chart_writes_fails_the_test(tmp_path, monkeypatch):
+    from workbook_tool import create
+
+    class Broken:  # what chart init would save if its writer put a row out of order
+        def save(self, path):
+            parts = base_parts()
+            edited(SHEET1, '<row r="6">', '<row r="1"/><row r="6">')(parts)
+            build(path, parts)
+
+    monkeypatch.setattr(create, "new_workbook", lambda sample=False: Broken())
+    LOG.drain()
+    path = tmp_path / "new.xlsx"
+    assert run("init", path).exit_code == 0
+    with pytest.raises(pytest.fail.Exception) as failed:
+        fail_on_new_faults()
+    assert str(failed.value) == ("chart wrote a workbook Excel would repair:\n"
+                                 f"{path}: {SHEET1}: row 1 comes after row 3; rows must ascend")
+    fail_on_new_faults()  # reported once: the test's own teardown finds nothing more

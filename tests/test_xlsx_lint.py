@@ -452,10 +452,7 @@ HARD_CASES = {"a Next Step over 32,767 characters": _long_next_step,
 # reach; each is one of issue 11's points, being fixed on another branch. Strict xfail: when
 # the fix lands the test passes, which fails until its line here is removed. (A sheet full to
 # row 1,048,576, issue 11.4, gets a row 1,048,577 too, but reading it takes 11 s and 1 GB today.)
-KNOWN_FAULTS = {
-    "a Next Step over 32,767 characters": "issue 11.11: the Next Step cell gets 32,821 characters",
-    "a table above a merge gets a referral": "issue 11.6: the table's ref is stretched over the merge under it",
-}
+KNOWN_FAULTS: dict[str, str] = {}  # case name -> why the lint still finds a fault there
 
 
 def _known(name: str) -> list:

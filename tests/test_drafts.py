@@ -268,6 +268,124 @@ def test_a_line_break_in_an_email_cell_gives_a_text_draft(sample, tmp_path):
     assert "is not a valid address, so a text draft" in result.stdout
 
 
+# RFC 2047 encoded words that decode to a line break and a header. The email package
+# decodes them while it folds a header (and a mail program may decode them in a
+# mailto: subject), after the tool has removed every real line break.
+HOSTILE_WORDS = [
+    "=?utf-8?q?=0D=0ABcc:_evil@attacker.example?=",
+    "=?UTF-8?B?DQpCY2M6IGV2aWxAYXR0YWNrZXIuZXhhbXBsZQ==?=",
+    "=?iso-8859-1?q?=0AX-Evil:_1?=",
+    "=?us-ascii*en?Q?=0D=0ABcc=3A_evil=40attacker=2Eexample?=",
+]
+EML_HEADERS = ["To", "From", "Subject", "X-Unsent", "Content-Type", "Content-Transfer-Encoding", "MIME-Version"]
+
+
+def assert_only_the_expected_headers(raw: bytes, expected=EML_HEADERS):
+    """Parse the message back: exactly the expected headers, none holding a line break."""
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):  # each line is a header of ours or the continuation of one
+        assert line[:1] in (b" ", b"\t") or line.split(b":", 1)[0].decode() in expected, line
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert msg.keys() == expected, msg.keys()
+    for key in msg.keys():
+        value = str(msg[key])
+        assert "\r" not in value and "\n" not in value, (key, value)
+    return msg
+
+
+def assert_mailto_is_safe(link: str):
+    """A mailto: link has only subject and body, and its subject and address stay one header each,
+    even for a mail program that decodes encoded words in them (RFC 6068 allows it)."""
+    parts = urlsplit(link)
+    assert parts.scheme == "mailto"
+    query = parse_qs(parts.query, keep_blank_values=True)
+    assert set(query) <= {"subject", "body"}, query
+    assert_only_the_expected_headers(f"To: {unquote(parts.path)}\r\n\r\n".encode(), ["To"])
+    for subject in query.get("subject", []):
+        assert_only_the_expected_headers(f"Subject: {subject}\r\n\r\n".encode(), ["Subject"])
+
+
+def hostile_chart(folder: Path, word: str, subject_template: str | None = None) -> Path:
+    """A chart where an encoded word sits in a Name, a Referred By, an Email, the Profile's Your Name
+    and, when given, the Templates sheet's Subject."""
+    from conftest import contact
+    from sync_fixtures import simple_chart
+
+    rows = [
+        contact(name=f"Ann {word} Lee", source="Own", email="ann@fabrikam.org", channel="Email"),
+        contact(name=word, source="Referral", referred_by=f"Sue {word}", email="bob@fabrikam.org",
+                channel="Email"),
+        contact(name="Cy Wu", source="Own", email="cy@fabrikam.org", channel="Email"),
+        contact(name="Di Ng", source="Own", email="=?utf-8?q?=0D=0ABcc=3A_evil=40attacker=2Eexample?=@fabrikam.org",
+                channel="Email"),
+    ]
+    extra = {"Templates": [["Name", "Subject", "Body"], ["outreach", subject_template, None]]} \
+        if subject_template else None
+    return simple_chart(folder / "chart.xlsx", rows, profile={"Your Name": f"Jordan {word}"}, extra_sheets=extra)
+
+
+@pytest.mark.parametrize("word", HOSTILE_WORDS)
+@pytest.mark.parametrize("in_subject", [False, True], ids=["cells", "cells-and-subject-template"])
+def test_an_encoded_word_in_any_cell_cannot_add_a_header(tmp_path, word, in_subject):
+    chart = hostile_chart(tmp_path, word, f"Hello {word} " + "{{ contact.name }}" if in_subject else None)
+    result = run("draft", chart, "--today", TODAY, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    emls = sorted((tmp_path / "out").glob("*.eml"))
+    assert len(emls) == 3, result.output  # Di Ng's address holds an encoded word: a text draft
+    assert ("Email '=?utf-8?q?=0D=0ABcc=3A_evil=40attacker=2Eexample?=@fabrikam.org' cannot go in a mail header: "
+            'a mail program would read its "=?" as an encoded word, so a text draft') in result.stdout
+    for path in emls:
+        msg = assert_only_the_expected_headers(path.read_bytes())
+        assert msg["From"].addresses[0].addr_spec == "jordan@example.com"
+        assert "=?" not in str(msg["To"]) + str(msg["From"]) + str(msg["Subject"])
+
+    # --stdout shows the same three header lines per email, and nothing else above the body.
+    out = run("draft", chart, "--today", TODAY, "--stdout")
+    assert out.exit_code == 0, out.output
+    for block in out.stdout.split("==> ")[1:]:
+        name, text = block.split(" <==\n", 1)
+        head = text.split("\n\n", 1)[0].split("\n")
+        want = ["To", "From", "Subject"] if name.endswith(".eml") else ["To", "Subject"]
+        assert [line.split(":", 1)[0] for line in head] == want, head
+        assert all("=?" not in line for line in head), head
+
+    # sync's Draft column: the same drafts as mailto: links.
+    assert run("sync", chart, "--today", TODAY).exit_code == 0
+    from openpyxl import load_workbook
+
+    ws = load_workbook(chart)["Contacts"]
+    column = [c.value for c in ws[1]].index("Draft")
+    links = [row[column].value for row in ws.iter_rows(min_row=2) if row[column].value]
+    assert len(links) == 3
+    for link in links:
+        assert_mailto_is_safe(link)
+
+
+_HOSTILE_TEXT = st.lists(st.sampled_from(HOSTILE_WORDS) | st.text(max_size=30)
+                         | st.sampled_from(["=?", "?=", "\r\n", "Bcc: x@y.z", '"', "\\", "ü", " ", "<", ">", ","]),
+                         max_size=6).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=_HOSTILE_TEXT, me=_HOSTILE_TEXT, subject=_HOSTILE_TEXT)
+def test_no_text_makes_a_header_property(name, me, subject):
+    raw = drafts.build_eml(name, "ann@x.org", me, "me@x.org", subject, "Hi\n")
+    assert_only_the_expected_headers(raw)
+    assert_mailto_is_safe(drafts.build_mailto("ann@x.org", subject, "Hi"))
+
+
+def test_build_eml_and_build_mailto_keep_encoded_words_out_of_headers():
+    for word in HOSTILE_WORDS:
+        for name in (word, f"Ann {word}", f"Zoë {word} Ødegård", f"Lee, {word}", f'"{word}"'):
+            raw = drafts.build_eml(name, "ann@x.org", name, "me@x.org", f"Re: {name}", "Hi\n")
+            msg = assert_only_the_expected_headers(raw)
+            # (The email package's parser puts a space where it folded an encoded word: compare words.)
+            assert msg["To"].addresses[0].display_name.replace(" ", "") == drafts.header_text(name).replace(" ", "")
+            assert_mailto_is_safe(drafts.build_mailto("ann@x.org", f"Re: {name}", "Hi"))
+        with pytest.raises(ValueError, match="encoded word"):
+            drafts.build_eml("Ann", f"{word.replace(':', '=3A')}@x.org", "", None, "Hi", "Hi\n")
+
+
 @pytest.mark.parametrize("text, expected", [
     ('Ann/Lee: "CEO"?', "Ann Lee CEO"),
     ("  ..Bob\tRoe\x00.. ", "Bob Roe"),
@@ -325,10 +443,12 @@ def eml_cases(count: int, seed: int = 1):
 def test_build_eml_writes_what_the_email_package_writes():
     # build_eml writes plain headers itself and replays the stdlib's folding for
     # non-ASCII names (the stdlib takes milliseconds per header); the bytes must not change.
+    # build_eml makes every text header-safe first (header_text: no line breaks, no encoded words).
     compared = replayed = 0
     for name, to, sender_name, sender, subject, body in eml_cases(300):
         try:
-            want = stdlib_eml(name, to, sender_name, sender, subject, body)
+            safe = drafts.header_text
+            want = stdlib_eml(safe(name), to, safe(sender_name), sender, safe(subject), body)
         except ValueError:
             with pytest.raises(ValueError):
                 drafts.build_eml(name, to, sender_name, sender, subject, body)

@@ -101,7 +101,7 @@ class Draft:
             return self.body
         head = [f"To: {self.name} <{self.to}>" if self.to else f"To: {self.name}"]
         if self.sender:
-            you = self.facts.get("your_name", "")
+            you = header_text(self.facts.get("your_name", ""))
             head.append(f"From: {you} <{self.sender}>" if you else f"From: {self.sender}")
         head.append(f"Subject: {self.subject}")
         return "\n".join(head) + "\n\n" + self.body
@@ -684,15 +684,37 @@ def pending_referrals(chart: Chart, row: Row, index: dict[str, Row] | None = Non
     return stages.pending_referrals(row, index if index is not None else _index(chart), chart.profile.region)
 
 
-def header_text(value) -> str:
-    """Text safe for a mail header: every line break and control character becomes a space.
+# How an RFC 2047 encoded word starts (``=?utf-8?q?=0D=0ABcc:_x@y.z?=``). The email package
+# decodes one while it folds a header, after every real line break was taken out, and a
+# mail program may decode one in a mailto: subject (RFC 6068 allows it): either way a
+# cell's text would become a line break and a header of its own.
+ENCODED_WORD = "=?"
 
-    A cell holding ``Ann\\nBcc: evil@x.com`` must not add a header.
+
+def header_text(value) -> str:
+    """Text safe for a mail header: every line break and control character becomes a space,
+    and ``=?`` becomes ``= ?``, so that nothing in it can be read as an encoded word.
+
+    A cell holding ``Ann\\nBcc: evil@x.com`` or ``=?utf-8?q?=0D=0ABcc:_evil@x.com?=``
+    must not add a header.
     """
     text = str(value)
     if not text.isprintable():  # printable text has no Cc, Cf, Zl or Zp character
         text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    if ENCODED_WORD in text:
+        text = text.replace(ENCODED_WORD, "= ?")
     return " ".join(text.split())
+
+
+def header_address_problem(address: str) -> str | None:
+    """Why a valid address (fields.check_email) cannot go in a mail header, or None when it can.
+
+    ``=?`` is allowed in an address, but the email package decodes an encoded word at
+    the start of one as it does in a name; an address is not ours to rewrite.
+    """
+    if ENCODED_WORD in address:
+        return 'a mail program would read its "=?" as an encoded word'
+    return None
 
 
 _UNSAFE_IN_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -826,19 +848,28 @@ class Drafter:
             notes.append("no email address, so a text draft")
             return None
         try:
-            return check_email(address)
+            address = check_email(address)
         except ValueError:
             notes.append(f"Email {header_text(address)!r} is not a valid address, so a text draft")
             return None
+        problem = header_address_problem(address)
+        if problem:
+            notes.append(f"Email {address!r} cannot go in a mail header: {problem}, so a text draft")
+            return None
+        return address
 
     def _sender(self) -> tuple[str | None, str | None]:
         raw = self.me.value("your_email")
         if raw is None:
             return None, "no From: the Profile's Your Email is blank"
         try:
-            return check_email(raw), None
+            address = check_email(raw)
         except ValueError:
             return None, "no From: the Profile's Your Email is not a valid address"
+        problem = header_address_problem(address)
+        if problem:
+            return None, f"no From: the Profile's Your Email cannot go in a mail header: {problem}"
+        return address, None
 
     def _facts(self, context: dict) -> dict:
         """What the checker compares the draft with: the Profile's words, the referrer, Helpful."""
@@ -872,8 +903,12 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     edit and send rather than as a received one. There is no Date or Message-ID:
     the mail program adds its own when the person sends it, and the file stays
     the same from one run to the next. Raises ValueError when an address cannot
-    be a header.
+    be a header (header_address_problem).
     """
+    for address in (to, sender):
+        problem = address and header_address_problem(address)
+        if problem:
+            raise ValueError(f"{address!r}: {problem}")
     head = [_to_header(header_text(name), to)]
     if sender:
         head.append(_address_header("From", header_text(sender_name), sender))
@@ -1310,7 +1345,7 @@ def mailto_link(chart: Chart, row: Row, step: stages.NextStep | None, today: dt.
         address = check_email(row.text("email")) if row.text("email") else None
     except ValueError:
         return None
-    if address is None:
+    if address is None or header_address_problem(address):
         return None
     drafter = _cached_drafter(chart, today)
     rendered = drafter.render(row, step.kind, step)

@@ -358,28 +358,11 @@ def _jinja():
     """The sandboxed environment and the undefined classes, made once."""
     if not _JINJA:
         from jinja2 import pass_context
-        from jinja2.sandbox import SandboxedEnvironment
 
-        from jinja2.exceptions import SecurityError
+        from .sandbox import BoundedEnvironment
 
-        class Bounded(SandboxedEnvironment):
-            """The sandbox blocks attribute tricks but not arithmetic: ``'x' * 10**10``
-            would still exhaust memory, so ``*`` and ``**`` are capped."""
-
-            intercepted_binops = frozenset({"*", "**"})
-            LIMIT = 100_000
-
-            def call_binop(self, context, operator, left, right):
-                if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
-                    raise SecurityError("exponent too large for a template")
-                result_size = None
-                if operator == "*":
-                    for seq, times in ((left, right), (right, left)):
-                        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                            result_size = len(seq) * times
-                if result_size is not None and result_size > self.LIMIT:
-                    raise SecurityError("repetition too long for a template")
-                return super().call_binop(context, operator, left, right)
+        class Bounded(BoundedEnvironment):
+            """The bounded sandbox (sandbox.py), with a short cut for the fields of a row."""
 
             def getattr(self, obj, attribute):
                 # contact.name, me.job_status …: a field, which Fields.__getattr__ would give
@@ -391,9 +374,8 @@ def _jinja():
 
         missing_data, unknown, blank = _undefined_classes()
         env = Bounded(undefined=unknown, autoescape=False, lstrip_blocks=True, keep_trailing_newline=True)
-        env.filters.update(first_name=first_name, sentence=sentence, phrase=phrase, oneline=oneline,
-                           and_list=and_list,
-                           longdate=pass_context(lambda ctx, value: longdate(value, ctx.get("today"))))
+        env.add_filters(first_name=first_name, sentence=sentence, phrase=phrase, oneline=oneline, and_list=and_list,
+                        longdate=pass_context(lambda ctx, value: longdate(value, ctx.get("today"))))
         _JINJA.update(env=env, MissingData=missing_data, Missing=blank)
     return _JINJA
 
@@ -500,13 +482,17 @@ def _compile(piece: Piece, kind: str):
         template = env.from_string(standalone_tags(piece.text))
     except TemplateSyntaxError as exc:
         raise piece.error(kind, exc.message or str(exc), exc.lineno) from None
+    except RecursionError:  # Jinja2's parser and Python's compiler recurse once per level
+        raise piece.error(kind, "nests brackets or tags too deeply; make it flatter") from None
     # A template's globals are a ChainMap over the environment's, which every render
     # copies key by key; ours never change after this, so a plain dict says the same.
     template.globals = dict(template.globals)
     return template
 
 
-_STANDALONE = re.compile(r"^[ \t]*(?:(?:\{%.*?%\}|\{#.*?#\})[ \t]*)+$")
+# A tag ends at its first %} (#}): with ".*?" the tags of a line could be split in
+# exponentially many ways, and a line of 30 tags followed by text took hours to refuse.
+_STANDALONE = re.compile(r"^[ \t]*(?:(?:\{%(?:(?!%\}).)*%\}|\{#(?:(?!#\}).)*#\})[ \t]*)+$")
 
 
 def standalone_tags(source: str) -> str:
@@ -527,10 +513,17 @@ def standalone_tags(source: str) -> str:
 def _render(template, piece: Piece, kind: str, context: dict) -> str:
     from jinja2.exceptions import SecurityError, UndefinedError
 
+    from .sandbox import Exhausted
+
     try:
         return template.render(context)
     except _jinja()["MissingData"]:
         raise
+    except Exhausted as exc:  # it says what the template asked for: "takes more than 2 seconds …"
+        raise piece.error(kind, str(exc), _template_line(exc)) from None
+    except RecursionError as exc:
+        raise piece.error(kind, "calls itself too deeply (a macro or recursive loop without an end?)",
+                          _template_line(exc)) from None
     except SecurityError as exc:
         raise piece.error(kind, f"uses something templates may not ({exc})", _template_line(exc)) from None
     except UndefinedError as exc:
@@ -784,9 +777,12 @@ class Drafter:
         subject_tpl, body_tpl = self.compiled(kind)
         context = self.context(row, kind, step)
         pieces = self.pieces[kind]
+        from .sandbox import budget
+
         try:
-            subject = _render(subject_tpl, pieces["subject"], kind, context) if subject_tpl else None
-            body = _render(body_tpl, pieces["body"], kind, context)
+            with budget():  # one deadline for the draft's subject and body
+                subject = _render(subject_tpl, pieces["subject"], kind, context) if subject_tpl else None
+                body = _render(body_tpl, pieces["body"], kind, context)
         except _jinja()["MissingData"] as exc:
             return Skipped(row.text("name"), row.number, self._missing_reason(exc, kind))
         return (header_text(subject) if subject is not None else None), tidy_body(body), context
@@ -1347,20 +1343,32 @@ def mailto_link(chart: Chart, row: Row, step: stages.NextStep | None, today: dt.
         return None
     if address is None or header_address_problem(address):
         return None
-    drafter = _cached_drafter(chart, today)
-    rendered = drafter.render(row, step.kind, step)
+    drafter, failed = _cached_drafter(chart, today)
+    if step.kind in failed:  # a broken template fails every contact alike (and may take seconds to)
+        raise failed[step.kind].with_traceback(None)
+    try:
+        rendered = drafter.render(row, step.kind, step)
+    except TemplateError as exc:
+        failed[step.kind] = exc
+        raise
     if isinstance(rendered, Skipped):
         return None
     subject, body, _ = rendered
     return build_mailto(address, subject or "", body)
 
 
-def _cached_drafter(chart: Chart, today: dt.date) -> Drafter:
-    # sync asks once per row; load and compile the templates once per chart.
+def _cached_drafter(chart: Chart, today: dt.date) -> tuple[Drafter | None, dict[str, TemplateError]]:
+    # sync asks once per row; load and compile the templates once per chart, and
+    # remember which kinds' templates failed.
     if _MAILTO_CACHE:
-        ref, day, drafter = _MAILTO_CACHE[0]
+        ref, day, drafter, failed = _MAILTO_CACHE[0]
         if ref() is chart and day == today:
-            return drafter
-    drafter = Drafter(chart, today)
-    _MAILTO_CACHE[:] = [(weakref.ref(chart), today, drafter)]
-    return drafter
+            return drafter, failed
+    failed: dict[str, TemplateError] = {}
+    try:
+        drafter = Drafter(chart, today)
+    except TemplateError as exc:  # the Templates sheet itself is wrong: no email kind can be drafted
+        drafter = None
+        failed.update(dict.fromkeys(EMAIL_KINDS, exc))
+    _MAILTO_CACHE[:] = [(weakref.ref(chart), today, drafter, failed)]
+    return drafter, failed

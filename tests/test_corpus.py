@@ -358,6 +358,35 @@ def sandbox_huge_range(folder):
     with_templates(folder, None, "{% for i in range(10**9) %}x{% endfor %}")
 
 
+# Templates that hung or exhausted memory (issue 11, item 2).
+@builder
+def template_nested_ranges(folder):
+    with_templates(folder, None, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+
+
+@builder
+def template_ljust(folder):
+    with_templates(folder, None, "Dear {{ contact.name.ljust(10**9) }}")
+
+
+@builder
+def template_format_width(folder):
+    with_templates(folder, "{{ '%0999999999d'|format(1) }}", None)
+
+
+@builder
+def template_doubling(folder):
+    with_templates(folder, None, "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}"
+                                 "{% endfor %}")
+
+
+@builder
+def cjk_names(folder):
+    # 80 CJK characters: 240 bytes, and a file name may have 255 (issue 11, item 7).
+    chart(folder, [contact(name="山" * 80, source="Own", email="a@fabrikam.org", channel="Email"),
+                   contact(name="山" * 79 + "川", source="Own", email="b@fabrikam.org", channel="Email")])
+
+
 @builder
 def template_syntax_error(folder):
     with_templates(folder, None, "Dear {{ contact.name }\n")
@@ -603,6 +632,13 @@ def calendar_not_injected(folder: Path) -> None:
     assert any("ATTENDEE:mailto:everyone@evil.example" in str(e.get("SUMMARY")) for e in events)
 
 
+def cjk_drafts_written(folder: Path) -> None:
+    names = sorted(p.name for p in (folder / "drafts").iterdir())
+    stem = "2026-11-25 outreach - " + "山" * 71
+    assert names == [stem + " (row 3).eml", stem + ".eml"], names
+    assert all(len(n.encode()) <= 255 for n in names)
+
+
 def long_draft_written(folder: Path) -> None:
     (draft,) = list((folder / "drafts").iterdir())
     assert len(draft.name.encode()) < 255 and draft.name.startswith("2026-11-25 outreach - Ann LeeLee")
@@ -611,7 +647,7 @@ def long_draft_written(folder: Path) -> None:
 CHECKS = {f.__name__: f for f in (no_formula_cells, recommended_added_as_text, imported_as_text,
                                   draft_cell_is_a_link, no_injected_header, draft_links_are_safe, long_cells_kept,
                                   calendar_not_injected,
-                                  long_draft_written)}
+                                  long_draft_written, cjk_drafts_written)}
 
 
 # --------------------------------------------------------------------------- the test

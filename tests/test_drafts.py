@@ -396,6 +396,107 @@ def test_file_names_are_safe_and_readable(text, expected):
     assert drafts.filename_part(text) == expected
 
 
+def names_chart(folder: Path, names) -> Path:
+    """A chart of outreach contacts with these names."""
+    from conftest import contact
+    from sync_fixtures import simple_chart
+
+    rows = [contact(name=n, source="Own", email=f"p{i}@fabrikam.org", channel="Email") for i, n in enumerate(names)]
+    return simple_chart(folder / "chart.xlsx", rows)
+
+
+def test_a_long_name_is_cut_to_a_file_name_the_file_system_takes(tmp_path):
+    # 80 CJK characters are 240 bytes of UTF-8: with the date and kind, past the 255 bytes a
+    # file name may have. Cut by bytes, between characters, and still one file per contact.
+    cjk = "山" * 80
+    marks = "x" + "q\u0307" * 100  # q with a dot above: no precomposed form, so two characters each
+    names = ["Ann Lee", cjk, cjk[:-1] + "川", cjk, marks, "Bo Wu"]
+    chart = names_chart(tmp_path, names)
+    result = run("draft", chart, "--today", TODAY, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(files) == 6, files
+    for name in files:
+        assert len(name.encode()) <= 255, name
+        assert name.endswith(".eml")
+    cut = [f for f in files if "山" in f]
+    stem = "2026-11-25 outreach - " + "山" * 71
+    # Rows 3 to 5: the third name differs only past the cut.
+    assert set(cut) == {stem + ".eml", stem + " (row 4).eml", stem + " (row 5).eml"}
+    [dotted] = [f for f in files if "q" in f]
+    assert dotted == "2026-11-25 outreach - x" + "q\u0307" * 39 + ".eml"  # no dot cut from its letter
+    for name in files:
+        assert f"Wrote {tmp_path / 'out' / name}" in result.stdout
+    # Each one parses, addressed to its contact.
+    to = {parse_eml(tmp_path / "out" / f)["To"].addresses[0].addr_spec for f in files}
+    assert to == {f"p{i}@fabrikam.org" for i in range(6)}
+
+
+def test_a_run_that_cannot_write_a_draft_writes_none(tmp_path):
+    chart = names_chart(tmp_path, ["Ann Lee", "Bo Wu", "Cy Ng"])
+    out = tmp_path / "out"
+    (out / "2026-11-25 outreach - Bo Wu.eml").mkdir(parents=True)  # a folder where a draft goes
+    result = run("draft", chart, "--today", TODAY, "--out", out, "--force")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"Error: {out / '2026-11-25 outreach - Bo Wu.eml'}: is a folder, so the draft cannot "
+                             "replace it; no draft was written. Move or rename the folder.\n")
+    assert sorted(p.name for p in out.iterdir()) == ["2026-11-25 outreach - Bo Wu.eml"]
+
+
+def test_a_full_disk_leaves_no_draft_and_no_temporary_file(tmp_path, monkeypatch):
+    chart = names_chart(tmp_path, ["Ann Lee", "Bo Wu", "Cy Ng"])
+    out = tmp_path / "out"
+    real_write, calls = os.write, []
+
+    def write(fd, data):
+        calls.append(fd)
+        if len(calls) == 2:  # the second draft's write fails
+            raise OSError(28, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(drafts.os, "write", write)
+    result = run("draft", chart, "--today", TODAY, "--out", out)
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {out / '2026-11-25 outreach - Bo Wu.eml'}: could not be written (No space left "
+                             "on device); no draft was written.\n")
+    assert list(out.iterdir()) == []
+
+
+def test_a_rename_that_fails_says_which_drafts_were_written(tmp_path, monkeypatch):
+    chart = names_chart(tmp_path, ["Ann Lee", "Bo Wu", "Cy Ng"])
+    out = tmp_path / "out"
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("Bo Wu.eml"):
+            raise OSError(13, "Permission denied")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(drafts.os, "replace", replace)
+    result = run("draft", chart, "--today", TODAY, "--out", out)
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {out / '2026-11-25 outreach - Bo Wu.eml'}: could not be written (Permission "
+                             "denied); of the 3 new drafts, 1 was written (2026-11-25 outreach - Ann Lee.eml) and 2 "
+                             "were not.\n")
+    assert sorted(p.name for p in out.iterdir()) == ["2026-11-25 outreach - Ann Lee.eml"]
+
+
+def test_a_file_name_longer_than_the_folder_takes_is_refused_before_writing(tmp_path, monkeypatch):
+    # Some file systems take shorter names than 255 bytes (eCryptfs: 143).
+    chart = names_chart(tmp_path, ["Ann Lee", "Bo " + "W" * 60])
+    out = tmp_path / "out"
+    monkeypatch.setattr(drafts, "_name_max", lambda folder: 60)
+    result = run("draft", chart, "--today", TODAY, "--out", out)
+    assert result.exit_code == 1
+    name = "2026-11-25 outreach - Bo " + "W" * 60 + ".eml"
+    assert result.stderr == (f"Error: {out / name}: is longer than the 60 bytes a file name may have in this folder; "
+                             "no draft was written. Draft into another folder with --out.\n")
+    assert list(out.iterdir()) == []
+
+
 def test_header_text_removes_every_line_break():
     assert drafts.header_text("a\r\nb\nc\rd\u2028e\x85f\tg") == "a b c d e f g"
 

@@ -66,8 +66,13 @@ KIND_ALIASES = {
 VARIABLES = ("contact", "referrer", "me", "step", "today", "kind", "recommended", "pending_referrals")
 # Outlook on Windows refuses mailto: URLs of more than about 2,048 characters.
 MAILTO_LIMIT = 2000
-# Long enough for any real name, short enough for every file system's 255.
+# Long enough for any real name (in characters), and the longest file name (in bytes of
+# UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.
 MAX_NAME_IN_FILENAME = 80
+MAX_FILENAME_BYTES = 255
+# What a draft's file name may add after the name: " (row 1048576)" (two contacts of the same
+# name) and ".eml".
+_FILENAME_TAIL = len(" (row 1048576).eml")
 
 
 # --------------------------------------------------------------------------- results
@@ -713,11 +718,27 @@ def header_address_problem(address: str) -> str | None:
 _UNSAFE_IN_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
-def filename_part(text: str) -> str:
-    """A name made safe for Windows, macOS and Linux file names, still readable."""
+def filename_part(text: str, max_bytes: int = MAX_FILENAME_BYTES) -> str:
+    """A name made safe for Windows, macOS and Linux file names, still readable.
+
+    At most MAX_NAME_IN_FILENAME characters and ``max_bytes`` bytes of UTF-8, cut
+    between characters and never between a letter and its accent.
+    """
     text = unicodedata.normalize("NFC", header_text(text))
     text = " ".join(_UNSAFE_IN_FILENAME.sub(" ", text).split())
-    return text[:MAX_NAME_IN_FILENAME].strip(" .")
+    if len(text) > MAX_NAME_IN_FILENAME:
+        text = _cut_before(text, MAX_NAME_IN_FILENAME)
+    if len(text.encode("utf-8")) > max_bytes:
+        # The bytes that fit, less a character they would end inside of.
+        text = _cut_before(text, len(text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")))
+    return text.strip(" .")
+
+
+def _cut_before(text: str, end: int) -> str:
+    """``text[:end]``, moved back so that no combining mark is cut from the letter it belongs to."""
+    while 0 < end < len(text) and unicodedata.category(text[end]).startswith("M"):
+        end -= 1
+    return text[:end]
 
 
 # --------------------------------------------------------------------------- drafting
@@ -815,7 +836,8 @@ class Drafter:
         name = header_text(row.text("name"))
         notes = []
         facts = self._facts(context)
-        base = f"{self.today.isoformat()} {kind} - {filename_part(name) or f'row {row.number}'}"
+        start = f"{self.today.isoformat()} {kind} - "
+        base = start + (filename_part(name, MAX_FILENAME_BYTES - len(start) - _FILENAME_TAIL) or f"row {row.number}")
         result = Draft(kind, name, row.number, base + ".md", subject, body, None, None, b"", facts, notes)
         if kind == CALL:
             result.content = body.encode("utf-8")
@@ -1177,10 +1199,15 @@ def default_out_dir(chart_path) -> Path:
 
 
 def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
-    """Write each draft into ``out_dir`` (made if missing).
+    """Write each draft into ``out_dir`` (made if missing): all of them, or none.
 
     A file that exists with other content is kept (the person may have edited
-    it) unless ``force``; one with the same content is left untouched.
+    it) unless ``force``; one with the same content is left untouched. Every new
+    draft is written to a temporary file beside its place first, and only once all
+    are written are they renamed into place, each in one step: a full disk, or a
+    name or a folder in the way, leaves no draft written (WriteFailed says so). A
+    rename that fails after others (rare: one folder, one file system) says which
+    were written.
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -1191,29 +1218,68 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
         raise WriteFailed(f"the folder could not be made ({exc.strerror or exc}).", path=out) from None
     written = []
     folder = os.fspath(out)
+    name_max = _name_max(folder)
     for draft in run.drafts:
         path = out / draft.filename
+        if len(os.fsencode(draft.filename)) > name_max:
+            raise WriteFailed(f"is longer than the {name_max} bytes a file name may have in this folder; no draft "
+                              "was written. Draft into another folder with --out.", path=path)
         # Read no further than the draft's length: a link planted at its name (to
         # /dev/zero, say) is neither followed nor read, and counts as a file that is there.
         found = peek_file(path, len(draft.content) + 1)
+        status = "wrote"
         if found is not None:
             if found == draft.content:
-                written.append(Written(draft, path, "unchanged"))
-                continue
-            if not force:
-                written.append(Written(draft, path, "kept"))
-                continue
-        _write_file(path, draft.content, folder)
-        written.append(Written(draft, path, "wrote"))
+                status = "unchanged"
+            elif not force:
+                status = "kept"
+            elif path.is_dir() and not path.is_symlink():
+                raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
+                                  "rename the folder.", path=path)
+        written.append(Written(draft, path, status))
+    _write_all([w for w in written if w.status == "wrote"], folder)
     return written
 
 
-def _write_file(path: Path, content: bytes, folder: str) -> None:
-    # Written beside the draft, then renamed over it: a draft is either the old file
-    # or the whole new one, never half written, even if the run is stopped. The
-    # temporary name is our own (O_EXCL refuses one that exists) rather than
+def _name_max(folder: str) -> int:
+    """The longest file name, in bytes, the folder's file system takes (eCryptfs: 143)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf on Windows, whose limit is 255 UTF-16 units
+        return MAX_FILENAME_BYTES
+
+
+def _write_all(new: list[Written], folder: str) -> None:
+    # The temporary names are our own (O_EXCL refuses one that exists) rather than
     # mkstemp's, which costs more than the write; mode 0o666 less the umask makes
-    # an ordinary file without a chmod.
+    # an ordinary file without a chmod. A failure or Ctrl-C leaves none behind.
+    temps: list[str] = []
+    renamed = 0
+    try:
+        for w in new:
+            try:
+                temps.append(_write_temporary(w.draft.content, folder))
+            except OSError as exc:
+                raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
+                                  path=w.path) from None
+        for tmp, w in zip(temps, new):
+            try:
+                os.replace(tmp, w.path)
+            except OSError as exc:
+                done = [x.path.name for x in new[:renamed]]
+                raise WriteFailed(f"could not be written ({exc.strerror or exc}); of the {len(new)} new drafts, "
+                                  f"{len(done)} {'was' if len(done) == 1 else 'were'} written "
+                                  f"({', '.join(done) or 'none'}) and {len(new) - len(done)} "
+                                  f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
+            renamed += 1
+    finally:
+        for tmp in temps[renamed:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _write_temporary(content: bytes, folder: str) -> str:
+    """A new file in ``folder`` holding ``content``: its path (OSError if it cannot be written)."""
     for attempt in itertools.count():
         tmp = os.path.join(folder, f".draft-{_PID}-{next(_TMP_NUMBERS)}.tmp")
         try:
@@ -1221,10 +1287,7 @@ def _write_file(path: Path, content: bytes, folder: str) -> None:
             break
         except FileExistsError:
             if attempt > 100:
-                raise WriteFailed("could not be written (no free temporary name).", path=path) from None
-        except OSError as exc:
-            raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
-    replaced = False
+                raise OSError("no free temporary name") from None
     try:
         try:
             view = memoryview(content)
@@ -1232,14 +1295,11 @@ def _write_file(path: Path, content: bytes, folder: str) -> None:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
-        os.replace(tmp, path)
-        replaced = True
-    except OSError as exc:
-        raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
-    finally:
-        if not replaced:  # a failed write or Ctrl-C leaves no temporary file behind
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 _TMP_NUMBERS = itertools.count()

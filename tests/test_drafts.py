@@ -361,6 +361,22 @@ def test_an_encoded_word_in_any_cell_cannot_add_a_header(tmp_path, word, in_subj
         assert_mailto_is_safe(link)
 
 
+def test_an_encoded_word_in_my_email_leaves_the_draft_without_a_from(tmp_path):
+    from conftest import contact
+    from sync_fixtures import simple_chart
+
+    evil = "=?utf-8?q?=0D=0ABcc=3A_evil=40attacker=2Eexample?=@outlook.com"
+    chart = simple_chart(tmp_path / "chart.xlsx", [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org",
+                                                           channel="Email")], profile={"Your Email": evil})
+    result = run("draft", chart, "--today", TODAY, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        f"Wrote {tmp_path / 'out' / '2026-11-25 outreach - Ann Lee.eml'} (no From: the Profile's Your Email cannot "
+        'go in a mail header: a mail program would read its "=?" as an encoded word)')
+    [path] = (tmp_path / "out").iterdir()
+    assert_only_the_expected_headers(path.read_bytes(), [h for h in EML_HEADERS if h != "From"])
+
+
 _HOSTILE_TEXT = st.lists(st.sampled_from(HOSTILE_WORDS) | st.text(max_size=30)
                          | st.sampled_from(["=?", "?=", "\r\n", "Bcc: x@y.z", '"', "\\", "ü", " ", "<", ">", ","]),
                          max_size=6).map("".join)

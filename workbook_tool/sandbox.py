@@ -8,7 +8,7 @@ one), and ``chart sync`` renders every contact's draft, so ``BoundedEnvironment`
 adds bounds that hold in any thread (no signals, no subprocess):
 
 * **time**: a deadline per draft (``MAX_SECONDS``), checked at every step of every
-  loop, every call, attribute lookup and arithmetic, and every piece of output;
+  loop and every call (all a template can repeat), attribute lookup and arithmetic;
 * **size**: every text, list or number a template makes, and the draft itself,
   stays under ``MAX_TEXT`` characters (``MAX_DIGITS`` digits). Where the
   arguments tell the size in advance (a width, a repetition, a join, a
@@ -26,7 +26,6 @@ folds constants while compiling) the size bounds still hold.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import re
 import string
@@ -69,14 +68,21 @@ class Budget:
 _BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("chart_template_budget", default=None)
 
 
-@contextlib.contextmanager
-def budget(seconds: float = MAX_SECONDS):
+class budget:  # noqa: N801 (used as a function: with budget(): …)
     """Arm the deadline and the count of text made, for the renders inside the ``with`` block (one draft)."""
-    token = _BUDGET.set(Budget(seconds))
-    try:
-        yield
-    finally:
-        _BUDGET.reset(token)
+
+    __slots__ = ("seconds", "token")
+
+    def __init__(self, seconds: float = MAX_SECONDS):
+        self.seconds = seconds
+
+    def __enter__(self) -> Budget:
+        spent = Budget(self.seconds)
+        self.token = _BUDGET.set(spent)
+        return spent
+
+    def __exit__(self, *exc) -> None:
+        _BUDGET.reset(self.token)
 
 
 def tick() -> None:
@@ -464,11 +470,10 @@ def _concat(pieces) -> str:
         return "".join(pieces)
     texts = []
     total = 0
-    for piece in pieces:  # the draft, as it renders: stop a loop that prints forever
+    for piece in pieces:  # the draft, as it renders: stop a loop that prints too much (loops check the time)
         total += len(piece)
         if total > MAX_TEXT:
             raise _too_big(MAX_TEXT, "a draft", exact=False)
-        tick()
         texts.append(piece)
     _count_made(total)
     return "".join(texts)

@@ -1002,6 +1002,8 @@ HOSTILE_TEMPLATES = {
                          "much text?)"),
     "list-of-itself-twice": ("{% set a = ['x'] %}" + "{% set a = [a, a] %}" * 40 + "{{ a == a }}",
                              "line 2: " + MAKES_A_LIST),
+    "namespace-of-copies": ("{% set b = 'x' * 1000000 %}{% set ns = namespace() %}"
+                            + "".join(f"{{% set ns.a{i} = b %}}" for i in range(1000)) + "{{ ns }}", None),
     "growing-number": ("{% set ns = namespace(x=2) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}"
                        "{% endfor %}", "line 2: makes a number of about 4,934 digits (a template may make 4,300)"),
     "power-of-a-power": ("{% set ns = namespace(x=10**100) %}{% for i in range(5) %}{% set ns.x = ns.x ** 100 %}"

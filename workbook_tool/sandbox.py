@@ -35,7 +35,7 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
-from jinja2.utils import generate_lorem_ipsum
+from jinja2.utils import Namespace, generate_lorem_ipsum
 
 # The longest text or list a template may make, and the longest draft: thirty full Excel
 # cells (32,767 characters each). A real draft is a few thousand characters.
@@ -215,7 +215,7 @@ def check_printf(fmt, args) -> None:
             if number == "*":
                 star = True
             elif number:
-                _check_width(int(number) if len(number) <= 9 else MAX_TEXT + 1)
+                _check_width(_number(number))
     if star:  # the widths come from the arguments
         for arg in args if isinstance(args, tuple) else (args,):
             _check_width(arg)
@@ -232,10 +232,15 @@ def check_format(fmt: str, args, kwargs) -> None:
         if spec:
             nested = nested or "{" in spec
             for number in re.findall(r"\d+", spec):
-                _check_width(int(number) if len(number) <= 9 else MAX_TEXT + 1)
+                _check_width(_number(number))
     if nested:  # a width given as an argument: "{:>{}}".format(x, 10**9)
         for arg in (*args, *kwargs.values(), *(v for a in args if isinstance(a, dict) for v in a.values())):
             _check_width(arg)
+
+
+def _number(digits: str) -> int:
+    # Past 18 digits the exact width says no more (and Python reads at most 4,300).
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def _arg(args, kwargs, index: int, name: str, default=None):
@@ -404,11 +409,13 @@ class BoundedCodeGenerator(CodeGenerator):
     """
 
     def visit_For(self, node: nodes.For, frame) -> None:
+        """``for x in environment.guard_loop(ITER)``: every step checks the deadline."""
         node.iter = nodes.Call(nodes.EnvironmentAttribute("guard_loop"), [node.iter], [], None, None,
                                lineno=node.iter.lineno)
         super().visit_For(node, frame)
 
     def visit_Concat(self, node: nodes.Concat, frame) -> None:
+        """``a ~ b`` as ``environment.join_text((a, b))``, which measures before it joins."""
         self.write("environment.join_text((")
         for arg in node.nodes:
             self.visit(arg, frame)
@@ -424,12 +431,15 @@ class BoundedCodeGenerator(CodeGenerator):
         self.write(")")
 
     def visit_List(self, node, frame) -> None:
+        """``[a, b]`` as ``environment.sized([a, b])``."""
         self._sized(super().visit_List, node, frame)
 
     def visit_Tuple(self, node, frame) -> None:
+        """``(a, b)`` as ``environment.sized((a, b))`` (a value, not a target)."""
         self._sized(super().visit_Tuple, node, frame)
 
     def visit_Dict(self, node, frame) -> None:
+        """``{k: v}`` as ``environment.sized({k: v})``."""
         self._sized(super().visit_Dict, node, frame)
 
 
@@ -485,6 +495,14 @@ def _sized(value):
     return value
 
 
+class _Namespace(Namespace):
+    """``namespace()``, printed without its values: a thousand attributes holding one long
+    text, kept by reference, would print as gigabytes."""
+
+    def __repr__(self) -> str:
+        return "<Namespace>"
+
+
 class BoundedEnvironment(SandboxedEnvironment):
     """A SandboxedEnvironment with the bounds above: time, size, and the arguments that make text."""
 
@@ -498,6 +516,7 @@ class BoundedEnvironment(SandboxedEnvironment):
     def __init__(self, **options):
         super().__init__(**options)
         self.filters = {name: bounded_filter(name, func) for name, func in self.filters.items()}
+        self.globals["namespace"] = _Namespace
 
     def add_filters(self, **filters) -> None:
         """Add filters of our own, under the same bounds as Jinja2's."""

@@ -31,6 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 # repository on sys.path, a bare ``pytest`` does not.
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+# Every workbook chart writes in a test is linted for what Excel would repair (tests/lint_writes.py).
+from lint_writes import lint_what_chart_wrote  # noqa: E402,F401  (an autouse fixture)
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE_CHART = REPO / "sample_chart.xlsx"
 

@@ -298,6 +298,36 @@ def header_injection_in_email(folder):
                            channel="Email")])
 
 
+# An RFC 2047 encoded word that decodes to CRLF "Bcc: …" (issue 11, item 1).
+ENCODED_BCC = "=?utf-8?q?=0D=0ABcc:_everyone@evil.example?="
+
+
+@builder
+def encoded_word_in_name(folder):
+    chart(folder, [contact(name="Sue Miller", source="Own", email="sue@fabrikam.org", channel="Email",
+                           contacted_on=dt.date(2026, 11, 2)),
+                   contact(name=f"Ann {ENCODED_BCC}", source="Referral", referred_by=f"Sue {ENCODED_BCC}",
+                           email="ann@fabrikam.org", channel="Email")])
+
+
+@builder
+def encoded_word_in_my_name(folder):
+    simple_chart(folder / "chart.xlsx", [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org",
+                                                 channel="Email")],
+                 profile={"Your Name": f"Jordan {ENCODED_BCC}"})
+
+
+@builder
+def encoded_word_in_subject(folder):
+    with_templates(folder, f"Hello {ENCODED_BCC}" + " {{ contact.name }}", None)
+
+
+@builder
+def encoded_word_in_email(folder):
+    chart(folder, [contact(name="Ann Lee", source="Own", email="=?utf-8?q?=0D=0ABcc=3A_x=40evil=2Eexample?=@x.org",
+                           channel="Email")])
+
+
 @builder
 def sandbox_mro(folder):
     with_templates(folder, None, "{{ ''.__class__.__mro__[1].__subclasses__() }}")
@@ -326,6 +356,35 @@ def sandbox_include_file(folder):
 @builder
 def sandbox_huge_range(folder):
     with_templates(folder, None, "{% for i in range(10**9) %}x{% endfor %}")
+
+
+# Templates that hung or exhausted memory (issue 11, item 2).
+@builder
+def template_nested_ranges(folder):
+    with_templates(folder, None, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+
+
+@builder
+def template_ljust(folder):
+    with_templates(folder, None, "Dear {{ contact.name.ljust(10**9) }}")
+
+
+@builder
+def template_format_width(folder):
+    with_templates(folder, "{{ '%0999999999d'|format(1) }}", None)
+
+
+@builder
+def template_doubling(folder):
+    with_templates(folder, None, "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}"
+                                 "{% endfor %}")
+
+
+@builder
+def cjk_names(folder):
+    # 80 CJK characters: 240 bytes, and a file name may have 255 (issue 11, item 7).
+    chart(folder, [contact(name="山" * 80, source="Own", email="a@fabrikam.org", channel="Email"),
+                   contact(name="山" * 79 + "川", source="Own", email="b@fabrikam.org", channel="Email")])
 
 
 @builder
@@ -567,6 +626,26 @@ def no_injected_header(folder: Path) -> None:
                                    "MIME-Version"}, msg.keys()
 
 
+def draft_links_are_safe(folder: Path) -> None:
+    """Each mailto: link of the Draft column has only a subject and a body, and its subject stays one header
+    even for a mail program that decodes encoded words in it."""
+    import email
+    from email import policy
+    from urllib.parse import parse_qs, urlsplit
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(folder / "chart.xlsx")["Contacts"]
+    column = [c.value for c in ws[1]].index("Draft")
+    links = [row[column].value for row in ws.iter_rows(min_row=2) if row[column].value]
+    assert links
+    for link in links:
+        query = parse_qs(urlsplit(link).query)
+        assert set(query) == {"subject", "body"}, link
+        msg = email.message_from_string(f"Subject: {query['subject'][0]}\r\n\r\n", policy=policy.default)
+        assert msg.keys() == ["Subject"] and "\n" not in str(msg["Subject"]), msg.keys()
+
+
 def long_cells_kept(folder: Path) -> None:
     cells = {c.coordinate: c.value for c in _cells(folder / "chart.xlsx")}
     assert cells["A2"] == "Ann " + "Lee" * 3333 and len(cells["K2"] if "K2" in cells else "") in (0, 10_000)
@@ -583,14 +662,22 @@ def calendar_not_injected(folder: Path) -> None:
     assert any("ATTENDEE:mailto:everyone@evil.example" in str(e.get("SUMMARY")) for e in events)
 
 
+def cjk_drafts_written(folder: Path) -> None:
+    names = sorted(p.name for p in (folder / "drafts").iterdir())
+    stem = "2026-11-25 outreach - " + "山" * 71
+    assert names == [stem + " (row 3).eml", stem + ".eml"], names
+    assert all(len(n.encode()) <= 255 for n in names)
+
+
 def long_draft_written(folder: Path) -> None:
     (draft,) = list((folder / "drafts").iterdir())
     assert len(draft.name.encode()) < 255 and draft.name.startswith("2026-11-25 outreach - Ann LeeLee")
 
 
 CHECKS = {f.__name__: f for f in (no_formula_cells, recommended_added_as_text, imported_as_text,
-                                  draft_cell_is_a_link, no_injected_header, long_cells_kept, calendar_not_injected,
-                                  long_draft_written)}
+                                  draft_cell_is_a_link, no_injected_header, draft_links_are_safe, long_cells_kept,
+                                  calendar_not_injected,
+                                  long_draft_written, cjk_drafts_written)}
 
 
 # --------------------------------------------------------------------------- the test

@@ -36,6 +36,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, contact, run
 from sync_fixtures import TODAY, TODAY_ARG, folder_listing, simple_chart
+from xlsx_lint import lint
 
 from workbook_tool import sync as sync_module
 from workbook_tool import writer
@@ -132,6 +133,9 @@ def world(tmp_path_factory) -> World:
         refs = list(pool.map(uninterrupted, range(4)))
     first = refs[0][0]
     assert first.read_bytes() != original.read_bytes()
+    # Written in a subprocess, out of conftest's sight: linted here. Every run below
+    # that ends "new" wrote these same parts.
+    assert lint(first) == []
     # Two uninterrupted syncs of the same input write the same workbook: every part
     # equal but for the save time in docProps/core.xml (and the zip entries' dates).
     assert all(parts(p) == parts(first) for p, _ in refs[1:])
@@ -548,6 +552,7 @@ def test_a_sync_and_an_import_at_once_keep_both_or_refuse_one(world, tmp_path):
         names = {row[0] for row in read_grids(path)["Contacts"] if row}
         imported = set(newcomers) <= names
         assert imported == (codes["import"] == 0), (codes, imported)
+        assert lint(path) == []
         if codes["sync"] == 0 and not imported:
             assert parts(path) == world.reference
         seen.add(tuple(sorted(codes.items())))

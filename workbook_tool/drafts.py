@@ -66,8 +66,13 @@ KIND_ALIASES = {
 VARIABLES = ("contact", "referrer", "me", "step", "today", "kind", "recommended", "pending_referrals")
 # Outlook on Windows refuses mailto: URLs of more than about 2,048 characters.
 MAILTO_LIMIT = 2000
-# Long enough for any real name, short enough for every file system's 255.
+# Long enough for any real name (in characters), and the longest file name (in bytes of
+# UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.
 MAX_NAME_IN_FILENAME = 80
+MAX_FILENAME_BYTES = 255
+# What a draft's file name may add after the name: " (row 1048576)" (two contacts of the same
+# name) and ".eml".
+_FILENAME_TAIL = len(" (row 1048576).eml")
 
 
 # --------------------------------------------------------------------------- results
@@ -101,7 +106,7 @@ class Draft:
             return self.body
         head = [f"To: {self.name} <{self.to}>" if self.to else f"To: {self.name}"]
         if self.sender:
-            you = self.facts.get("your_name", "")
+            you = header_text(self.facts.get("your_name", ""))
             head.append(f"From: {you} <{self.sender}>" if you else f"From: {self.sender}")
         head.append(f"Subject: {self.subject}")
         return "\n".join(head) + "\n\n" + self.body
@@ -358,28 +363,11 @@ def _jinja():
     """The sandboxed environment and the undefined classes, made once."""
     if not _JINJA:
         from jinja2 import pass_context
-        from jinja2.sandbox import SandboxedEnvironment
 
-        from jinja2.exceptions import SecurityError
+        from .sandbox import BoundedEnvironment
 
-        class Bounded(SandboxedEnvironment):
-            """The sandbox blocks attribute tricks but not arithmetic: ``'x' * 10**10``
-            would still exhaust memory, so ``*`` and ``**`` are capped."""
-
-            intercepted_binops = frozenset({"*", "**"})
-            LIMIT = 100_000
-
-            def call_binop(self, context, operator, left, right):
-                if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
-                    raise SecurityError("exponent too large for a template")
-                result_size = None
-                if operator == "*":
-                    for seq, times in ((left, right), (right, left)):
-                        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                            result_size = len(seq) * times
-                if result_size is not None and result_size > self.LIMIT:
-                    raise SecurityError("repetition too long for a template")
-                return super().call_binop(context, operator, left, right)
+        class Bounded(BoundedEnvironment):
+            """The bounded sandbox (sandbox.py), with a short cut for the fields of a row."""
 
             def getattr(self, obj, attribute):
                 # contact.name, me.job_status …: a field, which Fields.__getattr__ would give
@@ -391,9 +379,8 @@ def _jinja():
 
         missing_data, unknown, blank = _undefined_classes()
         env = Bounded(undefined=unknown, autoescape=False, lstrip_blocks=True, keep_trailing_newline=True)
-        env.filters.update(first_name=first_name, sentence=sentence, phrase=phrase, oneline=oneline,
-                           and_list=and_list,
-                           longdate=pass_context(lambda ctx, value: longdate(value, ctx.get("today"))))
+        env.add_filters(first_name=first_name, sentence=sentence, phrase=phrase, oneline=oneline, and_list=and_list,
+                        longdate=pass_context(lambda ctx, value: longdate(value, ctx.get("today"))))
         _JINJA.update(env=env, MissingData=missing_data, Missing=blank)
     return _JINJA
 
@@ -500,13 +487,17 @@ def _compile(piece: Piece, kind: str):
         template = env.from_string(standalone_tags(piece.text))
     except TemplateSyntaxError as exc:
         raise piece.error(kind, exc.message or str(exc), exc.lineno) from None
+    except RecursionError:  # Jinja2's parser and Python's compiler recurse once per level
+        raise piece.error(kind, "nests brackets or tags too deeply; make it flatter") from None
     # A template's globals are a ChainMap over the environment's, which every render
     # copies key by key; ours never change after this, so a plain dict says the same.
     template.globals = dict(template.globals)
     return template
 
 
-_STANDALONE = re.compile(r"^[ \t]*(?:(?:\{%.*?%\}|\{#.*?#\})[ \t]*)+$")
+# A tag ends at its first %} (#}): with ".*?" the tags of a line could be split in
+# exponentially many ways, and a line of 30 tags followed by text took hours to refuse.
+_STANDALONE = re.compile(r"^[ \t]*(?:(?:\{%(?:(?!%\}).)*%\}|\{#(?:(?!#\}).)*#\})[ \t]*)+$")
 
 
 def standalone_tags(source: str) -> str:
@@ -531,7 +522,14 @@ def _render(template, piece: Piece, kind: str, context: dict) -> str:
         return template.render(context)
     except _jinja()["MissingData"]:
         raise
+    except RecursionError as exc:
+        raise piece.error(kind, "calls itself too deeply (a macro or recursive loop without an end?)",
+                          _template_line(exc)) from None
     except SecurityError as exc:
+        from .sandbox import Exhausted
+
+        if isinstance(exc, Exhausted):  # it says what the template asked for: "takes more than 2 seconds …"
+            raise piece.error(kind, str(exc), _template_line(exc)) from None
         raise piece.error(kind, f"uses something templates may not ({exc})", _template_line(exc)) from None
     except UndefinedError as exc:
         raise piece.error(kind, exc.message or str(exc), _template_line(exc)) from None
@@ -684,25 +682,63 @@ def pending_referrals(chart: Chart, row: Row, index: dict[str, Row] | None = Non
     return stages.pending_referrals(row, index if index is not None else _index(chart), chart.profile.region)
 
 
-def header_text(value) -> str:
-    """Text safe for a mail header: every line break and control character becomes a space.
+# How an RFC 2047 encoded word starts (``=?utf-8?q?=0D=0ABcc:_x@y.z?=``). The email package
+# decodes one while it folds a header, after every real line break was taken out, and a
+# mail program may decode one in a mailto: subject (RFC 6068 allows it): either way a
+# cell's text would become a line break and a header of its own.
+ENCODED_WORD = "=?"
 
-    A cell holding ``Ann\\nBcc: evil@x.com`` must not add a header.
+
+def header_text(value) -> str:
+    """Text safe for a mail header: every line break and control character becomes a space,
+    and ``=?`` becomes ``= ?``, so that nothing in it can be read as an encoded word.
+
+    A cell holding ``Ann\\nBcc: evil@x.com`` or ``=?utf-8?q?=0D=0ABcc:_evil@x.com?=``
+    must not add a header.
     """
     text = str(value)
     if not text.isprintable():  # printable text has no Cc, Cf, Zl or Zp character
         text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    if ENCODED_WORD in text:
+        text = text.replace(ENCODED_WORD, "= ?")
     return " ".join(text.split())
+
+
+def header_address_problem(address: str) -> str | None:
+    """Why a valid address (fields.check_email) cannot go in a mail header, or None when it can.
+
+    ``=?`` is allowed in an address, but the email package decodes an encoded word at
+    the start of one as it does in a name; an address is not ours to rewrite.
+    """
+    if ENCODED_WORD in address:
+        return 'a mail program would read its "=?" as an encoded word'
+    return None
 
 
 _UNSAFE_IN_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
-def filename_part(text: str) -> str:
-    """A name made safe for Windows, macOS and Linux file names, still readable."""
+def filename_part(text: str, max_bytes: int = MAX_FILENAME_BYTES) -> str:
+    """A name made safe for Windows, macOS and Linux file names, still readable.
+
+    At most MAX_NAME_IN_FILENAME characters and ``max_bytes`` bytes of UTF-8, cut
+    between characters and never between a letter and its accent.
+    """
     text = unicodedata.normalize("NFC", header_text(text))
     text = " ".join(_UNSAFE_IN_FILENAME.sub(" ", text).split())
-    return text[:MAX_NAME_IN_FILENAME].strip(" .")
+    if len(text) > MAX_NAME_IN_FILENAME:
+        text = _cut_before(text, MAX_NAME_IN_FILENAME)
+    if len(text.encode("utf-8")) > max_bytes:
+        # The bytes that fit, less a character they would end inside of.
+        text = _cut_before(text, len(text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")))
+    return text.strip(" .")
+
+
+def _cut_before(text: str, end: int) -> str:
+    """``text[:end]``, moved back so that no combining mark is cut from the letter it belongs to."""
+    while 0 < end < len(text) and unicodedata.category(text[end]).startswith("M"):
+        end -= 1
+    return text[:end]
 
 
 # --------------------------------------------------------------------------- drafting
@@ -720,6 +756,9 @@ class Drafter:
         self.region = chart.profile.region
         self._me_facts: dict | None = None
         self._compiled: dict[str, tuple] = {}
+        from .sandbox import budget  # once here: an import per draft costs a tenth of its rendering
+
+        self._budget = budget
 
     def compiled(self, kind: str):
         """The kind's (subject template or None, body template), compiled on first use."""
@@ -763,8 +802,9 @@ class Drafter:
         context = self.context(row, kind, step)
         pieces = self.pieces[kind]
         try:
-            subject = _render(subject_tpl, pieces["subject"], kind, context) if subject_tpl else None
-            body = _render(body_tpl, pieces["body"], kind, context)
+            with self._budget():  # one deadline for the draft's subject and body
+                subject = _render(subject_tpl, pieces["subject"], kind, context) if subject_tpl else None
+                body = _render(body_tpl, pieces["body"], kind, context)
         except _jinja()["MissingData"] as exc:
             return Skipped(row.text("name"), row.number, self._missing_reason(exc, kind))
         return (header_text(subject) if subject is not None else None), tidy_body(body), context
@@ -797,7 +837,8 @@ class Drafter:
         name = header_text(row.text("name"))
         notes = []
         facts = self._facts(context)
-        base = f"{self.today.isoformat()} {kind} - {filename_part(name) or f'row {row.number}'}"
+        start = f"{self.today.isoformat()} {kind} - "
+        base = start + (filename_part(name, MAX_FILENAME_BYTES - len(start) - _FILENAME_TAIL) or f"row {row.number}")
         result = Draft(kind, name, row.number, base + ".md", subject, body, None, None, b"", facts, notes)
         if kind == CALL:
             result.content = body.encode("utf-8")
@@ -826,19 +867,28 @@ class Drafter:
             notes.append("no email address, so a text draft")
             return None
         try:
-            return check_email(address)
+            address = check_email(address)
         except ValueError:
             notes.append(f"Email {header_text(address)!r} is not a valid address, so a text draft")
             return None
+        problem = header_address_problem(address)
+        if problem:
+            notes.append(f"Email {address!r} cannot go in a mail header: {problem}, so a text draft")
+            return None
+        return address
 
     def _sender(self) -> tuple[str | None, str | None]:
         raw = self.me.value("your_email")
         if raw is None:
             return None, "no From: the Profile's Your Email is blank"
         try:
-            return check_email(raw), None
+            address = check_email(raw)
         except ValueError:
             return None, "no From: the Profile's Your Email is not a valid address"
+        problem = header_address_problem(address)
+        if problem:
+            return None, f"no From: the Profile's Your Email cannot go in a mail header: {problem}"
+        return address, None
 
     def _facts(self, context: dict) -> dict:
         """What the checker compares the draft with: the Profile's words, the referrer, Helpful."""
@@ -872,8 +922,12 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     edit and send rather than as a received one. There is no Date or Message-ID:
     the mail program adds its own when the person sends it, and the file stays
     the same from one run to the next. Raises ValueError when an address cannot
-    be a header.
+    be a header (header_address_problem).
     """
+    for address in (to, sender):
+        problem = address and header_address_problem(address)
+        if problem:
+            raise ValueError(f"{address!r}: {problem}")
     head = [_to_header(header_text(name), to)]
     if sender:
         head.append(_address_header("From", header_text(sender_name), sender))
@@ -1146,10 +1200,15 @@ def default_out_dir(chart_path) -> Path:
 
 
 def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
-    """Write each draft into ``out_dir`` (made if missing).
+    """Write each draft into ``out_dir`` (made if missing): all of them, or none.
 
     A file that exists with other content is kept (the person may have edited
-    it) unless ``force``; one with the same content is left untouched.
+    it) unless ``force``; one with the same content is left untouched. Every new
+    draft is written to a temporary file beside its place first, and only once all
+    are written are they renamed into place, each in one step: a full disk, or a
+    name or a folder in the way, leaves no draft written (WriteFailed says so). A
+    rename that fails after others (rare: one folder, one file system) says which
+    were written.
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -1160,29 +1219,68 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
         raise WriteFailed(f"the folder could not be made ({exc.strerror or exc}).", path=out) from None
     written = []
     folder = os.fspath(out)
+    name_max = _name_max(folder)
     for draft in run.drafts:
         path = out / draft.filename
+        if len(os.fsencode(draft.filename)) > name_max:
+            raise WriteFailed(f"is longer than the {name_max} bytes a file name may have in this folder; no draft "
+                              "was written. Draft into another folder with --out.", path=path)
         # Read no further than the draft's length: a link planted at its name (to
         # /dev/zero, say) is neither followed nor read, and counts as a file that is there.
         found = peek_file(path, len(draft.content) + 1)
+        status = "wrote"
         if found is not None:
             if found == draft.content:
-                written.append(Written(draft, path, "unchanged"))
-                continue
-            if not force:
-                written.append(Written(draft, path, "kept"))
-                continue
-        _write_file(path, draft.content, folder)
-        written.append(Written(draft, path, "wrote"))
+                status = "unchanged"
+            elif not force:
+                status = "kept"
+            elif path.is_dir() and not path.is_symlink():
+                raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
+                                  "rename the folder.", path=path)
+        written.append(Written(draft, path, status))
+    _write_all([w for w in written if w.status == "wrote"], folder)
     return written
 
 
-def _write_file(path: Path, content: bytes, folder: str) -> None:
-    # Written beside the draft, then renamed over it: a draft is either the old file
-    # or the whole new one, never half written, even if the run is stopped. The
-    # temporary name is our own (O_EXCL refuses one that exists) rather than
+def _name_max(folder: str) -> int:
+    """The longest file name, in bytes, the folder's file system takes (eCryptfs: 143)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf on Windows, whose limit is 255 UTF-16 units
+        return MAX_FILENAME_BYTES
+
+
+def _write_all(new: list[Written], folder: str) -> None:
+    # The temporary names are our own (O_EXCL refuses one that exists) rather than
     # mkstemp's, which costs more than the write; mode 0o666 less the umask makes
-    # an ordinary file without a chmod.
+    # an ordinary file without a chmod. A failure or Ctrl-C leaves none behind.
+    temps: list[str] = []
+    renamed = 0
+    try:
+        for w in new:
+            try:
+                temps.append(_write_temporary(w.draft.content, folder))
+            except OSError as exc:
+                raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
+                                  path=w.path) from None
+        for tmp, w in zip(temps, new):
+            try:
+                os.replace(tmp, w.path)
+            except OSError as exc:
+                done = [x.path.name for x in new[:renamed]]
+                raise WriteFailed(f"could not be written ({exc.strerror or exc}); of the {len(new)} new drafts, "
+                                  f"{len(done)} {'was' if len(done) == 1 else 'were'} written "
+                                  f"({', '.join(done) or 'none'}) and {len(new) - len(done)} "
+                                  f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
+            renamed += 1
+    finally:
+        for tmp in temps[renamed:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _write_temporary(content: bytes, folder: str) -> str:
+    """A new file in ``folder`` holding ``content``: its path (OSError if it cannot be written)."""
     for attempt in itertools.count():
         tmp = os.path.join(folder, f".draft-{_PID}-{next(_TMP_NUMBERS)}.tmp")
         try:
@@ -1190,10 +1288,7 @@ def _write_file(path: Path, content: bytes, folder: str) -> None:
             break
         except FileExistsError:
             if attempt > 100:
-                raise WriteFailed("could not be written (no free temporary name).", path=path) from None
-        except OSError as exc:
-            raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
-    replaced = False
+                raise OSError("no free temporary name") from None
     try:
         try:
             view = memoryview(content)
@@ -1201,14 +1296,11 @@ def _write_file(path: Path, content: bytes, folder: str) -> None:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
-        os.replace(tmp, path)
-        replaced = True
-    except OSError as exc:
-        raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
-    finally:
-        if not replaced:  # a failed write or Ctrl-C leaves no temporary file behind
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 _TMP_NUMBERS = itertools.count()
@@ -1310,22 +1402,34 @@ def mailto_link(chart: Chart, row: Row, step: stages.NextStep | None, today: dt.
         address = check_email(row.text("email")) if row.text("email") else None
     except ValueError:
         return None
-    if address is None:
+    if address is None or header_address_problem(address):
         return None
-    drafter = _cached_drafter(chart, today)
-    rendered = drafter.render(row, step.kind, step)
+    drafter, failed = _cached_drafter(chart, today)
+    if step.kind in failed:  # a broken template fails every contact alike (and may take seconds to)
+        raise failed[step.kind].with_traceback(None)
+    try:
+        rendered = drafter.render(row, step.kind, step)
+    except TemplateError as exc:
+        failed[step.kind] = exc
+        raise
     if isinstance(rendered, Skipped):
         return None
     subject, body, _ = rendered
     return build_mailto(address, subject or "", body)
 
 
-def _cached_drafter(chart: Chart, today: dt.date) -> Drafter:
-    # sync asks once per row; load and compile the templates once per chart.
+def _cached_drafter(chart: Chart, today: dt.date) -> tuple[Drafter | None, dict[str, TemplateError]]:
+    # sync asks once per row; load and compile the templates once per chart, and
+    # remember which kinds' templates failed.
     if _MAILTO_CACHE:
-        ref, day, drafter = _MAILTO_CACHE[0]
+        ref, day, drafter, failed = _MAILTO_CACHE[0]
         if ref() is chart and day == today:
-            return drafter
-    drafter = Drafter(chart, today)
-    _MAILTO_CACHE[:] = [(weakref.ref(chart), today, drafter)]
-    return drafter
+            return drafter, failed
+    failed: dict[str, TemplateError] = {}
+    try:
+        drafter = Drafter(chart, today)
+    except TemplateError as exc:  # the Templates sheet itself is wrong: no email kind can be drafted
+        drafter = None
+        failed.update(dict.fromkeys(EMAIL_KINDS, exc))
+    _MAILTO_CACHE[:] = [(weakref.ref(chart), today, drafter, failed)]
+    return drafter, failed

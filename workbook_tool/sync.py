@@ -494,12 +494,13 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             wanted = {k: None for k in CONTACT_TOOL_KEYS}
         else:
             step = steps[number]
-            notes = list(step.reminders) + loop_rows.get(number, [])
+            link, why_no_link = mailto(row, step)
+            notes = list(step.reminders) + loop_rows.get(number, []) + ([why_no_link] if why_no_link else [])
             notes += [f"{'Error' if p.severity == ERROR else 'Warning'} in {p.column}: {p.message}"
                       for p in problems_by_row.get(number, [])]
             wanted = {"stage": step.stage, "next_step": step.action or None, "follow_up_on": step.due,
                       "comments": "; ".join(notes) or None,
-                      "draft": mailto(row, step)}
+                      "draft": link}
             if number <= table.last_row and table.has("next_step"):
                 before = _cell(grid, number, table.columns["next_step"])
                 before = "" if is_blank(before) else str(before)
@@ -527,21 +528,24 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
 
 
 def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
-    """``mailto(row, step)``: the Draft column's link, or None; a broken template leaves it blank."""
+    """``mailto(row, step)``: (the Draft column's link or None, why it is blank or None).
+
+    A broken template leaves the Draft cell blank (it holds only links), says why
+    in the row's Comments, and once in the summary.
+    """
     from .drafts import mailto_link
     from .errors import TemplateError
 
-    broken: set[str] = set()  # draft kinds whose template failed: reported once, then left blank
+    reported: set[str] = set()  # draft kinds whose broken template the summary names
 
-    def mailto(row: Row, step: stages.NextStep) -> str | None:
-        if step.kind in broken:
-            return None
+    def mailto(row: Row, step: stages.NextStep) -> tuple[str | None, str | None]:
         try:
-            return mailto_link(chart, row, step, today)
+            return mailto_link(chart, row, step, today), None
         except TemplateError as exc:
-            broken.add(step.kind)
-            plan.notes.append(f"Draft column left blank for {step.kind} emails: {exc}")
-            return None
+            if step.kind not in reported:
+                reported.add(step.kind)
+                plan.notes.append(f"Draft column left blank for {step.kind} emails: {exc}")
+            return None, f"Draft left blank: {exc.where + ': ' if exc.where else ''}{exc.message}"
 
     return mailto
 

@@ -21,7 +21,6 @@ from conftest import run
 from openpyxl import load_workbook
 from sync_fixtures import TODAY_ARG, sample_chart, tool_values
 
-from workbook_tool import xlsxpatch
 from workbook_tool.workbook import read_grids
 
 
@@ -599,7 +598,8 @@ def test_a_workbook_without_styles_gets_a_styles_part(tmp_path):
     path = hand_made_chart(tmp_path / "made.xlsx", made.sheet().replace(" s=\"1\"", ""))
     data = parts(path)
     data.pop("xl/styles.xml")
-    data["[Content_Types].xml"] = re.sub(rb'<Override PartName="/xl/styles.xml"[^>]*/>', b"", data["[Content_Types].xml"])
+    data["[Content_Types].xml"] = re.sub(rb'<Override PartName="/xl/styles.xml"[^>]*/>', b"",
+                                         data["[Content_Types].xml"])
     data["xl/_rels/workbook.xml.rels"] = re.sub(rb'<Relationship Id="rId3"[^>]*/>', b"",
                                                 data["xl/_rels/workbook.xml.rels"])
     path = tmp_path / "chart.xlsx"
@@ -649,3 +649,51 @@ def test_a_sheet_without_cell_data_gets_some(tmp_path):
     assert sheet.index(b"<sheetData>") < sheet.index(b"<pageMargins"), "where the schema puts it"
     assert read_grids(path)["Referrals"][:2] == [["Referred Person", "Referred By", "Chain", "Depth", "Stage"],
                                                  ["Cara Diaz", "Bob Roe", "Bob Roe → Cara Diaz", 1, "Not contacted"]]
+
+
+def with_shared_strings(path) -> Path:
+    """``path`` with every text cell in the shared strings, as Excel saves a workbook."""
+    from conftest import rewrite_zip
+
+    data, strings = parts(path), []
+
+    def shared(m):
+        strings.append(m.group(2))
+        return b"<c" + m.group(1).replace(b't="inlineStr"', b't="s"') + b"><v>%d</v></c>" % (len(strings) - 1)
+
+    replace = {name: re.sub(rb'<c([^>]*t="inlineStr"[^>]*)><is><t[^>]*>(.*?)</t></is></c>', shared, xml, flags=re.S)
+               for name, xml in data.items() if name.startswith("xl/worksheets/sheet")}
+    replace["[Content_Types].xml"] = data["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    replace["xl/_rels/workbook.xml.rels"] = data["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        f'<Relationship Id="rIdSst" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ).encode())
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN_NS}" count="{len(strings)}" '
+           f'uniqueCount="{len(strings)}">').encode() + b"".join(
+        b'<si><t xml:space="preserve">' + s + b"</t></si>" for s in strings) + b"</sst>"
+    moved = rewrite_zip(path, Path(path).with_suffix(".shared"), replace=replace, add={"xl/sharedStrings.xml": sst})
+    return moved.replace(path)
+
+
+def test_shared_strings_keep_their_count_when_cells_that_used_them_are_rewritten(tmp_path):
+    # Saved in Excel, every tool cell and the Referrals and Dashboard sheets refer to shared strings; a later sync
+    # writes its cells inline, so the table's count of references (Excel checks it) goes down by as many.
+    from lxml import etree
+
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    with_shared_strings(path)
+    before, cells = parts(path), user_cells(path)
+    assert run("sync", path, "--today", "2026-12-20").exit_code == 0
+    after = parts(path)
+    references = sum(1 for name, xml in after.items() if name.startswith("xl/worksheets/sheet")
+                     for c in etree.fromstring(xml).iter(f"{{{MAIN_NS}}}c") if c.get("t") == "s")
+    count = int(etree.fromstring(after["xl/sharedStrings.xml"]).get("count"))
+    assert count == references < int(etree.fromstring(before["xl/sharedStrings.xml"]).get("count"))
+    # Nothing else of the table changed.
+    assert re.sub(rb' count="\d+"', b"", after["xl/sharedStrings.xml"], 1) == \
+        re.sub(rb' count="\d+"', b"", before["xl/sharedStrings.xml"], 1)
+    now = user_cells(path)
+    for key in [("calamine", "Profile"), ("openpyxl", "Profile"), ("calamine", "Want to Meet")]:
+        assert {p: now[key].get(p) for p in cells[key]} == cells[key], key

@@ -139,6 +139,16 @@ class Layout:
         return start, self.data_close[0] if self.data_close else start
 
 
+def root_tag(data: bytes):
+    """The start tag of the root element (a TAG match), past the declaration, comments and instructions; or None."""
+    for m in MARKUP.finditer(data):
+        if m.group(0) == b"<!DOCTYPE":
+            raise Unsupported("a DTD")
+        if m.group(2) is not None:
+            return None if m.group(1) else m
+    return None
+
+
 def locate(data: bytes, main: bytes) -> Layout | None:
     """Where the cells of worksheet ``data`` (in namespace ``main``) are; None when only a rewrite can tell.
 
@@ -147,14 +157,8 @@ def locate(data: bytes, main: bytes) -> Layout | None:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or NOT_UTF8.match(data):
         return None  # offsets in another encoding mean nothing to a search for UTF-8 bytes
-    root = None
-    for m in MARKUP.finditer(data):
-        if m.group(0) == b"<!DOCTYPE":
-            raise Unsupported("a DTD")
-        if m.group(2) is not None:
-            root = m
-            break
-    if root is None or root.group(1):
+    root = root_tag(data)
+    if root is None:
         raise Unsupported("no worksheet element")
     prefix, _, local = root.group(2).rpartition(b":")
     declared = {d.group(1) or b"": d.group(2) if d.group(2) is not None else d.group(3)
@@ -213,6 +217,18 @@ def rows(data: bytes, start: int, end: int, prefix: bytes):
             stop = close.end()
         yield m.start(), stop, number
         pos = stop
+
+
+def is_shared_string(cell: bytes) -> bool:
+    """Whether a ``<c>`` element (its bytes) refers to the shared strings (``t="s"``)."""
+    m = TAG.match(cell)
+    return m is not None and attribute(m.group(3), b"t") == b"s"
+
+
+def shared_string_cells(data: bytes, start: int, end: int, prefix: bytes) -> int:
+    """How many cells of the rows in ``data[start:end]`` refer to the shared strings."""
+    return sum(is_shared_string(cell[2]) for s, e, _ in rows(data, start, end, prefix)
+               for cell in row_cells(data[s:e], prefix).cells)
 
 
 def _number(text: bytes, what: str) -> int:

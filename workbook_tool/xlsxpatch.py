@@ -49,6 +49,7 @@ REL_WORKSHEET = REL + "/worksheet"
 REL_DRAWING = REL + "/drawing"
 REL_CHART = REL + "/chart"
 REL_STYLES = REL + "/styles"
+REL_SHARED_STRINGS = REL + "/sharedStrings"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
@@ -363,6 +364,9 @@ class Package:
         self._parsed: dict[str, object] = {}
         self._rels: dict[str, Rels] = {}
         self.removed: set[str] = set()
+        # Cells that referred to the shared strings and were rewritten (inline) or dropped: the table's count of
+        # references, which Excel checks, goes down by as many.
+        self.shared_refs_dropped = 0
         self.dialect = TRANSITIONAL
         types = self.tree("[Content_Types].xml")
         if types.tag != _q("Types", CT):
@@ -491,14 +495,16 @@ class Package:
         for name, rels in self._rels.items():
             if rels.changed:
                 self.changed[name] = rels.pieces
+        shared = next(iter(self.rels(self.workbook_part, REL_SHARED_STRINGS).values()), None)
+        last = styles + ([shared] if shared is not None and shared in self.names and shared not in styles else [])
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-            written = set(styles)
-            kept: dict[str, zipfile.ZipInfo] = {}  # the styles parts the package had
+            written = set(last)
+            kept: dict[str, zipfile.ZipInfo] = {}  # the parts written last that the package had
             for info in self.zip.infolist():
                 if info.filename in self.removed:
                     continue
                 if info.filename in written:
-                    if info.filename in styles:
+                    if info.filename in last:
                         kept.setdefault(info.filename, info)
                     continue
                 written.add(info.filename)
@@ -507,10 +513,14 @@ class Package:
                 if name not in written:
                     written.add(name)
                     _write_part(zout, _zipinfo(name, _NEW_PART_TIME), self._data(name, None))
-            # The styles last: the sheets written above may have added formats to them.
-            for name in styles:
+            # The styles and shared strings last: writing the sheets above may have added formats and
+            # dropped references to strings.
+            for name in last:
                 info = kept.get(name)
-                _write_part(zout, _zipinfo(name, info.date_time if info else _NEW_PART_TIME), self._data(name, info))
+                data = self._data(name, info)
+                if name == shared and self.shared_refs_dropped:
+                    data = _recounted(data if isinstance(data, bytes) else b"".join(data()), self.shared_refs_dropped)
+                _write_part(zout, _zipinfo(name, info.date_time if info else _NEW_PART_TIME), data)
 
     def _data(self, name: str, info):
         if name in self._parsed:
@@ -526,6 +536,16 @@ class Package:
         if name in self.changed:
             return self.changed[name]
         return self.zip.read(info)
+
+
+def _recounted(data: bytes, dropped: int) -> bytes:
+    """A shared-strings part with its count of references lowered by ``dropped``; every other byte as it was."""
+    tag = sheetxml.root_tag(data)
+    count = sheetxml.attribute(tag.group(3), b"count") if tag is not None else None
+    if count is None or not count.strip().isdigit():
+        return data  # none given (it is optional), or none to trust
+    new = sheetxml.with_attribute(tag.group(0), b"count", b"%d" % max(int(count) - dropped, 0))
+    return data[: tag.start()] + new + data[tag.end():]
 
 
 _NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)  # a zip's earliest: new parts carry no date of their own
@@ -918,6 +938,8 @@ class Sheet:
 
     def clear_rows(self) -> None:
         """Start from no rows at all (a sheet the tool rebuilds)."""
+        with self._where():
+            self.pkg.shared_refs_dropped += sheetxml.shared_string_cells(self.data, *self.cells, self.p)
         self.cells = (self.cells[0], self.cells[0])
 
     # the frame ----------------------------------------------------------------------
@@ -1020,6 +1042,8 @@ class Sheet:
             xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
                               change.value)
             if col in at:
+                if sheetxml.is_shared_string(at[col][2]):
+                    self.pkg.shared_refs_dropped += 1  # its string stays in the table, one reference fewer
                 at[col][2] = xml.encode()  # "" leaves the cell out; what stood before it stays
             elif xml:
                 added[col] = xml

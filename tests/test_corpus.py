@@ -405,6 +405,19 @@ def serial_a_billion(folder):
 
 
 @builder
+def serial_past_9999(folder):
+    # Day 2,960,000 is in the year 10,104: a date-formatted cell that no date can hold.
+    path = chart(folder, [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email",
+                                  contacted_on=2_960_000, meeting_on=2_960_000)])
+    shutil.copy(DATA / "one_person.csv", folder / "export.csv")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb["Contacts"]["K2"].number_format = "yyyy-mm-dd"
+    wb.save(path)
+
+
+@builder
 def february_30(folder):
     chart(folder, [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email",
                            contacted_on="2026-02-30")])

@@ -551,6 +551,17 @@ def table_note_under_import(folder):
     shutil.copy(DATA / "one_person.csv", folder / "export.csv")
 
 
+@builder
+def chart_sheet_before_contacts(folder):
+    # "Chart" is also a name for the Contacts sheet; an old list by that name comes first.
+    chart(folder, extra_sheets={"Chart": [["Name", "Email"], ["Old Friend", "not an address"]]})
+    from openpyxl import load_workbook
+
+    wb = load_workbook(folder / "chart.xlsx")
+    wb.move_sheet("Chart", -wb.sheetnames.index("Chart"))
+    wb.save(folder / "chart.xlsx")
+
+
 # --------------------------------------------------------------------------- checks of what was written
 
 

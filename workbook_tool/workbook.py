@@ -321,16 +321,24 @@ def find_header(grid: list[list], shape: schema.SheetShape) -> tuple[int, dict[s
     """The header row (1-based) among the first rows, and its matched columns.
 
     The row that names the most of the shape's columns wins; it must name every
-    required one. The first column to match a key keeps it.
+    required one. A column headed with a key's own header takes it, else the first
+    column headed with one of its aliases does ("Organization" beats a "Company"
+    column before it).
     """
     best = None
     for r, row in enumerate(grid[: schema.HEADER_SEARCH_ROWS], start=1):
         columns: dict[str, int] = {}
+        named: set[str] = set()  # keys found by their own header
         for c, value in enumerate(row, start=1):
             if not isinstance(value, str):
                 continue
             col = shape.match_header(value)
-            if col is not None and col.key not in columns:
+            if col is None or col.key in named:
+                continue
+            if col.is_named(value):
+                named.add(col.key)
+                columns[col.key] = c
+            elif col.key not in columns:
                 columns[col.key] = c
         if all(k in columns for k in shape.required) and (best is None or len(columns) > len(best[1])):
             best = (r, columns)
@@ -435,7 +443,14 @@ class Chart:
 
 
 def find_sheet(names: list[str], shape: schema.SheetShape) -> str | None:
-    """The workbook's sheet for ``shape``, matching its name or an alias forgivingly."""
+    """The workbook's sheet for ``shape``, matching its name or an alias forgivingly.
+
+    A sheet with the shape's own name wins over one named by an alias, wherever
+    they stand: an old "Chart" sheet before "Contacts" does not hide it.
+    """
+    for name in names:
+        if shape.is_named(name):
+            return name
     for name in names:
         if shape.matches_name(name):
             return name
@@ -447,12 +462,15 @@ def read_profile(grid: list[list], sheet: str) -> Profile:
     found = find_header(grid, schema.PROFILE_SHEET)
     header_row, columns = found if found else (0, {"field": 1, "value": 2})
     profile = Profile(sheet=sheet)
+    named: set[str] = set()  # fields found by their own label, which an alias after them does not replace
     for r in range(header_row, len(grid)):
         cells = grid[r]
         label = cells[columns["field"] - 1] if columns["field"] - 1 < len(cells) else None
         spec = schema.profile_field(label)
-        if spec is None or spec.key in profile.values:
+        if spec is None or spec.key in named or (spec.key in profile.values and not spec.is_named(label)):
             continue
+        if spec.is_named(label):
+            named.add(spec.key)
         c = columns["value"]
         profile.values[spec.key] = cells[c - 1] if c - 1 < len(cells) else None
         profile.cells[spec.key] = f"{column_letter(c)}{r + 1}"

@@ -555,6 +555,62 @@ def table_note_under_import(folder):
     shutil.copy(DATA / "one_person.csv", folder / "export.csv")
 
 
+def _cut_part(folder: Path, part: str, drop=False) -> Path:
+    """The example chart (notes on every header) with one part cut in half, or left out."""
+    from sync_fixtures import sample_chart
+
+    good = sample_chart(folder / "good.xlsx")
+    with zipfile.ZipFile(good) as zf:
+        data = zf.read(part)
+    path = rewrite_zip(good, folder / "chart.xlsx", replace={} if drop else {part: data[: len(data) // 2]},
+                       drop=[part] if drop else ())
+    good.unlink()
+    return path
+
+
+@builder
+def damaged_content_types(folder):
+    _cut_part(folder, "[Content_Types].xml")
+
+
+@builder
+def damaged_workbook_rels(folder):
+    _cut_part(folder, "xl/_rels/workbook.xml.rels")
+
+
+@builder
+def damaged_sheet_rels(folder):
+    _cut_part(folder, "xl/worksheets/_rels/sheet1.xml.rels")
+
+
+@builder
+def damaged_notes(folder):
+    _cut_part(folder, "xl/comments/comment1.xml")
+
+
+@builder
+def damaged_notes_drawing(folder):
+    _cut_part(folder, "xl/drawings/commentsDrawing1.vml")
+
+
+@builder
+def missing_notes(folder):
+    _cut_part(folder, "xl/comments/comment1.xml", drop=True)
+
+
+@builder
+def notes_drawing_with_html_breaks(folder):
+    # Excel's VML is not always XML: a note's text box may hold a bare <br>.
+    from sync_fixtures import sample_chart
+
+    good = sample_chart(folder / "good.xlsx")
+    with zipfile.ZipFile(good) as zf:
+        vml = zf.read("xl/drawings/commentsDrawing1.vml").decode()
+    rewrite_zip(good, folder / "chart.xlsx", replace={
+        "xl/drawings/commentsDrawing1.vml": vml.replace("</xml>", "<div><br><br></div></xml>")})
+    good.unlink()
+
+
 @builder
 def chart_sheet_before_contacts(folder):
     # "Chart" is also a name for the Contacts sheet; an old list by that name comes first.

@@ -87,6 +87,7 @@ def check_workbook_file(path: Path) -> None:
                                          path=path)
             _check_sizes(zf, path)
             _check_no_entities(zf, path)
+            _check_parts(zf, names, path)
     except zipfile.BadZipFile:
         raise UnreadableWorkbook(f"is damaged: the .xlsx archive is incomplete or corrupt. {BACKUP_HINT}",
                                  path=path) from None
@@ -229,6 +230,26 @@ def _parse_part(zf: zipfile.ZipFile, part: str, path: Path, *, vml: bool = False
         raise _damaged_part(part, path) from None
 
 
+def _relationships(zf: zipfile.ZipFile, names: set[str], owner: str, path: Path) -> list[tuple[str, str]]:
+    """(type, target part) of each internal relationship of ``owner`` ("" for the package).
+
+    The type is the last word of its URI, which transitional and Strict Open XML
+    spell alike ("worksheet", "comments").
+    """
+    folder, name = posixpath.split(owner)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in names:
+        return []
+    out = []
+    for rel in _parse_part(zf, rels, path):
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        out.append((rel.get("Type", "").rsplit("/", 1)[-1],
+                    target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))))
+    return out
+
+
 def _sheet_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> dict[str, set[str]]:
     """Sheet name → the part(s) of the zip a reader may take for it.
 
@@ -252,6 +273,31 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> dict[str, 
         as_path = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
         out[sheet.get("name", "")] = {p for p in (as_calamine, as_path) if p in names}
     return out
+
+
+def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> None:
+    """Refuse a workbook whose parts that chart reads or sync edits do not parse.
+
+    Reading cell values needs few of them, so a damaged relationship or notes part
+    used to pass ``validate`` and then stop ``sync`` half-way with a parser's error.
+    Checked here: the content types, the package's and the workbook's relationships,
+    every sheet's relationships, and the notes, their drawings and the tables of
+    the sheets sync writes into (Contacts and Want to Meet). All are small.
+    """
+    _parse_part(zf, "[Content_Types].xml", path)
+    for _, target in _relationships(zf, names, "", path):
+        if target in names and target.endswith(".xml"):
+            _relationships(zf, names, target, path)
+    sheets = _sheet_parts(zf, names, path)
+    written = {find_sheet(list(sheets), shape) for shape in (schema.CONTACTS, schema.WANT_TO_MEET)}
+    for name, parts in sheets.items():
+        for part in parts:
+            for kind, target in _relationships(zf, names, part, path):
+                if name not in written or kind not in ("comments", "vmlDrawing", "table"):
+                    continue
+                if target not in names:
+                    raise _damaged_part(target, path, f"is missing (sheet {name!r} refers to it)")
+                _parse_part(zf, target, path, vml=kind == "vmlDrawing")
 
 
 # --------------------------------------------------------------------------- grids

@@ -8,7 +8,8 @@ process); here are the reader's own promises: streamed and calamine reads agree,
 plain sheets still take the fast way, and no spelling of a far cell slips through.
 
 A sheet, column or Profile field named exactly wins over one that only matches an
-alias, wherever the alias stands.
+alias, wherever the alias stands. A part that does not parse is named, in every
+command (the corpus has each kind); here, how big parts are checked.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import datetime as dt
 import zipfile
 
 import pytest
-from conftest import GOOD_PROFILE, contact, profile_rows, rewrite_zip, write_chart, write_workbook
+from conftest import GOOD_PROFILE, contact, profile_rows, rewrite_zip, run, write_chart, write_workbook
 from sync_fixtures import rich_chart, sample_chart, simple_chart
 
 from workbook_tool import workbook
@@ -239,3 +240,41 @@ def test_an_exact_profile_label_beats_an_alias_before_it(tmp_path):
     chart = read_chart(path)
     assert chart.profile.text("your_email") == "jordan@example.com"
     assert chart.profile.cells["your_email"] == "B4"
+
+
+# --------------------------------------------------------------------------- damaged parts (point 7)
+
+
+def _notes_cut(tmp_path, middle: bool):
+    """The example chart with its Contacts notes part cut short, or broken in the middle only."""
+    path = sample_chart(tmp_path / "sample.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        notes = zf.read("xl/comments/comment1.xml")
+    half = len(notes) // 2
+    broken = notes[:half] + b"<<" + notes[half:] if middle else notes[:half]
+    return rewrite_zip(path, tmp_path / "chart.xlsx", replace={"xl/comments/comment1.xml": broken})
+
+
+DAMAGED_NOTES = ("is damaged: its part xl/comments/comment1.xml is cut short or is not valid XML. Open it in Excel or "
+                 "LibreOffice and save it again to repair it, or restore it from a backup (chart sync keeps the last "
+                 "10 in chart-backups/ beside the workbook).")
+
+
+def test_a_big_part_cut_short_is_found_without_parsing_it_whole(tmp_path, monkeypatch):
+    # A synced chart's Contacts relationships run to megabytes: a read only looks at their ends.
+    monkeypatch.setattr(workbook, "_PARSE_WHOLE_BYTES", 0)
+    path = _notes_cut(tmp_path, middle=False)
+    result = run("validate", path)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
+
+
+def test_a_big_part_broken_inside_is_found_before_a_write(tmp_path, monkeypatch):
+    # Its ends look right, so a read passes it (the zip's checksum guards the bytes between
+    # against damage in storage); sync parses what it edits whole before it writes.
+    monkeypatch.setattr(workbook, "_PARSE_WHOLE_BYTES", 0)
+    path = _notes_cut(tmp_path, middle=True)
+    assert run("validate", path).exit_code == 0
+    before = path.read_bytes()
+    result = run("sync", path, "--today", "2026-11-25")
+    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
+    assert path.read_bytes() == before

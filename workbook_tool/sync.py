@@ -983,7 +983,9 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         chart = chart_from_grids(path, grids)
         phase(1)
         return SyncResult(path, _plan_with_path(make_plan, chart, grids, path), dry_run=True)
-    check_workbook_file(path)  # a missing or bad file gets its own message before any lock is taken
+    # A missing or bad file gets its own message before any lock is taken; the parts the
+    # write edits are parsed whole, however big.
+    check_workbook_file(path, whole_parts=True)
     writer.check_writable(target)
     # Through a symlink, the program that has it open may keep its lock beside
     # either the link or the file it points to; looked at again before the replace.

@@ -37,12 +37,13 @@ REPAIR_HINT = ("Open it in Excel or LibreOffice and save it again to repair it, 
 # --------------------------------------------------------------------------- checks
 
 
-def check_workbook_file(path: Path) -> None:
+def check_workbook_file(path: Path, *, whole_parts: bool = False) -> None:
     """Raise ``UnreadableWorkbook`` unless ``path`` looks like a safe .xlsx workbook.
 
     Runs before any parser sees the file, so that every bad file — missing, a
     folder, empty, .xls, .ods, CSV, damaged, encrypted, a zip or XML bomb — gets
-    one clear sentence instead of a library's traceback.
+    one clear sentence instead of a library's traceback. ``whole_parts``: parse
+    every part sync edits whole, however big (before a write; see ``_check_parts``).
     """
     path = Path(path)
     if not path.exists():
@@ -87,7 +88,7 @@ def check_workbook_file(path: Path) -> None:
                                          path=path)
             _check_sizes(zf, path)
             _check_no_entities(zf, path)
-            _check_parts(zf, names, path)
+            _check_parts(zf, names, path, whole=whole_parts)
     except zipfile.BadZipFile:
         raise UnreadableWorkbook(f"is damaged: the .xlsx archive is incomplete or corrupt. {BACKUP_HINT}",
                                  path=path) from None
@@ -275,16 +276,29 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> dict[str, 
     return out
 
 
-def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> None:
+# A part bigger than this is parsed whole only before a write (sync, import): a synced
+# Contacts sheet's relationships hold a link per row (6.7 MB at 10,000 rows, 40 ms to
+# parse), and every command checks them. Otherwise such a part must end as it begins
+# (not cut short); the zip's checksum, verified as it is read, covers the bytes between.
+_PARSE_WHOLE_BYTES = 1024 * 1024
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+# The relationships sync follows from a sheet (its notes, their drawing, its tables),
+# found by their type without parsing the thousands of links beside them.
+_FOLLOWED = re.compile(rb'/(comments|vmlDrawing|table)["\']')
+_ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.:-]*)\s*=\s*(["\'])(.*?)\2', re.S)
+
+
+def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path, *, whole: bool) -> None:
     """Refuse a workbook whose parts that chart reads or sync edits do not parse.
 
     Reading cell values needs few of them, so a damaged relationship or notes part
     used to pass ``validate`` and then stop ``sync`` half-way with a parser's error.
     Checked here: the content types, the package's and the workbook's relationships,
     every sheet's relationships, and the notes, their drawings and the tables of
-    the sheets sync writes into (Contacts and Want to Meet). All are small.
+    the sheets sync writes into (Contacts and Want to Meet). ``whole``: parse even
+    the big ones whole (see ``_PARSE_WHOLE_BYTES``).
     """
-    _parse_part(zf, "[Content_Types].xml", path)
+    _well_formed(zf, "[Content_Types].xml", path, whole=whole)
     for _, target in _relationships(zf, names, "", path):
         if target in names and target.endswith(".xml"):
             _relationships(zf, names, target, path)
@@ -292,12 +306,57 @@ def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> None:
     written = {find_sheet(list(sheets), shape) for shape in (schema.CONTACTS, schema.WANT_TO_MEET)}
     for name, parts in sheets.items():
         for part in parts:
-            for kind, target in _relationships(zf, names, part, path):
-                if name not in written or kind not in ("comments", "vmlDrawing", "table"):
-                    continue
+            folder, base = posixpath.split(part)
+            rels = posixpath.join(folder, "_rels", base + ".rels")
+            if rels not in names:
+                continue
+            data = _well_formed(zf, rels, path, whole=whole)
+            if name not in written:
+                continue
+            for kind, target in _followed(data, folder):
                 if target not in names:
                     raise _damaged_part(target, path, f"is missing (sheet {name!r} refers to it)")
-                _parse_part(zf, target, path, vml=kind == "vmlDrawing")
+                _well_formed(zf, target, path, whole=whole, vml=kind == "vmlDrawing")
+
+
+def _well_formed(zf: zipfile.ZipFile, part: str, path: Path, *, whole: bool, vml: bool = False) -> bytes:
+    """The bytes of ``part``, once they parse (see ``_PARSE_WHOLE_BYTES``); else ``UnreadableWorkbook`` naming it."""
+    import xml.parsers.expat
+
+    data = zf.read(part)
+    if vml:
+        # Excel writes VML as HTML-flavoured XML: a bare <br> in a note's text box is
+        # normal there, and every VML reader allows it.
+        data = re.sub(rb"<br\s*>", b"<br/>", data, flags=re.I)
+    if whole or len(data) <= _PARSE_WHOLE_BYTES:
+        try:
+            # expat checks without building a tree; no DTD is left to expand (see _check_no_entities).
+            xml.parsers.expat.ParserCreate().Parse(data, True)
+        except (xml.parsers.expat.ExpatError, ValueError, LookupError):  # LookupError: an unknown encoding
+            raise _damaged_part(part, path) from None
+        return data
+    root = _ROOT_TAG.search(data, data.find(b"<", data.rfind(b"?>", 0, 4096) + 1))
+    if root is None or not re.search(rb"</" + re.escape(root.group(1)) + rb"\s*>\s*\Z", data[-4096:]):
+        raise _damaged_part(part, path)
+    return data
+
+
+def _followed(data: bytes, folder: str) -> list[tuple[str, str]]:
+    """(type, target part) of each notes, note drawing and table relationship in a .rels part's bytes."""
+    import html
+
+    out = []
+    for m in _FOLLOWED.finditer(data):
+        start, end = data.rfind(b"<", 0, m.start()), data.find(b">", m.end())
+        attributes = {k.decode(): html.unescape(v.decode("utf-8", "replace"))
+                      for k, _, v in _ATTRIBUTE.findall(data, start, end)}
+        kind = m.group(1).decode()
+        target = attributes.get("Target", "")
+        if not attributes.get("Type", "").endswith("/" + kind) or attributes.get("TargetMode") == "External":
+            continue  # the word was in another attribute (a link's address)
+        out.append((kind, target[1:] if target.startswith("/") else
+                    posixpath.normpath(posixpath.join(folder, target))))
+    return out
 
 
 # --------------------------------------------------------------------------- grids

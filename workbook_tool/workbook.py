@@ -216,17 +216,12 @@ def _damaged_part(part: str, path: Path, what: str = "is cut short or is not val
     return UnreadableWorkbook(f"is damaged: its part {part} {what}. {REPAIR_HINT}", path=path)
 
 
-def _parse_part(zf: zipfile.ZipFile, part: str, path: Path, *, vml: bool = False):
-    """The parsed XML of ``part``; ``UnreadableWorkbook`` naming it when it does not parse."""
+def _parse_part(zf: zipfile.ZipFile, part: str, path: Path):
+    """The parsed XML of ``part`` (a small one); ``UnreadableWorkbook`` naming it when it does not parse."""
     from defusedxml.ElementTree import fromstring
 
-    data = zf.read(part)
-    if vml:
-        # Excel writes VML as HTML-flavoured XML: a bare <br> in a note's text box is
-        # normal there, and every VML reader allows it.
-        data = re.sub(rb"<br\s*>", b"<br/>", data, flags=re.I)
     try:
-        return fromstring(data)
+        return fromstring(zf.read(part))
     except Exception:  # expat's ParseError, an unknown encoding, defusedxml's refusals
         raise _damaged_part(part, path) from None
 
@@ -600,20 +595,14 @@ def _size_from_references(zf: zipfile.ZipFile, part: str) -> int | None:
         for col, row in _CELL_REF.findall(w, start):
             letters.add(col)
             rows = max(rows, int(row))
-    cols = max((_column_number(c.decode()) for c in letters), default=0)
+    cols = max((_ref_size(c, b"1")[0] for c in letters), default=0)
     return rows * cols
 
 
 def _ref_size(col: bytes, row: bytes) -> tuple[int, int]:
-    return _column_number(col.decode()), int(row)
+    from .objects import column_index
 
-
-def _column_number(letters: str) -> int:
-    """A → 1, AA → 27, XFD → 16384."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
+    return column_index(col.decode()), int(row)
 
 
 def _outside(cols: int, rows: int):

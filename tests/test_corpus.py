@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -111,6 +112,11 @@ def good(folder):
 @builder
 def folder_named_like_a_chart(folder):
     (folder / "chart.xlsx").mkdir()
+
+
+@builder
+def fifo_named_like_a_chart(folder):
+    os.mkfifo(folder / "chart.xlsx")  # nobody ever writes into it: a read would wait forever
 
 
 @builder

@@ -51,6 +51,10 @@ def check_workbook_file(path: Path, *, whole_parts: bool = False) -> None:
                                  path=path)
     if path.is_dir():
         raise UnreadableWorkbook("is a folder, not a workbook. Give the path of an .xlsx file.", path=path)
+    if not path.is_file():
+        # A FIFO or a device at the chart's name would block the first read, or never end.
+        raise UnreadableWorkbook("is not a regular file (a pipe or a device), not a workbook. Give the path of an "
+                                 ".xlsx file.", path=path)
     try:
         with path.open("rb") as fh:
             head = fh.read(8)

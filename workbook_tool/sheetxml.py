@@ -40,6 +40,7 @@ TAG = re.compile(rb"<(/?)([^\s/>!?]+)(" + _ATTRS + rb")\s*(/?)>")
 # Any markup: a comment, a CDATA section, a processing instruction, a document type, or a tag (groups as TAG's).
 MARKUP = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE|" + TAG.pattern, re.S)
 _ATTR = re.compile(rb"""([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SPACED_ATTR = re.compile(rb"\s+" + _ATTR.pattern)  # with the space before it, to take out or put back whole
 _DECLARATION = re.compile(rb"""\sxmlns(?::([^\s=]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # An XML declaration naming another encoding than UTF-8.
 NOT_UTF8 = re.compile(rb"\s*<\?xml[^>]*encoding\s*=\s*[\"'](?!utf-?8[\"'])", re.I)
@@ -58,7 +59,7 @@ def attribute(attrs: bytes, name: bytes) -> bytes | None:
 
 def without_attribute(attrs: bytes, name: bytes) -> bytes:
     """A tag's attributes without ``name``."""
-    return b"".join(m.group(0) for m in re.finditer(rb"\s+" + _ATTR.pattern, attrs) if m.group(1) != name)
+    return b"".join(m.group(0) for m in _SPACED_ATTR.finditer(attrs) if m.group(1) != name)
 
 
 def with_attribute(element: bytes, name: bytes, value: bytes) -> bytes:
@@ -71,7 +72,7 @@ def with_attribute(element: bytes, name: bytes, value: bytes) -> bytes:
         raise Unsupported("an element that does not start with its tag")
     attrs = m.group(3)
     found = None
-    for a in re.finditer(rb"\s+" + _ATTR.pattern, attrs):
+    for a in _SPACED_ATTR.finditer(attrs):
         if a.group(1) == name:
             found = a
             break

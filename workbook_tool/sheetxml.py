@@ -250,6 +250,7 @@ class Row:
     attrs: bytes
     cells: list
     tail: bytes
+    numbered: bool  # whether the row names its number (r)
 
 
 _CELL_PATTERNS: dict[bytes, re.Pattern] = {}
@@ -275,21 +276,31 @@ def row_cells(row: bytes, prefix: bytes) -> Row:
     else:
         parsed = _cells_quickly(body, prefix)
     cells, tail = parsed if parsed is not None else _cells_by_markup(body, prefix)
-    return Row(m.group(2), m.group(3), cells, tail)
+    return Row(m.group(2), m.group(3), cells, tail, attribute(m.group(3), b"r") is not None)
 
 
 def _cells_quickly(body: bytes, prefix: bytes):
-    """The cells of a row body with only cells and spaces in it; None for anything else."""
-    cells, pos, column = [], 0, 0
+    """The cells of a row body with only cells and spaces in it; None for anything else.
+
+    This runs for every row of a first sync: what ``_place`` does is written out here.
+    """
+    cells, pos, column, findall = [], 0, 0, _ATTR.findall
     for cm in _cell_pattern(prefix).finditer(body):
-        before = body[pos: cm.start()]
-        if before.strip():
+        start = cm.start()
+        before = body[pos:start]
+        if before and not before.isspace():
             return None  # something between the cells: the careful reading says what
-        column, style, named = _place(cm.group(1), column)
-        cells.append((column, style, cm.group(0), before, named))
+        ref = style = None
+        for name, double, single in findall(cm.group(1)):
+            if name == b"r":
+                ref = double or single
+            elif name == b"s":
+                style = (double or single).decode()
+        column = column + 1 if ref is None else _column(ref)
+        cells.append((column, style, cm.group(0), before, ref is not None))
         pos = cm.end()
     tail = body[pos:]
-    return None if tail.strip() else (cells, tail)
+    return None if tail and not tail.isspace() else (cells, tail)
 
 
 def _cells_by_markup(body: bytes, prefix: bytes):
@@ -333,15 +344,22 @@ def _cells_by_markup(body: bytes, prefix: bytes):
 
 def _place(attrs: bytes, column: int) -> tuple[int, str | None, bool]:
     """A cell's column (after ``column``, the one before, when it names none), its style, and whether it names it."""
-    ref = style = None
-    for name, double, single in _ATTR.findall(attrs):  # one pass: this runs for every cell of a first sync
-        if name == b"r":
-            ref = double or single
-        elif name == b"s":
-            style = (double or single).decode()
-    if ref is None:
-        return column + 1, style, False
-    letters = ref.rstrip(b"0123456789").upper()
-    if not letters or not letters.isalpha() or len(letters) > 3:
-        raise Unsupported(f"a cell reference that is not one, {ref[:20].decode(errors='replace')!r}")
-    return column_index(letters.decode()), style, True
+    ref = attribute(attrs, b"r")
+    style = attribute(attrs, b"s")
+    return (column + 1 if ref is None else _column(ref)), (style.decode() if style is not None else None), \
+        ref is not None
+
+
+_COLUMNS: dict[bytes, int] = {}  # column letters seen → their number (a sheet has few, and many cells each)
+
+
+def _column(ref: bytes) -> int:
+    """The column of a cell reference ("AB12" → 28)."""
+    letters = ref.rstrip(b"0123456789")
+    found = _COLUMNS.get(letters)
+    if found is None:
+        upper = letters.upper()
+        if not upper or not upper.isalpha() or not upper.isascii() or len(upper) > 3:
+            raise Unsupported(f"a cell reference that is not one, {ref[:20].decode(errors='replace')!r}")
+        found = _COLUMNS[letters] = column_index(upper.decode())
+    return found

@@ -1007,44 +1007,52 @@ class Sheet:
         """Row ``number`` with the cells in ``edit`` rewritten (``row`` None: a new row)."""
         p = self.p
         if row is None:
-            name, attrs, cells, tail = p + b"row", b"", [], b""
+            name, attrs, cells, tail, numbered = p + b"row", b"", [], b"", False
         else:
             parsed = sheetxml.row_cells(row, p)
-            name, cells, tail = parsed.name, parsed.cells, parsed.tail
-            attrs = sheetxml.without_attribute(parsed.attrs, b"spans")  # a hint that new cells would make wrong
+            name, cells, tail, numbered = parsed.name, parsed.cells, parsed.tail, parsed.numbered
+            attrs = parsed.attrs
+            if b"spans" in attrs:
+                attrs = sheetxml.without_attribute(attrs, b"spans")  # a hint that new cells would make wrong
         # A row rewritten names its number, and each of its cells its place: a cell written before, or
         # left out ahead of, one whose place is implied would move it.
-        start = sheetxml.with_attribute(b"<" + name + attrs + b">", b"r", b"%d" % number)
+        start = b"<" + name + attrs + b">"
+        if not numbered:
+            start = sheetxml.with_attribute(start, b"r", b"%d" % number)
         items = [[col, style, xml if named else sheetxml.with_attribute(
                   xml, b"r", f"{column_letter(col)}{number}".encode()), before]
                  for col, style, xml, before, named in cells]
         at = {item[0]: item for item in items}
         added: dict[int, str] = {}
-        style_of = {item[0]: item[1] for item in items}
         if template:
             # A new row looks like the row above it: same fonts, fills, borders, formats.
             for col, style in template.items():
-                if style_of.get(col) in (None, "0"):
-                    style_of[col] = style
-                    if col not in edit:
-                        if col in at:
-                            at[col][2] = sheetxml.with_attribute(at[col][2], b"s", style.encode())
-                        else:
-                            added[col] = f'<{p.decode()}c r="{column_letter(col)}{number}" s="{style}"/>'
+                item = at.get(col)
+                if item is None or item[1] in (None, "0"):
+                    if col in edit:
+                        continue  # the edit below takes the template's style
+                    if item is not None:
+                        item[1] = style
+                        item[2] = sheetxml.with_attribute(item[2], b"s", style.encode())
+                    else:
+                        added[col] = f'<{p.decode()}c r="{column_letter(col)}{number}" s="{style}"/>'
         for col, change in edit.items():
             style = self.header_styles.get((number, col))
+            item = at.get(col)
             if style is None:
-                style = style_of.get(col)
+                style = item[1] if item is not None else None
+                if style in (None, "0") and template:
+                    style = template.get(col, style)
                 if change.link and change.value:
                     style = styles.hyperlink()
                 elif isinstance(change.value, dt.date):
                     style = styles.with_number_format(int(style or 0), schema.DATE_FORMAT)
             xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
                               change.value)
-            if col in at:
-                if sheetxml.is_shared_string(at[col][2]):
+            if item is not None:
+                if sheetxml.is_shared_string(item[2]):
                     self.pkg.shared_refs_dropped += 1  # its string stays in the table, one reference fewer
-                at[col][2] = xml.encode()  # "" leaves the cell out; what stood before it stays
+                item[2] = xml.encode()  # "" leaves the cell out; what stood before it stays
             elif xml:
                 added[col] = xml
         pieces = [start]

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from click.testing import CliRunner
 
-from workbook_tool import checker, drafts, schema, stages
+from workbook_tool import checker, drafts, kinds, schema, stages
 from workbook_tool.cli import cli
 from workbook_tool.errors import TemplateError
 from workbook_tool.workbook import read_chart
@@ -773,11 +773,11 @@ def test_packaged_templates_pass_the_guide_for_every_sample_contact(sample):
     drafter = drafts.Drafter(chart, DAY)
     made = 0
     for row in chart.contacts.rows:
-        for kind in drafts.KINDS:
+        for kind in kinds.NAMES:
             result = drafter.draft(row, kind)
             if isinstance(result, drafts.Skipped):
                 # Only a thank-you or keep-in-touch note can lack its field (Helpful, a date).
-                assert kind in (drafts.THANK_YOU, drafts.FOLLOW_UP), result
+                assert kind in (kinds.THANK_YOU, kinds.FOLLOW_UP), result
                 continue
             made += 1
             assert result.findings == [], (row.text("name"), kind, result.findings)

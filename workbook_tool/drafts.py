@@ -43,26 +43,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from . import schema, stages
+from . import kinds, schema, stages
 from .checker import GUIDE, Finding, check_draft
 from .errors import BadOption, TemplateError, WriteFailed
 from .fields import check_email, is_blank, name_key, parse_recommended, phone_text, to_date
 from .workbook import Chart, Row
 from .writer import peek_file
 
-OUTREACH, CALL, THANK_YOU, FOLLOW_UP = stages.OUTREACH, stages.CALL, stages.THANK_YOU, stages.FOLLOW_UP
-KINDS = (OUTREACH, CALL, THANK_YOU, FOLLOW_UP)
-EMAIL_KINDS = (OUTREACH, THANK_YOU, FOLLOW_UP)
-# File names a --templates folder may hold, per kind, in order of preference.
-TEMPLATE_FILES = {kind: (f"{kind}.txt", f"{kind}.md") for kind in KINDS}
-PACKAGED_FILES = {OUTREACH: "outreach.txt", CALL: "call.md", THANK_YOU: "thank-you.txt", FOLLOW_UP: "follow-up.txt"}
-# Names people may give a kind in the Templates sheet, folded like headers.
-KIND_ALIASES = {
-    OUTREACH: ("outreach", "outreach email", "first email", "introduction"),
-    CALL: ("call", "call sheet", "phone", "phone call", "script", "call script"),
-    THANK_YOU: ("thank-you", "thank you", "thanks", "thank-you note", "thank you note", "thank-you email"),
-    FOLLOW_UP: ("follow-up", "follow up", "followup", "follow-up email", "reminder", "keep in touch"),
-}
 VARIABLES = ("contact", "referrer", "me", "step", "today", "kind", "recommended", "pending_referrals")
 # Outlook on Windows refuses mailto: URLs of more than about 2,048 characters.
 MAILTO_LIMIT = 2000
@@ -102,7 +89,7 @@ class Draft:
 
     def text(self) -> str:
         """The draft as a person reads it (headers decoded), for ``--stdout``."""
-        if self.kind == CALL:
+        if not kinds.get(self.kind).email:
             return self.body
         head = [f"To: {self.name} <{self.to}>" if self.to else f"To: {self.name}"]
         if self.sender:
@@ -200,11 +187,8 @@ def packaged_dir() -> Path:
 
 def kind_for(name) -> str | None:
     """The draft kind a Templates-sheet Name means (``Thank You`` → ``thank-you``), if any."""
-    folded = schema.normalize_header(name)
-    for kind, aliases in KIND_ALIASES.items():
-        if folded in {schema.normalize_header(a) for a in aliases}:
-            return kind
-    return None
+    kind = kinds.named(name)
+    return kind.name if kind is not None else None
 
 
 def load_templates(chart: Chart | None, templates_dir=None) -> dict[str, dict[str, Piece]]:
@@ -215,8 +199,8 @@ def load_templates(chart: Chart | None, templates_dir=None) -> dict[str, dict[st
     """
     result: dict[str, dict[str, Piece]] = {}
     folder = packaged_dir()
-    for kind in KINDS:
-        result[kind] = _file_pieces(folder / PACKAGED_FILES[kind], kind)
+    for kind in kinds.KINDS:
+        result[kind.name] = _file_pieces(folder / kind.packaged, kind.name)
     if chart is not None and chart.templates is not None:
         for kind, pieces in _sheet_pieces(chart).items():
             result[kind].update(pieces)
@@ -239,8 +223,8 @@ def _sheet_pieces(chart: Chart) -> dict[str, dict[str, Piece]]:
         kind = kind_for(name)
         where = dict(path=chart.path, sheet=table.sheet, cell=table.ref(row.number, "name"))
         if kind is None:
-            raise TemplateError(f'"{name}" is not a draft kind. Name the template outreach, call, thank-you or '
-                                "follow-up.", **where)
+            raise TemplateError(f'"{name}" is not a draft kind. Name the template {kinds.one_of(kinds.NAMES)}.',
+                                **where)
         if kind in seen:
             raise TemplateError(f"a second {kind} template (the first is in row {seen[kind]}). Keep one of them.",
                                 **where)
@@ -264,17 +248,18 @@ def _cell_text(value) -> str:
 
 def _dir_pieces(folder: Path) -> dict[str, dict[str, Piece]]:
     if not folder.is_dir():
-        raise BadOption(f"--templates {folder}: no such folder. Give a folder holding outreach.txt, call.md, "
-                        "thank-you.txt or follow-up.txt.")
+        raise BadOption(f"--templates {folder}: no such folder. Give a folder holding "
+                        f"{kinds.one_of(k.packaged for k in kinds.KINDS)}.")
     found = {}
-    for kind, names in TEMPLATE_FILES.items():
-        for name in names:
+    for kind in kinds.KINDS:
+        for name in kind.files:
             if (folder / name).is_file():
-                found[kind] = _file_pieces(folder / name, kind)
+                found[kind.name] = _file_pieces(folder / name, kind.name)
                 break
     if not found:
-        raise BadOption(f"--templates {folder}: holds none of outreach.txt, call.md (or call.txt), thank-you.txt, "
-                        "follow-up.txt.")
+        # Each packaged name, and the preferred other one where it differs (call.txt for call.md).
+        names = [k.packaged if k.files[0] == k.packaged else f"{k.packaged} (or {k.files[0]})" for k in kinds.KINDS]
+        raise BadOption(f"--templates {folder}: holds none of {', '.join(names)}.")
     return found
 
 
@@ -767,7 +752,7 @@ class Drafter:
             # the packaged subject to fall back on.
             pieces = self.pieces[kind]
             subject = pieces.get("subject")
-            self._compiled[kind] = (_compile(subject, kind) if subject and kind in EMAIL_KINDS else None,
+            self._compiled[kind] = (_compile(subject, kind) if subject and kind in kinds.EMAIL_KINDS else None,
                                     _compile(pieces["body"], kind))
         return self._compiled[kind]
 
@@ -821,7 +806,7 @@ class Drafter:
             return f"the Profile's {label} is blank, and the {kind} template needs it: {where}"
         if fields.owner == "referrer":
             return f"their referrer {fields}'s {label} is blank, and the {kind} template needs it"
-        if key == "helpful" and kind == THANK_YOU:
+        if key == "helpful" and kinds.NAMES_HELPFUL in kinds.get(kind).checks:
             where = f"fill in {place}" if place else "add a Helpful column"
             return f"Helpful is blank: a thank-you names something you found helpful; {where}"
         if place:
@@ -839,8 +824,10 @@ class Drafter:
         facts = self._facts(context)
         start = f"{self.today.isoformat()} {kind} - "
         base = start + (filename_part(name, MAX_FILENAME_BYTES - len(start) - _FILENAME_TAIL) or f"row {row.number}")
-        result = Draft(kind, name, row.number, base + ".md", subject, body, None, None, b"", facts, notes)
-        if kind == CALL:
+        spec = kinds.get(kind)
+        result = Draft(kind, name, row.number, f"{base}.{spec.file_type}", subject, body, None, None, b"", facts,
+                       notes)
+        if not spec.email:
             result.content = body.encode("utf-8")
         else:
             result.to = self._recipient(row, notes)
@@ -849,13 +836,13 @@ class Drafter:
                 try:
                     result.content = build_eml(name, result.to, self.me.value("your_name") or "", sender,
                                                subject, body)
-                    result.filename, result.sender = base + ".eml", sender
+                    result.sender = sender
                     notes += [sender_note] if sender_note else []
                 except ValueError as exc:
                     notes.append(f"the address cannot go in a mail header ({exc}), so a text draft")
                     result.to = None
             if result.to is None:
-                result.filename = base + ".txt"
+                result.filename = f"{base}.{kinds.TEXT_FILE}"
                 result.content = result.text().encode("utf-8")
         result.findings = check_draft(result, style)
         return result
@@ -1114,7 +1101,7 @@ def _fold_header(name: str, value) -> bytes:
     return policy.SMTP.fold_binary(*policy.SMTP.header_store_parse(name, value))
 
 
-def make_drafts(chart: Chart, kind: str = OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
+def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
                 style: str = GUIDE, progress=None) -> DraftRun:
     """The drafts of ``kind`` for the chart, checked, without writing anything.
 
@@ -1125,8 +1112,8 @@ def make_drafts(chart: Chart, kind: str = OUTREACH, today: dt.date | None = None
     TemplateError for a broken template. ``progress(label, done, total)``, when
     given, hears about each contact looked at.
     """
-    if kind not in KINDS:
-        raise BadOption(f"--kind {kind!r} is not a kind of draft; use one of {', '.join(KINDS)}.")
+    if kind not in kinds.NAMES:
+        raise BadOption(f"--kind {kind!r} is not a kind of draft; use one of {', '.join(kinds.NAMES)}.")
     today = today or dt.date.today()
     drafter = Drafter(chart, today, templates_dir)
     drafter.compiled(kind)  # a broken template fails before any contact is looked at
@@ -1189,8 +1176,8 @@ def _not_due(step: stages.NextStep, kind: str, today: dt.date) -> str | None:
     if step.kind != kind:
         due = f" (due {step.due.isoformat()})" if step.due else ""
         return f"{step.stage}; next step: {step.action}{due}"
-    if kind == FOLLOW_UP and step.due is not None and step.due > today:
-        return f"{step.stage}; a follow-up is not due until {step.due.isoformat()}"
+    if kinds.get(kind).when_due and step.due is not None and step.due > today:
+        return f"{step.stage}; {kinds.get(kind).noun} is not due until {step.due.isoformat()}"
     return None
 
 
@@ -1396,7 +1383,7 @@ def mailto_link(chart: Chart, row: Row, step: stages.NextStep | None, today: dt.
     MAILTO_LIMIT characters, because Outlook on Windows rejects longer links.
     Raises TemplateError when a template is broken.
     """
-    if step is None or step.kind not in EMAIL_KINDS:
+    if step is None or step.kind not in kinds.EMAIL_KINDS:
         return None
     try:
         address = check_email(row.text("email")) if row.text("email") else None
@@ -1430,6 +1417,6 @@ def _cached_drafter(chart: Chart, today: dt.date) -> tuple[Drafter | None, dict[
         drafter = Drafter(chart, today)
     except TemplateError as exc:  # the Templates sheet itself is wrong: no email kind can be drafted
         drafter = None
-        failed.update(dict.fromkeys(EMAIL_KINDS, exc))
+        failed.update(dict.fromkeys(kinds.EMAIL_KINDS, exc))
     _MAILTO_CACHE[:] = [(weakref.ref(chart), today, drafter, failed)]
     return drafter, failed

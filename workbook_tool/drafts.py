@@ -37,22 +37,19 @@ import itertools
 import os
 import re
 import unicodedata
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 from . import kinds, schema, stages
 from .checker import GUIDE, Finding, check_draft
 from .eml import build_eml, header_address_problem, header_text
 from .errors import BadOption, TemplateError, WriteFailed
+from .mailto import build_mailto
 from .fields import check_email, is_blank, name_key, parse_recommended, phone_text, to_date
 from .workbook import Chart, Row
 from .writer import peek_file
 
 VARIABLES = ("contact", "referrer", "me", "step", "today", "kind", "recommended", "pending_referrals")
-# Outlook on Windows refuses mailto: URLs of more than about 2,048 characters.
-MAILTO_LIMIT = 2000
 # Long enough for any real name (in characters), and the longest file name (in bytes of
 # UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.
 MAX_NAME_IN_FILENAME = 80
@@ -1063,129 +1060,56 @@ _TMP_NUMBERS = itertools.count()
 _PID = os.getpid()
 
 
-# --------------------------------------------------------------------------- mailto
+class MailtoLinks:
+    """The Draft column's ``mailto:`` links for one chart and day: ``chart sync`` makes one per run.
 
-
-def build_mailto(address: str, subject: str, body: str, limit: int = MAILTO_LIMIT) -> str:
-    """A ``mailto:`` URL (RFC 6068) of at most ``limit`` characters, shortening the body to fit.
-
-    A shortened body ends with `` …`` so the person sees that the rest is in the
-    .eml draft.
+    The templates are loaded and compiled once, on the first link that needs them,
+    and a kind whose template is broken fails every contact alike without being
+    rendered again (a template stopped at the sandbox's deadline takes seconds).
     """
-    start = f"mailto:{quote(address, safe='@')}?subject="
-    subject = _fit(len(start), header_text(subject), limit)
-    head = start + _quote(subject)
-    # RFC 6068: line breaks in a body are CRLF, percent-encoded.
-    body = body.replace("\r\n", "\n").replace("\n", "\r\n")
-    body = _fit(len(head) + len("&body="), body, limit)
-    return head + "&body=" + _quote(body) if body else head
 
+    def __init__(self, chart: Chart, today: dt.date):
+        self.chart = chart
+        self.today = today
+        self._drafter: Drafter | None = None
+        self._failed: dict[str, TemplateError] = {}  # kind → why its template cannot be drafted
 
-# The bytes quote() leaves as they are; every other byte becomes %XX.
-_QUOTE_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+    def link(self, row: Row, step: stages.NextStep | None) -> str | None:
+        """A ``mailto:`` URL with the draft's subject and body, or None.
 
+        Given for contacts whose next step is an email (kinds.EMAIL_KINDS) and who
+        have a valid email address; None otherwise, and None when a blank field the
+        template needs stops the draft. Uses the packaged templates as the
+        workbook's Templates sheet overrides them. Kept under mailto.MAILTO_LIMIT
+        characters, because Outlook on Windows rejects longer links. Raises
+        TemplateError when a template is broken.
+        """
+        if step is None or step.kind not in kinds.EMAIL_KINDS:
+            return None
+        try:
+            address = check_email(row.text("email")) if row.text("email") else None
+        except ValueError:
+            return None
+        if address is None or header_address_problem(address):
+            return None
+        drafter = self._ready()
+        failed = self._failed.get(step.kind)
+        if failed is not None:  # raised anew, complete, for each contact
+            raise TemplateError(failed.message, path=failed.path, sheet=failed.sheet, cell=failed.cell)
+        try:
+            rendered = drafter.render(row, step.kind, step)
+        except TemplateError as exc:
+            self._failed[step.kind] = exc
+            raise
+        if isinstance(rendered, Skipped):
+            return None
+        subject, body, _ = rendered
+        return build_mailto(address, subject or "", body)
 
-_UNSAFE_ASCII = tuple((ch, f"%{ord(ch):02X}") for ch in map(chr, range(128))
-                      if ch.encode() not in _QUOTE_SAFE and ch != "%")
-
-
-def _quote(text: str) -> str:
-    """``quote(text, safe="")``, four times faster for ASCII text (a sync quotes every contact's email).
-
-    quote() looks up every byte in Python; here each character that needs
-    escaping and occurs is replaced in one C pass ("%" first). A test compares
-    both on random text.
-    """
-    if not text.isascii():
-        return quote(text, safe="")
-    if "%" in text:
-        text = text.replace("%", "%25")
-    for ch, escaped in _UNSAFE_ASCII:
-        if ch in text:
-            text = text.replace(ch, escaped)
-    return text
-
-
-def _quoted_length(text: str) -> int:
-    """``len(quote(text, safe=""))``, without building the quoted text."""
-    data = text.encode("utf-8")
-    return len(data) + 2 * len(data.translate(None, _QUOTE_SAFE))
-
-
-def _fit(prefix: int, text: str, limit: int) -> str:
-    """The longest cut of ``text`` (whole words, marked " …") whose quoted length after ``prefix`` characters
-    fits in ``limit``."""
-    if prefix + _quoted_length(text) <= limit:
-        return text
-    lo, hi = 0, len(text)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if prefix + _quoted_length(_cut(text, mid)) <= limit:
-            lo = mid
-        else:
-            hi = mid - 1
-    return _cut(text, lo) if lo else ""
-
-
-def _cut(text: str, n: int) -> str:
-    if n >= len(text):
-        return text
-    if n == 0:
-        return ""
-    cut = text[:n]
-    space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space > n // 2:
-        cut = cut[:space]
-    return cut.rstrip() + " …"
-
-
-_MAILTO_CACHE: list = []
-
-
-def mailto_link(chart: Chart, row: Row, step: stages.NextStep | None, today: dt.date) -> str | None:
-    """A ``mailto:`` URL with the draft's subject and body, for ``chart sync``'s Draft column.
-
-    Given for contacts whose next step is an email (outreach, follow-up or
-    thank-you) and who have a valid email address; None otherwise, and None when
-    a blank field the template needs stops the draft. Uses the packaged
-    templates as the workbook's Templates sheet overrides them. Kept under
-    MAILTO_LIMIT characters, because Outlook on Windows rejects longer links.
-    Raises TemplateError when a template is broken.
-    """
-    if step is None or step.kind not in kinds.EMAIL_KINDS:
-        return None
-    try:
-        address = check_email(row.text("email")) if row.text("email") else None
-    except ValueError:
-        return None
-    if address is None or header_address_problem(address):
-        return None
-    drafter, failed = _cached_drafter(chart, today)
-    if step.kind in failed:  # a broken template fails every contact alike (and may take seconds to)
-        raise failed[step.kind].with_traceback(None)
-    try:
-        rendered = drafter.render(row, step.kind, step)
-    except TemplateError as exc:
-        failed[step.kind] = exc
-        raise
-    if isinstance(rendered, Skipped):
-        return None
-    subject, body, _ = rendered
-    return build_mailto(address, subject or "", body)
-
-
-def _cached_drafter(chart: Chart, today: dt.date) -> tuple[Drafter | None, dict[str, TemplateError]]:
-    # sync asks once per row; load and compile the templates once per chart, and
-    # remember which kinds' templates failed.
-    if _MAILTO_CACHE:
-        ref, day, drafter, failed = _MAILTO_CACHE[0]
-        if ref() is chart and day == today:
-            return drafter, failed
-    failed: dict[str, TemplateError] = {}
-    try:
-        drafter = Drafter(chart, today)
-    except TemplateError as exc:  # the Templates sheet itself is wrong: no email kind can be drafted
-        drafter = None
-        failed.update(dict.fromkeys(kinds.EMAIL_KINDS, exc))
-    _MAILTO_CACHE[:] = [(weakref.ref(chart), today, drafter, failed)]
-    return drafter, failed
+    def _ready(self) -> Drafter | None:
+        if self._drafter is None and not self._failed:
+            try:
+                self._drafter = Drafter(self.chart, self.today)
+            except TemplateError as exc:  # the Templates sheet itself is wrong: no email kind can be drafted
+                self._failed = dict.fromkeys(kinds.EMAIL_KINDS, exc)
+        return self._drafter

@@ -338,7 +338,7 @@ def test_a_full_disk_leaves_no_draft_and_no_temporary_file(tmp_path, monkeypatch
             raise OSError(28, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr(drafts.os, "write", write)
+    monkeypatch.setattr(os, "write", write)
     result = run("draft", chart, "--today", TODAY, "--out", out)
     monkeypatch.undo()
     assert result.exit_code == 1
@@ -357,7 +357,7 @@ def test_a_rename_that_fails_says_which_drafts_were_written(tmp_path, monkeypatc
             raise OSError(13, "Permission denied")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(drafts.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     result = run("draft", chart, "--today", TODAY, "--out", out)
     monkeypatch.undo()
     assert result.exit_code == 1
@@ -371,7 +371,8 @@ def test_a_file_name_longer_than_the_folder_takes_is_refused_before_writing(tmp_
     # Some file systems take shorter names than 255 bytes (eCryptfs: 143).
     chart = names_chart(tmp_path, ["Ann Lee", "Bo " + "W" * 60])
     out = tmp_path / "out"
-    monkeypatch.setattr(drafts, "_name_max", lambda folder: 60)
+    real = os.pathconf
+    monkeypatch.setattr(os, "pathconf", lambda path, name: 60 if name == "PC_NAME_MAX" else real(path, name))
     result = run("draft", chart, "--today", TODAY, "--out", out)
     assert result.exit_code == 1
     name = "2026-11-25 outreach - Bo " + "W" * 60 + ".eml"

@@ -453,10 +453,11 @@ def _write_all(new: list[Written], folder: str) -> None:
     # an ordinary file without a chmod. A failure or Ctrl-C leaves none behind.
     temps: list[str] = []
     renamed = 0
+    numbers = itertools.count()  # this run's: .draft-PID-0.tmp, -1 … (taken ones are passed over)
     try:
         for w in new:
             try:
-                temps.append(_write_temporary(w.draft.content, folder))
+                temps.append(_write_temporary(w.draft.content, folder, numbers))
             except OSError as exc:
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
                                   path=w.path) from None
@@ -476,10 +477,12 @@ def _write_all(new: list[Written], folder: str) -> None:
                 os.unlink(tmp)
 
 
-def _write_temporary(content: bytes, folder: str) -> str:
-    """A new file in ``folder`` holding ``content``: its path (OSError if it cannot be written)."""
+def _write_temporary(content: bytes, folder: str, numbers) -> str:
+    """A new file in ``folder`` holding ``content``, named with the next of ``numbers``: its path
+    (OSError if it cannot be written)."""
+    pid = os.getpid()
     for attempt in itertools.count():
-        tmp = os.path.join(folder, f".draft-{_PID}-{next(_TMP_NUMBERS)}.tmp")
+        tmp = os.path.join(folder, f".draft-{pid}-{next(numbers)}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
             break
@@ -499,9 +502,6 @@ def _write_temporary(content: bytes, folder: str) -> str:
         raise
     return tmp
 
-
-_TMP_NUMBERS = itertools.count()
-_PID = os.getpid()
 
 
 class MailtoLinks:

@@ -31,12 +31,13 @@ BACKUP_HINT = "Restore it from a backup (chart sync keeps the last 10 in chart-b
 # --------------------------------------------------------------------------- checks
 
 
-def check_workbook_file(path: Path) -> None:
+def check_workbook_file(path: Path, hint: str = BACKUP_HINT) -> None:
     """Raise ``UnreadableWorkbook`` unless ``path`` looks like a safe .xlsx workbook.
 
     Runs before any parser sees the file, so that every bad file — missing, a
     folder, empty, .xls, .ods, CSV, damaged, encrypted, a zip or XML bomb — gets
-    one clear sentence instead of a library's traceback.
+    one clear sentence instead of a library's traceback. ``hint`` ends the message
+    of an empty or damaged file: what to do to get it back (a chart's backup).
     """
     path = Path(path)
     if not path.exists():
@@ -50,7 +51,7 @@ def check_workbook_file(path: Path) -> None:
     except OSError as exc:
         raise UnreadableWorkbook(f"cannot be opened ({exc.strerror}). Check its permissions.", path=path) from None
     if not head:
-        raise UnreadableWorkbook(f"the file is empty (0 bytes). {BACKUP_HINT}", path=path)
+        raise UnreadableWorkbook(f"the file is empty (0 bytes). {hint}", path=path)
     suffix = path.suffix.lower()
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ooxml(path):
@@ -63,7 +64,7 @@ def check_workbook_file(path: Path) -> None:
             kind = "a CSV file" if suffix in (".csv", ".tsv") or _looks_like_csv(path) else "a text file"
             raise UnreadableWorkbook(f"is {kind}, not an Excel workbook. Open it in Excel or LibreOffice and save it "
                                      "as .xlsx (Excel Workbook).", path=path)
-        raise UnreadableWorkbook(f"is not an Excel workbook (it is not an .xlsx zip archive). {BACKUP_HINT}",
+        raise UnreadableWorkbook(f"is not an Excel workbook (it is not an .xlsx zip archive). {hint}",
                                  path=path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -77,10 +78,10 @@ def check_workbook_file(path: Path) -> None:
             _check_sizes(zf, path)
             _check_no_entities(zf, path)
     except zipfile.BadZipFile:
-        raise UnreadableWorkbook(f"is damaged: the .xlsx archive is incomplete or corrupt. {BACKUP_HINT}",
+        raise UnreadableWorkbook(f"is damaged: the .xlsx archive is incomplete or corrupt. {hint}",
                                  path=path) from None
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
-        raise UnreadableWorkbook(f"is damaged ({exc}). {BACKUP_HINT}", path=path) from None
+        raise UnreadableWorkbook(f"is damaged ({exc}). {hint}", path=path) from None
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
@@ -213,15 +214,16 @@ def gc_paused():
             gc.enable()
 
 
-def read_grids(path: Path, sheets=None) -> dict[str, list[list]]:
+def read_grids(path: Path, sheets=None, hint: str = BACKUP_HINT) -> dict[str, list[list]]:
     """Every sheet (or the named ones) as a list of rows of plain values.
 
     Row ``i`` of a grid is spreadsheet row ``i + 1``; blank cells are None;
     whole-number floats are ints (calamine returns every number as float).
+    ``hint`` ends the message of a damaged file (check_workbook_file).
     """
     from python_calamine import CalamineWorkbook
 
-    check_workbook_file(path)
+    check_workbook_file(path, hint)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names if sheets is None else [s for s in wb.sheet_names if s in sheets]
@@ -229,8 +231,7 @@ def read_grids(path: Path, sheets=None) -> dict[str, list[list]]:
             return {name: [_clean_row(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
                     for name in names}
     except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {BACKUP_HINT}",
-                                 path=path) from None
+        raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {hint}", path=path) from None
 
 
 def sheet_names(path: Path) -> list[str]:

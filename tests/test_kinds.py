@@ -8,6 +8,7 @@ tests hold the commands to it, and hold the package to spelling a kind's name on
 from __future__ import annotations
 
 import ast
+import shlex
 import datetime as dt
 from pathlib import Path
 
@@ -132,3 +133,11 @@ def test_one_of_names_the_choices():
     assert kinds.one_of(["a"]) == "a"
     assert kinds.one_of(["a", "b"]) == "a or b"
     assert kinds.one_of(iter(["a", "b", "c"])) == "a, b or c"
+
+
+def test_draft_command_quotes_for_a_shell(tmp_path):
+    command = kinds.draft_command(tmp_path / "my chart.xlsx", "follow-up", "Sean O'Brien")
+    assert shlex.split(command) == ["chart", "draft", str(tmp_path / "my chart.xlsx"), "--kind", "follow-up",
+                                    "--to", "Sean O'Brien"]
+    assert kinds.draft_command("c.xlsx", None, "Ann") is None
+    assert kinds.draft_command("c.xlsx", "call", "") is None

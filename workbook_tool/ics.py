@@ -149,8 +149,6 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
     Closed contacts (Declined, No Reply, On Hold, Done) have none. Rows with
     neither a name nor an email cannot have a stable UID and are left out.
     """
-    from .agenda import contact_steps, draft_command
-
     region = chart.profile.region
     items: list[CalendarItem] = []
     used: set[str] = set()
@@ -162,7 +160,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
         used.add(uid)
         return uid
 
-    for row, step in contact_steps(chart, today):
+    for row, step in stages.contact_steps(chart, today):
         identity = contact_identity(row)
         if step.closed or identity is None:
             continue
@@ -173,7 +171,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
             if day >= today:
                 what = ("Have your presentation and questions ready; note their advice and the people they "
                         "recommend.")
-                command = draft_command(chart.path, kinds.CALL, row.text("name"))
+                command = kinds.draft_command(chart.path, kinds.CALL, row.text("name"))
             else:
                 what, command = f"Informational meeting. Next: {step.action}.", None
             summary = f"Meeting with {name}" + (f" ({row.text('organization')})" if row.text("organization") else "")
@@ -185,7 +183,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
         # A first contact's reminder is an outreach's whatever the Channel, so that changing
         # the Channel updates the event rather than adding a second.
         kind = kinds.OUTREACH if step.stage == stages.NOT_CONTACTED else step.kind
-        command = draft_command(chart.path, step.kind, row.text("name"))
+        command = kinds.draft_command(chart.path, step.kind, row.text("name"))
         summary = kinds.get(step.kind).reminder(step.stage, row.values.get("channel"), name)
         items.append(CalendarItem(uid_for(row, identity, kind), kind, row.number, name, summary,
                                   _details(row, step.action, command), step.due))

@@ -3,10 +3,11 @@
 A row says what the kind is called (``chart draft --kind``, the Templates sheet's Name),
 which template files hold it, which file a draft becomes, which next steps call for it,
 which of the checker's rules its drafts are held to, and how the calendar words a
-reminder to write it. ``stages`` (the kind a step calls for), ``templates`` (where its
-template comes from), ``drafts`` (its file), ``checker`` (its rules), ``ics`` (its
-reminders), ``agenda`` and ``cli`` (its name) read this table; nothing else spells a
-kind's name. A new kind is a new row (and a packaged template in ``templates/``).
+reminder to write it; ``draft_command`` is the command line that drafts one. ``stages``
+(the kind a step calls for), ``templates`` (where its template comes from), ``drafts``
+(its file), ``checker`` (its rules), ``ics`` (its reminders), ``agenda`` and ``cli`` (its
+name) read this table; nothing else spells a kind's name. A new kind is a new row (and
+a packaged template in ``templates/``).
 
 This module imports nothing but ``schema`` (for the stage names), so that every module
 may read it.
@@ -14,6 +15,8 @@ may read it.
 
 from __future__ import annotations
 
+import functools
+import shlex
 from dataclasses import dataclass
 
 from .schema import AWAITING_REPLY, CHANNELS, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANKED, normalize_header
@@ -142,3 +145,17 @@ def one_of(items) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
+
+def draft_command(path, kind: str | None, name: str) -> str | None:
+    """The ``chart draft`` command line that writes this kind of draft for ``name``, quoted for a shell.
+
+    The agenda and the calendar print it beside each step; None without a kind or a name.
+    """
+    if not kind or not name:
+        return None
+    return f"chart draft {_quoted(str(path))} --kind {_quoted(kind)} --to {shlex.quote(name)}"
+
+
+@functools.lru_cache(maxsize=64)  # the same path and kinds, on every line of the agenda
+def _quoted(text: str) -> str:
+    return shlex.quote(text)

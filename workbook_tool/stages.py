@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import kinds, schema
 from .fields import name_key, parse_recommended, to_date
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANKED  # the open stages' names
-from .workbook import Profile, Row
+from .workbook import Chart, Profile, Row
 
 CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
 
@@ -133,3 +133,19 @@ def pending_referrals(row: Row, by_name: dict[str, Row], region: str) -> tuple[s
         elif not was_contacted(other, region):
             pending.append(other.text("name"))
     return tuple(dict.fromkeys(pending))
+
+
+def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
+    """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
+
+    The pending referrals a thanked contact's step names come from the rule sync
+    uses too (pending_referrals), so the agenda, the calendar and the Next Step
+    column agree.
+    """
+    region = chart.profile.region
+    rows = chart.contacts.rows
+    by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
+    steps = []
+    for row in rows:
+        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, by_name_key, region))))
+    return steps

@@ -8,7 +8,9 @@ The table is ``tests/corpus/expectations.json``: one case per entry —
 * ``exit``, the exit code, and ``stderr`` (the exact text, ``{cwd}`` standing for
   the folder) or ``stderr_re`` (a regex for the whole of it, where a part varies);
 * optionally ``stdout_has`` (lines the output must contain), ``check`` (a function
-  below that inspects what was written) and ``max_seconds``.
+  below that inspects what was written), ``max_seconds``, and ``subprocess`` (run
+  ``python -m workbook_tool`` in a child process: a native crash, such as an abort
+  in a parser, then shows as its exit code instead of ending the test run).
 
 Input files that are plain text live in ``tests/corpus/data/``. No case may show a
 traceback, and a case that fails must leave the chart byte for byte as it was.
@@ -18,8 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -107,6 +112,11 @@ def good(folder):
 @builder
 def folder_named_like_a_chart(folder):
     (folder / "chart.xlsx").mkdir()
+
+
+@builder
+def fifo_named_like_a_chart(folder):
+    os.mkfifo(folder / "chart.xlsx")  # nobody ever writes into it: a read would wait forever
 
 
 @builder
@@ -405,6 +415,19 @@ def serial_a_billion(folder):
 
 
 @builder
+def serial_past_9999(folder):
+    # Day 2,960,000 is in the year 10,104: a date-formatted cell that no date can hold.
+    path = chart(folder, [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email",
+                                  contacted_on=2_960_000, meeting_on=2_960_000)])
+    shutil.copy(DATA / "one_person.csv", folder / "export.csv")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb["Contacts"]["K2"].number_format = "yyyy-mm-dd"
+    wb.save(path)
+
+
+@builder
 def february_30(folder):
     chart(folder, [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email",
                            contacted_on="2026-02-30")])
@@ -545,6 +568,152 @@ def table_note_under_import(folder):
     shutil.copy(DATA / "one_person.csv", folder / "export.csv")
 
 
+def _cut_part(folder: Path, part: str, drop=False) -> Path:
+    """The example chart (notes on every header) with one part cut in half, or left out."""
+    from sync_fixtures import sample_chart
+
+    good = sample_chart(folder / "good.xlsx")
+    with zipfile.ZipFile(good) as zf:
+        data = zf.read(part)
+    path = rewrite_zip(good, folder / "chart.xlsx", replace={} if drop else {part: data[: len(data) // 2]},
+                       drop=[part] if drop else ())
+    good.unlink()
+    return path
+
+
+@builder
+def damaged_content_types(folder):
+    _cut_part(folder, "[Content_Types].xml")
+
+
+@builder
+def damaged_workbook_rels(folder):
+    _cut_part(folder, "xl/_rels/workbook.xml.rels")
+
+
+@builder
+def damaged_sheet_rels(folder):
+    _cut_part(folder, "xl/worksheets/_rels/sheet1.xml.rels")
+
+
+@builder
+def damaged_notes(folder):
+    _cut_part(folder, "xl/comments/comment1.xml")
+
+
+@builder
+def damaged_notes_drawing(folder):
+    _cut_part(folder, "xl/drawings/commentsDrawing1.vml")
+
+
+@builder
+def missing_notes(folder):
+    _cut_part(folder, "xl/comments/comment1.xml", drop=True)
+
+
+@builder
+def notes_drawing_with_html_breaks(folder):
+    # Excel's VML is not always XML: a note's text box may hold a bare <br>.
+    from sync_fixtures import sample_chart
+
+    good = sample_chart(folder / "good.xlsx")
+    with zipfile.ZipFile(good) as zf:
+        vml = zf.read("xl/drawings/commentsDrawing1.vml").decode()
+    rewrite_zip(good, folder / "chart.xlsx", replace={
+        "xl/drawings/commentsDrawing1.vml": vml.replace("</xml>", "<div><br><br></div></xml>")})
+    good.unlink()
+
+
+@builder
+def chart_sheet_before_contacts(folder):
+    # "Chart" is also a name for the Contacts sheet; an old list by that name comes first.
+    chart(folder, extra_sheets={"Chart": [["Name", "Email"], ["Old Friend", "not an address"]]})
+    from openpyxl import load_workbook
+
+    wb = load_workbook(folder / "chart.xlsx")
+    wb.move_sheet("Chart", -wb.sheetnames.index("Chart"))
+    wb.save(folder / "chart.xlsx")
+
+
+# The far corner of a sheet: Excel's last column (XFD) and row (1,048,576). A reader
+# that makes a grid from A1 to the last cell asks for 17 billion cells there.
+FAR_CORNER = "XFD1048576"
+
+
+def _far_cells(path: Path, sheets) -> Path:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    for name in sheets:
+        wb[name][FAR_CORNER] = "far away"
+    wb.save(path)
+    return path
+
+
+def _far_chart(folder: Path) -> Path:
+    shutil.copy(DATA / "one_person.csv", folder / "export.csv")
+    return chart(folder, want_to_meet=[["Zoe Park", "Contoso", "data team", None]],
+                 extra_sheets={"Notes": [["Call list for December"]]})
+
+
+@builder
+def far_cells_everywhere(folder):
+    _far_cells(_far_chart(folder), ["Contacts", "Profile", "Want to Meet", "Notes"])
+
+
+@builder
+def far_cells_beside_the_tables(folder):
+    _far_cells(_far_chart(folder), ["Profile", "Notes"])
+
+
+@builder
+def far_cell_in_an_export(folder):
+    chart(folder)
+    _far_cells(write_workbook(folder / "export.xlsx", {"Contacts": [["Name", "Email"],
+                                                                    ["Cleo Diaz", "cleo@contoso.com"]]}),
+               ["Contacts"])
+
+
+def _cell_after_the_table(folder: Path, cells: str, *, sheet="xl/worksheets/sheet2.xml") -> Path:
+    """The chart with a row of raw cells added to a sheet's XML, its dimension left as it was."""
+    good = _far_chart(folder)
+    with zipfile.ZipFile(good) as zf:
+        xml = zf.read(sheet).decode()
+    row = f'<row r="1048576">{cells}</row>'
+    path = rewrite_zip(good, folder / "new.xlsx", replace={sheet: xml.replace("</sheetData>", row + "</sheetData>")})
+    path.replace(good)
+    return good
+
+
+@builder
+def far_cell_the_dimension_hides(folder):
+    # The <dimension> still says A1:B14: only the cell's own reference tells where it is.
+    _cell_after_the_table(folder, f'<c r="{FAR_CORNER}" t="inlineStr"><is><t>far away</t></is></c>')
+
+
+@builder
+def far_cell_in_lower_case(folder):
+    _cell_after_the_table(folder, '<c r="xfd1048576"><v>1</v></c>')
+
+
+@builder
+def far_cell_in_a_second_reference(folder):
+    # An XML reader keeps the last of two attributes by one name.
+    _cell_after_the_table(folder, f'<c r="A1048576" r="{FAR_CORNER}"><v>1</v></c>')
+
+
+@builder
+def far_cell_with_a_prefix(folder):
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    _cell_after_the_table(folder, f'<x:c xmlns:x="{main}" r="{FAR_CORNER}"><x:v>1</x:v></x:c>')
+
+
+@builder
+def far_cells_without_references(folder):
+    # Cells without r="…" stand one after another: the last of these is in column XFD.
+    _cell_after_the_table(folder, "<c><v>1</v></c>" * 16384)
+
+
 # --------------------------------------------------------------------------- checks of what was written
 
 
@@ -646,6 +815,14 @@ def cjk_drafts_written(folder: Path) -> None:
     assert all(len(n.encode()) <= 255 for n in names)
 
 
+def far_cells_kept(folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(folder / "chart.xlsx")
+    assert [wb[name][FAR_CORNER].value for name in ("Profile", "Notes")] == ["far away", "far away"]
+    assert wb["Notes"]["A1"].value == "Call list for December" and wb["Contacts"]["A2"].value == "Ann Lee"
+
+
 def long_draft_written(folder: Path) -> None:
     (draft,) = list((folder / "drafts").iterdir())
     assert len(draft.name.encode()) < 255 and draft.name.startswith("2026-11-25 outreach - Ann LeeLee")
@@ -654,7 +831,7 @@ def long_draft_written(folder: Path) -> None:
 CHECKS = {f.__name__: f for f in (no_formula_cells, recommended_added_as_text, imported_as_text,
                                   draft_cell_is_a_link, no_injected_header, draft_links_are_safe, long_cells_kept,
                                   calendar_not_injected,
-                                  long_draft_written, cjk_drafts_written)}
+                                  long_draft_written, cjk_drafts_written, far_cells_kept)}
 
 
 # --------------------------------------------------------------------------- the test
@@ -676,7 +853,12 @@ def test_bad_input(case, tmp_path, monkeypatch):
     before = {p: p.read_bytes() for p in folder.glob("*.xlsx") if p.is_file()}
 
     start = time.monotonic()
-    result = run(*case["args"])
+    if case.get("subprocess"):
+        result = subprocess.run([sys.executable, "-m", "workbook_tool", *case["args"]], cwd=folder,
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+        result.exit_code = result.returncode
+    else:
+        result = run(*case["args"])
     elapsed = time.monotonic() - start
 
     output = result.stdout + result.stderr

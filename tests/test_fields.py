@@ -77,6 +77,10 @@ def test_blank_is_no_date(value):
     (0, "0 is not a date"),
     (-1, "-1 is not a date"),
     (3_000_000, "3000000 is not a date"),
+    # Serial days past 9999-12-31 (2,958,465) are no date Python has: not an overflow.
+    (2_958_465, "the year 9999 is out of range"),
+    (2_958_466, "2958466 is not a date"),
+    (2_999_999.5, "2999999.5 is not a date"),
     (math.nan, "nan is not a date"),
     (math.inf, "inf is not a date"),
     (True, "True is not a date"),

@@ -194,7 +194,7 @@ def test_read_back_row_by_row_gives_the_same_rows_as_reading_whole_sheets(tmp_pa
     # out empty columns at the left); it must see exactly what read_grids sees.
     from openpyxl import Workbook
 
-    from workbook_tool.sync import _open_read_back, _sheet_rows
+    from workbook_tool.workbook import Sheets
 
     wb = Workbook()
     ws = wb.active
@@ -210,9 +210,9 @@ def test_read_back_row_by_row_gives_the_same_rows_as_reading_whole_sheets(tmp_pa
     wb.save(path)
     sample = sample_chart(tmp_path / "chart.xlsx")
     for workbook in (path, sample):
-        book = _open_read_back(workbook)
-        for name, grid in read_grids(workbook).items():
-            assert list(_sheet_rows(workbook, book, name)) == grid, name
+        with Sheets(workbook) as book:
+            for name, grid in read_grids(workbook).items():
+                assert list(book.rows(name)) == grid, name
 
 
 def test_repeated_syncs_do_not_grow_the_styles(tmp_path):

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 # Excel counts days from 1899-12-30 (it keeps Lotus 1-2-3's false 1900 leap day).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# The serial day of 9999-12-31, the last day Python (and Excel) has; a larger number
+# in a date cell comes back from the reader as a plain number.
+LAST_SERIAL = (dt.date.max - EXCEL_EPOCH).days
 # Years a job search can plausibly mention; outside them a date is a typo.
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2199
@@ -57,7 +60,7 @@ def to_date(value, region: str = "US") -> dt.date | None:
     elif isinstance(value, (int, float)):
         # A number in a date column is an Excel serial day (a date typed into a cell
         # formatted as a number); NaN and huge values fail the range test.
-        if not 1 <= value < 3_000_000:
+        if not 1 <= value < LAST_SERIAL + 1:
             raise ValueError(f"{value!r} is not a date")
         result = EXCEL_EPOCH + dt.timedelta(days=int(value))
     elif isinstance(value, str):

@@ -58,6 +58,10 @@ class Column:
     def match_keys(self) -> frozenset[str]:
         return frozenset(normalize_header(h) for h in (self.header, *self.aliases))
 
+    def is_named(self, text) -> bool:
+        """Whether ``text`` is this column's own header (not an alias), matched forgivingly."""
+        return normalize_header(text) == normalize_header(self.header)
+
 
 @dataclass(frozen=True)
 class SheetShape:
@@ -88,6 +92,10 @@ class SheetShape:
     def matches_name(self, sheet_name: str) -> bool:
         folded = normalize_header(sheet_name)
         return folded in {normalize_header(n) for n in (self.name, *self.aliases)}
+
+    def is_named(self, sheet_name: str) -> bool:
+        """Whether ``sheet_name`` is this sheet's own name (not an alias), matched forgivingly."""
+        return normalize_header(sheet_name) == normalize_header(self.name)
 
     @property
     def user_columns(self) -> tuple[Column, ...]:
@@ -257,6 +265,10 @@ class ProfileField:
     @functools.cached_property
     def match_keys(self) -> frozenset[str]:
         return frozenset(normalize_header(h) for h in (self.label, *self.aliases))
+
+    def is_named(self, text) -> bool:
+        """Whether ``text`` is this field's own label (not an alias), matched forgivingly."""
+        return normalize_header(text) == normalize_header(self.label)
 
 
 PROFILE_FIELDS: tuple[ProfileField, ...] = (

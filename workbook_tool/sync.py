@@ -24,7 +24,7 @@ from .errors import ChartError, RefusedToWrite, WriteFailed
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
 from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
 from .validate import ERROR, Problem, validate_chart
-from .workbook import Chart, Row, Table, chart_from_grids, column_letter, find_sheet, read_grids
+from .workbook import Chart, Row, Sheets, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 # Excel's limit for one cell, in UTF-16 units (an emoji counts two): a longer cell makes Excel
@@ -866,13 +866,14 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
 
     referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
     heads: dict[str, list[list]] = {}  # enough of each sheet to find the chart in it again
+    book = None
     try:
-        wb = _open_read_back(tmp)
-        names = list(wb.sheet_names)
+        book = Sheets(tmp)
+        names = book.names
         # Small sheets are kept whole for that; of the others (Contacts) only the rows that hold headers.
         whole = {find_sheet(names, shape) for shape in (schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
         for sheet in names:
-            rows = _sheet_rows(tmp, wb, sheet)  # every sheet is read, the tool's too: all must be readable
+            rows = book.rows(sheet)  # every sheet is read, the tool's too: all must be readable
             if sheet in whole:
                 rows = heads[sheet] = list(rows)
             else:
@@ -889,44 +890,13 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
         # Name the person's file, not the temporary one, which is about to be removed.
         raise WriteFailed(f"the new version could not be read back ({exc.message}); nothing was changed. Please "
                           "report this.", path=chart.path) from None
+    finally:
+        if book is not None:
+            book.close()
     for sheet in before:
         if sheet not in names and sheet not in (referrals, DASHBOARD):
             raise WriteFailed(f"the new version lost the sheet {sheet!r}; nothing was changed. Please report this.",
                               path=chart.path)
-
-
-def _open_read_back(path: Path):
-    from python_calamine import CalamineWorkbook
-
-    from .workbook import UnreadableWorkbook, check_workbook_file
-
-    check_workbook_file(path)
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise UnreadableWorkbook(f"is damaged and cannot be read ({exc})", path=path) from None
-
-
-def _sheet_rows(path: Path, wb, sheet: str):
-    """The rows of ``sheet`` as ``read_grids`` gives them, one at a time (never the whole sheet at once).
-
-    calamine's iter_rows starts at row 1 but leaves out the empty columns at the
-    left; those are put back. The row count is checked against the sheet's extent.
-    """
-    from .workbook import UnreadableWorkbook, _clean_row
-
-    try:
-        data = wb.get_sheet_by_name(sheet)
-        pad = [None] * (data.start[1] if data.start else 0)
-        expected = data.end[0] + 1 if data.end else 0
-        count = 0
-        for row in data.iter_rows():
-            count += 1
-            yield pad + _clean_row(row)
-    except Exception as exc:
-        raise UnreadableWorkbook(f"is damaged and cannot be read ({exc})", path=path) from None
-    if count != expected:
-        raise UnreadableWorkbook(f"sheet {sheet!r} read back {count} rows instead of {expected}", path=path)
 
 
 def _keeping_head(rows, head: list, n: int):
@@ -949,6 +919,8 @@ def _compare_sheet(sheet, grid, new_rows, writes, formulas, chart) -> None:
         # back exactly that (same values, same types: TRUE is not 1), checked at once;
         # the others cell by cell, where a date may equal a date-time and so on.
         before = grid[r - 1] if r <= len(grid) else []
+        if not got and not before and (i == len(writes) or writes[i].row > r):
+            continue  # empty, as planned: a sheet with a stray cell far below has a million such rows
         want_row = list(before)
         planned = {}
         while i < len(writes) and writes[i].row <= r:
@@ -1012,7 +984,9 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         chart = chart_from_grids(path, grids)
         phase(1)
         return SyncResult(path, _plan_with_path(make_plan, chart, grids, path), dry_run=True)
-    check_workbook_file(path)  # a missing or bad file gets its own message before any lock is taken
+    # A missing or bad file gets its own message before any lock is taken; the parts the
+    # write edits are parsed whole, however big.
+    check_workbook_file(path, whole_parts=True)
     writer.check_writable(target)
     # Through a symlink, the program that has it open may keep its lock beside
     # either the link or the file it points to; looked at again before the replace.

@@ -9,13 +9,16 @@ recorded here.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
+import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
-from .errors import NotAChart, UnreadableWorkbook
+from .errors import ChartError, NotAChart, UnreadableWorkbook
 from .fields import is_blank
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -25,19 +28,24 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_PART_BYTES_AT_HIGH_RATIO = 20 * 1024**2
 MAX_RATIO = 100
-BACKUP_HINT = "Restore it from a backup (chart sync keeps the last 10 in chart-backups/ beside the workbook)."
+_BACKUPS = "chart sync keeps the last 10 in chart-backups/ beside the workbook"
+BACKUP_HINT = f"Restore it from a backup ({_BACKUPS})."
+REPAIR_HINT = ("Open it in Excel or LibreOffice and save it again to repair it, or restore it from a backup "
+               f"({_BACKUPS}).")
 
 
 # --------------------------------------------------------------------------- checks
 
 
-def check_workbook_file(path: Path, hint: str = BACKUP_HINT) -> None:
+def check_workbook_file(path: Path, *, whole_parts: bool = False, hint: str = BACKUP_HINT) -> None:
     """Raise ``UnreadableWorkbook`` unless ``path`` looks like a safe .xlsx workbook.
 
     Runs before any parser sees the file, so that every bad file — missing, a
     folder, empty, .xls, .ods, CSV, damaged, encrypted, a zip or XML bomb — gets
-    one clear sentence instead of a library's traceback. ``hint`` ends the message
-    of an empty or damaged file: what to do to get it back (a chart's backup).
+    one clear sentence instead of a library's traceback. ``whole_parts``: parse
+    every part sync edits whole, however big (before a write; see ``_check_parts``).
+    ``hint`` ends the message of an empty or damaged file: how to get it back (for a
+    chart, its backup).
     """
     path = Path(path)
     if not path.exists():
@@ -45,6 +53,10 @@ def check_workbook_file(path: Path, hint: str = BACKUP_HINT) -> None:
                                  path=path)
     if path.is_dir():
         raise UnreadableWorkbook("is a folder, not a workbook. Give the path of an .xlsx file.", path=path)
+    if not path.is_file():
+        # A FIFO or a device at the chart's name would block the first read, or never end.
+        raise UnreadableWorkbook("is not a regular file (a pipe or a device), not a workbook. Give the path of an "
+                                 ".xlsx file.", path=path)
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -75,8 +87,14 @@ def check_workbook_file(path: Path, hint: str = BACKUP_HINT) -> None:
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
                 raise UnreadableWorkbook("is a zip archive but not an Excel workbook (it has no xl/workbook.xml). "
                                          "Give the path of an .xlsx file.", path=path)
+            if len(names) != len(zf.namelist()):
+                # Readers disagree on which of two same-named parts they read: one may
+                # check a harmless copy while another parses the other.
+                raise UnreadableWorkbook(f"is damaged: it holds two parts by the same name. {REPAIR_HINT}",
+                                         path=path)
             _check_sizes(zf, path)
             _check_no_entities(zf, path)
+            _check_parts(zf, names, path, whole=whole_parts)
     except zipfile.BadZipFile:
         raise UnreadableWorkbook(f"is damaged: the .xlsx archive is incomplete or corrupt. {hint}",
                                  path=path) from None
@@ -193,6 +211,155 @@ def _prolog_verdict(text: str, complete: bool) -> bool | None:
             return False  # the root element, or text no XML parser accepts
 
 
+# --------------------------------------------------------------------------- the package's parts
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _damaged_part(part: str, path: Path, what: str = "is cut short or is not valid XML") -> UnreadableWorkbook:
+    return UnreadableWorkbook(f"is damaged: its part {part} {what}. {REPAIR_HINT}", path=path)
+
+
+def _parse_part(zf: zipfile.ZipFile, part: str, path: Path):
+    """The parsed XML of ``part`` (a small one); ``UnreadableWorkbook`` naming it when it does not parse."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return fromstring(zf.read(part))
+    except Exception:  # expat's ParseError, an unknown encoding, defusedxml's refusals
+        raise _damaged_part(part, path) from None
+
+
+def _relationships(zf: zipfile.ZipFile, names: set[str], owner: str, path: Path) -> list[tuple[str, str]]:
+    """(type, target part) of each internal relationship of ``owner`` ("" for the package).
+
+    The type is the last word of its URI, which transitional and Strict Open XML
+    spell alike ("worksheet", "comments").
+    """
+    folder, name = posixpath.split(owner)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in names:
+        return []
+    out = []
+    for rel in _parse_part(zf, rels, path):
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        out.append((rel.get("Type", "").rsplit("/", 1)[-1],
+                    target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))))
+    return out
+
+
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> dict[str, set[str]]:
+    """Sheet name → the part(s) of the zip a reader may take for it.
+
+    python-calamine reads xl/workbook.xml and puts "xl/" before each sheet's target
+    instead of resolving it as a path, as openpyxl does; where the two spellings
+    name different parts, both are given, so that a check covers what either reads.
+    """
+    targets = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in _parse_part(zf, "xl/_rels/workbook.xml.rels", path)}
+    out: dict[str, set[str]] = {}
+    for sheet in _parse_part(zf, "xl/workbook.xml", path).iter():
+        if _local(sheet.tag) != "sheet":
+            continue
+        # r:id, in the relationships namespace of transitional or Strict Open XML.
+        target = targets.get(next((v for k, v in sheet.attrib.items() if k.endswith("/relationships}id")), None))
+        if target is None:
+            continue
+        as_calamine = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") \
+            else "xl/" + target
+        as_path = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
+        out[sheet.get("name", "")] = {p for p in (as_calamine, as_path) if p in names}
+    return out
+
+
+# A part bigger than this is parsed whole only before a write (sync, import): a synced
+# Contacts sheet's relationships hold a link per row (6.7 MB at 10,000 rows, 40 ms to
+# parse), and every command checks them. Otherwise such a part must end as it begins
+# (not cut short); the zip's checksum, verified as it is read, covers the bytes between.
+_PARSE_WHOLE_BYTES = 1024 * 1024
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+# The relationships sync follows from a sheet (its notes, their drawing, its tables),
+# found by their type without parsing the thousands of links beside them.
+_FOLLOWED = re.compile(rb'/(comments|vmlDrawing|table)["\']')
+_ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.:-]*)\s*=\s*(["\'])(.*?)\2', re.S)
+
+
+def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path, *, whole: bool) -> None:
+    """Refuse a workbook whose parts that chart reads or sync edits do not parse.
+
+    Reading cell values needs few of them, so a damaged relationship or notes part
+    used to pass ``validate`` and then stop ``sync`` half-way with a parser's error.
+    Checked here: the content types, the package's and the workbook's relationships,
+    every sheet's relationships, and the notes, their drawings and the tables of
+    the sheets sync writes into (Contacts and Want to Meet). ``whole``: parse even
+    the big ones whole (see ``_PARSE_WHOLE_BYTES``).
+    """
+    _well_formed(zf, "[Content_Types].xml", path, whole=whole)
+    for _, target in _relationships(zf, names, "", path):
+        if target in names and target.endswith(".xml"):
+            _relationships(zf, names, target, path)
+    sheets = _sheet_parts(zf, names, path)
+    written = {find_sheet(list(sheets), shape) for shape in (schema.CONTACTS, schema.WANT_TO_MEET)}
+    for name, parts in sheets.items():
+        for part in parts:
+            folder, base = posixpath.split(part)
+            rels = posixpath.join(folder, "_rels", base + ".rels")
+            if rels not in names:
+                continue
+            data = _well_formed(zf, rels, path, whole=whole)
+            if name not in written:
+                continue
+            for kind, target in _followed(data, folder):
+                if target not in names:
+                    raise _damaged_part(target, path, f"is missing (sheet {name!r} refers to it)")
+                _well_formed(zf, target, path, whole=whole, vml=kind == "vmlDrawing")
+
+
+def _well_formed(zf: zipfile.ZipFile, part: str, path: Path, *, whole: bool, vml: bool = False) -> bytes:
+    """The bytes of ``part``, once they parse (see ``_PARSE_WHOLE_BYTES``); else ``UnreadableWorkbook`` naming it."""
+    import xml.parsers.expat
+
+    data = zf.read(part)
+    if vml:
+        # Excel writes VML as HTML-flavoured XML: a bare <br> in a note's text box is
+        # normal there, and every VML reader allows it.
+        data = re.sub(rb"<br\s*>", b"<br/>", data, flags=re.I)
+    if whole or len(data) <= _PARSE_WHOLE_BYTES:
+        try:
+            # expat checks without building a tree; no DTD is left to expand (see _check_no_entities).
+            xml.parsers.expat.ParserCreate().Parse(data, True)
+        except (xml.parsers.expat.ExpatError, ValueError, LookupError):  # LookupError: an unknown encoding
+            raise _damaged_part(part, path) from None
+        return data
+    root = _ROOT_TAG.search(data, data.find(b"<", data.rfind(b"?>", 0, 4096) + 1))
+    if root is None or not re.search(rb"</" + re.escape(root.group(1)) + rb"\s*>\s*\Z", data[-4096:]):
+        raise _damaged_part(part, path)
+    return data
+
+
+def _followed(data: bytes, folder: str) -> list[tuple[str, str]]:
+    """(type, target part) of each notes, note drawing and table relationship in a .rels part's bytes."""
+    import html
+
+    out = []
+    for m in _FOLLOWED.finditer(data):
+        start, end = data.rfind(b"<", 0, m.start()), data.find(b">", m.end())
+        attributes = {k.decode(): html.unescape(v.decode("utf-8", "replace"))
+                      for k, _, v in _ATTRIBUTE.findall(data, start, end)}
+        kind = m.group(1).decode()
+        target = attributes.get("Target", "")
+        if not attributes.get("Type", "").endswith("/" + kind) or attributes.get("TargetMode") == "External":
+            continue  # the word was in another attribute (a link's address)
+        out.append((kind, target[1:] if target.startswith("/") else
+                    posixpath.normpath(posixpath.join(folder, target))))
+    return out
+
+
 # --------------------------------------------------------------------------- grids
 
 
@@ -214,36 +381,269 @@ def gc_paused():
             gc.enable()
 
 
-def read_grids(path: Path, sheets=None, hint: str = BACKUP_HINT) -> dict[str, list[list]]:
+def read_grids(path: Path, sheets=None, *, hint: str = BACKUP_HINT) -> dict[str, list[list]]:
     """Every sheet (or the named ones) as a list of rows of plain values.
 
     Row ``i`` of a grid is spreadsheet row ``i + 1``; blank cells are None;
     whole-number floats are ints (calamine returns every number as float).
     ``hint`` ends the message of a damaged file (check_workbook_file).
     """
-    from python_calamine import CalamineWorkbook
-
-    check_workbook_file(path, hint)
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        names = wb.sheet_names if sheets is None else [s for s in wb.sheet_names if s in sheets]
+    with Sheets(path, hint=hint) as book:
+        names = book.names if sheets is None else [s for s in book.names if s in sheets]
         with gc_paused():
-            return {name: [_clean_row(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-                    for name in names}
-    except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {hint}", path=path) from None
+            return {name: book.grid(name) for name in names}
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The names of the workbook's sheets, in order."""
-    from python_calamine import CalamineWorkbook
+# A grid from A1 to a sheet's last cell costs python-calamine 32 bytes a cell in native
+# memory, allocated at once, and Python 8 more: a stray value in XFD1048576 asks for
+# 17 billion cells, and the native allocation aborts the process, which no except can
+# catch. A sheet is read as a grid up to DENSE_CELLS cells (about 160 MB), or up to
+# DENSE_PER_CELL grid cells per cell it holds; beyond that it is streamed, keeping only
+# the cells that are there.
+DENSE_CELLS = 4_000_000
+DENSE_PER_CELL = 4
+_SCAN_CHUNK = 4 * 1024 * 1024
+# Each chunk of a sheet's XML is searched with the last _SCAN_CONTEXT bytes of the one
+# before it in front (room for a look back) and _SCAN_AHEAD bytes of the next one
+# behind (room for a look ahead): longer than any cell tag's start with its reference.
+_SCAN_CONTEXT = 8
+_SCAN_AHEAD = 56
+_EMPTY_ROW = ()  # one object for every empty row of a streamed sheet (read-only, like every grid row)
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+# A cell tag that does not start the plain way, <c r="A1"…: no reference, attributes
+# in another order, other quotes, spaces around "=", lower-case letters.
+_ODD_CELL = re.compile(rb'<c(?=[\s>/])(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")')
+# An attribute r after another one (a second r="…": the XML reader takes the last);
+# also some text such as "a r b", which only sends the sheet the slow way.
+_LATE_REF = re.compile(rb'r(?<=[^cw][ \t\r\n]r)(?=[ \t\r\n=])')
+# A cell tag with a namespace prefix (<x:c …>), which the patterns above do not see.
+_PREFIXED_CELL = re.compile(rb':c[\s>/]')
 
-    check_workbook_file(path)
-    try:
-        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
-    except Exception as exc:
-        raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {BACKUP_HINT}",
-                                 path=path) from None
+
+class Sheets:
+    """A workbook open for reading its sheets as rows of plain values, sheet by sheet.
+
+    Most sheets are read by python-calamine, which is fast and exact; one whose grid
+    would be far larger than the cells in it (see ``DENSE_CELLS``) is streamed with
+    openpyxl instead. Which way a sheet goes is decided from the cell references
+    in its XML, searched as bytes with a few regular expressions, without parsing.
+    """
+
+    def __init__(self, path, *, hint: str = BACKUP_HINT):
+        from python_calamine import CalamineWorkbook
+
+        self.path = Path(path)
+        self.hint = hint  # how to get a damaged file back (check_workbook_file)
+        check_workbook_file(self.path, hint=hint)
+        self._zip = zipfile.ZipFile(self.path)
+        self._stream_book = None
+        try:
+            self._parts = _sheet_parts(self._zip, set(self._zip.namelist()), self.path)
+            self._book = self._calamine(CalamineWorkbook.from_path, str(self.path))
+            self.names: list[str] = list(self._book.sheet_names)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "Sheets":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the files; reading again after this fails."""
+        self._zip.close()
+        if self._stream_book is not None:
+            self._stream_book.close()
+
+    def grid(self, name: str) -> list[list]:
+        """The sheet as ``read_grids`` gives it (a streamed sheet's rows end at their last value)."""
+        if not self.fits_a_grid(name):
+            return list(self._streamed_rows(name))
+        data = self._calamine(self._book.get_sheet_by_name, name)
+        return [_clean_row(r) for r in self._calamine(data.to_python, skip_empty_area=False)]
+
+    def rows(self, name: str):
+        """The rows of ``grid(name)`` one at a time, never the whole sheet as Python objects at once."""
+        if not self.fits_a_grid(name):
+            yield from self._streamed_rows(name)
+            return
+        data = self._calamine(self._book.get_sheet_by_name, name)
+        # calamine's iter_rows starts at row 1 but leaves out the empty columns at
+        # the left; those are put back. The row count is checked against the extent.
+        pad = [None] * (data.start[1] if data.start else 0)
+        expected = data.end[0] + 1 if data.end else 0
+        rows = self._calamine(data.iter_rows)
+        count = 0
+        while (row := self._calamine(next, rows, None)) is not None:
+            count += 1
+            yield pad + _clean_row(row)
+        if count != expected:
+            raise UnreadableWorkbook(f"sheet {name!r} read back {count} rows instead of {expected}", path=self.path)
+
+    def fits_a_grid(self, name: str) -> bool:
+        """Whether the sheet's grid from A1 to its last cell is small for the cells it holds."""
+        parts = self._parts.get(name)
+        if not parts:
+            return False  # not found where calamine looks: let the streaming reader say why
+        return all(_grid_fits(self._zip, part) for part in parts)
+
+    def _streamed_rows(self, name: str):
+        from openpyxl import load_workbook
+
+        try:
+            if self._stream_book is None:
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # openpyxl warns of every extension it does not read
+                    self._stream_book = load_workbook(self.path, read_only=True, data_only=True)
+            ws = self._stream_book[name]
+            # The stored <dimension> is a claim, and rows are padded to it: without it,
+            # each row ends at its own last cell.
+            ws.reset_dimensions()
+            kept = values = 0
+            for row in ws.iter_rows(values_only=True):
+                if not row:
+                    yield _EMPTY_ROW
+                    continue
+                row = [_stream_value(v) for v in row]
+                while row and row[-1] is None:
+                    row.pop()
+                kept += len(row)
+                values += len(row) - row.count(None)
+                if kept > DENSE_CELLS + DENSE_PER_CELL * values:
+                    raise UnreadableWorkbook(
+                        f"sheet {name!r} has cells so far apart that reading it would take too much memory. Delete "
+                        "the cells far from your data (Ctrl+End goes to the last one) and save it again.",
+                        path=self.path)
+                yield row if row else _EMPTY_ROW
+        except ChartError:
+            raise
+        except Exception as exc:
+            raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {self.hint}",
+                                     path=self.path) from None
+
+    def _calamine(self, call, *args, **kwargs):
+        """``call(*args)`` with python-calamine's errors, and its native panics, as ``UnreadableWorkbook``."""
+        try:
+            return call(*args, **kwargs)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException as exc:  # a Rust panic reaches Python as a BaseException
+            raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {self.hint}",
+                                     path=self.path) from None
+
+
+def _stream_value(value):
+    # openpyxl gives a date cell as a datetime at midnight, where calamine gives a date.
+    if value.__class__ is dt.datetime and not (value.hour or value.minute or value.second or value.microsecond):
+        return value.date()
+    return _clean_value(value)
+
+
+def _grid_fits(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether python-calamine may read this sheet part as a grid (see ``DENSE_CELLS``).
+
+    calamine places a cell by its r="…" attribute (the last one when there are two),
+    or, without one, after the cell before it; it takes the grid's size from the
+    rows and columns of every cell with a value. The quick way: every cell tag
+    starts with a plain reference within the sheet's <dimension>. Otherwise (a cell
+    beyond the stated dimension, no dimension) the size comes from every reference,
+    and a sheet whose cells cannot all be placed that way is streamed.
+    """
+    with zf.open(part) as fh:
+        head = fh.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return False  # UTF-16: none of the byte patterns here would see its cells
+    claim = _DIMENSION.search(head)
+    if claim is not None:
+        cols, rows = _ref_size(claim.group(3) or claim.group(1), claim.group(4) or claim.group(2))
+        odd = (_outside(cols, rows), _LATE_REF, _PREFIXED_CELL)
+        if not any(_found(p, *w) for w in _windows(zf, part) for p in odd) and _small_enough(zf, part, cols * rows):
+            return True
+    size = _size_from_references(zf, part)
+    return size is not None and _small_enough(zf, part, size)
+
+
+def _windows(zf: zipfile.ZipFile, part: str):
+    """(bytes, start, end) for each chunk of the part: search ``bytes`` for matches that begin in [start, end)."""
+    with zf.open(part) as fh:
+        before = b""
+        chunk = fh.read(_SCAN_CHUNK)
+        while chunk:
+            after = fh.read(_SCAN_CHUNK)
+            window = before + chunk + after[:_SCAN_AHEAD]
+            yield window, len(before), len(before) + len(chunk)
+            before = chunk[-_SCAN_CONTEXT:]
+            chunk = after
+
+
+def _found(pattern, window: bytes, start: int, end: int) -> bool:
+    match = pattern.search(window, start)
+    return match is not None and match.start() < end
+
+
+def _small_enough(zf: zipfile.ZipFile, part: str, cells: int) -> bool:
+    if cells <= DENSE_CELLS:
+        return True
+    return cells <= DENSE_PER_CELL * sum(w.count(b"<c ", start, end) for w, start, end in _windows(zf, part))
+
+
+def _size_from_references(zf: zipfile.ZipFile, part: str) -> int | None:
+    """Rows × columns from A1 to the farthest cell reference; None when a cell has no plain one."""
+    rows = 0
+    letters: set[bytes] = set()
+    for w, start, end in _windows(zf, part):
+        if any(_found(p, w, start, end) for p in (_ODD_CELL, _LATE_REF, _PREFIXED_CELL)):
+            return None
+        for col, row in _CELL_REF.findall(w, start):
+            letters.add(col)
+            rows = max(rows, int(row))
+    cols = max((_ref_size(c, b"1")[0] for c in letters), default=0)
+    return rows * cols
+
+
+def _ref_size(col: bytes, row: bytes) -> tuple[int, int]:
+    from .objects import column_index
+
+    return column_index(col.decode()), int(row)
+
+
+def _outside(cols: int, rows: int):
+    """A pattern finding any cell tag that is not a plain reference within cols × rows."""
+    return re.compile(rb'<c(?=[\s>/])(?! r="' + _not_above(column_letter(cols), _LETTERS)
+                      + _not_above(str(rows), _DIGITS) + rb'")')
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGITS = "0123456789"
+
+
+def _not_above(limit: str, alphabet: str) -> bytes:
+    """A pattern for the numerals of ``alphabet`` from its first non-zero up to ``limit``, without leading zeros.
+
+    Column letters count A, …, Z, AA, … and row numbers 1, 2, …: a numeral is
+    smaller than ``limit`` when it is shorter, or as long and smaller at its first
+    difference; each alternative below is one of those cases.
+    """
+    first = alphabet[1] if alphabet == _DIGITS else alphabet[0]
+    every = f"[{alphabet[0]}-{alphabet[-1]}]"
+
+    def between(lo: str, hi: str) -> str:
+        return lo if lo == hi else f"[{lo}-{hi}]"
+
+    n = len(limit)
+    alternatives = [f"[{first}-{alphabet[-1]}]{every}{{0,{n - 2}}}"] if n > 1 else []
+    for i, ch in enumerate(limit):
+        lo = first if i == 0 else alphabet[0]
+        if ch > lo:
+            below = alphabet[alphabet.index(ch) - 1]
+            alternatives.append(f"{limit[:i]}{between(lo, below)}{every}{{{n - i - 1}}}")
+    alternatives.append(limit)
+    return ("(?:" + "|".join(alternatives) + ")").encode()
 
 
 def _short(exc: Exception) -> str:
@@ -322,16 +722,24 @@ def find_header(grid: list[list], shape: schema.SheetShape) -> tuple[int, dict[s
     """The header row (1-based) among the first rows, and its matched columns.
 
     The row that names the most of the shape's columns wins; it must name every
-    required one. The first column to match a key keeps it.
+    required one. A column headed with a key's own header takes it, else the first
+    column headed with one of its aliases does ("Organization" beats a "Company"
+    column before it).
     """
     best = None
     for r, row in enumerate(grid[: schema.HEADER_SEARCH_ROWS], start=1):
         columns: dict[str, int] = {}
+        named: set[str] = set()  # keys found by their own header
         for c, value in enumerate(row, start=1):
             if not isinstance(value, str):
                 continue
             col = shape.match_header(value)
-            if col is not None and col.key not in columns:
+            if col is None or col.key in named:
+                continue
+            if col.is_named(value):
+                named.add(col.key)
+                columns[col.key] = c
+            elif col.key not in columns:
                 columns[col.key] = c
         if all(k in columns for k in shape.required) and (best is None or len(columns) > len(best[1])):
             best = (r, columns)
@@ -436,7 +844,14 @@ class Chart:
 
 
 def find_sheet(names: list[str], shape: schema.SheetShape) -> str | None:
-    """The workbook's sheet for ``shape``, matching its name or an alias forgivingly."""
+    """The workbook's sheet for ``shape``, matching its name or an alias forgivingly.
+
+    A sheet with the shape's own name wins over one named by an alias, wherever
+    they stand: an old "Chart" sheet before "Contacts" does not hide it.
+    """
+    for name in names:
+        if shape.is_named(name):
+            return name
     for name in names:
         if shape.matches_name(name):
             return name
@@ -448,12 +863,17 @@ def read_profile(grid: list[list], sheet: str) -> Profile:
     found = find_header(grid, schema.PROFILE_SHEET)
     header_row, columns = found if found else (0, {"field": 1, "value": 2})
     profile = Profile(sheet=sheet)
+    named: set[str] = set()  # fields found by their own label, which an alias after them does not replace
     for r in range(header_row, len(grid)):
         cells = grid[r]
         label = cells[columns["field"] - 1] if columns["field"] - 1 < len(cells) else None
+        if label is None:
+            continue  # an empty row: a sheet with a stray cell far below has a million of them
         spec = schema.profile_field(label)
-        if spec is None or spec.key in profile.values:
+        if spec is None or spec.key in named or (spec.key in profile.values and not spec.is_named(label)):
             continue
+        if spec.is_named(label):
+            named.add(spec.key)
         c = columns["value"]
         profile.values[spec.key] = cells[c - 1] if c - 1 < len(cells) else None
         profile.cells[spec.key] = f"{column_letter(c)}{r + 1}"
@@ -495,8 +915,10 @@ def read_chart(path) -> Chart:
     stray value in row 1,048,576) would cost seconds and hundreds of MB as full grids.
     """
     path = Path(path)
-    names = sheet_names(path)
-    wanted = {find_sheet(names, shape)
-              for shape in (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
-    grids = read_grids(path, wanted - {None})
+    with Sheets(path) as book:
+        names = book.names
+        wanted = {find_sheet(names, shape)
+                  for shape in (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
+        with gc_paused():
+            grids = {name: book.grid(name) for name in names if name in wanted}
     return chart_from_grids(path, {name: grids.get(name, []) for name in names})

@@ -1,0 +1,280 @@
+"""Reading the chart's sheets (issue 11): their size, and which sheet and column is which.
+
+python-calamine builds a grid from A1 to a sheet's last cell in native memory; for a
+value in XFD1048576 that is 17 billion cells, and the process aborts. ``Sheets``
+decides from a sheet's cell references whether calamine may read it, and streams
+the sheet otherwise. The commands on such files are in the corpus (run in a child
+process); here are the reader's own promises: streamed and calamine reads agree,
+plain sheets still take the fast way, and no spelling of a far cell slips through.
+
+A sheet, column or Profile field named exactly wins over one that only matches an
+alias, wherever the alias stands. A part that does not parse is named, in every
+command (the corpus has each kind); here, how big parts are checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import pytest
+from conftest import GOOD_PROFILE, contact, profile_rows, rewrite_zip, run, write_chart, write_workbook
+from sync_fixtures import rich_chart, sample_chart, simple_chart
+
+from workbook_tool import workbook
+from workbook_tool.errors import UnreadableWorkbook
+from workbook_tool.workbook import Sheets, read_chart, read_grids
+
+CONTACTS_PART = "xl/worksheets/sheet1.xml"
+
+
+def _trimmed(grid):
+    """Rows without their trailing blanks: calamine pads every row to the sheet's width, streaming does not."""
+    out = []
+    for row in grid:
+        row = list(row)
+        while row and row[-1] is None:
+            row.pop()
+        out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _typed(grid):
+    return [[(type(v).__name__, v) for v in row] for row in _trimmed(grid)]
+
+
+def _chart(tmp_path):
+    return simple_chart(tmp_path / "chart.xlsx", [
+        contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email",
+                contacted_on=dt.date(2026, 11, 2), meeting_on=dt.datetime(2026, 11, 20, 14, 30)),
+        contact(name="Bob Roe", source="Own", phone="617-555-0142", channel="Call")])
+
+
+def _with_cells(path, cells: str, part=CONTACTS_PART):
+    """``path`` with raw cell XML added in a last row of ``part``; the <dimension> is left as it was."""
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(part).decode()
+    out = path.with_name("crafted.xlsx")
+    rewrite_zip(path, out, replace={part: xml.replace("</sheetData>", f'<row r="1048576">{cells}</row></sheetData>')})
+    return out
+
+
+@pytest.mark.parametrize("make", [sample_chart, rich_chart], ids=["sample", "rich"])
+def test_streamed_sheets_read_as_calamine_reads_them(make, tmp_path, monkeypatch):
+    path = make(tmp_path / "chart.xlsx")
+    dense = read_grids(path)
+    with Sheets(path) as book:
+        assert all(book.fits_a_grid(name) for name in book.names)
+    monkeypatch.setattr(Sheets, "fits_a_grid", lambda self, name: False)
+    streamed = read_grids(path)
+    assert list(streamed) == list(dense)
+    for name in dense:
+        if name == "Summary":  # formulas: openpyxl left no cached results, which both readers give as blank
+            continue
+        assert _typed(streamed[name]) == _typed(dense[name]), name
+
+
+def test_a_value_in_the_far_corner_is_read_without_the_grid(tmp_path):
+    from openpyxl import load_workbook
+
+    path = _chart(tmp_path)
+    wb = load_workbook(path)
+    wb["Contacts"]["XFD1048576"] = "far away"
+    wb.save(path)
+    with Sheets(path) as book:
+        assert not book.fits_a_grid("Contacts") and book.fits_a_grid("Profile")
+        grid = book.grid("Contacts")
+        rows = list(book.rows("Contacts"))
+    assert len(grid) == 1_048_576 and grid[-1][16383] == "far away" and len(grid[-1]) == 16384
+    assert grid[1][0] == "Ann Lee" and grid[1][10] == dt.date(2026, 11, 2)
+    assert grid[1][11] == dt.datetime(2026, 11, 20, 14, 30)
+    assert rows == grid
+    assert all(row == () for row in grid[3:-1])  # one shared empty row, not a million lists
+
+
+# Every way of writing a cell that python-calamine would place in XFD1048576.
+FAR_CELLS = {
+    "plain, beyond the dimension": '<c r="XFD1048576"><v>1</v></c>',
+    "lower case": '<c r="xfd1048576"><v>1</v></c>',
+    "a second reference": '<c r="A1048576" r="XFD1048576"><v>1</v></c>',
+    "a second reference after a tab": '<c r="A1048576"\tr="XFD1048576"><v>1</v></c>',
+    "the reference after the style": '<c s="0" r="XFD1048576"><v>1</v></c>',
+    "spaces around =": '<c r = "XFD1048576"><v>1</v></c>',
+    "single quotes": "<c r='XFD1048576'><v>1</v></c>",
+    "a tab before r": '<c\tr="XFD1048576"><v>1</v></c>',
+    "no reference": "<c><v>1</v></c>" * 16384,
+    "a prefix": '<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576">'
+                '<x:v>1</x:v></x:c>',
+    "four letters": '<c r="AAAA1048576"><v>1</v></c>',
+    "a leading zero": '<c r="XFD01048576"><v>1</v></c>',
+}
+
+
+@pytest.mark.parametrize("cells", list(FAR_CELLS.values()), ids=list(FAR_CELLS))
+def test_no_spelling_of_a_far_cell_reaches_the_grid_reader(cells, tmp_path):
+    path = _with_cells(_chart(tmp_path), cells)
+    with Sheets(path) as book:
+        assert not book.fits_a_grid("Contacts")
+        assert book.fits_a_grid("Profile")
+
+
+@pytest.mark.parametrize("shift", range(0, 90, 7))
+def test_a_far_cell_across_a_chunk_boundary_is_seen(shift, tmp_path, monkeypatch):
+    # The sheet is searched in chunks: a cell tag cut by a chunk's end must still be found.
+    monkeypatch.setattr(workbook, "_SCAN_CHUNK", 97)
+    path = _with_cells(_chart(tmp_path), '<c r="A1048576" t="inlineStr"><is><t>' + "x" * shift + "</t></is></c>"
+                       '<c r="XFD1048576"><v>1</v></c>')
+    with Sheets(path) as book:
+        assert not book.fits_a_grid("Contacts")
+
+
+def test_chunk_boundaries_do_not_send_a_plain_sheet_the_slow_way(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "_SCAN_CHUNK", 97)
+    path = sample_chart(tmp_path / "sample.xlsx")
+    with Sheets(path) as book:
+        assert all(book.fits_a_grid(name) for name in book.names)
+
+
+def test_a_dimension_that_claims_too_much_is_checked_against_the_cells(tmp_path):
+    path = _chart(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(CONTACTS_PART).decode()
+    big = rewrite_zip(path, tmp_path / "big.xlsx", replace={
+        CONTACTS_PART: xml.replace('<dimension ref="A1:Q3"/>', '<dimension ref="A1:XFD1048576"/>')})
+    assert '<dimension ref="A1:Q3"/>' in xml
+    with Sheets(big) as book:
+        assert book.fits_a_grid("Contacts")
+
+
+def test_a_tall_thin_sheet_is_streamed(tmp_path):
+    # Two cells, A1 and Q1048576: 17 million grid cells for two values.
+    path = _with_cells(_chart(tmp_path), '<c r="Q1048576"><v>1</v></c>')
+    with Sheets(path) as book:
+        assert not book.fits_a_grid("Contacts")
+        assert book.grid("Contacts")[-1][16] == 1
+
+
+def test_cells_scattered_over_the_whole_sheet_are_refused_not_read(tmp_path):
+    # Each row's one value in column XFD makes each streamed row 16,384 cells long.
+    rows = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(2, 400))
+    path = rewrite_zip(_chart(tmp_path), tmp_path / "scattered.xlsx", replace={
+        "xl/worksheets/sheet2.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
+                                    '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                                    f"{rows}</sheetData></worksheet>"})
+    with Sheets(path) as book, pytest.raises(UnreadableWorkbook) as info:
+        book.grid("Profile")
+    assert str(info.value) == (f"{path}: sheet 'Profile' has cells so far apart that reading it would take too much "
+                               "memory. Delete the cells far from your data (Ctrl+End goes to the last one) and save "
+                               "it again.")
+
+
+def test_two_parts_by_one_name_are_refused(tmp_path):
+    # Readers disagree on which of the two they read: the check could pass one copy
+    # while the grid reader parses the other.
+    import warnings
+
+    path = _chart(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    twice = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(twice, "w") as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, and writes it
+        for name, data in parts.items():
+            zf.writestr(name, data)
+        zf.writestr(CONTACTS_PART, parts[CONTACTS_PART].replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576">'
+                                                                 b"<v>1</v></c></row></sheetData>"))
+    with pytest.raises(UnreadableWorkbook) as info:
+        read_chart(twice)
+    assert info.value.message == ("is damaged: it holds two parts by the same name. Open it in Excel or LibreOffice "
+                                  "and save it again to repair it, or restore it from a backup (chart sync keeps the "
+                                  "last 10 in chart-backups/ beside the workbook).")
+
+
+# --------------------------------------------------------------------------- exact names beat aliases (point 10)
+
+
+def test_an_exact_sheet_name_beats_an_alias_before_it(tmp_path):
+    path = write_workbook(tmp_path / "chart.xlsx", {
+        "Chart": [["Name", "Email"], ["Old Friend", "old@example.com"], ["Older Friend", None]],
+        "Settings": [["Field", "Value"], ["Your Name", "Somebody Else"]],
+        "Targets": [["Name", "Why"], ["Someone", "old list"]],
+        "Contacts": [["Name", "Email"], ["Ann Lee", "ann@fabrikam.org"]],
+        "Profile": profile_rows(GOOD_PROFILE),
+        "Want to Meet": [["Name", "Why"], ["Head of Data", "curious"]],
+    })
+    chart = read_chart(path)
+    assert (chart.contacts.sheet, chart.profile.sheet, chart.want_to_meet.sheet) == ("Contacts", "Profile",
+                                                                                      "Want to Meet")
+    assert [r.text("name") for r in chart.contacts.rows] == ["Ann Lee"]
+    assert chart.profile.text("your_name") == "Jordan Rivera"
+
+
+def test_an_alias_still_finds_a_sheet_when_no_sheet_has_the_name(tmp_path):
+    path = write_workbook(tmp_path / "chart.xlsx", {"Notes": [["x"]], "Chart": [["Name"], ["Ann Lee"]]})
+    assert read_chart(path).contacts.sheet == "Chart"
+
+
+def test_an_exact_header_beats_an_alias_before_it(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Company", "Comments / Follow-up", "Mail", "Organization",
+                                                 "NOTES", "Email"],
+                       [["Ann Lee", "Old Co", "old notes", "old@example.com", "Fabrikam", "met at the fair",
+                         "ann@fabrikam.org"]])
+    contacts = read_chart(path).contacts
+    assert {k: contacts.columns[k] for k in ("organization", "notes", "email")} == {"organization": 5, "notes": 6,
+                                                                                   "email": 7}
+    row = contacts.rows[0]
+    assert (row.text("organization"), row.text("notes"), row.text("email")) == ("Fabrikam", "met at the fair",
+                                                                                  "ann@fabrikam.org")
+
+
+def test_an_alias_header_is_read_when_the_exact_one_is_absent(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Company", "Firm"], [["Ann Lee", "Contoso", "Fabrikam"]])
+    assert read_chart(path).contacts.rows[0].text("organization") == "Contoso"  # the first alias, as before
+
+
+def test_an_exact_profile_label_beats_an_alias_before_it(tmp_path):
+    profile = [["Field", "Value"], ["Email", "old@example.com"], *([k, v] for k, v in GOOD_PROFILE.items())]
+    path = write_chart(tmp_path / "chart.xlsx", ["Name"], [["Ann Lee"]], profile=profile)
+    chart = read_chart(path)
+    assert chart.profile.text("your_email") == "jordan@example.com"
+    assert chart.profile.cells["your_email"] == "B4"
+
+
+# --------------------------------------------------------------------------- damaged parts (point 7)
+
+
+def _notes_cut(tmp_path, middle: bool):
+    """The example chart with its Contacts notes part cut short, or broken in the middle only."""
+    path = sample_chart(tmp_path / "sample.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        notes = zf.read("xl/comments/comment1.xml")
+    half = len(notes) // 2
+    broken = notes[:half] + b"<<" + notes[half:] if middle else notes[:half]
+    return rewrite_zip(path, tmp_path / "chart.xlsx", replace={"xl/comments/comment1.xml": broken})
+
+
+DAMAGED_NOTES = ("is damaged: its part xl/comments/comment1.xml is cut short or is not valid XML. Open it in Excel or "
+                 "LibreOffice and save it again to repair it, or restore it from a backup (chart sync keeps the last "
+                 "10 in chart-backups/ beside the workbook).")
+
+
+def test_a_big_part_cut_short_is_found_without_parsing_it_whole(tmp_path, monkeypatch):
+    # A synced chart's Contacts relationships run to megabytes: a read only looks at their ends.
+    monkeypatch.setattr(workbook, "_PARSE_WHOLE_BYTES", 0)
+    path = _notes_cut(tmp_path, middle=False)
+    result = run("validate", path)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
+
+
+def test_a_big_part_broken_inside_is_found_before_a_write(tmp_path, monkeypatch):
+    # Its ends look right, so a read passes it (the zip's checksum guards the bytes between
+    # against damage in storage); sync parses what it edits whole before it writes.
+    monkeypatch.setattr(workbook, "_PARSE_WHOLE_BYTES", 0)
+    path = _notes_cut(tmp_path, middle=True)
+    assert run("validate", path).exit_code == 0
+    before = path.read_bytes()
+    result = run("sync", path, "--today", "2026-11-25")
+    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
+    assert path.read_bytes() == before

@@ -472,6 +472,13 @@ def empty_export(folder):
 
 
 @builder
+def malformed_xlsx_export(folder):
+    chart(folder)
+    rewrite_zip(chart(folder, name="good.xlsx"), folder / "export.xlsx",
+                replace={"xl/worksheets/sheet1.xml": "<worksheet><sheetData><row r='1'><c"})
+
+
+@builder
 def binary_export(folder):
     chart(folder)
     (folder / "export.csv").write_bytes(bytes(range(256)) * 4)

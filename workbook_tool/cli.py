@@ -16,6 +16,7 @@ import sys
 
 import click
 
+from . import kinds
 from .errors import BadOption, ChartError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -291,8 +292,8 @@ def calendar(path, output, today):
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(path_type=str))
-@click.option("--kind", type=click.Choice(["outreach", "call", "thank-you", "follow-up"]), default="outreach",
-              show_default=True, help="What to draft: an outreach email, a call sheet, a thank-you or a follow-up.")
+@click.option("--kind", type=click.Choice(kinds.NAMES), default=kinds.OUTREACH, show_default=True,
+              help=f"What to draft: {kinds.one_of(k.noun for k in kinds.KINDS)}.")
 @click.option("--to", "names", multiple=True, metavar="NAME",
               help="Draft for this contact, whatever their stage (repeat for several). Default: every contact "
                    "whose next step calls for --kind.")

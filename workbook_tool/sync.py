@@ -533,14 +533,15 @@ def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
     A broken template leaves the Draft cell blank (it holds only links), says why
     in the row's Comments, and once in the summary.
     """
-    from .drafts import mailto_link
+    from .drafts import MailtoLinks
     from .errors import TemplateError
 
+    links = MailtoLinks(chart, today)
     reported: set[str] = set()  # draft kinds whose broken template the summary names
 
     def mailto(row: Row, step: stages.NextStep) -> tuple[str | None, str | None]:
         try:
-            return mailto_link(chart, row, step, today), None
+            return links.link(row, step), None
         except TemplateError as exc:
             if step.kind not in reported:
                 reported.add(step.kind)

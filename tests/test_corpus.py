@@ -568,6 +568,20 @@ def table_note_under_import(folder):
     shutil.copy(DATA / "one_person.csv", folder / "export.csv")
 
 
+# Sheet XML the writer cannot edit, refused in one line naming the sheet (issue 12).
+
+
+@builder
+def rows_out_of_order(folder):
+    # Row 3 stored before row 2: Excel "repairs" such a sheet, and where a new row goes is anyone's guess.
+    path = chart(folder)
+    xml = _sheet_xml(folder)
+    rows = re.findall(r'<row r="\d+".*?</row>', xml, re.S)
+    xml = xml.replace(rows[1] + rows[2], rows[2] + rows[1])
+    rewrite_zip(path, folder / "swapped.xlsx", replace={"xl/worksheets/sheet1.xml": xml}).replace(path)
+    (folder / "good.xlsx").unlink()
+
+
 def _cut_part(folder: Path, part: str, drop=False) -> Path:
     """The example chart (notes on every header) with one part cut in half, or left out."""
     from sync_fixtures import sample_chart

@@ -202,8 +202,7 @@ def validate(path, as_json):
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
 @click.option("--force", is_flag=True,
-              help="Write even while a lock file says the workbook is open, or when it has parts chart cannot "
-                   "keep (macros, sparklines, shapes …), which are then lost.")
+              help="Write even while a lock file says the workbook is open (a stale lock left by a crash).")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def sync(path, dry_run, today, force, as_json):
     """Update the chart at PATH: next steps, follow-up dates, comments, referrals.
@@ -385,8 +384,7 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
 @click.option("--via", metavar="NAME", help='For Family or Friend: whose contacts these are ("Dad"); goes in Via.')
 @click.option("--dry-run", is_flag=True, help="Show what would be added and filled; write nothing.")
 @click.option("--force", is_flag=True,
-              help="Write even while a lock file says the workbook is open, or when it has parts chart cannot "
-                   "keep (macros, sparklines, shapes …), which are then lost.")
+              help="Write even while a lock file says the workbook is open (a stale lock left by a crash).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def import_(path, file, source, via, dry_run, force, as_json):
     """Add the people in FILE to the Contacts sheet of the chart at PATH.

@@ -317,7 +317,7 @@ def test_no_tool_cell_holds_more_than_excel_allows(tmp_path):
 
 
 def test_cell_text_cuts_on_utf16_units():
-    from workbook_tool.sync import MAX_CELL_TEXT, cell_text
+    from workbook_tool.plan import MAX_CELL_TEXT, cell_text
 
     assert cell_text("a" * MAX_CELL_TEXT) == "a" * MAX_CELL_TEXT
     assert cell_text("😀" * 20_000) == "😀" * 16_383 + "…"  # 32,766 units and the mark

@@ -13,176 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema, stages
 from .errors import ChartError, RefusedToWrite, WriteFailed
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
+from .plan import CellWrite, NewColumn, NewRow, Referral, StepChange, SyncPlan, SyncResult, cell_text, same_value
 from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
 from .validate import ERROR, Problem, validate_chart
 from .workbook import Chart, Row, Sheets, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
-# Excel's limit for one cell, in UTF-16 units (an emoji counts two): a longer cell makes Excel
-# "repair" the file and cut it. Text the tool writes is cut to it with a visible mark.
-MAX_CELL_TEXT = 32_767
-CUT_MARK = "…"
 ARROW = " → "
-# Characters an .xlsx cannot hold: XML 1.0 forbids them, and openpyxl refuses them
-# (IllegalCharacterError) or lxml fails on save. They still reach the tool: Excel
-# stores a control character as "_x0001_", which the reader turns back into one,
-# and a CSV or a command-line value may carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value):
-    """``value`` with the characters a workbook cannot hold removed (text only; others as they are)."""
-    return _NOT_XML.sub("", value) if isinstance(value, str) else value
-
-
-def cell_text(value):
-    """``value`` as a cell can hold it: ``xml_text``, and cut to MAX_CELL_TEXT ending in CUT_MARK.
-
-    Every cell the tool writes goes through this (``CellWrite``, the rows of the
-    sheets it rebuilds), and so does the comparison that decides whether a cell
-    must change, so that a cut cell reads back as planned and a second sync
-    changes nothing.
-    """
-    value = xml_text(value)
-    # len() counts code points, never more than UTF-16 units: most text needs no encoding to know.
-    if not isinstance(value, str) or len(value) <= MAX_CELL_TEXT // 2:
-        return value
-    units = value.encode("utf-16-le")
-    if len(units) <= 2 * MAX_CELL_TEXT:
-        return value
-    # Cut on a unit boundary; "ignore" drops half an emoji rather than leave a lone surrogate.
-    return units[: 2 * (MAX_CELL_TEXT - len(CUT_MARK))].decode("utf-16-le", "ignore") + CUT_MARK
-
-
-# Excel (and the reader) take "_x0041_" in a cell's XML for the character it codes, "A": text
-# typed like that must be stored as "_x005F_x0041_" to read back as typed.
-_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-
-
-def stored_text(value):
-    """Text as a cell must store it to read back as written (others as they are)."""
-    return _LOOKS_ESCAPED.sub("_x005F_", value) if isinstance(value, str) else value
-
-
-@dataclass(frozen=True, slots=True)  # slots: a first sync of 10k rows makes ~60k of them
-class CellWrite:
-    sheet: str
-    row: int
-    column: int
-    value: object
-    link: bool = False  # the value is a URL the cell should also link to
-
-    def __post_init__(self):
-        # A name from a Recommended cell or a comment quoting a cell may hold a control
-        # character; written as is, it would stop the save. A Next Step listing many long
-        # names may run past what a cell holds.
-        object.__setattr__(self, "value", cell_text(self.value))
-
-
-@dataclass(frozen=True)
-class NewColumn:
-    sheet: str
-    header_row: int
-    column: int
-    spec: schema.Column
-
-
-@dataclass(frozen=True)
-class NewRow:
-    """A Contacts row added for a person named in someone's Recommended cell."""
-
-    number: int
-    name: str
-    referred_by: str
-    values: dict
-
-
-@dataclass(frozen=True)
-class StepChange:
-    row: int
-    name: str
-    before: str
-    after: str
-    due: dt.date | None
-
-
-@dataclass(frozen=True)
-class Referral:
-    person: str
-    referred_by: str
-    chain: str
-    depth: int
-    stage: str
-
-
-@dataclass
-class SyncPlan:
-    """Everything a sync would change, and what it found on the way."""
-
-    today: dt.date
-    writes: list[CellWrite] = field(default_factory=list)
-    new_columns: list[NewColumn] = field(default_factory=list)
-    new_rows: list[NewRow] = field(default_factory=list)
-    step_changes: list[StepChange] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    referrals: list[Referral] = field(default_factory=list)
-    loops: list[str] = field(default_factory=list)
-    referrals_sheet: list[list] | None = None  # the rows to write, when the sheet must change
-    dashboard_sheet: list[list] | None = None  # likewise for the Dashboard
-    want_to_meet_updates: int = 0
-    steps: dict[int, stages.NextStep] = field(default_factory=dict)  # row number → step
-    notes: list[str] = field(default_factory=list)  # things to tell the person that are not problems in a cell
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.writes or self.new_columns or self.new_rows or self.referrals_sheet is not None
-                    or self.dashboard_sheet is not None)
-
-
-@dataclass
-class SyncResult:
-    path: Path
-    plan: SyncPlan
-    written: bool = False
-    backup: Path | None = None
-    dry_run: bool = False
-
-
 # --------------------------------------------------------------------------- comparing cells
-
-
-def _same(old, new) -> bool:
-    """Whether a cell already holds what the tool would write (blank equals None)."""
-    if is_blank(old) and is_blank(new):
-        return True
-    if is_blank(old) or is_blank(new):
-        return False
-    if isinstance(new, bool) or isinstance(old, bool):
-        # bool is an int to Python: True == 1, but a TRUE cell is not the number 1.
-        return isinstance(new, bool) and isinstance(old, bool) and old == new
-    if isinstance(new, dt.datetime):
-        # A person's date and time (a meeting at 14:00), read back from a written file:
-        # to_date below would drop the time, and a date never equals a datetime.
-        return isinstance(old, dt.datetime) and old == new
-    if isinstance(new, dt.date):
-        if type(old) is dt.date and old == new:
-            return True  # also a date to_date refuses as a typo (year 3026), read back from a written file
-        try:
-            return to_date(old) == new
-        except ValueError:
-            return False
-    if isinstance(new, str):
-        return isinstance(old, str) and old == cell_text(new)  # as written: see CellWrite
-    if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
-        return old == new
-    return type(old) is type(new) and old == new  # a time of day, a duration
 
 
 def _cell(grid: list[list], row: int, column: int):
@@ -510,7 +353,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                 plan.step_changes.append(StepChange(number, row.text("name"), "", step.action, step.due))
         for key, value in wanted.items():
             c = full.columns[key]
-            if number > table.last_row or not _same(_cell(grid, number, c), value):
+            if number > table.last_row or not same_value(_cell(grid, number, c), value):
                 if number > table.last_row and is_blank(value):
                     continue
                 plan.writes.append(CellWrite(table.sheet, number, c, value, link=key == "draft"))
@@ -617,7 +460,7 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     for number in range(table.header_row + 1, table.last_row + 1):
         row = wanted_rows.get(number)
         status = _want_to_meet_status(row, by_name, by_org, steps) if row is not None else None
-        if not _same(_cell(grid, number, column), status):
+        if not same_value(_cell(grid, number, column), status):
             plan.writes.append(CellWrite(table.sheet, number, column, status))
             plan.want_to_meet_updates += 1
 
@@ -680,40 +523,10 @@ def _tool_sheet_differs(grids, existing: str | None, wanted: list[list], signatu
         raise RefusedToWrite(f'a sheet named "{existing}" holds your own data, but chart sync rebuilds the {what} '
                              "sheet on every run. Rename your sheet and sync again.", sheet=existing)
     same = len(grid) == len(wanted) and all(
-        all(_same(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
+        all(same_value(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
         and all(is_blank(v) for v in grid[r][len(want):])
         for r, want in enumerate(wanted))
     return not same
-
-
-# --------------------------------------------------------------------------- growing tables and filters
-
-
-def grown_table(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
-    """An Excel table's new (min_col, min_row, max_col, max_row) taking the new rows, or None if it stays.
-
-    An Excel table keeps its columns: adding table columns would rename the
-    person's structured references.
-    """
-    min_col, min_row, max_col, max_row = bounds
-    last = _last_row(table, plan)
-    ours = min_row == table.header_row and min_col <= table.columns[table.shape.required[0]] <= max_col
-    return (min_col, min_row, max_col, last) if ours and max_row < last else None
-
-
-def grown_filter(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
-    """The sheet filter's new bounds: the new rows, and the tool columns added at its right (to filter by
-    Stage); None for a filter that is not over the table."""
-    min_col, min_row, max_col, max_row = bounds
-    if min_row != table.header_row:
-        return None
-    added = [c.column for c in plan.new_columns if c.sheet == table.sheet]
-    right = max([max_col] + [c for c in added if c == max_col + 1 + added.index(c)])
-    return min_col, min_row, right, max(max_row, _last_row(table, plan))
-
-
-def _last_row(table: Table, plan: SyncPlan) -> int:
-    return max([n.number for n in plan.new_rows if table.shape is schema.CONTACTS] + [table.last_row])
 
 
 # --------------------------------------------------------------------------- checking the written file
@@ -815,7 +628,7 @@ def _compare_sheet(sheet, grid, new_rows, writes, chart) -> None:
         for c in range(1, max(len(want_row), len(got_row)) + 1):
             want = planned[c] if c in planned else (before[c - 1] if c <= len(before) else None)
             value = got_row[c - 1] if c <= len(got_row) else None
-            if not _same(value, want) and not (isinstance(want, str) and value == want):
+            if not same_value(value, want) and not (isinstance(want, str) and value == want):
                 raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
                                   f"should ({want!r} became {value!r}); nothing was changed. Please report this.",
                                   path=chart.path)

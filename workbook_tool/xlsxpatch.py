@@ -821,7 +821,7 @@ class Values:
     """How a Python value is stored in a ``<c>``: the same types openpyxl writes for a sync."""
 
     def __init__(self, date1904: bool, iso_dates: bool = False):
-        from .sync import stored_text
+        from .plan import stored_text
 
         self.epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
         self.stored_text = stored_text
@@ -876,7 +876,7 @@ def _escape(text: str) -> str:
 
 
 class CellEdit:
-    """A value to write at (row, column); ``sync.CellWrite`` has the same fields and is used as is."""
+    """A value to write at (row, column); ``plan.CellWrite`` has the same fields and is used as is."""
 
     __slots__ = ("row", "column", "value", "link")
 
@@ -1283,7 +1283,7 @@ def _add_dashboard_chart(pkg: Package, sheet: Sheet) -> None:
 
 
 def write_plan(source: Path, out: Path, plan, chart) -> None:
-    """Write ``source`` with ``plan`` (a ``sync.SyncPlan``) applied to ``out``.
+    """Write ``source`` with ``plan`` (a ``plan.SyncPlan``) applied to ``out``.
 
     What it cannot edit is refused in one line naming the sheet (``RefusedToWrite``),
     a part that is not XML reported as damage (``UnreadableWorkbook``): both while
@@ -1411,12 +1411,12 @@ def _fill(s: Sheet, rows: list[list]) -> None:
 
 
 def _extend_ranges(pkg: Package, s: Sheet, table, plan) -> None:
-    """Grow an Excel table or the filter over ``table`` (the rules: ``sync.grown_table``, ``sync.grown_filter``).
+    """Grow an Excel table or the filter over ``table`` (the rules: ``plan.grown_table``, ``plan.grown_filter``).
 
     The workbook's hidden _FilterDatabase name, which Excel keeps equal to the
     filter, follows it.
     """
-    from .sync import grown_filter, grown_table
+    from .plan import grown_filter, grown_table
 
     for _part, root in s.tables():
         grown = grown_table(table, plan, _range(root.get("ref")))

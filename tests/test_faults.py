@@ -39,7 +39,7 @@ from sync_fixtures import TODAY, TODAY_ARG, folder_listing, simple_chart
 from xlsx_lint import lint
 
 from workbook_tool import sync as sync_module
-from workbook_tool import writer
+from workbook_tool import readback, workbook, writer
 from workbook_tool.workbook import read_chart, read_grids
 
 WORKER = Path(__file__).resolve().parent / "fault_worker.py"
@@ -403,13 +403,13 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
     """Make another process save ``edited`` over ``path`` while chart is at ``stage``."""
     if stage == "reading":
         # The save is under way while chart reads the workbook.
-        real_read = sync_module.read_grids
+        real_read = workbook.read_grids
 
         def read_while_saved(*args, **kwargs):
             with _half_saved_in_place(path, edited):
                 return real_read(*args, **kwargs)
 
-        monkeypatch.setattr(sync_module, "read_grids", read_while_saved)
+        monkeypatch.setattr(workbook, "read_grids", read_while_saved)
     elif stage == "writing":
         # The save is under way while chart copies the workbook's parts into the new version.
         from workbook_tool.xlsxpatch import Package
@@ -431,13 +431,13 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
 
         monkeypatch.setattr(sync_module, "plan_sync", plan_then_edit)
     elif stage == "checking":
-        real_verify = sync_module.verify_written
+        real_verify = readback.verify_written
 
         def verify_then_edit(*args, **kwargs):
             real_verify(*args, **kwargs)
             _other_program_saves(path, edited, how)
 
-        monkeypatch.setattr(sync_module, "verify_written", verify_then_edit)
+        monkeypatch.setattr(readback, "verify_written", verify_then_edit)
     elif stage == "backup":
         real_backup = writer.backup
 

@@ -26,8 +26,7 @@ import pytest
 from conftest import REPO, run
 from sync_fixtures import TODAY_ARG, folder_listing, libreoffice_lock, sample_chart
 
-from workbook_tool import sync as sync_module
-from workbook_tool import writer
+from workbook_tool import readback, writer
 
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
 MEMORY_LIMIT = 1024 * 2**20  # a whole sync needs well under a tenth of this
@@ -297,13 +296,13 @@ def test_a_read_only_workbook_is_not_replaced(chart):
 
 
 def test_a_workbook_made_read_only_during_a_sync_is_not_replaced(chart, monkeypatch):
-    real_verify = sync_module.verify_written
+    real_verify = readback.verify_written
 
     def verify_then_protect(*args, **kwargs):
         real_verify(*args, **kwargs)
         os.chmod(chart, 0o444)
 
-    monkeypatch.setattr(sync_module, "verify_written", verify_then_protect)
+    monkeypatch.setattr(readback, "verify_written", verify_then_protect)
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run("sync", chart, "--today", TODAY_ARG)
     assert result.exit_code == 1
@@ -315,13 +314,13 @@ def test_a_workbook_made_read_only_during_a_sync_is_not_replaced(chart, monkeypa
 def test_a_lock_that_appears_during_a_sync_stops_the_replace(chart, monkeypatch, stage):
     # The person opens the workbook in LibreOffice while chart works on it.
     if stage == "checking":
-        real_verify = sync_module.verify_written
+        real_verify = readback.verify_written
 
         def verify_then_open(*args, **kwargs):
             real_verify(*args, **kwargs)
             libreoffice_lock(chart)
 
-        monkeypatch.setattr(sync_module, "verify_written", verify_then_open)
+        monkeypatch.setattr(readback, "verify_written", verify_then_open)
     else:
         real_backup = writer.backup
 
@@ -369,7 +368,7 @@ def test_the_temporary_file_of_a_killed_run_is_removed_by_the_next_run(chart):
 
 def test_a_live_runs_temporary_file_is_never_removed(chart, monkeypatch):
     # While this run writes, another run (same workbook) cleans up: this run's file stays.
-    real_verify = sync_module.verify_written
+    real_verify = readback.verify_written
     seen = []
 
     def verify_while_another_cleans(tmp, *args, **kwargs):
@@ -377,7 +376,7 @@ def test_a_live_runs_temporary_file_is_never_removed(chart, monkeypatch):
         seen.append(Path(tmp).exists())
         return real_verify(tmp, *args, **kwargs)
 
-    monkeypatch.setattr(sync_module, "verify_written", verify_while_another_cleans)
+    monkeypatch.setattr(readback, "verify_written", verify_while_another_cleans)
     assert run("sync", chart, "--today", TODAY_ARG).exit_code == 0
     assert seen == [True]
     assert temporaries(chart.parent) == []

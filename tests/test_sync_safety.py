@@ -23,8 +23,7 @@ from sync_fixtures import (RICH_HEADERS, RICH_NEW_PERSON, TODAY, TODAY_ARG, TOOL
                            inject_shape, libreoffice_lock, overlapping_columns, rich_chart, sample_chart, simple_chart,
                            snapshot, tool_values, write_text_workbook)
 
-from workbook_tool import sync as sync_module
-from workbook_tool import writer
+from workbook_tool import readback, writer
 from workbook_tool.errors import RefusedToWrite
 from workbook_tool.sync import sync_chart
 
@@ -345,13 +344,13 @@ def test_refuses_when_the_file_changes_while_it_works(sample, monkeypatch):
     wb.save(theirs)
     other.unlink()
     their_bytes = theirs.read_bytes()
-    real_verify = sync_module.verify_written
+    real_verify = readback.verify_written
 
     def verify_then_someone_saves(tmp, *args):
         real_verify(tmp, *args)
         sample.write_bytes(their_bytes)  # another program saves the workbook meanwhile
 
-    monkeypatch.setattr(sync_module, "verify_written", verify_then_someone_saves)
+    monkeypatch.setattr(readback, "verify_written", verify_then_someone_saves)
     listing = folder_listing(sample.parent)
     with pytest.raises(RefusedToWrite, match="changed while chart was working on it"):
         sync_chart(sample, TODAY)
@@ -533,13 +532,13 @@ def test_unreadable_new_version_leaves_the_original(sample, monkeypatch):
 
 
 def test_file_deleted_while_it_works(sample, monkeypatch):
-    real_verify = sync_module.verify_written
+    real_verify = readback.verify_written
 
     def verify_then_deleted(tmp, *args):
         real_verify(tmp, *args)
         sample.unlink()
 
-    monkeypatch.setattr(sync_module, "verify_written", verify_then_deleted)
+    monkeypatch.setattr(readback, "verify_written", verify_then_deleted)
     result = sync(sample)
     assert result.exit_code == 1
     assert "changed while chart was working on it" in one_error_line(result)

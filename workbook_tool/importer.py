@@ -5,7 +5,7 @@ files (3.0 and 4.0, and the 2.1 that old phones write) and any CSV or .xlsx with
 a header row. The format is told from the content, not the file name. A person
 already in the chart (same email, phone or name) is never added twice: their
 blank cells are filled, nothing they typed is overwritten. The write itself is
-``sync.update_chart``'s, the one safe write path (locks, backup, atomic replace,
+``writer.update_chart``'s, the one safe write path (locks, backup, atomic replace,
 read-back check).
 """
 
@@ -658,7 +658,7 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
     New people get a row below the table's last, with Source ``source`` and Via
     ``via``; people already in the chart get only their blank cells filled.
     """
-    from .sync import update_chart
+    from .writer import update_chart
 
     canonical = next((s for s in SOURCES if s.casefold() == str(source).strip().casefold()), None)
     if canonical is None:

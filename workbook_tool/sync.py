@@ -11,29 +11,21 @@ nothing to do never rewrites the file.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from pathlib import Path
 
 from . import schema, stages
-from .errors import ChartError, RefusedToWrite, WriteFailed
-from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
-from .plan import CellWrite, NewColumn, NewRow, Referral, StepChange, SyncPlan, SyncResult, cell_text, same_value
-from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
+from .errors import RefusedToWrite
+from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
+from .objects import NOTHING, SheetObjects
+from .placement import check_room, free_column, note_names_under_table, read_objects
+from .plan import (CellWrite, NewColumn, NewRow, Referral, StepChange, SyncPlan, SyncResult, cell_text, grid_value,
+                   same_value)
 from .validate import ERROR, Problem, validate_chart
-from .workbook import Chart, Row, Sheets, Table, chart_from_grids, column_letter, find_sheet, read_grids
+from .workbook import Chart, Row, Table, read_grids
+from .writer import update_chart
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 ARROW = " → "
-# --------------------------------------------------------------------------- comparing cells
-
-
-def _cell(grid: list[list], row: int, column: int):
-    if row - 1 < len(grid) and column - 1 < len(grid[row - 1]):
-        return grid[row - 1][column - 1]
-    return None
-
-
 def _used_width(grid: list[list], table: Table, last_row: int) -> int:
     """The rightmost column with anything in it, header or data, within the table's rows."""
     width = table.width
@@ -49,7 +41,7 @@ def _used_width(grid: list[list], table: Table, last_row: int) -> int:
 # --------------------------------------------------------------------------- ownership checks
 
 
-def _check_tool_columns_are_ours(table: Table, grid: list[list], keys: tuple[str, ...], known_values) -> None:
+def _check_tool_columns_are_ours(table: Table, grid: list[list], keys: tuple[str, ...], known_values, path) -> None:
     """Refuse to take over a column a person made with the same header as a tool column.
 
     Tool columns are recognized as the tool's by their first: every value in it
@@ -60,9 +52,9 @@ def _check_tool_columns_are_ours(table: Table, grid: list[list], keys: tuple[str
     if table.has(first):
         c = table.columns[first]
         for r in range(table.header_row + 1, table.last_row + 1):
-            value = _cell(grid, r, c)
+            value = grid_value(grid, r, c)
             if not is_blank(value) and not known_values(value):
-                raise RefusedToWrite(_foreign_column_message(table, first, keys, r, value), path=None,
+                raise RefusedToWrite(_foreign_column_message(table, first, keys, r, value), path=path,
                                      sheet=table.sheet, cell=table.ref(table.header_row, first))
         return
     for key in keys[1:]:
@@ -70,9 +62,9 @@ def _check_tool_columns_are_ours(table: Table, grid: list[list], keys: tuple[str
             continue
         c = table.columns[key]
         for r in range(table.header_row + 1, table.last_row + 1):
-            value = _cell(grid, r, c)
+            value = grid_value(grid, r, c)
             if not is_blank(value):
-                raise RefusedToWrite(_foreign_column_message(table, key, keys, r, value), path=None,
+                raise RefusedToWrite(_foreign_column_message(table, key, keys, r, value), path=path,
                                      sheet=table.sheet, cell=table.ref(table.header_row, key))
 
 
@@ -88,160 +80,6 @@ _KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stag
                                                       stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
                                                       *stages.CLOSED)}
 _WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")
-
-
-# --------------------------------------------------------------------------- where cells may go
-
-
-def read_objects(chart: Chart) -> dict[str, SheetObjects]:
-    """What the person placed on the sheets a sync writes cells into (Contacts, Want to Meet)."""
-    sheets = [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None]
-    return sheet_objects(chart.path, sheets)
-
-
-def _own_table(objs: SheetObjects, table: Table):
-    """The Excel table ``table``'s rows live in (its header is the chart's header row), or None."""
-    return holding(objs.tables(), table.header_row, table.columns[table.shape.required[0]])
-
-
-def _free_column(start: int, table: Table, objs: SheetObjects, spec: schema.Column, path) -> int:
-    """The first column from ``start`` with nothing of the person's from the header row to the table's last.
-
-    A merged note, a sparkline, a table or an array formula there would have a
-    tool header or value written inside it; such columns are passed over.
-    """
-    column, blocker = start, None
-    while column <= MAX_COLUMNS:
-        blocker = objs.meeting(column, table.header_row, column, table.last_row)
-        if blocker is None:
-            return column
-        column = blocker.bounds[2] + 1
-    if blocker is None:
-        why = ("your table reaches column XFD, the last column Excel and LibreOffice keep. Clear the columns you do "
-               "not need at the right of your table and try again.")
-    else:
-        why = (f"the columns from {column_letter(start)} to XFD, the last Excel and LibreOffice keep, are taken by "
-               f"{blocker.describe()}. {blocker.remedy()} and try again.")
-    raise RefusedToWrite(f"has no room for the {spec.header} column: {why}", path=path, sheet=table.sheet,
-                         cell=f"{column_letter(min(start, MAX_COLUMNS))}{table.header_row}")
-
-
-def _rows(n: int) -> str:
-    return f"{n} new row" if n == 1 else f"{n} new rows"
-
-
-def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
-                 objects: dict[str, SheetObjects]) -> None:
-    """Refuse a plan that puts a cell where Excel drops it or inside something of the person's.
-
-    Every plan goes through this before anything is written (sync's and import's):
-    no row past 1,048,576 (new tool columns past XFD are refused where they are
-    placed, ``_free_column``); new rows in the chart's Excel table or on empty rows
-    right under it; no cell inside a merge, sparkline, array formula, pivot table
-    or another table.
-    """
-    table = chart.contacts
-    if plan.new_rows:
-        _check_room(plan, table, chart.path)
-        _check_under_table(plan, table, grids[table.sheet], objects.get(table.sheet, NOTHING), chart.path)
-    for t in (table, chart.want_to_meet):
-        if t is not None and t.sheet in objects:
-            _check_clear(plan, t, objects[t.sheet], chart.path)
-
-
-def _check_room(plan: SyncPlan, table: Table, path) -> None:
-    """Excel and LibreOffice drop a row past their last when they open the file."""
-    beyond = sum(1 for n in plan.new_rows if n.number > MAX_ROWS)
-    if beyond:
-        raise RefusedToWrite(f"has no room for {_rows(beyond)} below row {MAX_ROWS:,}, the last row Excel and "
-                             "LibreOffice keep. Delete the rows you do not need at the bottom of the sheet (or move "
-                             "them to another sheet) and try again.", path=path, sheet=table.sheet)
-
-
-def _check_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects, path) -> None:
-    """New rows past the chart's Excel table go only on empty rows right under it.
-
-    The table grows over its new rows (``grown_table``): a row under it that
-    holds something (a note, merged cells, an array formula) would become part of
-    it. The person's rows are never moved, so that refuses.
-    """
-    own = _own_table(objs, table)
-    last = max(n.number for n in plan.new_rows)
-    if own is None or last <= own.data_end:
-        return
-    under = own.data_end + 1
-    count = _rows(last - own.data_end)
-    if own.totals_rows:
-        raise RefusedToWrite(f'your table "{own.name}" ({own.ref}) ends with a Total row, and chart would add {count} '
-                             "under it. Turn the Total row off (Table Design > Total Row), try again, then turn it "
-                             "back on.", path=path, sheet=table.sheet, cell=f"{column_letter(own.bounds[0])}{under}")
-    # The rows the table will span, as wide as it is or as the cells written there reach.
-    first = max(min(n.number for n in plan.new_rows), under)
-    right = max([own.bounds[2], table.width] + [w.column for w in plan.writes if w.sheet == table.sheet
-                                                 and w.row >= first])
-    # (row, column, 0 for an object: named rather than the value in its corner, what it is)
-    hits = [(max(o.bounds[1], first), max(o.bounds[0], 1), 0, o.describe()) for o in objs.items
-            if o is not own and o.meets(1, first, right, last)]
-    data = next(((r, c, 1, "your data") for r in range(first, min(last, len(grid)) + 1)
-                 for c in range(1, min(right, len(grid[r - 1])) + 1) if not is_blank(grid[r - 1][c - 1])), None)
-    found = min(hits + ([data] if data else []), default=None)
-    if found is not None:
-        r, c, _, what = found
-        row = "the row" if r == under else f"row {r},"
-        raise RefusedToWrite(f'{row} under your table "{own.name}" ({own.ref}) holds {what}, and chart needs it for '
-                             f"{count}. Insert empty rows at the end of the table (or move what is under it) and try "
-                             "again.", path=path, sheet=table.sheet, cell=f"{column_letter(c)}{r}")
-
-
-def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects) -> None:
-    """Say so when names sit under the chart's Excel table: they are not read as contacts.
-
-    Excel grows a table as you type under it; other programs may not, and people
-    typed there would get no Stage or Next Step without a word.
-    """
-    own = _own_table(objs, table)
-    if own is None:
-        return
-    column = table.columns[table.shape.required[0]]
-    r = next((r for r in range(own.bounds[3] + 1, len(grid) + 1) if not is_blank(_cell(grid, r, column))), None)
-    if r is not None:
-        plan.notes.append(f'{table.sheet}!{column_letter(column)}{r} ("{str(_cell(grid, r, column))[:40]}") and '
-                          f'anything else under your table "{own.name}" ({own.ref}) is not read as a contact. If '
-                          "it is one, resize the table over it (Table Design > Resize Table) and sync again.")
-
-
-def _check_clear(plan: SyncPlan, table: Table, objs: SheetObjects, path) -> None:
-    """No planned cell of ``table``'s sheet inside an object of the person's (its own Excel table aside)."""
-    import bisect
-
-    own = _own_table(objs, table)
-    others = [o for o in objs.items if o is not own]
-    if not others:
-        return  # most charts: nothing to look up for each of the (many) cells planned
-    rows_by_column: dict[int, list[int]] = {}
-    for w in plan.writes:
-        if w.sheet == table.sheet:
-            rows_by_column.setdefault(w.column, []).append(w.row)
-    for c in plan.new_columns:
-        if c.sheet == table.sheet:
-            rows_by_column.setdefault(c.column, []).append(c.header_row)
-    for rows in rows_by_column.values():
-        rows.sort()
-    found = None  # (row, column, object): the first such cell
-    for obj in others:
-        c1, r1, c2, r2 = obj.bounds
-        for column, rows in rows_by_column.items():
-            if c1 <= column <= c2:
-                i = bisect.bisect_left(rows, r1)
-                if i < len(rows) and rows[i] <= r2 and (found is None or (rows[i], column) < found[:2]):
-                    found = (rows[i], column, obj)
-    if found is None:
-        return
-    row, column, obj = found
-    spec = next((c.spec for c in plan.new_columns if c.sheet == table.sheet and c.column == column), None)
-    header = spec.header if spec is not None else table.headers.get(column, f"column {column_letter(column)}")
-    raise RefusedToWrite(f"chart would write {header} into {obj.describe()}. {obj.remedy()} and try again.",
-                         path=path, sheet=table.sheet, cell=f"{column_letter(column)}{row}")
 
 
 # --------------------------------------------------------------------------- planning
@@ -261,11 +99,11 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     grid = grids[table.sheet]
     region = chart.profile.region
     _check_tool_columns_are_ours(table, grid, CONTACT_TOOL_KEYS,
-                                 lambda v: schema.normalize_header(v) in _KNOWN_STAGES)
+                                 lambda v: schema.normalize_header(v) in _KNOWN_STAGES, chart.path)
     # Draft came later than the other tool columns: a chart synced before it may have
     # a "Draft" column of the person's own. The tool's holds only mailto: links.
-    _check_tool_columns_are_ours(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"))
-    _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
+    _check_tool_columns_are_ours(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"), chart.path)
+    note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
     # New rows for recommended people not yet in the chart, below the last row.
     by_email, by_phone, by_name = {}, {}, {}
@@ -288,7 +126,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             new_rows.append(new)
             plan.new_rows.append(NewRow(next_number, person.name, recommender, values))
             next_number += 1
-    _check_room(plan, table, chart.path)  # before the work below, which a sheet this full makes long
+    check_room(plan, table, chart.path)  # before the work below, which a sheet this full makes long
 
     all_rows = table.rows + new_rows
     full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
@@ -297,13 +135,13 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         if new_rows and not full.has(key):
             raise RefusedToWrite(f"has no {schema.CONTACTS.column(key).header} column, which chart sync needs to add "
                                  f"the people your contacts recommended. Add that column header and sync again.",
-                                 sheet=table.sheet, cell=table.ref(table.header_row, "name"))
+                                 path=chart.path, sheet=table.sheet, cell=table.ref(table.header_row, "name"))
 
     # Tool columns: where they are, or where they go (at the right of the table, past what is the person's).
     width = _used_width(grid, table, table.last_row)
     for spec in schema.CONTACTS.tool_columns:
         if not full.has(spec.key):
-            width = _free_column(width + 1, full, objects.get(table.sheet, NOTHING), spec, chart.path)
+            width = free_column(width + 1, full, objects.get(table.sheet, NOTHING), spec, chart.path)
             full.columns[spec.key] = width
             plan.new_columns.append(NewColumn(table.sheet, table.header_row, width, spec))
 
@@ -345,7 +183,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                       "comments": "; ".join(notes) or None,
                       "draft": link}
             if number <= table.last_row and table.has("next_step"):
-                before = _cell(grid, number, table.columns["next_step"])
+                before = grid_value(grid, number, table.columns["next_step"])
                 before = "" if is_blank(before) else str(before)
                 if before != (step.action or ""):
                     plan.step_changes.append(StepChange(number, row.text("name"), before, step.action, step.due))
@@ -353,7 +191,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                 plan.step_changes.append(StepChange(number, row.text("name"), "", step.action, step.due))
         for key, value in wanted.items():
             c = full.columns[key]
-            if number > table.last_row or not same_value(_cell(grid, number, c), value):
+            if number > table.last_row or not same_value(grid_value(grid, number, c), value):
                 if number > table.last_row and is_blank(value):
                     continue
                 plan.writes.append(CellWrite(table.sheet, number, c, value, link=key == "draft"))
@@ -444,11 +282,11 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     if table is None:
         return
     grid = grids[table.sheet]
-    _check_tool_columns_are_ours(table, grid, ("status",), lambda v: str(v).startswith(_WTM_PREFIXES))
+    _check_tool_columns_are_ours(table, grid, ("status",), lambda v: str(v).startswith(_WTM_PREFIXES), chart.path)
     column = table.columns.get("status")
     if column is None:
         spec = table.shape.column("status")
-        column = _free_column(_used_width(grid, table, table.last_row) + 1, table, objects.get(table.sheet, NOTHING),
+        column = free_column(_used_width(grid, table, table.last_row) + 1, table, objects.get(table.sheet, NOTHING),
                               spec, chart.path)
         plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
     by_name = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
@@ -460,7 +298,7 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     for number in range(table.header_row + 1, table.last_row + 1):
         row = wanted_rows.get(number)
         status = _want_to_meet_status(row, by_name, by_org, steps) if row is not None else None
-        if not same_value(_cell(grid, number, column), status):
+        if not same_value(grid_value(grid, number, column), status):
             plan.writes.append(CellWrite(table.sheet, number, column, status))
             plan.want_to_meet_updates += 1
 
@@ -492,7 +330,7 @@ def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
     existing = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
-    if _tool_sheet_differs(grids, existing, wanted, wanted[0], "Referrals"):
+    if _tool_sheet_differs(grids, existing, wanted, wanted[0], "Referrals", chart.path):
         plan.referrals_sheet = wanted
 
 
@@ -503,11 +341,11 @@ def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps)
     existing = dashboard.SHEET if dashboard.SHEET in chart.sheet_names else None
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
-    if _tool_sheet_differs(grids, existing, wanted, [dashboard.TITLE], dashboard.SHEET):
+    if _tool_sheet_differs(grids, existing, wanted, [dashboard.TITLE], dashboard.SHEET, chart.path):
         plan.dashboard_sheet = wanted
 
 
-def _tool_sheet_differs(grids, existing: str | None, wanted: list[list], signature: list, what: str) -> bool:
+def _tool_sheet_differs(grids, existing: str | None, wanted: list[list], signature: list, what: str, path) -> bool:
     """Whether a tool-owned sheet must be rewritten; refuses when the sheet holds a person's own data.
 
     ``signature`` is the sheet's first row as the tool writes it: a sheet by the
@@ -521,117 +359,12 @@ def _tool_sheet_differs(grids, existing: str | None, wanted: list[list], signatu
     first = [v for v in (grid[0] if grid else []) if not is_blank(v)]
     if grid and [schema.normalize_header(v) for v in first] != [schema.normalize_header(h) for h in signature]:
         raise RefusedToWrite(f'a sheet named "{existing}" holds your own data, but chart sync rebuilds the {what} '
-                             "sheet on every run. Rename your sheet and sync again.", sheet=existing)
+                             "sheet on every run. Rename your sheet and sync again.", path=path, sheet=existing)
     same = len(grid) == len(wanted) and all(
-        all(same_value(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
+        all(same_value(grid_value(grid, r + 1, c + 1), v) for c, v in enumerate(want))
         and all(is_blank(v) for v in grid[r][len(want):])
         for r, want in enumerate(wanted))
     return not same
-
-
-# --------------------------------------------------------------------------- checking the written file
-
-
-def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart) -> None:
-    """Re-read the new file: every user cell must be as it was (a formula's cached result too), every planned
-    cell as planned.
-
-    One sheet at a time, so a large chart is never held twice.
-    """
-    from operator import attrgetter
-
-    # Each sheet's planned cells in row order (references, not a dict per row: at 100k rows
-    # that would cost more than the rows themselves); of two writes to a cell the later wins.
-    planned: dict[str, list[CellWrite]] = {}
-    for w in plan.writes:
-        planned.setdefault(w.sheet, []).append(w)
-    for c in plan.new_columns:
-        planned.setdefault(c.sheet, []).append(CellWrite(c.sheet, c.header_row, c.column, c.spec.header))
-    for writes in planned.values():
-        writes.sort(key=attrgetter("row"))
-    from .dashboard import SHEET as DASHBOARD
-
-    referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
-    heads: dict[str, list[list]] = {}  # enough of each sheet to find the chart in it again
-    book = None
-    try:
-        book = Sheets(tmp)
-        names = book.names
-        # Small sheets are kept whole for that; of the others (Contacts) only the rows that hold headers.
-        whole = {find_sheet(names, shape) for shape in (schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
-        for sheet in names:
-            rows = book.rows(sheet)  # every sheet is read, the tool's too: all must be readable
-            if sheet in whole:
-                rows = heads[sheet] = list(rows)
-            else:
-                rows = _keeping_head(rows, heads.setdefault(sheet, []), schema.HEADER_SEARCH_ROWS + 1)
-            if sheet in before and sheet not in (referrals, DASHBOARD):
-                _compare_sheet(sheet, before[sheet], rows, planned.get(sheet, []), chart)
-            else:
-                for _ in rows:
-                    pass
-        chart_from_grids(tmp, heads)  # still a chart: its sheets, headers and Profile are found
-    except ChartError as exc:
-        if isinstance(exc, WriteFailed):
-            raise
-        # Name the person's file, not the temporary one, which is about to be removed.
-        raise WriteFailed(f"the new version could not be read back ({exc.message}); nothing was changed. Please "
-                          "report this.", path=chart.path) from None
-    finally:
-        if book is not None:
-            book.close()
-    for sheet in before:
-        if sheet not in names and sheet not in (referrals, DASHBOARD):
-            raise WriteFailed(f"the new version lost the sheet {sheet!r}; nothing was changed. Please report this.",
-                              path=chart.path)
-
-
-def _keeping_head(rows, head: list, n: int):
-    """``rows`` passed through, the first ``n`` also kept in ``head``."""
-    for row in rows:
-        if len(head) < n:
-            head.append(row)
-        yield row
-
-
-def _compare_sheet(sheet, grid, new_rows, writes, chart) -> None:
-    """Each row read back (``new_rows``, one at a time) against the row before with ``writes`` (in row order)."""
-    import itertools
-
-    i = 0
-    for r, got in enumerate(itertools.chain(new_rows, itertools.repeat(None, len(grid))), start=1):
-        if got is None and r > len(grid):
-            break
-        # The row as it should read: as before, with the planned cells. Most rows read
-        # back exactly that (same values, same types: TRUE is not 1), checked at once;
-        # the others cell by cell, where a date may equal a date-time and so on.
-        before = grid[r - 1] if r <= len(grid) else []
-        if not got and not before and (i == len(writes) or writes[i].row > r):
-            continue  # empty, as planned: a sheet with a stray cell far below has a million such rows
-        want_row = list(before)
-        planned = {}
-        while i < len(writes) and writes[i].row <= r:
-            if writes[i].row == r:
-                planned[writes[i].column] = writes[i].value
-            i += 1
-        for c, value in planned.items():
-            if c > len(want_row):
-                want_row.extend([None] * (c - len(want_row)))
-            want_row[c - 1] = value
-        got_row = list(got) if got is not None else []
-        while want_row and want_row[-1] is None:
-            want_row.pop()
-        while got_row and got_row[-1] is None:
-            got_row.pop()
-        if want_row == got_row and list(map(type, want_row)) == list(map(type, got_row)):
-            continue
-        for c in range(1, max(len(want_row), len(got_row)) + 1):
-            want = planned[c] if c in planned else (before[c - 1] if c <= len(before) else None)
-            value = got_row[c - 1] if c <= len(got_row) else None
-            if not same_value(value, want) and not (isinstance(want, str) and value == want):
-                raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
-                                  f"should ({want!r} became {value!r}); nothing was changed. Please report this.",
-                                  path=chart.path)
 
 
 # --------------------------------------------------------------------------- the command
@@ -641,111 +374,3 @@ def sync_chart(path, today: dt.date, *, dry_run: bool = False, force: bool = Fal
     """Sync the chart at ``path``: plan, and unless ``dry_run``, write the changes safely."""
     return update_chart(path, lambda chart, grids, objects: plan_sync(chart, grids, today, objects),
                         dry_run=dry_run, force=force, progress=progress)
-
-
-PHASES = ("Reading", "Planning", "Opening for writing", "Writing", "Checking the new file")
-
-
-def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False, progress=None) -> SyncResult:
-    """Read the chart, plan with ``make_plan(chart, grids, objects) -> SyncPlan``, and write the plan safely.
-
-    The one write path for every command that changes a workbook (sync, import):
-    lock checks, the advisory lock around read-plan-write, where cells may go (``check_layout``), the
-    one writer (``xlsxpatch``), the backup, the atomic replace and the read-back check all live here.
-    ``force`` overrides the lock-file refusal only.
-    ``progress(label, done, total)``, when given, hears about each phase.
-    """
-    from . import writer, xlsxpatch
-    from .workbook import check_workbook_file
-
-    def phase(index: int) -> None:
-        if progress is not None:
-            progress(PHASES[index], index, len(PHASES))
-
-    path = Path(path)
-    target = path.resolve()
-    if dry_run:
-        phase(0)
-        grids = read_grids(path)
-        chart = chart_from_grids(path, grids)
-        phase(1)
-        return SyncResult(path, _plan_with_path(make_plan, chart, grids, path), dry_run=True)
-    # A missing or bad file gets its own message before any lock is taken; the parts the
-    # write edits are parsed whole, however big.
-    check_workbook_file(path, whole_parts=True)
-    writer.check_writable(target)
-    # Through a symlink, the program that has it open may keep its lock beside
-    # either the link or the file it points to; looked at again before the replace.
-    lock_places = () if force else tuple(dict.fromkeys((path.absolute(), target)))
-    for where in lock_places:
-        writer.check_not_open(where)
-    with writer.exclusive(target), _gc_frozen() as freeze:
-        phase(0)
-        before = writer.Fingerprint.of(target)
-        with writer.refusing_if_changed(target, before):  # a save in place meanwhile reads as damage
-            grids = read_grids(path)
-            chart = chart_from_grids(path, grids)
-        freeze()
-        phase(1)
-        plan = _plan_with_path(make_plan, chart, grids, path)
-        result = SyncResult(path, plan)
-        if not plan.changed:
-            return result
-        chart = _layout_only(chart)
-        freeze()
-        phase(2)
-        def save(tmp):
-            phase(3)
-            # Only the changed cells and parts are rewritten; every other byte is copied.
-            xlsxpatch.write_plan(target, tmp, plan, chart)
-            writer.check_unchanged(target, before)  # what was patched is what was planned from
-
-        def verify(tmp):
-            phase(4)
-            verify_written(tmp, grids, plan, chart)
-
-        result.backup = writer.replace_safely(target, save, verify, before, lock_places=lock_places)
-        result.written = True
-        return result
-
-
-@contextlib.contextmanager
-def _gc_frozen():
-    """``freeze()``: the objects made so far (the cells read, the plan) are left out of cycle collection.
-
-    They live to the end of the run; without this the collector walks all of them
-    each time the heap grows by a quarter, most of a large sync's time, to find
-    nothing. It still collects what comes later (a template's errors leave cycles).
-    """
-    import gc
-
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
-
-
-def _layout_only(chart: Chart) -> Chart:
-    """The chart with each table's rows cut to the last: all that writing and checking need.
-
-    The rows (a dict per contact) are much of a large chart's memory; dropped
-    here, that memory serves the write and the read-back instead.
-    """
-    import dataclasses
-
-    def slim(table):
-        return None if table is None else dataclasses.replace(table, rows=table.rows[-1:])
-
-    return dataclasses.replace(chart, contacts=slim(chart.contacts), want_to_meet=slim(chart.want_to_meet),
-                               templates=slim(chart.templates))
-
-
-def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:
-    try:
-        objects = read_objects(chart)
-        plan = make_plan(chart, grids, objects)
-        check_layout(plan, chart, grids, objects)
-        return plan
-    except RefusedToWrite as exc:
-        exc.path = path
-        raise

@@ -4,7 +4,9 @@ The only copy of months of work goes through here: refuse while Excel or
 LibreOffice has it open, hold a lock so two runs cannot interleave, notice a change made while we worked, keep a
 backup, write a temporary file in the same folder, check it, then replace the
 original atomically. Any failure leaves the original byte for byte as it was and
-no temporary file behind.
+no temporary file behind. ``update_chart`` is that path for every command that
+changes a workbook (sync, import): read, plan, check where the cells go, write with
+the one writer (``xlsxpatch``), read back (``readback``), back up, replace.
 
 Nothing beside the workbook is trusted: lock files are looked at, never read
 past their first bytes; temporary and backup files are created new, never
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ChartError, RefusedToWrite, WriteFailed
+from .plan import SyncResult
 
 BACKUP_DIR = "chart-backups"
 BACKUPS_KEPT = 10
@@ -516,3 +519,115 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
         if not replaced:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+# --------------------------------------------------------------------------- the one write path
+
+
+PHASES = ("Reading", "Planning", "Opening for writing", "Writing", "Checking the new file")
+
+
+def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False, progress=None):
+    """Read the chart, plan with ``make_plan(chart, grids, objects) -> SyncPlan``, and write the plan safely.
+
+    The one write path for every command that changes a workbook (sync, import):
+    lock checks, the advisory lock around read-plan-write, where cells may go (``check_layout``), the
+    one writer (``xlsxpatch``), the backup, the atomic replace and the read-back check all live here.
+    ``force`` overrides the lock-file refusal only.
+    ``progress(label, done, total)``, when given, hears about each phase.
+    """
+    # Imported here: drafts and ics use this module's file helpers and need none of the chart machinery.
+    from . import xlsxpatch
+    from .readback import verify_written
+    from .workbook import chart_from_grids, check_workbook_file, read_grids
+
+    def phase(index: int) -> None:
+        if progress is not None:
+            progress(PHASES[index], index, len(PHASES))
+
+    path = Path(path)
+    target = path.resolve()
+    if dry_run:
+        phase(0)
+        grids = read_grids(path)
+        chart = chart_from_grids(path, grids)
+        phase(1)
+        return SyncResult(path, _checked_plan(make_plan, chart, grids), dry_run=True)
+    # A missing or bad file gets its own message before any lock is taken; the parts the
+    # write edits are parsed whole, however big.
+    check_workbook_file(path, whole_parts=True)
+    check_writable(target)
+    # Through a symlink, the program that has it open may keep its lock beside
+    # either the link or the file it points to; looked at again before the replace.
+    lock_places = () if force else tuple(dict.fromkeys((path.absolute(), target)))
+    for where in lock_places:
+        check_not_open(where)
+    with exclusive(target), _gc_frozen() as freeze:
+        phase(0)
+        before = Fingerprint.of(target)
+        with refusing_if_changed(target, before):  # a save in place meanwhile reads as damage
+            grids = read_grids(path)
+            chart = chart_from_grids(path, grids)
+        freeze()
+        phase(1)
+        plan = _checked_plan(make_plan, chart, grids)
+        result = SyncResult(path, plan)
+        if not plan.changed:
+            return result
+        chart = _layout_only(chart)
+        freeze()
+        phase(2)
+        def save(tmp):
+            phase(3)
+            # Only the changed cells and parts are rewritten; every other byte is copied.
+            xlsxpatch.write_plan(target, tmp, plan, chart)
+            check_unchanged(target, before)  # what was patched is what was planned from
+
+        def verify(tmp):
+            phase(4)
+            verify_written(tmp, grids, plan, chart)
+
+        result.backup = replace_safely(target, save, verify, before, lock_places=lock_places)
+        result.written = True
+        return result
+
+
+@contextlib.contextmanager
+def _gc_frozen():
+    """``freeze()``: the objects made so far (the cells read, the plan) are left out of cycle collection.
+
+    They live to the end of the run; without this the collector walks all of them
+    each time the heap grows by a quarter, most of a large sync's time, to find
+    nothing. It still collects what comes later (a template's errors leave cycles).
+    """
+    import gc
+
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
+def _layout_only(chart: Chart) -> Chart:
+    """The chart with each table's rows cut to the last: all that writing and checking need.
+
+    The rows (a dict per contact) are much of a large chart's memory; dropped
+    here, that memory serves the write and the read-back instead.
+    """
+    import dataclasses
+
+    def slim(table):
+        return None if table is None else dataclasses.replace(table, rows=table.rows[-1:])
+
+    return dataclasses.replace(chart, contacts=slim(chart.contacts), want_to_meet=slim(chart.want_to_meet),
+                               templates=slim(chart.templates))
+
+
+def _checked_plan(make_plan, chart, grids):
+    """``make_plan``'s plan, refused (``placement.check_layout``) where it would put a cell Excel drops."""
+    from .placement import check_layout, read_objects
+
+    objects = read_objects(chart)
+    plan = make_plan(chart, grids, objects)
+    check_layout(plan, chart, grids, objects)
+    return plan

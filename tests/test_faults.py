@@ -265,18 +265,27 @@ def test_disk_full_while_saving(chart, export, monkeypatch, command, code):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def creating_temporary(monkeypatch, create) -> None:
+    """The workbook's temporary file is made by ``create(name, real_os_open) -> fd`` instead."""
+    real_open = os.open
+
+    def patched(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & os.O_CREAT and str(path).endswith(writer.TEMPORARY_SUFFIX):
+            return create(path, real_open)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "open", patched)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_disk_full_for_real_through_dev_full(chart, export, monkeypatch, command):
     # The temporary file is a link to /dev/full: every write to it fails in the kernel
     # with ENOSPC, as on a full disk.
-    import tempfile
-
-    def on_full_disk(dir=None, prefix="", suffix=""):
-        name = os.path.join(dir, f"{prefix}devfull{suffix}")
+    def on_full_disk(name, real_open):
         os.symlink("/dev/full", name)
-        return os.open(name, os.O_WRONLY), name
+        return real_open(name, os.O_WRONLY)
 
-    monkeypatch.setattr(tempfile, "mkstemp", on_full_disk)
+    creating_temporary(monkeypatch, on_full_disk)
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))
     assert result.exit_code == 1
@@ -324,12 +333,10 @@ def test_disk_full_while_keeping_the_backup(chart, export, monkeypatch, command)
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS, errno.ENOSPC])
 def test_unwritable_folder_simulated(chart, export, monkeypatch, command, code):
-    import tempfile
-
-    def denied(*args, **kwargs):
+    def denied(name, real_open):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    creating_temporary(monkeypatch, denied)
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))
     assert result.exit_code == 1

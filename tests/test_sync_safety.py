@@ -569,12 +569,14 @@ def test_replace_failure_leaves_the_original(sample, monkeypatch):
 
 
 def test_unwritable_folder_simulated(sample, monkeypatch):
-    import tempfile
+    real_open = os.open
 
-    def denied(*args, **kwargs):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    def denied(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & os.O_CREAT and str(path).endswith(writer.TEMPORARY_SUFFIX):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real_open(path, flags, mode, dir_fd=dir_fd)
 
-    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    monkeypatch.setattr(os, "open", denied)
     data, listing = sample.read_bytes(), folder_listing(sample.parent)
     result = sync(sample)
     assert result.exit_code == 1

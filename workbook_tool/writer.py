@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,13 +186,14 @@ TEMPORARY_SUFFIX = ".chart-tmp.xlsx"
 def _new_temporary(path: Path) -> tuple[int, Path]:
     """A new temporary file beside the workbook, held by a lock for as long as it lives: ``(fd, path)``.
 
-    mkstemp creates it exclusively (O_EXCL, never through a link) under an
-    unguessable name. The lock (flock) is how the next run tells a live run's file
-    from one left by a run that was killed: the kernel drops it when its process dies.
+    ``create_new`` makes it exclusively (O_EXCL, never through a link) and private
+    under an unguessable name. The lock (flock) is how the next run tells a live
+    run's file from one left by a run that was killed: the kernel drops it when its
+    process dies.
     """
     import fcntl
 
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=TEMPORARY_SUFFIX)
+    fd, name = create_new(lambda: str(path.parent / f".{path.stem}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}"))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -207,7 +207,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     A file no one holds a lock on is a dead run's, whatever its age, and goes; a
     live run's, locked, is never touched (even one of a run whose workbook another
     program swapped out from under the workbook's own lock). Only regular files
-    named as mkstemp names this workbook's temporaries are looked at (not another
+    named as this workbook's temporaries are named are looked at (not another
     workbook's whose name starts the same), and a link is never followed.
     """
     import fcntl
@@ -264,7 +264,7 @@ def backup(path: Path, now: dt.datetime | None = None) -> Path:
             n += 1
         # Copied under a hidden name, then renamed: a copy cut short (a full disk, a kill)
         # never looks like a good backup, nor pushes a good one out of the last ten.
-        fd, partial = _create_new(lambda: f".{final}.{secrets.token_hex(4)}.partial", dir_fd)
+        fd, partial = create_new(lambda: f".{final}.{secrets.token_hex(4)}.partial", dir_fd)
         try:
             with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
                 shutil.copyfileobj(src, dst)
@@ -332,11 +332,13 @@ def _is_file(name: str, dir_fd: int) -> bool:
         return False
 
 
-def _create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple[int, str]:
+def create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple[int, str]:
     """A file created by this call and no one else, as ``(fd, name)``; ``make_name()`` proposes names.
 
-    O_EXCL fails on any name that exists, a link included, so nothing is ever
-    written through a link planted at a name chart would use.
+    Every file chart writes starts here (the workbook's temporary file, backups,
+    ``Temporary`` for init, calendars and drafts). O_EXCL fails on any name that
+    exists, a link included, so nothing is ever written through a link planted at
+    a name chart would use. ``mode`` is filtered by the umask as for any new file.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
     for _ in range(100):
@@ -346,6 +348,84 @@ def _create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tupl
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free name for a new file")
+
+
+class Temporary:
+    """A new file beside ``target`` that is to replace it atomically: written whole, then renamed over it.
+
+    The one rule for the permissions of what chart writes: a file that replaces
+    another keeps that file's permissions (a private calendar stays private); a
+    new file gets what any new file gets, 0o666 less the umask. Used by ``chart
+    init``, ``chart calendar`` and ``chart draft``; the workbook itself goes
+    through ``replace_safely``. OSError on failure; ``discard`` removes the file.
+    """
+
+    def __init__(self, target: Path, prefix: str):
+        self.target = Path(target)
+        try:
+            mode = os.stat(self.target).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        # Private while written when it will take another file's permissions; else the umask rules.
+        self.fd, name = create_new(lambda: os.path.join(self.target.parent, f"{prefix}{secrets.token_hex(4)}.tmp"),
+                                   mode=0o600 if mode is not None else 0o666)
+        self.path: Path | None = Path(name)
+        if mode is not None:
+            try:
+                os.fchmod(self.fd, mode)
+            except BaseException:
+                self.discard()
+                raise
+
+    def write(self, content, *, durable: bool = True) -> None:
+        """Fill the file with ``content`` (bytes, or ``content(file)`` writing to a binary file) and close it.
+
+        ``durable``: flushed to the disk before the rename, so a power cut leaves the
+        old file or the new one, never an empty one.
+        """
+        try:
+            if callable(content):
+                with os.fdopen(self.fd, "wb", closefd=False) as fh:
+                    content(fh)
+            else:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(self.fd, view):]
+            if durable:
+                os.fsync(self.fd)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+
+    def replace(self) -> None:
+        """Rename the written file over the target (atomic: a reader sees the old file or the new one)."""
+        os.replace(self.path, self.target)
+        self.path = None
+
+    def discard(self) -> None:
+        """Remove the file unless it replaced the target (safe to call at any point, and again)."""
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.path = None
+
+
+def write_atomically(target: Path, content, *, prefix: str, durable: bool = True) -> None:
+    """Write ``content`` (bytes, or ``content(file)``) to ``target`` through a ``Temporary``: all of it or nothing.
+
+    OSError when it cannot be written; the old file, if any, is then as it was and
+    no temporary file is left.
+    """
+    temporary = Temporary(target, prefix)
+    try:
+        temporary.write(content, durable=durable)
+        temporary.replace()
+    finally:
+        temporary.discard()
 
 
 def _save_to(tmp: Path, fd: int, save) -> str | None:

@@ -1,4 +1,6 @@
-"""The files around the workbook that chart reads or writes are never trusted (issue 11, points 8, 9 and 12).
+"""writer.py: the safe write path, and the files around the workbook it reads or writes, never trusted.
+
+(Issue 11, points 8, 9 and 12; the one atomic file writer, ``Temporary``, from issue 12.)
 
 * Lock files (``.~lock.NAME#``, ``~$NAME``) are looked at, not read in full: a lock
   that is a link to /dev/zero, a FIFO, a folder or an unreadable file still means
@@ -400,3 +402,46 @@ def test_stale_temporaries_are_told_apart_by_their_lock_not_their_age(tmp_path):
     assert removed == [dead]
     assert not dead.exists() and live.exists() and other.exists()
     assert link.is_symlink() and victim.read_bytes() == b"half a workbook"
+
+
+# --------------------------------------------------------------------------- Temporary: the one atomic file writer
+
+
+def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_permissions(tmp_path):
+    path = tmp_path / "notes.ics"
+    old = os.umask(0o027)
+    try:
+        writer.write_atomically(path, b"first", prefix=".notes.")
+        assert path.read_bytes() == b"first" and os.stat(path).st_mode & 0o777 == 0o640
+        os.chmod(path, 0o604)
+        writer.write_atomically(path, lambda fh: fh.write(b"second"), prefix=".notes.")
+    finally:
+        os.umask(old)
+    assert path.read_bytes() == b"second" and os.stat(path).st_mode & 0o777 == 0o604
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.ics"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "notes.ics"
+    path.write_bytes(b"old")
+
+    def half(fh):
+        fh.write(b"ha")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        writer.write_atomically(path, half, prefix=".notes.")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.ics"]
+
+
+def test_a_temporary_is_never_made_through_a_planted_link(tmp_path, monkeypatch):
+    # The names are unguessable, but were one guessed: O_EXCL refuses it, and the next name is tried.
+    target = tmp_path / "elsewhere.txt"
+    names = iter(["aaaaaaaa", "bbbbbbbb"])
+    monkeypatch.setattr(writer.secrets, "token_hex", lambda n: next(names))
+    (tmp_path / ".x.aaaaaaaa.tmp").symlink_to(target)
+    writer.write_atomically(tmp_path / "x.ics", b"data", prefix=".x.")
+    assert not target.exists()
+    assert (tmp_path / "x.ics").read_bytes() == b"data"
+

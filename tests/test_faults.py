@@ -249,7 +249,7 @@ def assert_untouched(path: Path, data: bytes, listing: list[str]) -> None:
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG])
 def test_disk_full_while_saving(chart, export, monkeypatch, command, code):
-    from workbook_tool.xlsxpatch import Package
+    from workbook_tool.xlsxpackage import Package
 
     def full(self, filename):
         Path(filename).write_bytes(b"PK\x03\x04 the first bytes of a workbook")
@@ -419,7 +419,7 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
         monkeypatch.setattr(workbook, "read_grids", read_while_saved)
     elif stage == "writing":
         # The save is under way while chart copies the workbook's parts into the new version.
-        from workbook_tool.xlsxpatch import Package
+        from workbook_tool.xlsxpackage import Package
 
         real_save = Package.save
 

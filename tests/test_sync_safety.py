@@ -452,7 +452,7 @@ def test_lock_beside_the_symlink_or_the_target_refuses(tmp_path):
 
 def replace_save(monkeypatch, fake) -> None:
     """Make the writer's save ``fake(real_save, filename)`` (real_save() does the real one)."""
-    from workbook_tool.xlsxpatch import Package
+    from workbook_tool.xlsxpackage import Package
 
     real = Package.save
     monkeypatch.setattr(Package, "save", lambda self, filename: fake(lambda: real(self, filename), filename))

@@ -350,12 +350,12 @@ def test_the_temporary_file_of_a_killed_run_is_removed_by_the_next_run(chart):
     # A real run, killed (SIGKILL) half-way through writing its temporary file.
     script = (
         "import os, signal, sys\n"
-        "from workbook_tool import xlsxpatch\n"
+        "from workbook_tool import xlsxpackage\n"
         "from workbook_tool.cli import cli\n"
         "def save(self, out):\n"
         "    open(out, 'wb').write(b'PK half a workbook')\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "xlsxpatch.Package.save = save\n"
+        "xlsxpackage.Package.save = save\n"
         "cli.main(args=sys.argv[1:], prog_name='chart')\n")
     data = chart.read_bytes()
     done = subprocess.run([sys.executable, "-c", script, "sync", str(chart), "--today", TODAY_ARG],

@@ -688,7 +688,7 @@ def _gc_frozen():
         gc.unfreeze()
 
 
-def _layout_only(chart: Chart) -> Chart:
+def _layout_only(chart):
     """The chart with each table's rows cut to the last: all that writing and checking need.
 
     The rows (a dict per contact) are much of a large chart's memory; dropped

@@ -28,7 +28,8 @@ from .fields import check_email, name_key, parse_recommended
 from .mailto import build_mailto
 from .templates import MissingData, Templates, contact_fields, profile_fields, referrer_fields
 from .workbook import Chart, Row
-from .writer import Temporary, peek_file
+from .locks import peek_file
+from .writer import Temporary
 
 # Long enough for any real name (in characters), and the longest file name (in bytes of
 # UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.

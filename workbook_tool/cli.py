@@ -1,6 +1,6 @@
 """The ``chart`` command: a thin layer that parses options, calls the library, prints.
 
-Heavy libraries (openpyxl, pandas, phonenumbers …) are imported inside the
+Heavy libraries (openpyxl, phonenumbers, jinja2 …) are imported inside the
 commands, so that ``chart --help`` answers at once. Every ``ChartError`` becomes
 one ``Error: …`` line on stderr with the exit code its kind declares.
 """

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from . import schema, stages
-from .fields import name_key, to_date
+from .fields import to_date
+from .people import NAME, People
 
 SHEET = "Dashboard"
 STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
@@ -43,21 +44,22 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
 
     sources = list(schema.SOURCES) + ["(blank)"]
     by_source = {s: {"contacts": 0, "contacted": 0, "meetings": 0, "referrals": 0} for s in sources}
-    source_of = {}
+    source_of: dict[int, str] = {}  # row number → its source
     for r in named:
         src = next((s for s in schema.SOURCES if schema.normalize_header(s) == schema.normalize_header(
             r.values.get("source"))), "(blank)")
-        source_of[name_key(r.values.get("name"))] = src
+        source_of[r.number] = src
         by_source[src]["contacts"] += 1
         if date(r, "contacted_on") or date(r, "meeting_on"):
             by_source[src]["contacted"] += 1
         meeting = date(r, "meeting_on")
         if meeting and meeting < today:
             by_source[src]["meetings"] += 1
+    people = People.of_rows(named, region, kinds=(NAME,))
     for r in named:
-        referrer = name_key(r.values.get("referred_by"))
-        if referrer and referrer in source_of:
-            by_source[source_of[referrer]]["referrals"] += 1
+        referrer = people.named(r.values.get("referred_by"))
+        if referrer is not None:
+            by_source[source_of[referrer.number]]["referrals"] += 1
 
     contacted = [r for r in named if date(r, "contacted_on") or date(r, "meeting_on")]
     replied = [r for r in contacted if date(r, "meeting_on") or stages.closed_status(r) in ("Declined", "Done")]

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from . import schema
 from .errors import BadOption, UnreadableWorkbook
-from .fields import email_key, is_blank, name_key, phone_key, phone_text
+from .fields import is_blank, name_key, phone_text
+from .people import People
 from .workbook import OLE_MAGIC, ZIP_MAGIC
 
 SOURCES = ("Own", "Family", "Friend")
@@ -505,31 +506,6 @@ def _card_person(card, where: str) -> Person:
 # --------------------------------------------------------------------------- planning
 
 
-class _PeopleIndex:
-    """Finds a person by any of their email addresses, phone numbers or their folded name."""
-
-    def __init__(self, region: str):
-        self.region = region
-        self.by_key: dict[tuple[str, str], object] = {}
-
-    def keys(self, name, emails, phones) -> list[tuple[str, str]]:
-        found = [("email", k) for e in emails if not is_blank(e) and (k := email_key(e))]
-        found += [("phone", k) for p in phones if not is_blank(p) and (k := phone_key(p, self.region))]
-        if name_key(name):
-            found.append(("name", name_key(name)))
-        return found
-
-    def find(self, name, emails, phones):
-        for key in self.keys(name, emails, phones):
-            if key in self.by_key:
-                return self.by_key[key]
-        return None
-
-    def add(self, name, emails, phones, item) -> None:
-        for key in self.keys(name, emails, phones):
-            self.by_key.setdefault(key, item)
-
-
 def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", via: str | None = None,
                 today: dt.date | None = None):
     """Work out the rows to add and the blank cells to fill; touch nothing.
@@ -543,10 +519,8 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
     table = chart.contacts
     plan = SyncPlan(today or dt.date.today())
     region = chart.profile.region
-    in_chart = _PeopleIndex(region)
-    for row in table.rows:
-        in_chart.add(row.values.get("name"), [row.values.get("email")], [row.values.get("phone")], row)
-    in_file = _PeopleIndex(region)
+    in_chart = People.of_rows(table.rows, region)
+    in_file = People(region)
     filled: dict[int, set[str]] = {}
     formulas = _LazyFormulas(chart.path, table.sheet)
     missing: dict[str, int] = {}
@@ -565,7 +539,7 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
             outcomes.append(Outcome("skipped", person.name, person.where,
                                     reason=f"duplicate of {earlier.where} in the file ({earlier.name})"))
             continue
-        in_file.add(person.name, person.emails, person.phones, person)
+        in_file.add(person, person.name, person.emails, person.phones)
 
         row = in_chart.find(person.name, person.emails, person.phones)
         if row is not None:

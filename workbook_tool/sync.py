@@ -19,8 +19,9 @@ from pathlib import Path
 
 from . import schema, stages
 from .errors import ChartError, RefusedToWrite, WriteFailed
-from .fields import email_key, is_blank, name_key, parse_recommended, phone_key, to_date
+from .fields import is_blank, name_key, parse_recommended, to_date
 from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
+from .people import People
 from .validate import ERROR, Problem, validate_chart
 from .workbook import Chart, Row, Sheets, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
@@ -425,9 +426,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
     # New rows for recommended people not yet in the chart, below the last row.
-    by_email, by_phone, by_name = {}, {}, {}
-    for row in table.rows:
-        _index_person(row.values, by_email, by_phone, by_name, region, row)
+    people = People.of_rows(table.rows, region)
     next_number = table.last_row + 1
     new_rows: list[Row] = []
     for row in list(table.rows):
@@ -438,10 +437,10 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
                       "email": person.email or None, "phone": person.phone or None,
                       "organization": person.organization or None}
-            if _find_person(values, by_email, by_phone, by_name, region) is not None:
+            if people.find_values(values) is not None:
                 continue
             new = Row(next_number, values)
-            _index_person(values, by_email, by_phone, by_name, region, new)
+            people.add_values(values, new)
             new_rows.append(new)
             plan.new_rows.append(NewRow(next_number, person.name, recommender, values))
             next_number += 1
@@ -471,14 +470,14 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         if p.sheet == table.sheet and p.row is not None:
             problems_by_row.setdefault(p.row, []).append(p)
 
-    by_name_key = {name_key(r.values.get("name")): r for r in all_rows if r.text("name")}
+    # ``people`` holds every row now, the new ones too: whom a name names is asked of it.
     steps: dict[int, stages.NextStep] = {}
     for row in all_rows:
-        pending = stages.pending_referrals(row, by_name_key, region)
+        pending = stages.pending_referrals(row, people, region)
         steps[row.number] = stages.next_step(row, chart.profile, today, pending)
     plan.steps = steps
 
-    referrals, loops = _referral_chains(all_rows, by_name_key, steps)
+    referrals, loops = _referral_chains(all_rows, people, steps)
     plan.referrals, plan.loops = referrals, loops
     loop_rows = {}
     for number, text in loops:
@@ -521,7 +520,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             if not is_blank(value) and full.has(key):
                 plan.writes.append(CellWrite(table.sheet, new.number, full.columns[key], value))
 
-    _plan_want_to_meet(plan, chart, grids, all_rows, steps, objects)
+    _plan_want_to_meet(plan, chart, grids, all_rows, people, steps, objects)
     _plan_referrals_sheet(plan, chart, grids)
     _plan_dashboard(plan, chart, grids, all_rows, steps)
     return plan
@@ -551,24 +550,7 @@ def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
     return mailto
 
 
-def _index_person(values: dict, by_email, by_phone, by_name, region, row) -> None:
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    for index, key in ((by_email, e), (by_phone, p), (by_name, n)):
-        if key and key not in index:
-            index[key] = row
-
-
-def _find_person(values: dict, by_email, by_phone, by_name, region):
-    """The row already holding this person: same email, phone or normalized name."""
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    return (e and by_email.get(e)) or (p and by_phone.get(p)) or (n and by_name.get(n)) or None
-
-
-def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Referral], list[tuple[int, str]]]:
+def _referral_chains(rows: list[Row], people: People, steps) -> tuple[list[Referral], list[tuple[int, str]]]:
     """Each referred person with the chain back to the first contact; loops are reported, not followed."""
     referrals: list[Referral] = []
     loops: list[tuple[int, str]] = []
@@ -585,7 +567,7 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
                 loops.append((row.number, ARROW.join(reversed(chain + [current.text("referred_by")]))))
                 break
             seen.add(key)
-            parent = by_name_key.get(key)
+            parent = people.named(current.values.get("referred_by"))
             if parent is None:
                 chain.append(current.text("referred_by"))
                 break
@@ -596,7 +578,8 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
     return referrals, loops
 
 
-def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps, objects) -> None:
+def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], people: People, steps,
+                       objects) -> None:
     table = chart.want_to_meet
     if table is None:
         return
@@ -608,7 +591,6 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
         column = _free_column(_used_width(grid, table, table.last_row) + 1, table, objects.get(table.sheet, NOTHING),
                               spec, chart.path)
         plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
-    by_name = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
     by_org: dict[str, list[Row]] = {}
     for r in rows:
         if r.text("organization") and r.text("name") and not steps[r.number].closed:
@@ -616,16 +598,16 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     wanted_rows = {r.number: r for r in table.rows}
     for number in range(table.header_row + 1, table.last_row + 1):
         row = wanted_rows.get(number)
-        status = _want_to_meet_status(row, by_name, by_org, steps) if row is not None else None
+        status = _want_to_meet_status(row, people, by_org, steps) if row is not None else None
         if not _same(_cell(grid, number, column), status):
             plan.writes.append(CellWrite(table.sheet, number, column, status))
             plan.want_to_meet_updates += 1
 
 
-def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
+def _want_to_meet_status(row: Row, people: People, by_org, steps) -> str | None:
     if not row.text("name"):
         return None
-    contact = by_name.get(name_key(row.values.get("name")))
+    contact = people.named(row.values.get("name"))
     if contact is not None:
         return f"In Contacts (row {contact.number}): {steps[contact.number].stage}"
     org = row.text("organization")
@@ -635,8 +617,9 @@ def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
         return f"Ask {names} ({org}) for an introduction"
     connector = row.text("connector")
     if connector:
-        if name_key(connector) in by_name:
-            return f"Ask {by_name[name_key(connector)].text('name')} for an introduction"
+        introducer = people.named(connector)
+        if introducer is not None:
+            return f"Ask {introducer.text('name')} for an introduction"
         return f"Add {connector} to Contacts, then ask for an introduction"
     where = f" at {org}" if org else ""
     return f"No contact{where} yet: ask the people you meet whom they know there"

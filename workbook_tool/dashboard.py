@@ -14,13 +14,24 @@ from . import schema, stages
 from .fields import to_date
 from .people import NAME, People
 
-SHEET = "Dashboard"
+SHEET = schema.DASHBOARD.name
 STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
                *stages.CLOSED)
 TITLE = "Job search dashboard (rebuilt by chart sync)"
 # Row layout, fixed so the chart's references stay put: title, blank, then three blocks side by side.
 HEADER_ROW = 3
-COLUMN_WIDTHS = (20, 10, 2, 12, 10, 11, 10, 16, 2, 20, 12, 2)  # A to L
+COLUMN_WIDTHS = tuple(c.width for c in schema.DASHBOARD.columns)  # A to L
+
+
+def _block_headers() -> list[list[str]]:
+    """The header row of each block (stages, sources, measures): the declared columns between the gaps."""
+    blocks: list[list[str]] = [[]]
+    for column in schema.DASHBOARD.columns:
+        if column.kind == "gap":
+            blocks.append([])
+        else:
+            blocks[-1].append(column.header)
+    return [b for b in blocks if b]
 
 
 def _rate(part: int, whole: int) -> str:
@@ -82,11 +93,12 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
         ("Steps overdue", len(overdue)),
     ]
 
+    stage_header, source_header, measure_header = _block_headers()
     blocks = [
-        [["Stage", "Contacts"], *([s, stage_counts[s]] for s in STAGE_ORDER)],
-        [["Source", "Contacts", "Contacted", "Meetings", "Referrals gained"],
+        [stage_header, *([s, stage_counts[s]] for s in STAGE_ORDER)],
+        [source_header,
          *([s, *by_source[s].values()] for s in sources if s != "(blank)" or by_source[s]["contacts"])],
-        [["Measure", "Value"], *([m, v] for m, v in measures)],
+        [measure_header, *([m, v] for m, v in measures)],
     ]
     height = max(len(b) for b in blocks)
     out: list[list] = [[TITLE], []]

@@ -12,7 +12,7 @@ import datetime as dt
 from . import schema, stages
 from .fields import name_key, to_date
 
-SHEET = "Dashboard"
+SHEET = schema.DASHBOARD
 STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
                *stages.CLOSED)
 TITLE = "Job search dashboard (rebuilt by chart sync)"

@@ -306,4 +306,7 @@ def profile_field(text) -> ProfileField | None:
     return None
 
 
+# The Dashboard sheet is the tool's, laid out by dashboard.py rather than as a table of columns.
+DASHBOARD = "Dashboard"
+
 SHEETS = (CONTACTS, WANT_TO_MEET, PROFILE_SHEET, REFERRALS, TEMPLATES)

@@ -556,3 +556,16 @@ def test_want_to_meet_filter_grows_to_its_status_column(sample):
     assert sync(sample).exit_code == 0
     ws = load_workbook(sample)["Want to Meet"]
     assert ws["E1"].value == "Status" and ws.auto_filter.ref == "A1:E5"
+
+
+def test_a_date_without_a_year_counts_with_the_year_assumed_and_says_so(tmp_path):
+    # Typed "Nov. 20" in Contacted On on 2026-11-25: contacted five days ago, awaiting a reply.
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email", contacted_on="Nov. 20"),
+    ])
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    got = tool_values(path)["Ann Lee"]
+    assert (got["Stage"], got["Follow-Up On"]) == ("Awaiting reply", D(2026, 11, 27))
+    assert got["Comments"] == ('Warning in Contacted On: "Nov. 20" has no year: read as 2026-11-20, the nearest '
+                               "such day not after today. Type the year if you meant another one.")

@@ -558,3 +558,27 @@ def test_escape_sequences_from_cells_never_reach_the_terminal(tmp_path):
     result = run("validate", str(path))
     assert "\x1b" not in result.output
     assert "Ann?[2JLee has neither a phone number nor an email." in result.stdout
+
+
+# --------------------------------------------------------------------------- dates without a year (issue 13)
+
+
+def test_a_date_without_a_year_is_a_warning_naming_the_year_assumed(tmp_path):
+    path = chart_with(tmp_path, contact(name="Ann Lee", email="ann@fabrikam.org", contacted_on="11/30",
+                                        meeting_on="Dec. 2"))
+    result = run("validate", path, "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        'Contacts!K2: warning: "11/30" has no year: read as 2026-11-30, the nearest such day not after today. '
+        "Type the year if you meant another one. [date-without-year]",
+        'Contacts!L2: warning: "Dec. 2" has no year: read as 2025-12-02, the nearest such day not after today. '
+        "Type the year if you meant another one. [date-without-year]",
+        f"{path}: 1 contact, 0 errors, 2 warnings.",
+    ]
+
+
+def test_validate_today_must_be_a_date(tmp_path):
+    path = chart_with(tmp_path, contact(name="Ann Lee", email="ann@fabrikam.org"))
+    result = run("validate", path, "--today", "soon")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --today 'soon' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04.\n"

@@ -166,7 +166,9 @@ def init(path, sample, force):
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of problems instead of text.")
-def validate(path, as_json):
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="Take this day as today, for dates typed without a year (default: the real today).")
+def validate(path, as_json, today):
     """Check the chart at PATH and list every problem, cell by cell.
 
     Each problem has a severity, a stable code, its place (Contacts!H7) and what
@@ -181,8 +183,9 @@ def validate(path, as_json):
     from .validate import has_errors, validate_chart
     from .workbook import read_chart
 
+    day = _parse_day(today, "--today")
     chart = read_chart(path)
-    problems = validate_chart(chart)
+    problems = validate_chart(chart, day)
     if as_json:
         _say(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:

@@ -619,12 +619,12 @@ _CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
 _CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
 
 
-def _contact_value(key: str, value, region: str):
-    """A non-blank Contacts cell as a template sees it."""
+def _contact_value(key: str, value, region: str, today: dt.date | None = None):
+    """A non-blank Contacts cell as a template sees it (``today`` dates a day typed without a year)."""
     kind = _CONTACT_KINDS[key]
     if kind == "date":
         try:
-            return to_date(value, region)
+            return to_date(value, region, today)
         except ValueError:
             return str(value).strip()  # validate reports it; the template gets the text
     if kind == "phone":
@@ -634,7 +634,8 @@ def _contact_value(key: str, value, region: str):
     return value.strip() if isinstance(value, str) else value
 
 
-def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str | None = None) -> Fields:
+def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str | None = None,
+                   today: dt.date | None = None) -> Fields:
     """A Contacts row as template fields, blank ones pointing at their cells.
 
     ``region`` is the Profile's (read once per chart by the Drafter: it costs a lookup).
@@ -646,7 +647,7 @@ def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str |
         return {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
 
     return Fields(owner, row.values, dict(_CONTACT_HEADERS), places,
-                  lambda key, value: _contact_value(key, value, region))
+                  lambda key, value: _contact_value(key, value, region, today))
 
 
 def profile_fields(chart: Chart) -> Fields:
@@ -780,7 +781,7 @@ class Drafter:
         """The variables a template sees for this contact."""
         ref = referrer_row(self.chart, row, self.index)
         if ref is not None:
-            referrer = contact_fields(self.chart, ref, "referrer", self.region)
+            referrer = contact_fields(self.chart, ref, "referrer", self.region, self.today)
         elif row.text("referred_by"):
             # Named but not (yet) a row of the chart: the outreach can still name them.
             referrer = Fields("referrer", {"name": header_text(row.text("referred_by"))}, dict(_CONTACT_HEADERS))
@@ -788,7 +789,7 @@ class Drafter:
             referrer = None
         recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
         pending = stages.pending_referrals(row, self.index, self.region)
-        return {"contact": contact_fields(self.chart, row, region=self.region), "referrer": referrer, "me": self.me,
+        return {"contact": contact_fields(self.chart, row, region=self.region, today=self.today), "referrer": referrer, "me": self.me,
                 "step": step, "today": self.today, "kind": kind, "recommended": recommended,
                 "pending_referrals": list(pending)}
 

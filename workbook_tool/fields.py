@@ -42,15 +42,23 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def to_date(value, region: str = "US") -> dt.date | None:
+def to_date(value, region: str = "US", today: dt.date | None = None) -> dt.date | None:
     """A cell's value as a date, or None when blank.
 
     Accepts real date cells, Excel serial numbers, ISO text and common written
     dates (``March 4, 2026``, ``4 Mar 2026``, ``3/4/2026`` read by ``region``).
-    Raises ValueError for anything else.
+    Text without a year (``11/30``, ``Nov. 30``) is the nearest such day not after
+    ``today`` (the real today when not given); ``read_date`` also tells whether a
+    year was assumed. Raises ValueError for anything else.
     """
+    return read_date(value, region, today)[0]
+
+
+def read_date(value, region: str = "US", today: dt.date | None = None) -> tuple[dt.date | None, bool]:
+    """``(to_date's answer, whether its year was assumed)``: True for text without a year."""
     if is_blank(value):
-        return None
+        return None, False
+    assumed = False
     if isinstance(value, dt.datetime):
         result = value.date()
     elif isinstance(value, dt.date):
@@ -64,12 +72,61 @@ def to_date(value, region: str = "US") -> dt.date | None:
             raise ValueError(f"{value!r} is not a date")
         result = EXCEL_EPOCH + dt.timedelta(days=int(value))
     elif isinstance(value, str):
-        result = _parse_date_text(value.strip(), region)
+        text = value.strip()
+        try:
+            result = _parse_date_text(text, region)
+        except ValueError:
+            month_day = _month_day(text, region)
+            if month_day is None:
+                raise
+            result, assumed = _latest(*month_day, today or dt.date.today()), True
     else:
         raise ValueError(f"{value!r} is not a date")
     if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
         raise ValueError(f"the year {result.year} is out of range")
-    return result
+    return result, assumed
+
+
+# Days people type without a year ("11/30", "Nov. 30", "30 Nov"): a step of this season.
+# A period after a month's short name ("Nov.") is dropped first; the day first or the
+# month first in digits goes by the region, as for full dates.
+_YEARLESS_NAMED = ("%b %d", "%B %d", "%d %b", "%d %B")
+_YEARLESS_MONTH_FIRST = ("%m/%d",)
+_YEARLESS_DAY_FIRST = ("%d/%m",)
+_YEARLESS_SHAPE = re.compile(r"[A-Za-z]+\.? +\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? +[A-Za-z]+\.?|\d{1,2}/\d{1,2}",
+                             re.IGNORECASE)
+
+
+def _month_day(text: str, region: str) -> tuple[int, int] | None:
+    """(month, day) of a date written without a year, or None when it is not one."""
+    if not _YEARLESS_SHAPE.fullmatch(text):
+        return None
+    text = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bsept\b", "Sep", text, flags=re.IGNORECASE).replace(".", "")
+    digits = _YEARLESS_MONTH_FIRST + _YEARLESS_DAY_FIRST
+    if (region or "US").upper() not in MONTH_FIRST_REGIONS:
+        digits = _YEARLESS_DAY_FIRST + _YEARLESS_MONTH_FIRST
+    for fmt in _YEARLESS_NAMED + digits:
+        try:
+            # With a leap year, so that "2/29" is a day; its own year is found by _latest.
+            day = dt.datetime.strptime(f"{text} 2000", f"{fmt} %Y")
+        except ValueError:
+            continue
+        return day.month, day.day
+    return None
+
+
+def _latest(month: int, day: int, today: dt.date) -> dt.date:
+    """The last ``month``/``day`` on or before ``today`` (a 29 February: of the last leap year)."""
+    year = today.year
+    while True:
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            found = None
+        if found is not None and found <= today:
+            return found
+        year -= 1
 
 
 def _parse_date_text(text: str, region: str) -> dt.date:

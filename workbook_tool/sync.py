@@ -467,7 +467,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             plan.new_columns.append(NewColumn(table.sheet, table.header_row, width, spec))
 
     checked = Chart(chart.path, chart.sheet_names, full, chart.profile, chart.want_to_meet, chart.templates)
-    plan.problems = validate_chart(checked)
+    plan.problems = validate_chart(checked, today)
     problems_by_row: dict[int, list[Problem]] = {}
     for p in plan.problems:
         if p.sheet == table.sheet and p.row is not None:

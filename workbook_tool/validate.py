@@ -6,12 +6,13 @@ the same findings in each row's Comments cell.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 import phonenumbers
 
 from . import schema
-from .fields import check_email, is_blank, name_key, parse_phone, parse_recommended, phone_key, to_date
+from .fields import check_email, is_blank, name_key, parse_phone, parse_recommended, phone_key, read_date
 from .workbook import Chart, Row, Table, gc_paused
 
 ERROR = "error"
@@ -38,12 +39,16 @@ class Problem:
         return asdict(self)
 
 
-def validate_chart(chart: Chart) -> list[Problem]:
-    """Every problem in the chart, in sheet and row order."""
+def validate_chart(chart: Chart, today: dt.date | None = None) -> list[Problem]:
+    """Every problem in the chart, in sheet and row order.
+
+    ``today`` (the real today when not given) dates the text dates typed without a year.
+    """
+    today = today or dt.date.today()
     problems: list[Problem] = []
     problems += _check_profile(chart)
     with gc_paused():
-        problems += _check_contacts(chart.contacts, chart.profile.region)
+        problems += _check_contacts(chart.contacts, chart.profile.region, today)
     return problems
 
 
@@ -58,7 +63,7 @@ def _problem(table: Table, row: int, key: str, severity: str, code: str, message
     return Problem(severity, code, table.sheet, table.ref(row, key), row, table.shape.column(key).header, message)
 
 
-def _check_contacts(table: Table, region: str) -> list[Problem]:
+def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
     first_by_email: dict[str, Row] = {}
     first_by_phone: dict[str, Row] = {}
@@ -86,10 +91,16 @@ def _check_contacts(table: Table, region: str) -> list[Problem]:
             if values.get(key) is None:
                 continue  # most date cells are empty: no need to ask to_date
             try:
-                to_date(values.get(key), region)
+                day, assumed = read_date(values.get(key), region, today)
             except ValueError as exc:
                 problems.append(_problem(table, n, key, ERROR, "bad-date",
                                          f"{exc}. Type a date such as 2026-03-04 or March 4, 2026."))
+            else:
+                if assumed:
+                    problems.append(_problem(table, n, key, WARNING, "date-without-year",
+                                             f'"{str(values.get(key)).strip()}" has no year: read as '
+                                             f"{day.isoformat()}, the nearest such day not after today. Type the "
+                                             "year if you meant another one."))
         email = values.get("email")
         email_folded = None
         if not is_blank(email):

@@ -466,3 +466,40 @@ def test_a_date_with_its_year_says_no_year_was_assumed():
 def test_impossible_days_without_a_year_are_still_refused(text):
     with pytest.raises(ValueError):
         to_date(text, "US", today=dt.date(2026, 12, 1))
+
+
+# --------------------------------------------------------------------------- free-form Recommended (issue 13)
+
+
+@pytest.mark.parametrize("text, name, email, phone, title, organization", [
+    ("Dee Martin - CMO at Sinclair - dee.martin@sinclair.com", "Dee Martin", "dee.martin@sinclair.com", "", "CMO",
+     "Sinclair"),
+    ("Raj Patel (Head of Data, Contoso)", "Raj Patel", "", "", "Head of Data", "Contoso"),
+    ("Lena Ortiz | Recruiter | Litware | 617-555-0188", "Lena Ortiz", "", "617-555-0188", "Recruiter", "Litware"),
+    ("Tom Wu – Fabrikam Health", "Tom Wu", "", "", "", "Fabrikam Health"),
+    ("Mia Chen, Senior Analyst at Proseware", "Mia Chen", "", "", "Senior Analyst", "Proseware"),
+    ("Mia Chen, VP Marketing @ Proseware <mia@proseware.com>", "Mia Chen", "mia@proseware.com", "", "VP Marketing",
+     "Proseware"),
+    ("Sam Lee at Northwind Clinic", "Sam Lee", "", "", "", "Northwind Clinic"),
+    ("Mary-Jane Watson, Daily Bugle", "Mary-Jane Watson", "", "", "", "Daily Bugle"),
+    ("Dr. Smith, Acme, Inc.", "Dr. Smith", "", "", "", "Acme, Inc."),
+])
+def test_free_form_recommended_text_gives_name_email_title_and_organization(text, name, email, phone, title,
+                                                                             organization):
+    (person,) = parse_recommended(text)
+    assert (person.name, person.email, person.phone, person.title, person.organization) == (
+        name, email, phone, title, organization)
+
+
+@pytest.mark.parametrize("name, looks_like_a_name", [
+    ("Dee Martin", True),
+    ("Juan Carlos de la Vega", True),
+    ("olivia.park", True),
+    ("Jim from the 2019 conference", False),
+    ("ask Ann about her old boss", False),
+    ("Pat", True),
+])
+def test_a_name_that_looks_like_more_than_a_name(name, looks_like_a_name):
+    from workbook_tool.fields import looks_like_a_name as check
+
+    assert check(name) is looks_like_a_name

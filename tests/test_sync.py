@@ -569,3 +569,16 @@ def test_a_date_without_a_year_counts_with_the_year_assumed_and_says_so(tmp_path
     assert (got["Stage"], got["Follow-Up On"]) == ("Awaiting reply", D(2026, 11, 27))
     assert got["Comments"] == ('Warning in Contacted On: "Nov. 20" has no year: read as 2026-11-20, the nearest '
                                "such day not after today. Type the year if you meant another one.")
+
+
+def test_free_form_recommended_text_gives_the_new_row_its_name_email_title_and_organization(tmp_path):
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Ann Lee", source="Own", email="ann@fabrikam.org",
+                recommended="Dee Martin - CMO at Sinclair - dee.martin@sinclair.com"),
+    ])
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert "  row 3: Dee Martin (referred by Ann Lee)" in result.stdout.splitlines()
+    row = {h: v for h, v in zip(sheet_rows(path, "Contacts")[0], sheet_rows(path, "Contacts")[2])}
+    assert (row["Name"], row["Email"], row["Title"], row["Organization"], row["Referred By"]) == (
+        "Dee Martin", "dee.martin@sinclair.com", "CMO", "Sinclair", "Ann Lee")

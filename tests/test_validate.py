@@ -582,3 +582,17 @@ def test_validate_today_must_be_a_date(tmp_path):
     result = run("validate", path, "--today", "soon")
     assert result.exit_code == 2
     assert result.stderr == "Error: --today 'soon' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04.\n"
+
+
+def test_a_recommended_name_that_looks_like_more_than_a_name_is_a_warning(tmp_path):
+    path = chart_with(tmp_path, contact(name="Ann Lee", email="ann@fabrikam.org",
+                                        recommended="Dee Martin - CMO at Sinclair - dee.martin@sinclair.com; "
+                                                    "the recruiter Ann met at the 2019 fair"))
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        'Contacts!Q2: warning: "the recruiter Ann met" does not look like a name alone (from "the recruiter Ann met '
+        'at the 2019 fair"). Write each person as Name <email>, phone, Title at Organization, so that chart sync '
+        "adds them under their name. [unclear-recommended]",
+        f"{path}: 1 contact, 0 errors, 1 warning.",
+    ]

@@ -331,10 +331,28 @@ class Recommendation:
     email: str = ""
     phone: str = ""
     organization: str = ""
+    title: str = ""
 
 
 _EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 _BARE_EMAIL = re.compile(r"[^\s<>,;()]+@[^\s<>,;()]+\.[^\s<>,;()]+")
+# What people put between a name and its details when they type freely: commas, a dash
+# with spaces around it (a hyphen inside "Mary-Jane" is part of the name), a bar, and
+# brackets after a space ("Raj Patel (Head of Data)"; "=HYPERLINK(…)" stays one piece).
+_DETAIL_BREAK = re.compile(r",|\s[-\u2013\u2014]+\s|\s[-\u2013\u2014]+$|\|")
+_DETAIL_BRACKETS = re.compile(r"\s[(\[]([^()\[\]]*)[)\]]")
+# "CMO at Sinclair", "VP Marketing @ Proseware": a title, then where.
+_TITLE_AT = re.compile(r"^(.*?)\s*(?:\bat\b|@)\s*(.+)$", re.IGNORECASE)
+# Words that make a detail a job title rather than an organization ("Recruiter", "Head of Data").
+_TITLE_WORDS = frozenset("""
+ceo cfo cmo cto coo cio cpo cso chro vp svp evp avp gm md director manager head lead engineer analyst scientist
+recruiter partner president founder cofounder owner principal consultant professor chair officer associate
+specialist coordinator architect designer developer counsel attorney lawyer editor producer advisor adviser
+executive administrator supervisor chief senior junior intern fellow researcher teacher nurse physician
+""".split())
+# Lower-case words that belong in names ("Juan Carlos de la Vega", "Ludwig van Beethoven").
+_NAME_PARTICLES = frozenset("de la del della da di do dos das du van von der den ter le bin ibn al el y st".split())
+_MAX_NAME_WORDS = 4
 
 
 def _phone_matches(text: str, region: str):
@@ -347,7 +365,10 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
     """The people in a Recommended cell: one per line or separated by ``;``.
 
     Each is a name, optionally with ``<email>`` (or a bare address), a phone
-    number and ``, Organization``: ``Bob Roe <bob@x.org>, 617-555-0142, Northwind``.
+    number, a title and an organization: ``Bob Roe <bob@x.org>, 617-555-0142,
+    Northwind`` or, typed freely, ``Dee Martin - CMO at Sinclair - dee@sinclair.com``.
+    A detail with a job title's word in it ("Recruiter", "Head of Data") is the
+    title; "TITLE at ORGANIZATION" gives both; other details are the organization.
     """
     if is_blank(value):
         return []
@@ -369,12 +390,53 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
             phone = match.raw_string.strip()
             rest = rest[: match.start] + "," + rest[match.end:]
             break
-        parts = [p.strip() for p in rest.split(",") if p.strip()]
-        name = parts[0] if parts else ""
-        organization = ", ".join(parts[1:])
+        parts = [p.strip(" -\u2013\u2014") for p in _DETAIL_BREAK.split(_DETAIL_BRACKETS.sub(r", \1,", rest))]
+        parts = [p for p in parts if p]
+        name, title, organization = _name_and_details(parts)
         if not name_key(name) and email:
             name = email.split("@")[0]
         # "?" or "!!!" names nobody: no row could ever match it, so sync would add it again every run.
         if name_key(name):
-            people.append(Recommendation(entry, name, email, phone, organization))
+            people.append(Recommendation(entry, name, email, phone, organization, title))
     return people
+
+
+def _name_and_details(parts: list[str]) -> tuple[str, str, str]:
+    """(name, title, organization) from an entry's pieces, the name first."""
+    if not parts:
+        return "", "", ""
+    name, details = parts[0], parts[1:]
+    at = _TITLE_AT.match(name)
+    if at and at.group(1) and " " in at.group(1).strip():
+        name, details = at.group(1), [at.group(2), *details]  # "Sam Lee at Northwind Clinic"
+    titles, organizations = [], []
+    for detail in details:
+        at = _TITLE_AT.match(detail)
+        if at and at.group(1):
+            titles.append(at.group(1))
+            organizations.append(at.group(2))
+        elif _is_title(detail) and not titles:
+            titles.append(detail)
+        else:
+            organizations.append(detail)
+    return name.strip(), ", ".join(titles), ", ".join(organizations)
+
+
+def _is_title(text: str) -> bool:
+    return any(w in _TITLE_WORDS for w in _WORDS.findall(text.casefold()))
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Whether ``text`` reads as a person's name alone, not a name with other words ("Jim from the 2019 fair").
+
+    A digit, an "@" or an "at", more than four words (besides de, van, la …), or
+    lower-case words beside capitalized ones say it is more than a name.
+    """
+    words = str(text).split()
+    if any(ch.isdigit() for ch in text) or "@" in text or any(w.casefold() == "at" for w in words):
+        return False
+    significant = [w for w in words if w.casefold() not in _NAME_PARTICLES]
+    if len(significant) > _MAX_NAME_WORDS:
+        return False
+    lower = [w for w in significant if w[:1].islower()]
+    return not lower or len(lower) == len(significant)

@@ -439,7 +439,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         for person in parse_recommended(row.values.get("recommended"), region):
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
                       "email": person.email or None, "phone": person.phone or None,
-                      "organization": person.organization or None}
+                      "organization": person.organization or None, "title": person.title or None}
             if _find_person(values, by_email, by_phone, by_name, region) is not None:
                 continue
             new = Row(next_number, values)

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 import phonenumbers
 
 from . import schema
-from .fields import check_email, is_blank, name_key, parse_phone, parse_recommended, phone_key, read_date
+from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
+                     read_date)
 from .workbook import Chart, Row, Table, gc_paused
 
 ERROR = "error"
@@ -185,6 +186,11 @@ def _check_referral(table: Table, row: Row, names: set[str], row_name_key: str) 
 def _check_recommended(table: Table, row: Row, region: str) -> list[Problem]:
     problems = []
     for person in parse_recommended(row.values.get("recommended"), region):
+        if not looks_like_a_name(person.name):
+            problems.append(_problem(table, row.number, "recommended", WARNING, "unclear-recommended",
+                                     f'"{person.name}" does not look like a name alone (from "{person.text}"). Write '
+                                     "each person as Name <email>, phone, Title at Organization, so that chart sync "
+                                     "adds them under their name."))
         if person.email:
             try:
                 check_email(person.email)

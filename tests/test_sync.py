@@ -22,6 +22,9 @@ from workbook_tool.sync import sync_chart
 D = dt.date
 
 
+TOOL_FREE_HEADERS = [c.header for c in schema.CONTACTS.user_columns]
+
+
 def sync(path, *args):
     return run("sync", path, "--today", TODAY_ARG, *args)
 
@@ -582,3 +585,15 @@ def test_free_form_recommended_text_gives_the_new_row_its_name_email_title_and_o
     row = {h: v for h, v in zip(sheet_rows(path, "Contacts")[0], sheet_rows(path, "Contacts")[2])}
     assert (row["Name"], row["Email"], row["Title"], row["Organization"], row["Referred By"]) == (
         "Dee Martin", "dee.martin@sinclair.com", "CMO", "Sinclair", "Ann Lee")
+
+
+def test_a_misspelt_header_is_told_in_the_summary(tmp_path):
+    headers = [("Contcted On" if h == "Contacted On" else h) for h in TOOL_FREE_HEADERS]
+    path = simple_chart(tmp_path / "c.xlsx", [contact(name="Ann Lee", email="ann@fabrikam.org",
+                                                      contacted_on=D(2026, 11, 20))], headers=headers)
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert ('Warning: Contacts!K1: "Contcted On" is not a column chart knows. Did you mean "Contacted On"? Rename the '
+            'header to "Contacted On" to have chart read it; until then chart leaves this column out.'
+            in result.stdout.splitlines())
+    assert "Problems: 0 errors, 1 warning" in result.stdout

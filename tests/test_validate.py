@@ -596,3 +596,77 @@ def test_a_recommended_name_that_looks_like_more_than_a_name_is_a_warning(tmp_pa
         "adds them under their name. [unclear-recommended]",
         f"{path}: 1 contact, 0 errors, 1 warning.",
     ]
+
+
+# --------------------------------------------------------------------------- misspelt headers (issue 13)
+
+
+def _headers_with(**renamed) -> list[str]:
+    return [renamed.get(h, h) for h in CONTACT_HEADERS]
+
+
+def test_a_misspelt_header_is_an_unknown_column_warning_naming_the_column_meant(tmp_path):
+    headers = _headers_with(**{"Contacted On": "Contcted On", "Email": "Emial"})
+    path = write_chart(tmp_path / "chart.xlsx", headers,
+                       [contact(name="Ann Lee", phone="617-555-0101", contacted_on=dt.date(2026, 11, 2))])
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        'Contacts!H1: warning: "Emial" is not a column chart knows. Did you mean "Email"? Rename the header to '
+        '"Email" to have chart read it; until then chart leaves this column out. [unknown-column]',
+        'Contacts!K1: warning: "Contcted On" is not a column chart knows. Did you mean "Contacted On"? Rename the '
+        'header to "Contacted On" to have chart read it; until then chart leaves this column out. [unknown-column]',
+        f"{path}: 1 contact, 0 errors, 2 warnings.",
+    ]
+
+
+def test_a_header_close_to_another_name_of_a_column_suggests_that_name(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Phone", "Compnay"], [["Ann Lee", "617-555-0101", "Acme"]])
+    (problem,) = problems(path)
+    assert problem["code"] == "unknown-column" and problem["cell"] == "C1" and problem["column"] == "Compnay"
+    assert problem["message"].startswith('"Compnay" is not a column chart knows. Did you mean "Company" (read as '
+                                         'Organization)?')
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("Phnoe", "Phone"), ("Organiztion", "Organization"), ("Recomended", "Recommended"), ("Refered By", "Referred By"),
+    ("Emaill", "Email"), ("Souce", "Source"), ("Thnaked On", "Thanked On"), ("Followed-Up-0n", "Followed Up On"),
+    ("Meting On", "Meeting On"), ("Helpfull", "Helpful"),
+    ("Informatonal Intervew", "Informational Interview"),  # two slips in a long name
+])
+def test_common_slips_are_caught(tmp_path, typed, meant):
+    known = ["Name", "Email", typed] if meant == "Phone" else ["Name", "Phone", typed]
+    path = write_chart(tmp_path / "chart.xlsx", known, [["Ann Lee", "ann@fabrikam.org" if meant == "Phone" else
+                                                          "617-555-0101", None]])
+    (problem,) = problems(path)
+    assert problem["code"] == "unknown-column"
+    assert f'Did you mean "{meant}"' in problem["message"]
+
+
+# Columns people add to their own charts: close to a column's name, or holding it, but other words.
+OWN_COLUMNS = [
+    "Contract", "LinkedIn", "LinkedIn URL", "Contacts", "Emailed", "Email 2", "Work Email", "Personal Email", "Phones",
+    "Home Phone", "Phone Call", "State", "Stage Notes", "Last Contact", "Contact Date", "Contact Type",
+    "Contact Info", "Contacted By", "Company Size", "Company Website", "Address", "City", "Country", "Website",
+    "Birthday", "Tags", "Priority", "Industry", "Department", "Location", "Time Zone", "Twitter", "Rating", "Outcome",
+    "Response", "Replied", "Called", "Call", "Why", "Referral", "Recommendation", "Notes 2", "Met At", "Reference",
+    "References", "Reports To", "Follow Up Date", "Meeting Notes", "Meetings", "Relationship", "How We Met", "Sector",
+    "Team", "Manager", "Status Notes", "Next Action", "Reply Date", "Mutual Connections", "Draft Sent", "Comment",
+]
+
+
+def test_columns_of_the_persons_own_are_not_taken_for_misspellings(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Phone", *OWN_COLUMNS], [["Ann Lee", "617-555-0101"]])
+    assert problems(path) == []
+
+
+def test_a_near_header_is_not_reported_when_the_column_is_there(tmp_path):
+    # "Emial" beside a real Email column hides nothing chart needs.
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Email", "Emial"], [["Ann Lee", "ann@fabrikam.org", "x"]])
+    assert problems(path) == []
+
+
+def test_a_misspelt_want_to_meet_header_is_reported_too(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Phone"], [["Ann Lee", "617-555-0101"]],
+                       extra_sheets={"Want to Meet": [["Name", "Organiztion"], ["Head of Data", "Acme"]]})
+    assert [(p["sheet"], p["cell"], p["code"]) for p in problems(path)] == [("Want to Meet", "B1", "unknown-column")]

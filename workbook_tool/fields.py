@@ -337,9 +337,9 @@ class Recommendation:
 _EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 _BARE_EMAIL = re.compile(r"[^\s<>,;()]+@[^\s<>,;()]+\.[^\s<>,;()]+")
 # What people put between a name and its details when they type freely: commas, a dash
-# with spaces around it (a hyphen inside "Mary-Jane" is part of the name), a bar, and
+# or a bar with spaces around it (a hyphen inside "Mary-Jane" is part of the name), and
 # brackets after a space ("Raj Patel (Head of Data)"; "=HYPERLINK(…)" stays one piece).
-_DETAIL_BREAK = re.compile(r",|\s[-\u2013\u2014]+\s|\s[-\u2013\u2014]+$|\|")
+_DETAIL_BREAK = re.compile(r",|\s[-\u2013\u2014|]+\s|\s[-\u2013\u2014|]+$")
 _DETAIL_BRACKETS = re.compile(r"\s[(\[]([^()\[\]]*)[)\]]")
 # "CMO at Sinclair", "VP Marketing @ Proseware": a title, then where.
 _TITLE_AT = re.compile(r"^(.*?)\s*(?:\bat\b|@)\s*(.+)$", re.IGNORECASE)

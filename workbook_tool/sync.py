@@ -468,6 +468,10 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
 
     checked = Chart(chart.path, chart.sheet_names, full, chart.profile, chart.want_to_meet, chart.templates)
     plan.problems = validate_chart(checked, today)
+    # A problem in a header row (a misspelt header) belongs to no row's Comments: the summary tells it.
+    header_rows = {t.sheet: t.header_row for t in (table, chart.want_to_meet) if t is not None}
+    plan.notes += [f"{'Error' if p.severity == ERROR else 'Warning'}: {p.where}: {p.message}" for p in plan.problems
+                   if p.row is not None and p.row == header_rows.get(p.sheet)]
     problems_by_row: dict[int, list[Problem]] = {}
     for p in plan.problems:
         if p.sheet == table.sheet and p.row is not None:

@@ -14,7 +14,7 @@ import phonenumbers
 from . import schema
 from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
                      read_date)
-from .workbook import Chart, Row, Table, gc_paused
+from .workbook import Chart, Row, Table, column_letter, gc_paused
 
 ERROR = "error"
 WARNING = "warning"
@@ -48,6 +48,9 @@ def validate_chart(chart: Chart, today: dt.date | None = None) -> list[Problem]:
     today = today or dt.date.today()
     problems: list[Problem] = []
     problems += _check_profile(chart)
+    for table in (chart.contacts, chart.want_to_meet):
+        if table is not None:
+            problems += _check_headers(table)
     with gc_paused():
         problems += _check_contacts(chart.contacts, chart.profile.region, today)
     return problems
@@ -55,6 +58,85 @@ def validate_chart(chart: Chart, today: dt.date | None = None) -> list[Problem]:
 
 def has_errors(problems: list[Problem]) -> bool:
     return any(p.severity == ERROR for p in problems)
+
+
+# --------------------------------------------------------------------------- headers
+
+# How far a header may be from a column's name (folded as schema.normalize_header folds
+# it) and still be taken for a slip: one slip in a name of up to 11 letters, two in a
+# longer one (two slips from "Contacted On" lies "Contacted By", from "Contact Name"
+# "Contact Date"). Names shorter than 5 letters ("Via", "Org", "Cell", "Who") are left
+# out: one slip away from them lie too many other words ("Why", "Call").
+_SHORTEST_NAME = 5
+_LONG_NAME = 12
+_NO_SLIP = 99
+
+
+def _check_headers(table: Table) -> list[Problem]:
+    """A header that names no column but is a slip away from one the table lacks (``unknown-column``)."""
+    taken = set(table.columns.values())
+    missing = [c for c in table.shape.user_columns if c.key not in table.columns]
+    problems = []
+    for column, value in table.headers.items():
+        if column in taken or not isinstance(value, str) or table.shape.match_header(value) is not None:
+            continue
+        near = _nearest_column(schema.normalize_header(value), missing)
+        if near is None:
+            continue
+        spec, name = near
+        meant = f'"{name}"' if name == spec.header else f'"{name}" (read as {spec.header})'
+        typed = value.strip()
+        problems.append(Problem(WARNING, "unknown-column", table.sheet, f"{column_letter(column)}{table.header_row}",
+                                table.header_row, typed,
+                                f'"{typed}" is not a column chart knows. Did you mean {meant}? Rename the header to '
+                                f'"{name}" to have chart read it; until then chart leaves this column out.'))
+    return problems
+
+
+def _nearest_column(typed: str, columns) -> tuple[schema.Column, str] | None:
+    """The column (and which of its names) that ``typed`` is a slip away from, the nearest first; or None.
+
+    Only the person's columns are asked about: chart sync adds its own under their
+    right names whatever else the sheet holds.
+    """
+    best = None
+    for spec in columns:
+        for name in (spec.header, *spec.aliases):
+            folded = schema.normalize_header(name)
+            # A header that is the start or the end of a column's name is a word of its own
+            # ("Referral", "Recommend"); one that adds to a name ("Emailed") is no slip (_slips).
+            if len(folded) < _SHORTEST_NAME or typed in folded:
+                continue
+            slips = _slips(typed, folded)
+            if slips <= (1 if len(folded) < _LONG_NAME else 2) and (best is None or slips < best[0]):
+                best = (slips, spec, name)
+    return None if best is None else best[1:]
+
+
+def _slips(typed: str, meant: str) -> int:
+    """The typing slips that turn ``meant`` into ``typed``: Damerau-Levenshtein distance (optimal string
+    alignment), counting a letter left out, one typed for another, two swapped, and one doubled.
+
+    A letter added that doubles none is no slip ("Contract" is not "Contact" mistyped, nor
+    "Contacts"): a header one such letter longer than a column's name is another word.
+    """
+    n, m = len(typed), len(meant)
+    if abs(n - m) > 2:
+        return _NO_SLIP
+    # d[i][j]: slips turning meant[:j] into typed[:i].
+    d = [[_NO_SLIP] * (m + 1) for _ in range(n + 1)]
+    d[0] = list(range(m + 1))
+    for i in range(1, n + 1):
+        doubled = i > 1 and typed[i - 1] == typed[i - 2]
+        d[i][0] = d[i - 1][0] + 1 if doubled else _NO_SLIP
+        for j in range(1, m + 1):
+            best = min(d[i][j - 1] + 1,  # meant[j-1] left out
+                       d[i - 1][j - 1] + (typed[i - 1] != meant[j - 1]),  # the same letter, or another
+                       d[i - 1][j] + 1 if doubled else _NO_SLIP)  # typed[i-1] doubles the letter before it
+            if i > 1 and j > 1 and typed[i - 1] == meant[j - 2] and typed[i - 2] == meant[j - 1]:
+                best = min(best, d[i - 2][j - 2] + 1)  # two letters swapped
+            d[i][j] = best
+    return d[n][m]
 
 
 # --------------------------------------------------------------------------- Contacts

@@ -292,7 +292,8 @@ def email_key(value) -> str | None:
         return None
 
 
-_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
+# Titles before a name; a period after one ends no sentence (checker.sentences).
+HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
 
 
 def name_key(value) -> str:
@@ -319,7 +320,7 @@ def _name_key(value: str) -> str:
         last, first = (part.strip() for part in text.split(","))
         if last and first and " " not in last:
             text = f"{first} {last}"
-    return " ".join([w for w in _WORDS.findall(text) if w not in _HONORIFICS])
+    return " ".join([w for w in _WORDS.findall(text) if w not in HONORIFICS])
 
 
 @dataclass(frozen=True)

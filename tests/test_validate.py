@@ -510,7 +510,7 @@ def test_row_with_only_notes_is_a_row_without_name(tmp_path):
 
 def test_tool_columns_alone_do_not_make_a_row(tmp_path):
     path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Stage", "Comments"],
-                       [["Ann Lee", "ann@fabrikam.org", "New", None], [None, None, "New", "stale"]])
+                       [["Ann Lee", "ann@fabrikam.org", "Not contacted", None], [None, None, "Thanked", "stale"]])
     assert [r.number for r in read_chart(path).contacts.rows] == [2]
     assert codes(path) == []
 

@@ -172,7 +172,9 @@ def validate(path, as_json, today):
     """Check the chart at PATH and list every problem, cell by cell.
 
     Each problem has a severity, a stable code, its place (Contacts!H7) and what
-    to do. Exit status: 0 no errors (warnings allowed), 1 errors, 2 the file
+    to do. Whatever would make chart sync refuse to write the chart (a column of
+    yours named like one of its own, its cells inside your merged cells, no room)
+    is an error here too. Exit status: 0 no errors (warnings allowed), 1 errors, 2 the file
     cannot be read.
 
     \b
@@ -180,12 +182,15 @@ def validate(path, as_json, today):
       chart validate my_chart.xlsx
       chart validate my_chart.xlsx --json
     """
+    from pathlib import Path
+
     from .validate import has_errors, validate_chart
-    from .workbook import read_chart
+    from .workbook import chart_from_grids, read_chart_grids
 
     day = _parse_day(today, "--today")
-    chart = read_chart(path)
-    problems = validate_chart(chart, day)
+    grids = read_chart_grids(path, tool_sheets=True)
+    chart = chart_from_grids(Path(path), grids)
+    problems = validate_chart(chart, day, grids)
     if as_json:
         _say(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:

@@ -40,19 +40,55 @@ class Problem:
         return asdict(self)
 
 
-def validate_chart(chart: Chart, today: dt.date | None = None) -> list[Problem]:
-    """Every problem in the chart, in sheet and row order.
+def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, list[list]] | None = None,
+                   ) -> list[Problem]:
+    """Every problem in the chart, in sheet and row order, and every reason chart sync would refuse it.
 
-    ``today`` (the real today when not given) dates the text dates typed without a year.
+    ``today`` (the real today when not given) dates the text dates typed without a
+    year. ``grids``: the chart's sheets as ``workbook.read_chart_grids(path,
+    tool_sheets=True)`` gives them; read from ``chart.path`` when not given.
     """
+    return _check_profile(chart) + sync_refusals(chart, grids) + _check_tables(chart, today)
+
+
+def chart_problems(chart: Chart, today: dt.date | None = None) -> list[Problem]:
+    """The problems of the chart's cells and headers (what sync's Comments show), in sheet and row order."""
+    return _check_profile(chart) + _check_tables(chart, today)
+
+
+def _check_tables(chart: Chart, today: dt.date | None) -> list[Problem]:
     today = today or dt.date.today()
     problems: list[Problem] = []
-    problems += _check_profile(chart)
     for table in (chart.contacts, chart.want_to_meet):
         if table is not None:
             problems += _check_headers(table)
     with gc_paused():
         problems += _check_contacts(chart.contacts, chart.profile.region, today)
+    return problems
+
+
+def sync_refusals(chart: Chart, grids: dict[str, list[list]] | None = None) -> list[Problem]:
+    """Every reason chart sync would refuse to write the chart, each an error at its cell (``placement``)."""
+    from .objects import sheet_objects
+    from .placement import refusals
+    from .workbook import read_chart_grids
+
+    if grids is None:
+        grids = read_chart_grids(chart.path, tool_sheets=True)
+    objects = sheet_objects(chart.path, [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None])
+    problems = []
+    for refusal in refusals(chart, grids, objects):
+        digits = "".join(ch for ch in refusal.cell or "" if ch.isdigit())
+        letters = "".join(ch for ch in refusal.cell or "" if ch.isalpha())
+        table = next((t for t in (chart.contacts, chart.want_to_meet) if t is not None and t.sheet == refusal.sheet),
+                     None)
+        header = ""
+        if table is not None and letters:
+            from .objects import column_index
+
+            header = str(table.headers.get(column_index(letters), "") or "")
+        problems.append(Problem(ERROR, refusal.code, refusal.sheet, refusal.cell or "", int(digits) if digits else None,
+                                header, refusal.message))
     return problems
 
 

@@ -1,4 +1,4 @@
-"""Subprocess role for tests/test_drafts.py: draft with hostile templates and report each outcome.
+"""Subprocess role for tests/test_sandbox.py: draft with hostile templates and report each outcome.
 
     python tests/template_worker.py CHART CASES_JSON
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shlex
 
 import pytest
 
 from tests.conftest import contact, run, write_chart
-from workbook_tool.agenda import build_agenda, contact_steps, draft_command
+from workbook_tool.agenda import build_agenda
+from workbook_tool.stages import contact_steps
 from workbook_tool.create import new_workbook
 from workbook_tool.workbook import read_chart
 
@@ -76,14 +76,6 @@ def test_steps_match_sync(sample):
 def test_ann_lees_step_names_her_pending_referral(sample):
     steps = {row.text("name"): step for row, step in contact_steps(read_chart(sample), TODAY)}
     assert "Olivia Park" in steps["Ann Lee"].action
-
-
-def test_draft_command_quotes_for_a_shell(tmp_path):
-    command = draft_command(tmp_path / "my chart.xlsx", "follow-up", "Sean O'Brien")
-    assert shlex.split(command) == ["chart", "draft", str(tmp_path / "my chart.xlsx"), "--kind", "follow-up",
-                                    "--to", "Sean O'Brien"]
-    assert draft_command("c.xlsx", None, "Ann") is None
-    assert draft_command("c.xlsx", "call", "") is None
 
 
 def test_not_contacted_is_due_on_the_given_day(sample):

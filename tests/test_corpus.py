@@ -472,6 +472,13 @@ def empty_export(folder):
 
 
 @builder
+def malformed_xlsx_export(folder):
+    chart(folder)
+    rewrite_zip(chart(folder, name="good.xlsx"), folder / "export.xlsx",
+                replace={"xl/worksheets/sheet1.xml": "<worksheet><sheetData><row r='1'><c"})
+
+
+@builder
 def binary_export(folder):
     chart(folder)
     (folder / "export.csv").write_bytes(bytes(range(256)) * 4)
@@ -559,6 +566,20 @@ def table_total_row_import(folder):
 def table_note_under_import(folder):
     table_chart(folder / "chart.xlsx", below={"C5": "the rest are in Archive"})
     shutil.copy(DATA / "one_person.csv", folder / "export.csv")
+
+
+# Sheet XML the writer cannot edit, refused in one line naming the sheet (issue 12).
+
+
+@builder
+def rows_out_of_order(folder):
+    # Row 3 stored before row 2: Excel "repairs" such a sheet, and where a new row goes is anyone's guess.
+    path = chart(folder)
+    xml = _sheet_xml(folder)
+    rows = re.findall(r'<row r="\d+".*?</row>', xml, re.S)
+    xml = xml.replace(rows[1] + rows[2], rows[2] + rows[1])
+    rewrite_zip(path, folder / "swapped.xlsx", replace={"xl/worksheets/sheet1.xml": xml}).replace(path)
+    (folder / "good.xlsx").unlink()
 
 
 def _cut_part(folder: Path, part: str, drop=False) -> Path:

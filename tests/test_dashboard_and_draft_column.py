@@ -11,7 +11,7 @@ from libreoffice import lo  # noqa: F401  (registers the fixture)
 from openpyxl import load_workbook
 from sync_fixtures import TODAY_ARG, sample_chart
 
-from workbook_tool.drafts import MAILTO_LIMIT
+from workbook_tool.mailto import MAILTO_LIMIT
 
 
 def sync(path, *args):

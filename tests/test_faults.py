@@ -249,16 +249,13 @@ def assert_untouched(path: Path, data: bytes, listing: list[str]) -> None:
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG])
 def test_disk_full_while_saving(chart, export, monkeypatch, command, code):
-    from openpyxl.workbook.workbook import Workbook
+    from workbook_tool.xlsxpatch import Package
 
     def full(self, filename):
         Path(filename).write_bytes(b"PK\x03\x04 the first bytes of a workbook")
         raise OSError(code, os.strerror(code))
 
-    from workbook_tool.xlsxpatch import Package
-
-    monkeypatch.setattr(Workbook, "save", full)
-    monkeypatch.setattr(Package, "save", full)  # sync's and import's usual writer
+    monkeypatch.setattr(Package, "save", full)  # sync's and import's writer
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))
     assert result.exit_code == 1
@@ -424,21 +421,6 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
                 return real_save(self, out)
 
         monkeypatch.setattr(Package, "save", save_while_saved)
-    elif stage == "loading":
-        # The same through the openpyxl fallback, which loads the whole workbook again.
-        from workbook_tool import xlsxpatch
-
-        def unsupported(*args, **kwargs):
-            raise xlsxpatch.Unsupported("test: the openpyxl way")
-
-        real_load = sync_module._load_for_writing
-
-        def load_while_saved(*args, **kwargs):
-            with _half_saved_in_place(path, edited):
-                return real_load(*args, **kwargs)
-
-        monkeypatch.setattr(xlsxpatch, "write_plan", unsupported)
-        monkeypatch.setattr(sync_module, "_load_for_writing", load_while_saved)
     elif stage == "planning":
         real_plan = sync_module.plan_sync
 
@@ -469,7 +451,7 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
 
 @pytest.mark.parametrize(("stage", "how"), [(stage, how) for stage in ("planning", "checking", "backup")
                                              for how in ("rename", "inplace")]
-                         + [(stage, "half-inplace") for stage in ("reading", "writing", "loading")])
+                         + [(stage, "half-inplace") for stage in ("reading", "writing")])
 def test_an_edit_saved_while_sync_works_is_kept_and_sync_refuses(world, tmp_path, monkeypatch, stage, how):
     path = tmp_path / "chart.xlsx"
     path.write_bytes(world.original)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import itertools
 import os
 import resource
 import signal
@@ -236,16 +235,13 @@ def test_chart_backups_that_is_not_a_folder_is_refused(chart, tmp_path, what):
     assert list(elsewhere.iterdir()) == []
 
 
-def test_planted_links_at_draft_temporary_names_are_never_followed(tmp_path, monkeypatch):
-    # Drafts are written through temporary names chart can predict (pid and a count).
-    from workbook_tool import drafts
-
+def test_planted_links_at_draft_temporary_names_are_never_followed(tmp_path):
+    # Drafts are written through temporary names chart can predict (pid and a count from 0 each run).
     chart = sample_chart(tmp_path / "chart.xlsx")
     out = tmp_path / "drafts"
     out.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_bytes(b"theirs")
-    monkeypatch.setattr(drafts, "_TMP_NUMBERS", itertools.count())
     for n in range(20):
         (out / f".draft-{os.getpid()}-{n}.tmp").symlink_to(victim)
     result = run("draft", chart, "--out", out, "--today", TODAY_ARG)

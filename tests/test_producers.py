@@ -472,23 +472,19 @@ def test_validate_agenda_and_draft_read_a_strict_workbook_as_the_same_chart(tmp_
     assert outputs(strict) == outputs(plain)
 
 
-def test_a_strict_workbook_in_a_shape_chart_cannot_edit_is_refused_in_one_line(tmp_path):
-    # Rows without numbers: the patch writer does not edit them, and openpyxl, the usual
-    # fallback, reads a Strict package as a workbook without sheets.
+def test_a_strict_workbook_with_rows_without_numbers_syncs(tmp_path, expected):
+    # Rows without numbers once sent a sheet to openpyxl, which reads a Strict package as a workbook
+    # without sheets: the sync was refused. The one writer reads their numbers from their order.
     path = to_strict(sample_chart(tmp_path / "made.xlsx"), tmp_path / "strict.xlsx")
-    data = parts(path)
-    part = sheet_parts(data)["Contacts"]
-    data[part] = re.sub(rb'(<row) r="\d+"', rb"\1", data[part])
-    write_parts(path, data)
-    original = path.read_bytes()
+    numbered = parts(path)
+    part = sheet_parts(numbered)["Contacts"]
+    write_parts(path, {**numbered, part: re.sub(rb'(<row) r="\d+"', rb"\1", numbered[part])})
     result = sync(path)
-    assert result.exit_code == 2, result.output
-    assert result.stderr == (
-        f'Error: {path}: is saved as Strict Open XML and holds something chart cannot edit in that format (a row '
-        'without its number). Nothing was changed. Open it in Excel and save it as "Excel Workbook (.xlsx)" '
-        "(File > Save As), then run again.\n")
-    assert path.read_bytes() == original
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["made.xlsx", "strict.xlsx"]
+    assert result.exit_code == 0, result.output
+    after = parts(path)
+    check_sync_kept_everything(numbered, after, ["Contacts", "Want to Meet"])  # as the same sheet with numbers
+    assert b'conformance="strict"' in after["xl/workbook.xml"]
+    synced_as_expected(path, expected)
 
 
 @pytest.mark.libreoffice

@@ -34,22 +34,9 @@ def sync(path, *args):
     return run("sync", path, "--today", TODAY_ARG, *args)
 
 
-@pytest.fixture(params=["patch", "openpyxl"])
-def writer(request, monkeypatch):
-    """Each test once through each of sync's writers: the usual patch writer and the openpyxl fallback."""
-    if request.param == "openpyxl":
-        from workbook_tool import xlsxpatch
-
-        def unsupported(*args, **kwargs):
-            raise xlsxpatch.Unsupported("test: the openpyxl way")
-
-        monkeypatch.setattr(xlsxpatch, "write_plan", unsupported)
-    return request.param
-
-
 def with_xml_comment(path: Path) -> Path:
-    """The workbook with an XML comment among the Contacts cells: the patch writer leaves such a sheet to
-    openpyxl. The comment quotes the end of the cell data, which a quick split of the sheet would take for it."""
+    """The workbook with an XML comment among the Contacts cells (once sent through openpyxl). The comment
+    quotes the end of the cell data, which a quick split of the sheet would take for it."""
     from conftest import rewrite_zip
 
     xml = sheet_xml(path)
@@ -178,7 +165,7 @@ def merged_beside_header(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("commented", [False, True], ids=["plain", "xml-comment"])
-def test_tool_columns_go_past_merged_cells(tmp_path, writer, commented):
+def test_tool_columns_go_past_merged_cells(tmp_path, commented):
     # Before: Stage went into S1, inside the merged R1:S2 (the openpyxl writer exited 3 on it: MergedCell).
     path = merged_beside_header(tmp_path / "chart.xlsx")
     if commented:
@@ -243,7 +230,7 @@ def test_tool_columns_go_past_sparklines(tmp_path):
 NOTE_BELOW = {"A8": "Last updated in November", "B8": "by me"}
 
 
-def test_new_row_goes_right_under_the_table_not_under_a_note_below_it(tmp_path, writer):
+def test_new_row_goes_right_under_the_table_not_under_a_note_below_it(tmp_path):
     # Rows 5-7 are empty; row 8 holds the person's note (in the Name column). Before: Nora Quinn went to row 9
     # and the table was stretched over the note; the note got tool cells, as a contact.
     from openpyxl import load_workbook
@@ -296,7 +283,7 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2  # Excel counts UTF-16 units: an emoji is two
 
 
-def test_no_tool_cell_holds_more_than_excel_allows(tmp_path, writer):
+def test_no_tool_cell_holds_more_than_excel_allows(tmp_path):
     # Names of about 12,000 characters, each cell within Excel's limit: the referral chain through three of
     # them, Want to Meet's "Ask A, B, C (Litware)" and a Next Step listing three recommended people are not.
     from openpyxl import load_workbook

@@ -1,9 +1,10 @@
 """``chart sync`` loses nothing of the person's (issue 3, data safety contract).
 
 One rich workbook holds everything a person may add; a sync must keep each of
-them. Parts openpyxl would drop make sync refuse unless --force. The write itself
-refuses while the file is open elsewhere or changed under it, keeps a backup,
-keeps permissions and symlinks, and on any failure leaves the original as it was.
+them, and the parts openpyxl would drop (macros, sparklines, shapes, data bars)
+as the same bytes. The write itself refuses while the file is open elsewhere or
+changed under it, keeps a backup, keeps permissions and symlinks, and on any
+failure leaves the original as it was.
 """
 
 from __future__ import annotations
@@ -53,31 +54,14 @@ def assert_untouched(path: Path, data: bytes, listing: list[str]) -> None:
 # --------------------------------------------------------------------------- nothing of the person's is lost
 
 
-def use_openpyxl_writer(monkeypatch) -> None:
-    """Make sync take its fallback: load, apply and save the whole workbook with openpyxl."""
-    from workbook_tool import xlsxpatch
-
-    def unsupported(*args, **kwargs):
-        raise xlsxpatch.Unsupported("test: the openpyxl way")
-
-    monkeypatch.setattr(xlsxpatch, "write_plan", unsupported)
-
-
-@pytest.fixture(scope="module", params=["patch", "openpyxl"])
-def rich_synced(tmp_path_factory, request):
-    """The rich workbook, its snapshot, and the same after one sync (shared: a sync takes a moment).
-
-    Once through each of sync's two writers: the usual one that rewrites only the
-    changed parts, and the openpyxl fallback for packages that one does not edit.
-    """
+@pytest.fixture(scope="module")
+def rich_synced(tmp_path_factory):
+    """The rich workbook, its snapshot, and the same after one sync (shared: a sync takes a moment)."""
     folder = tmp_path_factory.mktemp("rich")
     path = rich_chart(folder / "rich.xlsx")
     before = snapshot(path)
     original = path.read_bytes()
-    with pytest.MonkeyPatch.context() as mp:
-        if request.param == "openpyxl":
-            use_openpyxl_writer(mp)
-        result = sync(path)
+    result = sync(path)
     return path, original, before, snapshot(path), result
 
 
@@ -180,22 +164,20 @@ def test_rich_workbook_backup_is_the_original(rich_synced):
     assert len(backups) == 1 and backups[0].read_bytes() == original
 
 
-# --------------------------------------------------------------------------- what openpyxl would drop
+# --------------------------------------------------------------------------- what openpyxl would drop, kept
 
 LOSSY = {
-    "data bar": (lambda src, dst: inject_into_contacts_sheet(src, dst, X14_DATA_BAR),
-                 "data bars with extended settings", b"x14:dataBar"),
-    "sparklines": (lambda src, dst: inject_into_contacts_sheet(src, dst, X14_SPARKLINES),
-                   "sparklines", b"x14:sparklineGroups"),
-    "macros": (inject_macros, "macros (VBA)", None),
-    "shapes": (inject_shape, "shapes, text boxes or arrows", b"Call these first"),
+    "data bar": (lambda src, dst: inject_into_contacts_sheet(src, dst, X14_DATA_BAR), X14_DATA_BAR.encode()),
+    "sparklines": (lambda src, dst: inject_into_contacts_sheet(src, dst, X14_SPARKLINES), X14_SPARKLINES.encode()),
+    "macros": (inject_macros, None),
+    "shapes": (inject_shape, b"Call these first"),
 }
 
 
 @pytest.mark.parametrize("kind", list(LOSSY))
 def test_sync_keeps_what_openpyxl_would_drop(tmp_path, kind):
-    # The usual writer copies every part it does not change, byte for byte.
-    make, _, marker = LOSSY[kind]
+    # The writer copies every part it does not change, byte for byte.
+    make, marker = LOSSY[kind]
     source = sample_chart(tmp_path / "plain.xlsx")
     path = make(source, tmp_path / "chart.xlsx")
     with zipfile.ZipFile(path) as zf:
@@ -204,48 +186,42 @@ def test_sync_keeps_what_openpyxl_would_drop(tmp_path, kind):
     assert result.exit_code == 0, result.output
     assert tool_values(path)["Ann Lee"]["Stage"] == "Thanked"
     with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        everything = b"".join(zf.read(n) for n in names)
-        if marker is None:
-            assert zf.read("xl/vbaProject.bin") == parts_before["xl/vbaProject.bin"]
-        else:
-            assert marker in everything
-
-
-@pytest.mark.parametrize("kind", list(LOSSY))
-def test_openpyxl_fallback_refuses_to_lose_what_it_drops(tmp_path, kind, monkeypatch):
-    use_openpyxl_writer(monkeypatch)
-    make, words, _ = LOSSY[kind]
-    source = sample_chart(tmp_path / "plain.xlsx")
-    path = make(source, tmp_path / "chart.xlsx")
-    source.unlink()
-    data, listing = path.read_bytes(), folder_listing(tmp_path)
-    result = sync(path)
-    assert result.exit_code == 1
-    line = one_error_line(result)
-    assert words in line and "--force" in line and "Nothing was written" in line
-    assert_untouched(path, data, listing)
-
-
-@pytest.mark.parametrize("kind", list(LOSSY))
-def test_openpyxl_fallback_with_force_writes_anyway_and_loses_it(tmp_path, kind, monkeypatch):
-    use_openpyxl_writer(monkeypatch)
-    make, _, marker = LOSSY[kind]
-    source = sample_chart(tmp_path / "plain.xlsx")
-    path = make(source, tmp_path / "chart.xlsx")
-    result = sync(path, "--force")
-    assert result.exit_code == 0, result.output
-    assert tool_values(path)["Ann Lee"]["Stage"] == "Thanked"
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        everything = b"".join(zf.read(n) for n in names)
-    if marker is not None:
-        assert marker not in everything, "this is what the refusal warned about"
+        parts_after = {n: zf.read(n) for n in zf.namelist()}
+    if marker is None:
+        assert parts_after["xl/vbaProject.bin"] == parts_before["xl/vbaProject.bin"]
     else:
-        assert "xl/vbaProject.bin" not in names
+        assert b"".join(parts_after.values()).count(marker) == 1
+    for name in ("xl/vbaProject.bin", "xl/drawings/drawingShape1.xml"):
+        assert parts_after.get(name) == parts_before.get(name), name
 
 
-def test_lossy_parts_are_no_reason_to_refuse_when_nothing_changes(tmp_path):
+def test_macros_sparklines_and_shapes_are_kept_in_a_sheet_openpyxl_once_wrote(tmp_path):
+    # XML comments among the cells sent such a sheet through openpyxl, which refused (or, with --force, lost)
+    # the macros, the sparklines and the shape. The one writer keeps each of them as the same bytes.
+    from test_xlsxpatch import CONSTRUCTS, HAND_STAGES, hand_made
+
+    path, _ = hand_made(tmp_path / "made.xlsx", CONSTRUCTS["XML comments"])
+    path = inject_into_contacts_sheet(path, tmp_path / "sparklines.xlsx", X14_SPARKLINES)
+    path = inject_shape(path, tmp_path / "shape.xlsx")
+    path = inject_macros(path, tmp_path / "chart.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        before = {n: zf.read(n) for n in zf.namelist()}
+    assert b"vnd.ms-office.vbaProject" in before["[Content_Types].xml"]
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(path) as zf:
+        after = {n: zf.read(n) for n in zf.namelist()}
+    for name in ("xl/vbaProject.bin", "xl/drawings/drawingShape1.xml", "xl/worksheets/sheet2.xml"):
+        assert after[name] == before[name], name
+    assert b'Extension="bin" ContentType="application/vnd.ms-office.vbaProject"' in after["[Content_Types].xml"]
+    assert b"relationships/vbaProject" in after["xl/_rels/workbook.xml.rels"]
+    sheet = after["xl/worksheets/sheet1.xml"]
+    assert X14_SPARKLINES.encode() in sheet and b'<drawing r:id="rIdShape1"/>' in sheet
+    assert after["xl/worksheets/_rels/sheet1.xml.rels"].count(b"drawingShape1.xml") == 1
+    assert {name: v["Stage"] for name, v in tool_values(path).items()} == HAND_STAGES
+
+
+def test_a_workbook_with_macros_and_nothing_to_change_is_not_rewritten(tmp_path):
     path = sample_chart(tmp_path / "plain.xlsx")
     assert sync(path).exit_code == 0
     locked = inject_macros(path, tmp_path / "chart.xlsx")
@@ -485,25 +461,20 @@ def test_lock_beside_the_symlink_or_the_target_refuses(tmp_path):
 # --------------------------------------------------------------------------- failures leave the original
 
 
-def replace_save(monkeypatch, which: str, fake) -> None:
-    """Make the chosen writer's save ``fake(real_save, filename)`` (real_save() does the real one)."""
-    if which == "openpyxl":
-        from openpyxl.workbook.workbook import Workbook as cls
+def replace_save(monkeypatch, fake) -> None:
+    """Make the writer's save ``fake(real_save, filename)`` (real_save() does the real one)."""
+    from workbook_tool.xlsxpatch import Package
 
-        use_openpyxl_writer(monkeypatch)
-    else:
-        from workbook_tool.xlsxpatch import Package as cls
-    real = cls.save
-    monkeypatch.setattr(cls, "save", lambda self, filename: fake(lambda: real(self, filename), filename))
+    real = Package.save
+    monkeypatch.setattr(Package, "save", lambda self, filename: fake(lambda: real(self, filename), filename))
 
 
-@pytest.mark.parametrize("which", ["patch", "openpyxl"])
-def test_disk_full_while_saving(sample, monkeypatch, which):
+def test_disk_full_while_saving(sample, monkeypatch):
     def full_disk(real_save, filename):
         Path(filename).write_bytes(b"PK\x03\x04 half a file")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    replace_save(monkeypatch, which, full_disk)
+    replace_save(monkeypatch, full_disk)
     data, listing = sample.read_bytes(), folder_listing(sample.parent)
     result = sync(sample)
     assert result.exit_code == 1
@@ -512,20 +483,16 @@ def test_disk_full_while_saving(sample, monkeypatch, which):
     assert_untouched(sample, data, listing)
 
 
-@pytest.mark.parametrize("which", ["patch", "openpyxl"])
-def test_verify_failure_leaves_the_original(sample, monkeypatch, which):
+def test_verify_failure_leaves_the_original(sample, monkeypatch):
     from openpyxl import load_workbook
-    from openpyxl.workbook.workbook import Workbook
-
-    openpyxl_save = Workbook.save  # before it is replaced below
 
     def save_then_damage(real_save, filename):
         real_save()
         wb = load_workbook(filename)
         wb["Contacts"]["A3"] = "Somebody Else"  # a user cell that must not change
-        openpyxl_save(wb, filename)
+        wb.save(filename)
 
-    replace_save(monkeypatch, which, save_then_damage)
+    replace_save(monkeypatch, save_then_damage)
     data, listing = sample.read_bytes(), folder_listing(sample.parent)
     result = sync(sample)
     assert result.exit_code == 1
@@ -534,9 +501,38 @@ def test_verify_failure_leaves_the_original(sample, monkeypatch, which):
     assert_untouched(sample, data, listing)
 
 
-@pytest.mark.parametrize("which", ["patch", "openpyxl"])
-def test_unreadable_new_version_leaves_the_original(sample, monkeypatch, which):
-    replace_save(monkeypatch, which, lambda real_save, filename: Path(filename).write_bytes(b"not a zip"))
+def test_a_formulas_result_is_a_cell_the_read_back_compares(tmp_path, monkeypatch):
+    # Every cell of the person's is compared, a formula's last result too: no writer drops results any more.
+    from conftest import rewrite_zip
+
+    import re
+
+    made = sample_chart(tmp_path / "made.xlsx")
+    with zipfile.ZipFile(made) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    sheet = re.sub(rb'(<row r="2"[^>]*>.*?)(</row>)', rb'\1<c r="R2"><f>LEN(A2)</f><v>10</v></c>\2', sheet, count=1,
+                   flags=re.S)
+    path = rewrite_zip(made, tmp_path / "chart.xlsx", replace={"xl/worksheets/sheet1.xml": sheet})
+
+    def save_then_lose_the_result(real_save, filename):
+        real_save()
+        with zipfile.ZipFile(filename) as zf:
+            written = zf.read("xl/worksheets/sheet1.xml")
+        assert b"<f>LEN(A2)</f><v>10</v>" in written
+        damaged = rewrite_zip(filename, Path(filename).with_suffix(".damaged"), replace={
+            "xl/worksheets/sheet1.xml": written.replace(b"<f>LEN(A2)</f><v>10</v>", b"<f>LEN(A2)</f>")})
+        Path(filename).write_bytes(damaged.read_bytes())  # in place: the temporary file stays the one chart made
+
+    replace_save(monkeypatch, save_then_lose_the_result)
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    assert "did not read back Contacts!R2 as it should (10 became None)" in one_error_line(result)
+    assert path.read_bytes() == data
+
+
+def test_unreadable_new_version_leaves_the_original(sample, monkeypatch):
+    replace_save(monkeypatch, lambda real_save, filename: Path(filename).write_bytes(b"not a zip"))
     data, listing = sample.read_bytes(), folder_listing(sample.parent)
     result = sync(sample)
     assert result.exit_code == 1

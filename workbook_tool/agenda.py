@@ -9,13 +9,10 @@ Hold, Done) never appear.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import shlex
 from dataclasses import dataclass, field
 
-from . import stages
-from .fields import name_key
-from .workbook import Chart, Row, gc_paused
+from . import kinds, stages
+from .workbook import Chart, gc_paused
 
 WEEK_DAYS = 7  # "This week" is the seven days after today
 
@@ -23,35 +20,6 @@ OVERDUE = "overdue"
 TODAY = "today"
 WEEK = "week"
 GROUP_TITLES = {OVERDUE: "Overdue", TODAY: "Due today", WEEK: "This week"}
-
-
-def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, stages.NextStep]]:
-    """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
-
-    The pending referrals a thanked contact's step names come from the rule sync
-    uses too (stages.pending_referrals), so the agenda, the calendar and the Next
-    Step column agree.
-    """
-    region = chart.profile.region
-    rows = chart.contacts.rows
-    by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
-    steps = []
-    for row in rows:
-        pending = stages.pending_referrals(row, by_name_key, region)
-        steps.append((row, stages.next_step(row, chart.profile, today, pending)))
-    return steps
-
-
-def draft_command(path, kind: str | None, name: str) -> str | None:
-    """The ``chart draft`` command line that writes the draft for this step, quoted for a shell."""
-    if not kind or not name:
-        return None
-    return f"chart draft {_quoted(str(path))} --kind {_quoted(kind)} --to {shlex.quote(name)}"
-
-
-@functools.lru_cache(maxsize=64)  # the same path and kinds, on every line of the agenda
-def _quoted(text: str) -> str:
-    return shlex.quote(text)
 
 
 @dataclass(frozen=True)
@@ -104,7 +72,7 @@ def build_agenda(chart: Chart, today: dt.date) -> Agenda:
     """The chart's agenda for ``today``: open contacts whose next step is due by a week from today."""
     agenda = Agenda(chart.path, today)
     with gc_paused():
-        for row, step in contact_steps(chart, today):
+        for row, step in stages.contact_steps(chart, today):
             if step.closed or step.due is None or not step.action:
                 continue
             late = (today - step.due).days
@@ -119,7 +87,7 @@ def build_agenda(chart: Chart, today: dt.date) -> Agenda:
             name = row.text("name")
             agenda.groups[group].append(AgendaItem(
                 row=row.number, name=name, stage=step.stage, action=step.action, due=step.due,
-                days_late=max(late, 0), kind=step.kind, command=draft_command(chart.path, step.kind, name)))
+                days_late=max(late, 0), kind=step.kind, command=kinds.draft_command(chart.path, step.kind, name)))
     for items in agenda.groups.values():
         # The latest first among the overdue (its due date is earliest); then chart order.
         items.sort(key=lambda i: (i.due, i.row))

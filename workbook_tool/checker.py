@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from . import kinds
 from .fields import HONORIFICS
 
 GUIDE = "guide"
@@ -250,24 +251,26 @@ def _checked(kind: str, text: str, facts: tuple, style: str) -> tuple[Finding, .
 
 
 def _check(kind: str, text: str, facts: dict, style: str) -> list[Finding]:
+    rules = kinds.get(kind).checks  # which rules hold for which kind: the kinds table says
+    five_point = style == FIVE_POINT and kinds.FIVE_POINT_RULES in rules
     found: list[Finding] = []
-    if kind in ("outreach", "call"):
+    if kinds.GUIDE_POINTS in rules:
         found += _presentation(text, facts, kind)
-    if kind == "outreach":
+    if kinds.REFERRER_FIRST in rules:
         found += _referrer_first(text, facts)
-        if style == FIVE_POINT:
-            found += _five_point(text, facts)
-    if kind == "thank-you":
+    if five_point:
+        found += _five_point(text, facts)
+    if kinds.NAMES_HELPFUL in rules:
         helpful = facts.get("helpful", "")
         if not helpful:
-            found.append(Finding("no-helpful", "the thank-you names nothing helpful: fill in the contact's Helpful "
+            found.append(Finding("no-helpful", f"the {kind} names nothing helpful: fill in the contact's Helpful "
                                                "cell and say what helped."))
         elif not mentions(text, helpful):
-            found.append(Finding("no-helpful", f'the thank-you does not name what was helpful ("{helpful}"); '
+            found.append(Finding("no-helpful", f'the {kind} does not name what was helpful ("{helpful}"); '
                                                "say it in your own words."))
     found += _voice(text)
-    if kind != "call":
-        limit = MAX_WORDS_5_POINT if style == FIVE_POINT and kind == "outreach" else MAX_WORDS
+    if kinds.SHORT in rules:
+        limit = MAX_WORDS_5_POINT if five_point else MAX_WORDS
         count = len(words(text))
         if count >= limit:
             found.append(Finding("too-long", f"the {kind} has {count} words; keep it under {limit}."))

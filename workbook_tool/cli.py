@@ -16,6 +16,7 @@ import sys
 
 import click
 
+from . import kinds
 from .errors import BadOption, ChartError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -236,8 +237,7 @@ def _sync_help() -> str:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
 @click.option("--force", is_flag=True,
-              help="Write even while a lock file says the workbook is open, or when it has parts chart cannot "
-                   "keep (macros, sparklines, shapes …), which are then lost.")
+              help="Write even while a lock file says the workbook is open (a stale lock left by a crash).")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def sync(path, dry_run, today, force, as_json):
     """Update the chart at PATH (the help above is built by _sync_help from schema)."""
@@ -315,8 +315,8 @@ def calendar(path, output, today):
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(path_type=str))
-@click.option("--kind", type=click.Choice(["outreach", "call", "thank-you", "follow-up"]), default="outreach",
-              show_default=True, help="What to draft: an outreach email, a call sheet, a thank-you or a follow-up.")
+@click.option("--kind", type=click.Choice(kinds.NAMES), default=kinds.OUTREACH, show_default=True,
+              help=f"What to draft: {kinds.one_of(k.noun for k in kinds.KINDS)}.")
 @click.option("--to", "names", multiple=True, metavar="NAME",
               help="Draft for this contact, whatever their stage (repeat for several). Default: every contact "
                    "whose next step calls for --kind.")
@@ -407,8 +407,7 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
 @click.option("--via", metavar="NAME", help='For Family or Friend: whose contacts these are ("Dad"); goes in Via.')
 @click.option("--dry-run", is_flag=True, help="Show what would be added and filled; write nothing.")
 @click.option("--force", is_flag=True,
-              help="Write even while a lock file says the workbook is open, or when it has parts chart cannot "
-                   "keep (macros, sparklines, shapes …), which are then lost.")
+              help="Write even while a lock file says the workbook is open (a stale lock left by a crash).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def import_(path, file, source, via, dry_run, force, as_json):
     """Add the people in FILE to the Contacts sheet of the chart at PATH.

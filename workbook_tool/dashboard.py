@@ -1,8 +1,9 @@
 """The Dashboard sheet: how the search is going, rebuilt by every ``chart sync``.
 
 ``dashboard_rows`` computes the numbers as plain rows (so sync can compare them
-with what the sheet holds and skip the write when nothing changed);
-``write_dashboard`` lays them out with a native Excel bar chart of the pipeline.
+with what the sheet holds and skip the write when nothing changed); the writer
+(``xlsxpatch``) lays them out with the native Excel bar chart ``pipeline_chart``
+describes.
 """
 
 from __future__ import annotations
@@ -121,34 +122,3 @@ def pipeline_chart(sheet_title: str):
     chart.set_categories(labels)
     chart.height, chart.width = 8, 16
     return chart, f"A{HEADER_ROW + stage_rows + 3}"
-
-
-def write_dashboard(wb, rows: list[list]) -> None:
-    """(Re)create the Dashboard sheet from ``rows`` with a bar chart of the pipeline."""
-    from openpyxl.styles import Font, PatternFill
-
-    from . import layout
-
-    index = wb.sheetnames.index(SHEET) if SHEET in wb.sheetnames else None
-    if index is not None:
-        wb.remove(wb[SHEET])
-    ws = wb.create_sheet(SHEET, index) if index is not None else wb.create_sheet(SHEET)
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values, start=1):
-            if value is None:
-                continue
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            if r == HEADER_ROW:
-                cell.font = Font(name="Calibri", size=11, bold=True, italic=True, color="404040")
-                cell.fill = PatternFill("solid", fgColor=layout.TOOL_HEADER_FILL)
-    ws.cell(row=1, column=1).font = Font(name="Calibri", bold=True, size=14)
-    for letter, width in zip("ABCDEFGHIJKL", COLUMN_WIDTHS):
-        ws.column_dimensions[letter].width = width
-    chart, anchor = pipeline_chart(ws.title)
-    ws.add_chart(chart, anchor)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True

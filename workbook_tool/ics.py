@@ -27,7 +27,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import stages
+from . import kinds, stages
 from .errors import BadOption, WriteFailed
 from .fields import email_key, is_blank, name_key, to_date
 from .workbook import Chart, Row
@@ -143,24 +143,12 @@ def _details(row: Row, action: str, command: str | None) -> str:
     return "\n".join(lines)
 
 
-def _reminder_summary(kind: str, step: stages.NextStep, name: str) -> str:
-    if kind == stages.THANK_YOU:
-        return f"Thank-you to {name}"
-    if kind == stages.FOLLOW_UP:
-        return f"Keep in touch with {name}" if step.stage == stages.THANKED else f"Follow up with {name}"
-    if step.kind == stages.CALL:
-        return f"Call {name}"
-    return f"Email {name}" if step.action.startswith("Email ") else f"Reach out to {name}"
-
-
 def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
     """The meetings and reminders of every open contact, in date order.
 
     Closed contacts (Declined, No Reply, On Hold, Done) have none. Rows with
     neither a name nor an email cannot have a stable UID and are left out.
     """
-    from .agenda import contact_steps, draft_command
-
     region = chart.profile.region
     items: list[CalendarItem] = []
     used: set[str] = set()
@@ -172,7 +160,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
         used.add(uid)
         return uid
 
-    for row, step in contact_steps(chart, today):
+    for row, step in stages.contact_steps(chart, today):
         identity = contact_identity(row)
         if step.closed or identity is None:
             continue
@@ -183,7 +171,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
             if day >= today:
                 what = ("Have your presentation and questions ready; note their advice and the people they "
                         "recommend.")
-                command = draft_command(chart.path, stages.CALL, row.text("name"))
+                command = kinds.draft_command(chart.path, kinds.CALL, row.text("name"))
             else:
                 what, command = f"Informational meeting. Next: {step.action}.", None
             summary = f"Meeting with {name}" + (f" ({row.text('organization')})" if row.text("organization") else "")
@@ -192,11 +180,13 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
         # A scheduled meeting's step is preparing for it: the meeting event covers it.
         if step.due is None or step.stage == stages.MEETING_SCHEDULED:
             continue
-        kind = stages.OUTREACH if step.stage == stages.NOT_CONTACTED else step.kind
-        command = draft_command(chart.path, step.kind, row.text("name"))
-        items.append(CalendarItem(
-            uid_for(row, identity, kind), kind, row.number, name, _reminder_summary(kind, step, name),
-            _details(row, step.action, command), step.due))
+        # A first contact's reminder is an outreach's whatever the Channel, so that changing
+        # the Channel updates the event rather than adding a second.
+        kind = kinds.OUTREACH if step.stage == stages.NOT_CONTACTED else step.kind
+        command = kinds.draft_command(chart.path, step.kind, row.text("name"))
+        summary = kinds.get(step.kind).reminder(step.stage, row.values.get("channel"), name)
+        items.append(CalendarItem(uid_for(row, identity, kind), kind, row.number, name, summary,
+                                  _details(row, step.action, command), step.due))
     items.sort(key=lambda i: (i.start if i.timed else dt.datetime.combine(i.start, dt.time()), i.row, i.kind))
     return items
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from . import schema
 from .errors import BadOption, UnreadableWorkbook
 from .fields import email_key, is_blank, name_key, phone_key, phone_text
-from .workbook import BACKUP_HINT, OLE_MAGIC, ZIP_MAGIC
+from .workbook import OLE_MAGIC, ZIP_MAGIC
 
 SOURCES = ("Own", "Family", "Friend")
 # What an import brings in for a person; dates, stages and referrals are the chart's own business.
@@ -307,12 +307,7 @@ def _read_csv(path: Path, text: str) -> ContactsFile:
 def _read_xlsx(path: Path) -> ContactsFile:
     from . import workbook
 
-    try:
-        grids = workbook.read_grids(path)
-    except UnreadableWorkbook as exc:
-        # Its messages speak of the chart's backups; this file is an export.
-        exc.message = exc.message.replace(BACKUP_HINT, EXPORT_HINT)
-        raise
+    grids = workbook.read_grids(path, hint=EXPORT_HINT)  # an export has no backups: export it again
     # The sheet named like Contacts first, then the others in order.
     names = sorted(grids, key=lambda n: not schema.CONTACTS.matches_name(n))
     for name in names:

@@ -115,6 +115,13 @@ TOOL_COMMENTS_HEADER = "Chart Comments"
 SOURCES = ("Own", "Family", "Friend", "Referral")
 CHANNELS = ("Call", "Email")
 STATUSES = ("Declined", "No Reply", "On Hold", "Done")
+# The stages chart sync writes in the Stage column while a contact is open (a closed
+# contact's stage is its Status): stages.py says which applies, kinds.py which draft each calls for.
+NOT_CONTACTED = "Not contacted"
+AWAITING_REPLY = "Awaiting reply"
+MEETING_SCHEDULED = "Meeting scheduled"
+MET = "Met, not thanked"
+THANKED = "Thanked"
 
 CONTACTS = SheetShape(
     name="Contacts",

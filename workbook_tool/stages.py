@@ -2,8 +2,9 @@
 
 One pure function, ``next_step``, reads a Contacts row's dates and Status and
 returns its stage, the next action in words, when it is due and which draft
-helps. ``sync`` writes these into the tool-owned columns; ``draft`` and the
-agenda read them. Day counts come from the Profile (defaults 7, 1 and 60).
+helps (the kind ``kinds.KINDS`` says the stage calls for). ``sync`` writes these
+into the tool-owned columns; ``draft`` and the agenda read them. Day counts come
+from the Profile (defaults 7, 1 and 60). The stages' names are the schema's.
 """
 
 from __future__ import annotations
@@ -11,27 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import schema
+from . import kinds, schema
 from .fields import name_key, parse_recommended, to_date
-from .workbook import Profile, Row
+from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANKED  # the open stages' names
+from .workbook import Chart, Profile, Row
 
-NOT_CONTACTED = "Not contacted"
-AWAITING_REPLY = "Awaiting reply"
-MEETING_SCHEDULED = "Meeting scheduled"
-MET = "Met, not thanked"
-THANKED = "Thanked"
 CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
-
-# Draft kinds, as `chart draft --kind` names them.
-OUTREACH = "outreach"
-CALL = "call"
-THANK_YOU = "thank-you"
-FOLLOW_UP = "follow-up"
 
 
 @dataclass(frozen=True)
 class NextStep:
-    """A contact's stage, next action, due date, the draft kind that helps, and reminders."""
+    """A contact's stage, next action, due date, the draft kind that helps (a ``kinds.NAMES`` name), and reminders."""
 
     stage: str
     action: str = ""
@@ -91,28 +82,31 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
         action = "Keep in touch: a short note with news"
         if pending_referrals:
             action = f"Contact the people they referred: {', '.join(pending_referrals)}; then keep in touch"
-        return NextStep(THANKED, action, due, FOLLOW_UP)
+        return NextStep(THANKED, action, due, kinds.called_for(THANKED))
 
     if meeting is not None and meeting >= today:
         when = "today" if meeting == today else f"on {meeting.isoformat()}"
         action = f"Prepare your presentation and questions for the meeting {when}"
-        return NextStep(MEETING_SCHEDULED, action, meeting, CALL)
+        return NextStep(MEETING_SCHEDULED, action, meeting, kinds.called_for(MEETING_SCHEDULED))
 
     if meeting is not None:
         due = meeting + dt.timedelta(days=profile.days("thank_you_days"))
-        reminders = _overdue("thank-you", due, today)
+        kind = kinds.called_for(MET)
+        reminders = _overdue(kind, due, today)
         if not row.text("helpful"):
             reminders += ("fill in Helpful: the thank-you names something helpful",)
-        return NextStep(MET, "Send a thank-you that names something helpful", due, THANK_YOU, reminders)
+        return NextStep(MET, "Send a thank-you that names something helpful", due, kind, reminders)
 
     if contacted is not None:
         base = max(contacted, followed) if followed else contacted
         due = base + dt.timedelta(days=profile.days("follow_up_days"))
-        return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {base.isoformat()})", due, FOLLOW_UP,
-                        _overdue("follow-up", due, today))
+        kind = kinds.called_for(AWAITING_REPLY)
+        return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {base.isoformat()})", due, kind,
+                        _overdue(kind, due, today))
 
-    how = "Call" if channel == "call" else "Email" if channel == "email" else "Call or email"
-    kind = CALL if channel == "call" else OUTREACH
+    # The Channel as the action's verb ("Call to ask …"), when it is one of the chart's.
+    how = next((c for c in schema.CHANNELS if schema.normalize_header(c) == channel), "Call or email")
+    kind = kinds.called_for(NOT_CONTACTED, channel)
     action = f"{how} to ask for {profile.text('meeting_length')} of advice"
     return NextStep(NOT_CONTACTED, action, today, kind)
 
@@ -140,3 +134,19 @@ def pending_referrals(row: Row, by_name: dict[str, Row], region: str) -> tuple[s
         elif not was_contacted(other, region):
             pending.append(other.text("name"))
     return tuple(dict.fromkeys(pending))
+
+
+def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
+    """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
+
+    The pending referrals a thanked contact's step names come from the rule sync
+    uses too (pending_referrals), so the agenda, the calendar and the Next Step
+    column agree.
+    """
+    region = chart.profile.region
+    rows = chart.contacts.rows
+    by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
+    steps = []
+    for row in rows:
+        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, by_name_key, region))))
+    return steps

@@ -4,16 +4,14 @@ The work is split in two. ``plan_sync`` is pure: from the cell values it works
 out every tool-owned cell that should change — Stage, Next Step, Follow-Up On and
 Comments in Contacts, new rows for people recommended, Status in Want to Meet,
 the Referrals sheet. Only when that plan is not empty is a new file written:
-``xlsxpatch`` rewrites just the changed rows and parts and copies the rest;
-a package it does not edit goes through openpyxl (load, ``apply_plan``, save).
-``writer`` replaces the file safely either way. A sync with nothing to do
-never rewrites the file.
+``xlsxpatch``, the one writer, rewrites just the changed rows and parts and
+copies every other byte, and ``writer`` replaces the file safely. A sync with
+nothing to do never rewrites the file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -63,8 +61,8 @@ def cell_text(value):
     return units[: 2 * (MAX_CELL_TEXT - len(CUT_MARK))].decode("utf-16-le", "ignore") + CUT_MARK
 
 
-# Excel (and the reader) take "_x0041_" in a cell's XML for the character it codes, "A";
-# openpyxl writes text as it is. Text like that must be stored as "_x005F_x0041_".
+# Excel (and the reader) take "_x0041_" in a cell's XML for the character it codes, "A": text
+# typed like that must be stored as "_x005F_x0041_" to read back as typed.
 _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
@@ -366,14 +364,15 @@ def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
     A broken template leaves the Draft cell blank (it holds only links), says why
     in the row's Comments, and once in the summary.
     """
-    from .drafts import mailto_link
+    from .drafts import MailtoLinks
     from .errors import TemplateError
 
+    links = MailtoLinks(chart, today)
     reported: set[str] = set()  # draft kinds whose broken template the summary names
 
     def mailto(row: Row, step: stages.NextStep) -> tuple[str | None, str | None]:
         try:
-            return mailto_link(chart, row, step, today), None
+            return links.link(row, step), None
         except TemplateError as exc:
             if step.kind not in reported:
                 reported.add(step.kind)
@@ -503,84 +502,7 @@ def _tool_sheet_differs(chart: Chart, grids, existing: str | None, wanted: list[
     return not same
 
 
-# --------------------------------------------------------------------------- applying
-
-
-def apply_plan(wb, plan: SyncPlan, chart: Chart) -> None:
-    """Make the planned changes to an openpyxl workbook (in memory)."""
-    from . import layout
-
-    for col in plan.new_columns:
-        ws = wb[col.sheet]
-        cell = ws.cell(row=col.header_row, column=col.column, value=col.spec.header)
-        layout.style_header(cell, col.spec)
-        _split_column_range(ws, col.column)
-        layout.format_column(ws, col.column, col.spec)
-
-    contacts = wb[chart.contacts.sheet]
-    template_row = chart.contacts.rows[-1].number if chart.contacts.rows else None
-    width = contacts.max_column  # computed once: openpyxl scans every cell for it
-    for new in plan.new_rows:
-        if template_row is None:
-            break
-        # A new row looks like the rows above it: same fonts, fills, borders, formats;
-        # but a cell the person formatted ahead (a highlighted blank row) keeps theirs.
-        for c in range(1, width + 1):
-            source = contacts.cell(row=template_row, column=c)
-            if source.has_style:
-                target = contacts.cell(row=new.number, column=c)
-                if not target.has_style:
-                    target._style = copy.copy(source._style)
-
-    for w in plan.writes:
-        cell = wb[w.sheet].cell(row=w.row, column=w.column)
-        cell.value = stored_text(w.value)
-        if isinstance(w.value, str):
-            cell.data_type = "s"  # text from data stays text: "=1+1" is never a formula
-        elif isinstance(w.value, dt.date):
-            cell.number_format = schema.DATE_FORMAT
-        if w.link:
-            cell.hyperlink = w.value or None
-            if w.value:
-                cell.style = "Hyperlink"
-
-    if plan.new_rows or plan.new_columns:
-        _extend_ranges(contacts, chart.contacts, plan)
-    if chart.want_to_meet is not None and any(c.sheet == chart.want_to_meet.sheet for c in plan.new_columns):
-        _extend_ranges(wb[chart.want_to_meet.sheet], chart.want_to_meet, plan)
-
-    if plan.referrals_sheet is not None:
-        _write_referrals(wb, plan.referrals_sheet)
-    if plan.dashboard_sheet is not None:
-        from .dashboard import write_dashboard
-
-        write_dashboard(wb, plan.dashboard_sheet)
-
-
-def _split_column_range(ws, index: int) -> None:
-    """Give column ``index`` a width setting of its own, out of any range that covers it.
-
-    Excel and LibreOffice store neighbouring columns formatted alike as one
-    ``<col min max>`` range, which openpyxl loads as one entry keyed by its first
-    letter. Setting a width for a column inside that range would otherwise either
-    change the whole range (the person's widths for the other columns) or add a
-    second, overlapping ``<col>``, which Excel reports as a damaged file.
-    """
-    from openpyxl.utils import column_index_from_string, get_column_letter
-
-    dims = ws.column_dimensions
-    for key, dim in list(dims.items()):
-        first = dim.min or column_index_from_string(key)
-        last = max(dim.max or first, first)
-        if first == last or not first <= index <= last:
-            continue
-        del dims[key]
-        for lo, hi in ((first, index - 1), (index, index), (index + 1, last)):
-            if lo > hi:
-                continue
-            part = copy.copy(dim)
-            part.index, part.min, part.max = get_column_letter(lo), lo, hi
-            dims[get_column_letter(lo)] = part
+# --------------------------------------------------------------------------- growing tables and filters
 
 
 def grown_table(table: Table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
@@ -610,59 +532,12 @@ def _last_row(table: Table, plan: SyncPlan) -> int:
     return max([n.number for n in plan.new_rows if table.shape is schema.CONTACTS] + [table.last_row])
 
 
-def _extend_ranges(ws, table: Table, plan: SyncPlan) -> None:
-    """Grow an Excel table or the filter over ``table`` (openpyxl's writer; see grown_table, grown_filter)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    def ref(bounds):
-        return f"{column_letter(bounds[0])}{bounds[1]}:{column_letter(bounds[2])}{bounds[3]}"
-
-    for tbl in ws.tables.values():
-        grown = grown_table(table, plan, range_boundaries(tbl.ref))
-        if grown is not None:
-            tbl.ref = ref(grown)
-            if tbl.autoFilter is not None:
-                tbl.autoFilter.ref = tbl.ref
-    if ws.auto_filter.ref:
-        grown = grown_filter(table, plan, range_boundaries(ws.auto_filter.ref))
-        if grown is not None:
-            ws.auto_filter.ref = ref(grown)
-
-
-def _write_referrals(wb, rows: list[list]) -> None:
-    from . import layout
-
-    shape = schema.REFERRALS
-    existing = next((n for n in wb.sheetnames if shape.matches_name(n)), None)
-    if existing is not None:
-        index = wb.sheetnames.index(existing)
-        wb.remove(wb[existing])
-        ws = wb.create_sheet(existing, index)
-    else:
-        ws = wb.create_sheet(shape.name)
-    for c, spec in enumerate(shape.columns, start=1):
-        layout.style_header(ws.cell(row=1, column=c, value=spec.header), spec)
-        layout.format_column(ws, c, spec)
-    for r, values in enumerate(rows[1:], start=2):
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=stored_text(value))
-            if isinstance(value, str):
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
-
-
 # --------------------------------------------------------------------------- checking the written file
 
 
-def _formula_cells(wb) -> set[tuple[str, int, int]]:
-    # Walk the cells that exist (openpyxl keeps them in ws._cells); iter_rows would
-    # create every empty cell of the used range first.
-    return {(ws.title, row, column) for ws in wb.worksheets
-            for (row, column), cell in ws._cells.items() if cell.data_type == "f"}
-
-
-def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart, formulas) -> None:
-    """Re-read the new file: every user cell must be as it was, every planned cell as planned.
+def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart) -> None:
+    """Re-read the new file: every user cell must be as it was (a formula's cached result too), every planned
+    cell as planned.
 
     One sheet at a time, so a large chart is never held twice.
     """
@@ -694,7 +569,7 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
             else:
                 rows = _keeping_head(rows, heads.setdefault(sheet, []), schema.HEADER_SEARCH_ROWS + 1)
             if sheet in before and sheet not in (referrals, DASHBOARD):
-                _compare_sheet(sheet, before[sheet], rows, planned.get(sheet, []), formulas, chart)
+                _compare_sheet(sheet, before[sheet], rows, planned.get(sheet, []), chart)
             else:
                 for _ in rows:
                     pass
@@ -722,7 +597,7 @@ def _keeping_head(rows, head: list, n: int):
         yield row
 
 
-def _compare_sheet(sheet, grid, new_rows, writes, formulas, chart) -> None:
+def _compare_sheet(sheet, grid, new_rows, writes, chart) -> None:
     """Each row read back (``new_rows``, one at a time) against the row before with ``writes`` (in row order)."""
     import itertools
 
@@ -754,8 +629,6 @@ def _compare_sheet(sheet, grid, new_rows, writes, formulas, chart) -> None:
         if want_row == got_row and list(map(type, want_row)) == list(map(type, got_row)):
             continue
         for c in range(1, max(len(want_row), len(got_row)) + 1):
-            if (sheet, r, c) in formulas:
-                continue  # openpyxl drops cached results; the formula itself is kept
             want = planned[c] if c in planned else (before[c - 1] if c <= len(before) else None)
             value = got_row[c - 1] if c <= len(got_row) else None
             if not _same(value, want) and not (isinstance(want, str) and value == want):
@@ -781,7 +654,8 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
 
     The one write path for every command that changes a workbook (sync, import):
     lock checks, the advisory lock around read-plan-write, where cells may go (``check_layout``), the
-    lossy-parts check, the backup, the atomic replace and the read-back check all live here.
+    one writer (``xlsxpatch``), the backup, the atomic replace and the read-back check all live here.
+    ``force`` overrides the lock-file refusal only.
     ``progress(label, done, total)``, when given, hears about each phase.
     """
     from . import writer, xlsxpatch
@@ -823,29 +697,15 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         chart = _layout_only(chart)
         freeze()
         phase(2)
-        formulas: set = set()
-
         def save(tmp):
             phase(3)
-            try:
-                # The usual way: only the changed cells and parts are rewritten.
-                xlsxpatch.write_plan(target, tmp, plan, chart)
-                writer.check_unchanged(target, before)  # what was patched is what was planned from
-            except xlsxpatch.Unsupported:
-                # A package the patcher does not edit: load, apply and save it whole,
-                # which loses what openpyxl does not model; that needs --force.
-                if not force:
-                    writer.check_nothing_lost(target)
-                wb = _load_for_writing(target, path)
-                writer.check_unchanged(target, before)  # what was loaded is what was planned from
-                _restore_escaped_text(wb, grids)
-                formulas.update(_formula_cells(wb))
-                apply_plan(wb, plan, chart)
-                wb.save(tmp)
+            # Only the changed cells and parts are rewritten; every other byte is copied.
+            xlsxpatch.write_plan(target, tmp, plan, chart)
+            writer.check_unchanged(target, before)  # what was patched is what was planned from
 
         def verify(tmp):
             phase(4)
-            verify_written(tmp, grids, plan, chart, formulas)
+            verify_written(tmp, grids, plan, chart)
 
         result.backup = writer.replace_safely(target, save, verify, before, lock_places=lock_places)
         result.written = True
@@ -889,64 +749,3 @@ def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:
     plan = make_plan(chart, grids, objects)
     check_layout(plan, chart, grids, objects)
     return plan
-
-
-def _restore_escaped_text(wb, grids: dict[str, list[list]]) -> None:
-    """Put back the text openpyxl's reader changes, so that saving keeps it.
-
-    Excel stores a typed "_x0041_" as "_x005F_x0041_" (else it would mean "A");
-    openpyxl's reader deletes every "x005F_" and its writer escapes nothing, so
-    such a cell, or one holding "x005F_", would read back changed. Only text with
-    "_x" or "x005F_" in it can be affected: those cells are set from the exact
-    values read before, stored escaped.
-    """
-    from openpyxl.utils.escape import unescape
-
-    for sheet, grid in grids.items():
-        if sheet not in wb.sheetnames:
-            continue
-        ws = None
-        for r, row in enumerate(grid, start=1):
-            for c, value in enumerate(row, start=1):
-                if type(value) is not str or ("_x" not in value and "x005" not in value.lower()):
-                    continue
-                ws = ws or wb[sheet]
-                cell = ws.cell(row=r, column=c)
-                if cell.data_type == "s" and isinstance(cell.value, str) and unescape(cell.value) != value:
-                    cell.value = stored_text(value)
-
-
-def _has_rich_text(path: Path) -> bool:
-    """Whether any text cell has runs of its own formatting (part bold, part red …).
-
-    openpyxl keeps such runs only with ``rich_text=True``, which makes loading a
-    large chart markedly slower; plain charts skip it.
-    """
-    import zipfile
-
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name == "xl/sharedStrings.xml" or (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                with zf.open(name) as part:
-                    data = part.read()
-                if b"<r>" in data or b"<r " in data or b":r>" in data:
-                    return True
-    return False
-
-
-def _load_for_writing(target: Path, path: Path):
-    import warnings
-
-    from openpyxl import load_workbook
-
-    from .errors import UnreadableWorkbook
-
-    try:
-        with warnings.catch_warnings():
-            # Lossy parts were refused (or forced) above; openpyxl's own warnings repeat that.
-            warnings.simplefilter("ignore")
-            with target.open("rb") as fh:
-                return load_workbook(fh, rich_text=_has_rich_text(target), keep_links=True)
-    except Exception as exc:
-        raise UnreadableWorkbook(f"could not be opened for writing ({exc}). Nothing was changed.", path=path) \
-            from None

@@ -37,13 +37,15 @@ REPAIR_HINT = ("Open it in Excel or LibreOffice and save it again to repair it, 
 # --------------------------------------------------------------------------- checks
 
 
-def check_workbook_file(path: Path, *, whole_parts: bool = False) -> None:
+def check_workbook_file(path: Path, *, whole_parts: bool = False, hint: str = BACKUP_HINT) -> None:
     """Raise ``UnreadableWorkbook`` unless ``path`` looks like a safe .xlsx workbook.
 
     Runs before any parser sees the file, so that every bad file — missing, a
     folder, empty, .xls, .ods, CSV, damaged, encrypted, a zip or XML bomb — gets
     one clear sentence instead of a library's traceback. ``whole_parts``: parse
     every part sync edits whole, however big (before a write; see ``_check_parts``).
+    ``hint`` ends the message of an empty or damaged file: how to get it back (for a
+    chart, its backup).
     """
     path = Path(path)
     if not path.exists():
@@ -61,7 +63,7 @@ def check_workbook_file(path: Path, *, whole_parts: bool = False) -> None:
     except OSError as exc:
         raise UnreadableWorkbook(f"cannot be opened ({exc.strerror}). Check its permissions.", path=path) from None
     if not head:
-        raise UnreadableWorkbook(f"the file is empty (0 bytes). {BACKUP_HINT}", path=path)
+        raise UnreadableWorkbook(f"the file is empty (0 bytes). {hint}", path=path)
     suffix = path.suffix.lower()
     if head.startswith(OLE_MAGIC):
         if _is_encrypted_ooxml(path):
@@ -74,7 +76,7 @@ def check_workbook_file(path: Path, *, whole_parts: bool = False) -> None:
             kind = "a CSV file" if suffix in (".csv", ".tsv") or _looks_like_csv(path) else "a text file"
             raise UnreadableWorkbook(f"is {kind}, not an Excel workbook. Open it in Excel or LibreOffice and save it "
                                      "as .xlsx (Excel Workbook).", path=path)
-        raise UnreadableWorkbook(f"is not an Excel workbook (it is not an .xlsx zip archive). {BACKUP_HINT}",
+        raise UnreadableWorkbook(f"is not an Excel workbook (it is not an .xlsx zip archive). {hint}",
                                  path=path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -94,10 +96,10 @@ def check_workbook_file(path: Path, *, whole_parts: bool = False) -> None:
             _check_no_entities(zf, path)
             _check_parts(zf, names, path, whole=whole_parts)
     except zipfile.BadZipFile:
-        raise UnreadableWorkbook(f"is damaged: the .xlsx archive is incomplete or corrupt. {BACKUP_HINT}",
+        raise UnreadableWorkbook(f"is damaged: the .xlsx archive is incomplete or corrupt. {hint}",
                                  path=path) from None
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
-        raise UnreadableWorkbook(f"is damaged ({exc}). {BACKUP_HINT}", path=path) from None
+        raise UnreadableWorkbook(f"is damaged ({exc}). {hint}", path=path) from None
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
@@ -379,13 +381,14 @@ def gc_paused():
             gc.enable()
 
 
-def read_grids(path: Path, sheets=None) -> dict[str, list[list]]:
+def read_grids(path: Path, sheets=None, *, hint: str = BACKUP_HINT) -> dict[str, list[list]]:
     """Every sheet (or the named ones) as a list of rows of plain values.
 
     Row ``i`` of a grid is spreadsheet row ``i + 1``; blank cells are None;
     whole-number floats are ints (calamine returns every number as float).
+    ``hint`` ends the message of a damaged file (check_workbook_file).
     """
-    with Sheets(path) as book:
+    with Sheets(path, hint=hint) as book:
         names = book.names if sheets is None else [s for s in book.names if s in sheets]
         with gc_paused():
             return {name: book.grid(name) for name in names}
@@ -427,16 +430,17 @@ class Sheets:
     in its XML, searched as bytes with a few regular expressions, without parsing.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, *, hint: str = BACKUP_HINT):
         from python_calamine import CalamineWorkbook
 
         self.path = Path(path)
-        check_workbook_file(self.path)
+        self.hint = hint  # how to get a damaged file back (check_workbook_file)
+        check_workbook_file(self.path, hint=hint)
         self._zip = zipfile.ZipFile(self.path)
         self._stream_book = None
         try:
             self._parts = _sheet_parts(self._zip, set(self._zip.namelist()), self.path)
-            self._book = _calamine(self.path, CalamineWorkbook.from_path, str(self.path))
+            self._book = self._calamine(CalamineWorkbook.from_path, str(self.path))
             self.names: list[str] = list(self._book.sheet_names)
         except BaseException:
             self.close()
@@ -458,22 +462,22 @@ class Sheets:
         """The sheet as ``read_grids`` gives it (a streamed sheet's rows end at their last value)."""
         if not self.fits_a_grid(name):
             return list(self._streamed_rows(name))
-        data = _calamine(self.path, self._book.get_sheet_by_name, name)
-        return [_clean_row(r) for r in _calamine(self.path, data.to_python, skip_empty_area=False)]
+        data = self._calamine(self._book.get_sheet_by_name, name)
+        return [_clean_row(r) for r in self._calamine(data.to_python, skip_empty_area=False)]
 
     def rows(self, name: str):
         """The rows of ``grid(name)`` one at a time, never the whole sheet as Python objects at once."""
         if not self.fits_a_grid(name):
             yield from self._streamed_rows(name)
             return
-        data = _calamine(self.path, self._book.get_sheet_by_name, name)
+        data = self._calamine(self._book.get_sheet_by_name, name)
         # calamine's iter_rows starts at row 1 but leaves out the empty columns at
         # the left; those are put back. The row count is checked against the extent.
         pad = [None] * (data.start[1] if data.start else 0)
         expected = data.end[0] + 1 if data.end else 0
-        rows = _calamine(self.path, data.iter_rows)
+        rows = self._calamine(data.iter_rows)
         count = 0
-        while (row := _calamine(self.path, next, rows, None)) is not None:
+        while (row := self._calamine(next, rows, None)) is not None:
             count += 1
             yield pad + _clean_row(row)
         if count != expected:
@@ -519,19 +523,18 @@ class Sheets:
         except ChartError:
             raise
         except Exception as exc:
-            raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {BACKUP_HINT}",
+            raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {self.hint}",
                                      path=self.path) from None
 
-
-def _calamine(path: Path, call, *args, **kwargs):
-    """``call(*args)`` with python-calamine's errors, and its native panics, as ``UnreadableWorkbook``."""
-    try:
-        return call(*args, **kwargs)
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:  # a Rust panic reaches Python as a BaseException
-        raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {BACKUP_HINT}",
-                                 path=path) from None
+    def _calamine(self, call, *args, **kwargs):
+        """``call(*args)`` with python-calamine's errors, and its native panics, as ``UnreadableWorkbook``."""
+        try:
+            return call(*args, **kwargs)
+        except (KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException as exc:  # a Rust panic reaches Python as a BaseException
+            raise UnreadableWorkbook(f"is damaged and cannot be read ({_short(exc)}). {self.hint}",
+                                     path=self.path) from None
 
 
 def _stream_value(value):

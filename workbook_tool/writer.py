@@ -1,8 +1,7 @@
 """Writing the user's workbook without ever losing it.
 
 The only copy of months of work goes through here: refuse while Excel or
-LibreOffice has it open, refuse what openpyxl would silently drop, hold a lock
-so two runs cannot interleave, notice a change made while we worked, keep a
+LibreOffice has it open, hold a lock so two runs cannot interleave, notice a change made while we worked, keep a
 backup, write a temporary file in the same folder, check it, then replace the
 original atomically. Any failure leaves the original byte for byte as it was and
 no temporary file behind.
@@ -23,7 +22,6 @@ import re
 import secrets
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,64 +122,6 @@ def check_not_open(path: Path) -> None:
     if holder:
         raise RefusedToWrite(f"is open in {holder}. Save and close it there first, then run again "
                              "(or add --force if that lock is stale).", path=path)
-
-
-# --------------------------------------------------------------------------- what openpyxl would drop
-
-# Parts of a workbook that openpyxl does not carry through a load and save.
-_LOSSY_PARTS = (
-    (re.compile(r"^xl/vbaProject\.bin$"), "macros (VBA)"),
-    (re.compile(r"^xl/activeX/"), "ActiveX controls"),
-    (re.compile(r"^xl/ctrlProps/"), "form controls"),
-    (re.compile(r"^xl/slicers?/|^xl/slicerCaches/"), "slicers"),
-    (re.compile(r"^xl/timelines?/|^xl/timelineCaches/"), "timelines"),
-    (re.compile(r"^xl/threadedComments/"), "threaded comments (replies would be flattened)"),
-    (re.compile(r"^xl/model/"), "a data model (Power Pivot)"),
-    (re.compile(r"^customUI/|^xl/customUI/"), "a custom ribbon"),
-)
-# Markers inside sheet XML of x14 extensions that openpyxl drops with only a warning.
-_LOSSY_SHEET_MARKERS = (
-    (b"<x14:dataBar", "data bars with extended settings"),
-    (b"<x14:sparklineGroups", "sparklines"),
-    (b"<x14:dataValidations", "data validations that refer to other sheets (x14)"),
-    (b"<x14:conditionalFormattings", "conditional formats that refer to other sheets or use icon sets (x14)"),
-)
-_SHAPE_MARKERS = (b"<xdr:sp>", b"<xdr:sp ", b"<xdr:cxnSp", b"<xdr:grpSp")
-
-
-def lossy_features(path: Path) -> list[str]:
-    """What a load and save with openpyxl would lose from this workbook, in words."""
-    found: list[str] = []
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            for pattern, what in _LOSSY_PARTS:
-                if pattern.search(name) and what not in found:
-                    found.append(what)
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                data = _read_part(zf, info)
-                for marker, what in _LOSSY_SHEET_MARKERS:
-                    if marker in data and what not in found:
-                        found.append(what)
-            elif name.startswith("xl/drawings/") and name.endswith(".xml") and "/_rels/" not in name:
-                data = _read_part(zf, info)
-                if any(m in data for m in _SHAPE_MARKERS) and "shapes, text boxes or arrows" not in found:
-                    found.append("shapes, text boxes or arrows")
-    return found
-
-
-def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    with zf.open(info) as part:
-        return part.read()
-
-
-def check_nothing_lost(path: Path) -> None:
-    """``RefusedToWrite`` naming what would be lost, when the workbook has such parts."""
-    lost = lossy_features(path)
-    if lost:
-        raise RefusedToWrite(f"has {', '.join(lost)}, which chart cannot keep when it writes the file. Nothing "
-                             "was written. Remove them, keep them in another workbook, or add --force to write "
-                             "anyway and lose them.", path=path)
 
 
 # --------------------------------------------------------------------------- the write itself

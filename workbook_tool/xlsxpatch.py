@@ -1,26 +1,29 @@
 """Write a sync's changes straight into the .xlsx package; every other byte is copied.
 
-openpyxl turns every cell of every sheet into an object and writes them all
-back: at 10,000 rows that is most of a sync's time and memory, and what it does
-not model (cached formula results, parts it has no class for) does not survive.
-Here the rows a sync touches are rewritten one ``<row>`` at a time, as bytes,
-while the new sheet streams into the zip; the few small parts that must change
-(styles, notes, relationships, the workbook's sheet list) are edited with lxml.
-Every other part, and every other row, goes into the new file exactly as it was.
+The one writer of a person's workbook. Here the rows a plan touches are rewritten
+one ``<row>`` at a time, as bytes, while the new sheet streams into the zip; the
+few small parts that must change (styles, notes, relationships, the workbook's
+sheet list) are edited with lxml, each piece of them the edit leaves alone keeping
+its bytes. Every other part, and every other row, goes into the new file exactly as
+it was: macros, sparklines, shapes, cached formula results and whatever else a
+program put there stay. (openpyxl, which turns every cell into an object and
+writes them all back, dropping what it does not model, writes only new charts.)
 
-A Strict Open XML package (Excel's "Strict Open XML Spreadsheet") is edited too:
-its parts are translated to the transitional names as they are parsed and back
-as they are written, so the code below knows one set of names and every part a
-sync edits or adds stays Strict.
+``sheetxml`` finds the rows and cells in a sheet's bytes whatever a producer wrote
+around them (comments, processing instructions, CDATA, rows and cells without
+their numbers, any namespace prefix). A Strict Open XML package (Excel's "Strict
+Open XML Spreadsheet") is edited too: its parts are translated to the
+transitional names as they are parsed and back as they are written, so the code
+below knows one set of names and every part a sync edits or adds stays Strict.
 
-What this module does not recognize (rows without numbers, XML comments among
-the cells) raises ``Unsupported`` while it writes the temporary file, long
-before the workbook is replaced, and the sync falls back to openpyxl; for a
-Strict package, which openpyxl cannot read, it refuses instead.
+What cannot be edited (a DTD, rows out of order, a damaged part) raises
+``Unsupported`` while the temporary file is written, long before the workbook is
+replaced; ``write_plan`` turns it into a one-line refusal naming the sheet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import posixpath
 import re
@@ -29,8 +32,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import schema
-from .objects import bounds, column_index
+from . import schema, sheetxml
+from .objects import bounds
+from .sheetxml import Unsupported
 from .workbook import column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -44,7 +48,10 @@ REL_TABLE = REL + "/table"
 REL_WORKSHEET = REL + "/worksheet"
 REL_DRAWING = REL + "/drawing"
 REL_CHART = REL + "/chart"
+REL_STYLES = REL + "/styles"
+REL_SHARED_STRINGS = REL + "/sharedStrings"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -83,10 +90,6 @@ _STRICT_REL_NAMES = {"extended-properties": "extendedProperties", "custom-proper
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 
 
-class Unsupported(Exception):
-    """The package has a shape this module does not edit; the caller uses openpyxl instead."""
-
-
 def _q(name: str, ns: str = MAIN) -> str:
     return f"{{{ns}}}{name}"
 
@@ -102,7 +105,8 @@ def _parse(data: bytes):
 
 
 def _xml(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # The document, not only the root: comments and instructions around it are the part's too.
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 class Dialect:
@@ -150,11 +154,13 @@ def _rel_type(type_: str, namespaces: dict[str, str], renamed: dict[str, str]) -
     return type_
 
 
-def _renamed(root, namespaces: dict[str, str]):
+def _renamed(root, namespaces: dict[str, str], single: str | None = None):
     """A copy of ``root`` with each namespace in ``namespaces`` replaced; prefixes and all else kept.
 
     lxml cannot change a namespace declaration in place, so the tree is rebuilt,
     each element declaring what it declared before (iteratively: a part may nest deep).
+    With ``single``, that namespace is declared once, on the root, under the root's
+    prefix, and every element of it is written so.
     """
     import copy
 
@@ -165,7 +171,8 @@ def _renamed(root, namespaces: dict[str, str]):
         return f"{{{namespaces.get(ns, ns)}}}{local}"
 
     def element(old, parent, inherited: dict):
-        nsmap = {p: namespaces.get(u, u) for p, u in old.nsmap.items() if inherited.get(p) != u}
+        nsmap = {p: namespaces.get(u, u) for p, u in old.nsmap.items() if inherited.get(p) != u
+                 and (u != single or (parent is None and p == old.prefix))}
         new = etree.Element(name(old.tag), nsmap=nsmap) if parent is None else \
             etree.SubElement(parent, name(old.tag), nsmap=nsmap)
         for key, value in old.attrib.items():
@@ -186,12 +193,21 @@ def _renamed(root, namespaces: dict[str, str]):
                 twin = copy.copy(child)
                 new.append(twin)
             twin.tail = child.tail
+    # And the comments and instructions around the root, in their order.
+    for sibling in reversed(list(root.itersiblings(preceding=True))):
+        new_root.addprevious(copy.copy(sibling))
+    for sibling in reversed(list(root.itersiblings())):
+        new_root.addnext(copy.copy(sibling))
     return new_root
+
+
+def _normalized(data: bytes, main: str) -> bytes:
+    """A sheet as the same XML in UTF-8, its main namespace declared once, on the root, under the root's prefix."""
+    return _xml(_renamed(_parse(data), {}, single=main))
 
 
 # Children of a worksheet a sync rewrites: not worth comparing with what they were.
 _SHEET_EDITED = frozenset({"dimension", "cols", "sheetData", "autoFilter", "hyperlinks", "legacyDrawing", "drawing"})
-_NOT_UTF8 = re.compile(rb"\s*<\?xml[^>]*encoding=[\"'](?!utf-?8[\"'])", re.I)
 
 
 def _keep_bytes(old: bytes, new: bytes, skip=frozenset()) -> bytes:
@@ -201,13 +217,16 @@ def _keep_bytes(old: bytes, new: bytes, skip=frozenset()) -> bytes:
     ``<ext uri="…" xmlns:x14="…">`` the other way round. Equal as XML, but every sync would
     change the bytes of the x14 extensions (sparklines, data bars, validations) it never
     touched. Children pair up by name and rank; one the sync changed keeps lxml's bytes.
+    The root's own tag and what stands around it (the XML declaration, comments) keep
+    theirs too when the root's name, attributes and namespaces are the same.
     """
-    if not old.lstrip().startswith(b"<") or _NOT_UTF8.match(old):
+    if not old.lstrip().startswith(b"<") or sheetxml.NOT_UTF8.match(old):
         return new  # byte offsets in another encoding cannot be spliced into UTF-8
-    old_els = [el for el in _parse(old) if isinstance(el.tag, str)]  # (_parse refuses a DTD before expat sees it)
-    new_els = [el for el in _parse(new) if isinstance(el.tag, str)]
+    old_root, new_root = _parse(old), _parse(new)  # (_parse refuses a DTD before expat sees it)
+    old_els = [el for el in old_root if isinstance(el.tag, str)]
+    new_els = [el for el in new_root if isinstance(el.tag, str)]
     try:
-        old_spans, new_spans = _child_spans(old), _child_spans(new)
+        (old_at, old_end, old_spans), (new_at, new_end, new_spans) = _child_spans(old), _child_spans(new)
     except Exception:  # not for expat after all: nothing kept, nothing lost
         return new
     if len(old_els) != len(old_spans) or len(new_els) != len(new_spans):
@@ -219,8 +238,15 @@ def _keep_bytes(old: bytes, new: bytes, skip=frozenset()) -> bytes:
             seen[name] = seen.get(name, -1) + 1
             yield (name, seen[name]), start, end, el
 
+    kept = []  # (start, end in new, the bytes of old that take their place)
+    outside = _same_outside(old_root, new_root)
+    if outside:
+        old_tag, new_tag = sheetxml.TAG.match(old, old_at), sheetxml.TAG.match(new, new_at)
+        if old_tag is None or new_tag is None or old_tag.group(4) or new_tag.group(4):
+            outside = False
+        else:
+            kept.append((0, new_tag.end(), old[: old_tag.end()]))
     before = {key: (start, end, el) for key, start, end, el in ranked(old_spans, old_els)}
-    out, last = [], 0
     for key, start, end, el in ranked(new_spans, new_els):
         twin = before.get(key)
         if twin is None or key[0] in skip:
@@ -230,9 +256,25 @@ def _keep_bytes(old: bytes, new: bytes, skip=frozenset()) -> bytes:
             continue
         mine = _canonical(el)
         if mine is not None and mine == _canonical(twin[2]):
-            out += [new[last:start], raw]
-            last = end
-    return b"".join(out) + new[last:] if out else new
+            kept.append((start, end, raw))
+    if outside:
+        kept.append((new_end, len(new), old[old_end:]))
+    if not kept:
+        return new
+    out, last = [], 0
+    for start, end, raw in kept:
+        out += [new[last:start], raw]
+        last = end
+    return b"".join(out) + new[last:]
+
+
+def _same_outside(old, new) -> bool:
+    """Whether two roots have the same name, attributes and namespaces, and the same comments around them."""
+    def around(root):
+        return [etree.tostring(s, with_tail=False) for s in (*root.itersiblings(preceding=True), *root.itersiblings())]
+
+    return (old.tag == new.tag and dict(old.attrib) == dict(new.attrib) and old.nsmap == new.nsmap
+            and around(old) == around(new))
 
 
 def _canonical(el) -> bytes | None:
@@ -242,8 +284,9 @@ def _canonical(el) -> bytes | None:
         return None
 
 
-def _child_spans(data: bytes) -> list[tuple[str, int, int]]:
-    """(local name, start, end) of each element child of the root, as byte offsets in ``data``.
+def _child_spans(data: bytes) -> tuple[int, int, list[tuple[str, int, int]]]:
+    """Where the root starts and its end tag starts, and (local name, start, end) of each element child of it,
+    as byte offsets in ``data``.
 
     expat, unlike lxml, tells where in the bytes each event is; a child ends where the
     next thing at the root's level (text, a sibling, the root's end tag) begins.
@@ -253,6 +296,7 @@ def _child_spans(data: bytes) -> list[tuple[str, int, int]]:
     parser = expat.ParserCreate()
     spans: list[list] = []
     depth = 0
+    root = [0, 0]
 
     def close() -> None:
         if spans and spans[-1][2] is None:
@@ -260,7 +304,9 @@ def _child_spans(data: bytes) -> list[tuple[str, int, int]]:
 
     def start(name, attrs) -> None:
         nonlocal depth
-        if depth == 1:
+        if depth == 0:
+            root[0] = parser.CurrentByteIndex
+        elif depth == 1:
             close()
             spans.append([name.rpartition(":")[2], parser.CurrentByteIndex, None])
         depth += 1
@@ -270,6 +316,7 @@ def _child_spans(data: bytes) -> list[tuple[str, int, int]]:
         depth -= 1
         if depth == 0:
             close()
+            root[1] = parser.CurrentByteIndex
 
     def other(*_) -> None:
         if depth == 1:
@@ -278,7 +325,7 @@ def _child_spans(data: bytes) -> list[tuple[str, int, int]]:
     parser.StartElementHandler, parser.EndElementHandler = start, end
     parser.CharacterDataHandler = parser.CommentHandler = parser.ProcessingInstructionHandler = other
     parser.Parse(data, True)
-    return [tuple(span) for span in spans]
+    return root[0], root[1], [tuple(span) for span in spans]
 
 
 def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
@@ -291,19 +338,12 @@ def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
     parent.append(child)
 
 
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})\d+"')
-_CELL_STYLE = re.compile(rb'\bs="(\d+)"')
-_CELL_STYLE_ATTR = re.compile(rb'\ss="\d+"')
-_SPANS = re.compile(rb'\sspans="[^"]*"')
-
-
 def _range(ref: str) -> tuple[int, int, int, int]:
     """'A1:Q14' → (min_col, min_row, max_col, max_row)."""
     try:
         return bounds(ref)
     except ValueError:
-        raise Unsupported(f"cell reference {ref!r}") from None
+        raise Unsupported(f"a cell range {ref!r} that is not one") from None
 
 
 def _range_ref(c1: int, r1: int, c2: int, r2: int) -> str:
@@ -324,10 +364,13 @@ class Package:
         self._parsed: dict[str, object] = {}
         self._rels: dict[str, Rels] = {}
         self.removed: set[str] = set()
+        # Cells that referred to the shared strings and were rewritten (inline) or dropped: the table's count of
+        # references, which Excel checks, goes down by as many.
+        self.shared_refs_dropped = 0
         self.dialect = TRANSITIONAL
         types = self.tree("[Content_Types].xml")
         if types.tag != _q("Types", CT):
-            raise Unsupported("content types")
+            raise Unsupported("its list of content types is not one")
         wb_part = self._office_document()
         self.workbook_part = wb_part
         workbook = _parse(self.read(wb_part))
@@ -336,7 +379,7 @@ class Package:
             self._rels.clear()  # the package's relationships were read before it was known to be Strict
         self.workbook = self._parsed[wb_part] = self.dialect.inward(workbook)
         if self.workbook.tag != _q("workbook"):
-            raise Unsupported("not a SpreadsheetML workbook")
+            raise Unsupported("its workbook part is not a SpreadsheetML workbook")
         pr = self.workbook.find(_q("workbookPr"))
         self.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
         self.sheet_parts: dict[str, str] = {}
@@ -452,23 +495,32 @@ class Package:
         for name, rels in self._rels.items():
             if rels.changed:
                 self.changed[name] = rels.pieces
+        shared = next(iter(self.rels(self.workbook_part, REL_SHARED_STRINGS).values()), None)
+        last = styles + ([shared] if shared is not None and shared in self.names and shared not in styles else [])
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-            written = set(styles)
-            later = []
+            written = set(last)
+            kept: dict[str, zipfile.ZipInfo] = {}  # the parts written last that the package had
             for info in self.zip.infolist():
                 if info.filename in self.removed:
                     continue
                 if info.filename in written:
-                    later += [info] if info.filename in styles else []
+                    if info.filename in last:
+                        kept.setdefault(info.filename, info)
                     continue
                 written.add(info.filename)
                 _write_part(zout, _zipinfo(info.filename, info.date_time), self._data(info.filename, info))
             for name in list(self.changed) + [n for n in self._parsed if n not in self.changed]:
                 if name not in written:
                     written.add(name)
-                    _write_part(zout, _zipinfo(name, (1980, 1, 1, 0, 0, 0)), self._data(name, None))
-            for info in later:
-                _write_part(zout, _zipinfo(info.filename, info.date_time), self._data(info.filename, info))
+                    _write_part(zout, _zipinfo(name, _NEW_PART_TIME), self._data(name, None))
+            # The styles and shared strings last: writing the sheets above may have added formats and
+            # dropped references to strings.
+            for name in last:
+                info = kept.get(name)
+                data = self._data(name, info)
+                if name == shared and self.shared_refs_dropped:
+                    data = _recounted(data if isinstance(data, bytes) else b"".join(data()), self.shared_refs_dropped)
+                _write_part(zout, _zipinfo(name, info.date_time if info else _NEW_PART_TIME), data)
 
     def _data(self, name: str, info):
         if name in self._parsed:
@@ -484,6 +536,19 @@ class Package:
         if name in self.changed:
             return self.changed[name]
         return self.zip.read(info)
+
+
+def _recounted(data: bytes, dropped: int) -> bytes:
+    """A shared-strings part with its count of references lowered by ``dropped``; every other byte as it was."""
+    tag = sheetxml.root_tag(data)
+    count = sheetxml.attribute(tag.group(3), b"count") if tag is not None else None
+    if count is None or not count.strip().isdigit():
+        return data  # none given (it is optional), or none to trust
+    new = sheetxml.with_attribute(tag.group(0), b"count", b"%d" % max(int(count) - dropped, 0))
+    return data[: tag.start()] + new + data[tag.end():]
+
+
+_NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)  # a zip's earliest: new parts carry no date of their own
 
 
 def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
@@ -515,7 +580,7 @@ class Rels:
         if data is not None:
             root = _parse(data)
             if root.tag != _q("Relationships", PKG_REL):
-                raise Unsupported("relationships part")
+                raise Unsupported("a relationships part that is not one")
             self.items = [dict(rel.attrib) for rel in root]
             for rel in self.items:
                 if "Type" in rel:
@@ -570,13 +635,19 @@ class Styles:
 
     def __init__(self, pkg: Package):
         self.pkg = pkg
-        name = next((t for t in pkg.rels(pkg.workbook_part).values() if t.endswith("styles.xml")), None)
+        name = next(iter(pkg.rels(pkg.workbook_part, REL_STYLES).values()), None)
         if name is None or not pkg.has(name):
-            raise Unsupported("no styles part")
+            # Some programs write no styles at all (every cell in the default format): the tool's need a part.
+            # (Under the usual name where it is free: openpyxl reads no other.)
+            name = "xl/styles.xml" if not pkg.has("xl/styles.xml") else pkg.new_name("xl/styles{n}.xml")
+            pkg.put(name, pkg.dialect.outward_bytes(_NO_STYLES))
+            pkg.add_override(name, CT_STYLES)
+            pkg.add_rel(pkg.workbook_part, REL_STYLES, name)
         self.root = pkg.tree(name)
         self.xfs = self._section("cellXfs")
-        if not len(self.xfs):
-            raise Unsupported("no cell formats")
+        if not len(self.xfs):  # index 0 is every unstyled cell's format
+            etree.SubElement(self.xfs, _q("xf"), numFmtId="0", fontId=str(self._font()), fillId="0", borderId="0")
+            self.xfs.set("count", "1")
         self._memo: dict[tuple, int] = {}
 
     def _section(self, name: str):
@@ -728,6 +799,17 @@ class Styles:
         return self._memo["link"]
 
 
+# The styles part of a workbook written without one: the default font, the two fills Excel requires, no border.
+_NO_STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN}"><fonts count="1">'
+              '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill>'
+              '<patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+              '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+              '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+              '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+              '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+              ).encode()
+
+
 def _shape(element) -> tuple:
     return (element.tag, tuple(sorted(element.attrib.items())), tuple(_shape(child) for child in element))
 
@@ -773,7 +855,7 @@ class Values:
             return f'<{p}c r="{ref}"{s}><{p}v>{value}</{p}v></{p}c>'
         if isinstance(value, float):
             return f'<{p}c r="{ref}"{s}><{p}v>{value!r}</{p}v></{p}c>'
-        raise Unsupported(f"value of type {type(value).__name__}")
+        raise TypeError(f"a cell value of type {type(value).__name__}")
 
 
 def _iso(value: dt.date) -> str:
@@ -805,50 +887,60 @@ class CellEdit:
 class Sheet:
     """One worksheet part: the rows to rewrite and the parts around the cells to edit."""
 
-    _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b([^>]*)>")
-
-    def __init__(self, pkg: Package, part: str):
-        self.pkg = pkg
-        self.part = part
+    def __init__(self, pkg: Package, name: str, part: str):
+        self.pkg, self.name, self.part = pkg, name, part
+        main = (STRICT_MAIN if pkg.dialect.strict else MAIN).encode()
         data = pkg.read(part)
-        if b"<!--" in data or b"<![CDATA[" in data or b"<!DOCTYPE" in data[:4096]:
-            raise Unsupported("comments, CDATA or a DTD in a sheet")
-        m = self._ROOT.search(data, 0, 4096)
-        if m is None:
-            raise Unsupported("no worksheet element")
-        prefix = m.group(1) or b""
-        p = prefix + b":" if prefix else b""
-        self.p = p
-        decls = b" ".join(re.findall(rb'xmlns(?::[\w.-]+)?="[^"]*"', m.group(2)))
-        self._open = b"<" + p + b"sheetData " + decls + b">"
-        self._close = b"</" + p + b"sheetData>"
-        main = STRICT_MAIN if pkg.dialect.strict else MAIN
-        if b'"' + main.encode() + b'"' not in decls:
-            raise Unsupported("a sheet in other namespaces than its workbook")
-        sd = re.compile(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/?)>").search(data, m.end())
-        if sd is None:
-            raise Unsupported("no sheetData")
-        if sd.group(1):
-            self.rows_bytes = b""
-            head, tail = data[: sd.start()], data[sd.end():]
+        with self._where():
+            found = sheetxml.locate(data, main)
+            if found is None:
+                # Namespaces (or an encoding) a reading of the bytes cannot follow: the same XML, as lxml
+                # writes it in UTF-8 with the main namespace declared once, is read instead.
+                data = _normalized(data, main.decode())
+                found = sheetxml.locate(data, main)
+                if found is None:
+                    raise Unsupported("namespaces declared anew among the cells")
+        # The whole part, kept: the cells are most of it, and most rows are copied from it as they are.
+        self.data, self.p, self.cells = data, found.prefix, found.cells
+        if found.data_open is None:
+            # No cell data at all (a sheet made elsewhere): an empty one goes where the schema puts it.
+            self.raw_frame, self._open, self._close = data, None, None
         else:
-            end = data.find(b"</" + p + b"sheetData>", sd.end())
-            if end < 0:
-                raise Unsupported("unterminated sheetData")
-            # A view, not a copy: the cells are most of the part, and most rows are copied as they are.
-            self.rows_bytes = memoryview(data)[sd.end(): end]
-            head, tail = data[: sd.start()], data[end + len(b"</" + p + b"sheetData>"):]
-        # The worksheet without its cells: small, parsed whole for the edits around them.
-        self.raw_frame = head + b"<" + p + b"sheetData/>" + tail
-        self.frame = pkg.dialect.inward(_parse(self.raw_frame))
-        self._row_start = re.compile(rb"<" + re.escape(p) + rb"row\b([^>]*?)(/?)>")
-        self._cell_re = re.compile(rb"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>.*?</" + re.escape(p) + rb"c>)",
-                                   re.S)
+            (o1, o2), closed = found.data_open, found.data_close
+            tag = data[o1:o2]
+            if closed is None:
+                empty, self._open = tag, tag[:-2].rstrip() + b">"
+                self._close, rest = b"</" + self.p + b"sheetData>", data[o2:]
+            else:
+                empty, self._open = tag[:-1].rstrip() + b"/>", tag
+                self._close, rest = data[closed[0]: closed[1]], data[closed[1]:]
+            # The worksheet without its cells: small, parsed whole for the edits around them.
+            self.raw_frame = data[:o1] + empty + rest
+        with self._where():
+            self.frame = pkg.dialect.inward(_parse(self.raw_frame))
+        if found.data_open is None:
+            self.child("sheetData", create=True)
         # The cells to write, as the plan's own objects: a dict per row would cost more than the plan.
         self.edits: list = []
         self.new_rows: list[int] = []
         self.template_row: int | None = None
         self.header_styles: dict[tuple[int, int], int] = {}  # (row, col) → style for new headers
+
+    @contextlib.contextmanager
+    def _where(self):
+        """What cannot be edited here is said to be in this sheet."""
+        try:
+            yield
+        except Unsupported as exc:
+            if exc.sheet is not None:
+                raise
+            raise Unsupported(exc.what, sheet=self.name) from None
+
+    def clear_rows(self) -> None:
+        """Start from no rows at all (a sheet the tool rebuilds)."""
+        with self._where():
+            self.pkg.shared_refs_dropped += sheetxml.shared_string_cells(self.data, *self.cells, self.p)
+        self.cells = (self.cells[0], self.cells[0])
 
     # the frame ----------------------------------------------------------------------
 
@@ -863,53 +955,35 @@ class Sheet:
 
     # the rows -----------------------------------------------------------------------
 
-    def _iter_rows(self):
-        """(start, end, number) of each <row> in the cell data."""
-        p = re.escape(self.p)
-        row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(/?)>")
-        close = re.compile(b"</" + p + b"row>")
-        data = self.rows_bytes
-        pos = 0
-        while True:
-            m = row_re.search(data, pos)
-            if m is None:
-                return
-            r = _ROW_NUMBER.search(m.group(1))
-            if r is None:
-                raise Unsupported("a row without its number")
-            if m.group(2):
-                end = m.end()
-            else:
-                c = close.search(data, m.end())
-                if c is None:
-                    raise Unsupported("unterminated row")
-                end = c.end()
-            yield m.start(), end, int(r.group(1))
-            pos = end
-
     def rewrite_rows(self, styles: Styles, values: Values):
         """The new cell data, piece by piece: untouched rows as they were, edited and new rows rewritten."""
+        with self._where():
+            yield from self._rewrite_rows(styles, values)
+
+    def _rewrite_rows(self, styles: Styles, values: Values):
         import itertools
         from operator import attrgetter
 
-        data = self.rows_bytes
+        data, (first, end) = self.data, self.cells
+        view = memoryview(data)  # slices of it are copied into the zip without a copy in memory
         # By row, then column; of two writes to one cell the later wins (the sort is stable).
         groups = itertools.groupby(sorted(self.edits, key=attrgetter("row", "column")), key=attrgetter("row"))
         pending = next(groups, None)
         new_rows = set(self.new_rows)
         template: dict[int, str] | None = None
-        last = 0
+        last = first
         last_number = 0
-        for start, end, number in self._iter_rows():
+        for start, stop, number in sheetxml.rows(data, first, end, self.p):
             if number <= last_number:
-                raise Unsupported("rows out of order")
+                # Excel "repairs" such a sheet; where a new row would go is anyone's guess.
+                raise Unsupported(f"its rows are stored out of order, row {number} after row {last_number}")
             last_number = number
             if number == self.template_row:
-                template = {col: style for col, (style, _) in self._cells(bytes(data[start:end]))[1].items()
-                            if style not in (None, "0")}
+                template = {cell[0]: cell[1] for cell in sheetxml.row_cells(data[start:stop], self.p).cells
+                            if cell[1] not in (None, "0")}
             # Rows the sheet lacks and that come before this one are inserted here.
             while pending is not None and pending[0] < number:
-                yield data[last:start]
+                yield view[last:start]
                 last = start
                 missing, group = pending
                 yield self._row(None, missing, {w.column: w for w in group},
@@ -917,73 +991,81 @@ class Sheet:
                 pending = next(groups, None)
             if pending is None or pending[0] != number:
                 continue
-            yield data[last:start]
-            yield self._row(bytes(data[start:end]), number, {w.column: w for w in pending[1]},
+            yield view[last:start]
+            yield self._row(data[start:stop], number, {w.column: w for w in pending[1]},
                             template if number in new_rows else None, styles, values)
             pending = next(groups, None)
-            last = end
-        yield data[last:]
+            last = stop
+        yield view[last:end]
         while pending is not None:
             number, group = pending
             yield self._row(None, number, {w.column: w for w in group}, template if number in new_rows else None,
                             styles, values)
             pending = next(groups, None)
 
-    def _cells(self, row: bytes) -> tuple[bytes, dict[int, tuple[str | None, bytes]], bytes]:
-        """A row's start tag, its cells (column → (style, XML)) and what follows the cells."""
-        p = self.p
-        m = self._row_start.match(row)
-        if m is None:
-            raise Unsupported("a row that does not start as one")
-        body_end = len(row) if m.group(2) else row.rindex(b"</" + p + b"row>")
-        body = row[m.end(): body_end]
-        cells: dict[int, tuple[str | None, bytes]] = {}
-        pos = 0
-        for cm in self._cell_re.finditer(body):
-            if body[pos: cm.start()].strip():
-                raise Unsupported("something between the cells of a row")
-            r = _CELL_REF.search(cm.group(1))
-            if r is None:
-                raise Unsupported("a cell without its reference")
-            st = _CELL_STYLE.search(cm.group(1))
-            cells[column_index(r.group(1).decode())] = (st.group(1).decode() if st else None, cm.group(0))
-            pos = cm.end()
-        return m.group(1), cells, body[pos:]
-
     def _row(self, row: bytes | None, number: int, edit: dict, template, styles: Styles, values: Values) -> bytes:
         """Row ``number`` with the cells in ``edit`` rewritten (``row`` None: a new row)."""
+        p = self.p
         if row is None:
-            attrs, cells, rest = b' r="%d"' % number, {}, b""
+            name, attrs, cells, tail, numbered = p + b"row", b"", [], b"", False
         else:
-            attrs, cells, rest = self._cells(row)
-            attrs = _SPANS.sub(b"", attrs)  # an optional hint that new cells would make wrong
-        p = self.p.decode()
-        out: dict[int, bytes | str] = dict((col, xml) for col, (_, xml) in cells.items())
-        style_of = {col: style for col, (style, _) in cells.items()}
+            parsed = sheetxml.row_cells(row, p)
+            name, cells, tail, numbered = parsed.name, parsed.cells, parsed.tail, parsed.numbered
+            attrs = parsed.attrs
+            if b"spans" in attrs:
+                attrs = sheetxml.without_attribute(attrs, b"spans")  # a hint that new cells would make wrong
+        # A row rewritten names its number, and each of its cells its place: a cell written before, or
+        # left out ahead of, one whose place is implied would move it.
+        start = b"<" + name + attrs + b">"
+        if not numbered:
+            start = sheetxml.with_attribute(start, b"r", b"%d" % number)
+        items = [[col, style, xml if named else sheetxml.with_attribute(
+                  xml, b"r", f"{column_letter(col)}{number}".encode()), before]
+                 for col, style, xml, before, named in cells]
+        at = {item[0]: item for item in items}
+        added: dict[int, str] = {}
         if template:
             # A new row looks like the row above it: same fonts, fills, borders, formats.
             for col, style in template.items():
-                if style_of.get(col) in (None, "0"):
-                    style_of[col] = style
-                    if col not in edit:
-                        old = cells.get(col)
-                        if old is None or old[1].endswith(b"/>"):
-                            out[col] = f'<{p}c r="{column_letter(col)}{number}" s="{style}"/>'
-                        else:
-                            out[col] = _CELL_STYLE_ATTR.sub(b"", old[1], 1).replace(
-                                b"<" + self.p + b"c ", b'<' + self.p + b'c s="' + style.encode() + b'" ', 1)
+                item = at.get(col)
+                if item is None or item[1] in (None, "0"):
+                    if col in edit:
+                        continue  # the edit below takes the template's style
+                    if item is not None:
+                        item[1] = style
+                        item[2] = sheetxml.with_attribute(item[2], b"s", style.encode())
+                    else:
+                        added[col] = f'<{p.decode()}c r="{column_letter(col)}{number}" s="{style}"/>'
         for col, change in edit.items():
             style = self.header_styles.get((number, col))
+            item = at.get(col)
             if style is None:
-                style = style_of.get(col)
+                style = item[1] if item is not None else None
+                if style in (None, "0") and template:
+                    style = template.get(col, style)
                 if change.link and change.value:
                     style = styles.hyperlink()
                 elif isinstance(change.value, dt.date):
                     style = styles.with_number_format(int(style or 0), schema.DATE_FORMAT)
-            out[col] = values.cell(p, f"{column_letter(col)}{number}", None if style is None else str(style),
-                                   change.value)
-        body = b"".join(x if isinstance(x, bytes) else x.encode() for _, x in sorted(out.items()))
-        return b"<" + self.p + b"row" + attrs + b">" + body + rest + b"</" + self.p + b"row>"
+            xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
+                              change.value)
+            if item is not None:
+                if sheetxml.is_shared_string(item[2]):
+                    self.pkg.shared_refs_dropped += 1  # its string stays in the table, one reference fewer
+                item[2] = xml.encode()  # "" leaves the cell out; what stood before it stays
+            elif xml:
+                added[col] = xml
+        pieces = [start]
+        new = sorted(added.items())
+        i = 0
+        for col, _, xml, before in items:
+            while i < len(new) and new[i][0] < col:
+                pieces.append(new[i][1].encode())
+                i += 1
+            pieces += (before, xml)
+        pieces += [x.encode() for _, x in new[i:]]
+        pieces += (tail, b"</" + name + b">")
+        return b"".join(pieces)
 
     # around the cells ---------------------------------------------------------------
 
@@ -1104,23 +1186,27 @@ class Sheet:
 
     def finish(self, styles: Styles, values: Values) -> None:
         """Hand the part to the package; its rows are rewritten while the new file is written."""
-        frame = _keep_bytes(self.raw_frame, _xml(self.pkg.dialect.outward(self.frame)), _SHEET_EDITED)
+        old, new = self.raw_frame, _xml(self.pkg.dialect.outward(self.frame))
+        # An unchanged frame keeps every byte; a changed one, those of each piece the sync left alone.
+        frame = old if new == _xml(_parse(old)) else _keep_bytes(old, new, _SHEET_EDITED)
         self.frame = self.raw_frame = None
-        marker = re.search(rb"<(?:[\w.-]+:)?sheetData/>", frame)
-        if marker is None:
-            raise Unsupported("lost sheetData")
-        tag = frame[marker.start() + 1: marker.end() - 2]
+        hit = sheetxml.TagFinder(frame, len(frame), (b"<" + self.p + b"sheetData",)).find(0)
+        tag = sheetxml.TAG.match(frame, hit[0]) if hit is not None else None
+        if tag is None or not tag.group(4):
+            raise Unsupported("a sheet whose cell data went missing", sheet=self.name)
+        opening = self._open or b"<" + tag.group(2) + tag.group(3) + b">"
+        closing = self._close or b"</" + tag.group(2) + b">"
         rewrite = bool(self.edits or self.new_rows)
 
         def pieces():
-            yield frame[: marker.start()]
-            yield b"<" + tag + b">"
+            yield frame[: tag.start()]
+            yield opening
             if rewrite:
                 yield from self.rewrite_rows(styles, values)
             else:
-                yield self.rows_bytes
-            yield b"</" + tag + b">"
-            yield frame[marker.end():]
+                yield memoryview(self.data)[self.cells[0]: self.cells[1]]
+            yield closing
+            yield frame[tag.end():]
 
         self.pkg.put(self.part, pieces)
 
@@ -1199,11 +1285,25 @@ def _add_dashboard_chart(pkg: Package, sheet: Sheet) -> None:
 def write_plan(source: Path, out: Path, plan, chart) -> None:
     """Write ``source`` with ``plan`` (a ``sync.SyncPlan``) applied to ``out``.
 
-    Raises ``Unsupported`` (before writing anything) for a package it cannot edit, and
-    ``UnreadableWorkbook`` for a Strict one, which the caller could not load instead.
+    What it cannot edit is refused in one line naming the sheet (``RefusedToWrite``),
+    a part that is not XML reported as damage (``UnreadableWorkbook``): both while
+    ``out`` is written, before anything replaces the workbook.
     """
+    from .errors import RefusedToWrite, UnreadableWorkbook
+
+    try:
+        _write_plan(source, out, plan, chart)
+    except Unsupported as exc:
+        raise RefusedToWrite(f"chart cannot edit this {'sheet' if exc.sheet else 'workbook'} as it is stored: "
+                             f"{exc.what}. Nothing was changed. Open the workbook in Excel or LibreOffice, save it, "
+                             "and run again.", path=chart.path, sheet=exc.sheet) from None
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableWorkbook(f"is damaged and cannot be edited ({exc}). Nothing was changed.",
+                                 path=chart.path) from None
+
+
+def _write_plan(source: Path, out: Path, plan, chart) -> None:
     from . import dashboard, layout
-    from .errors import UnreadableWorkbook
 
     pkg = Package(source)
     try:
@@ -1216,7 +1316,7 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
                 part = pkg.sheet_parts.get(name)
                 if part is None or not pkg.has(part):
                     raise Unsupported(f"no part for sheet {name!r}")
-                sheets[name] = Sheet(pkg, part)
+                sheets[name] = Sheet(pkg, name, part)
             return sheets[name]
 
         # Excel's calculation chain lists the formula cells; one that names a cell no longer
@@ -1269,7 +1369,7 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
                     if spec.number_format:
                         s.set_column(c, spec.width, styles.column(spec.number_format))
             s = sheet(name)
-            s.rows_bytes = b""
+            s.clear_rows()
             for c, spec in enumerate(shape.columns, start=1):
                 s.header_styles[(1, c)] = styles.header(spec.owner)
             _fill(s, plan.referrals_sheet)
@@ -1281,7 +1381,7 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
                                                      landscape=True))
                 _add_dashboard_chart(pkg, sheet(name))
             s = sheet(name)
-            s.rows_bytes = b""
+            s.clear_rows()
             rows = plan.dashboard_sheet
             s.header_styles[(1, 1)] = styles.title()
             for c, value in enumerate(rows[dashboard.HEADER_ROW - 1] if len(rows) >= dashboard.HEADER_ROW else [],
@@ -1293,13 +1393,6 @@ def write_plan(source: Path, out: Path, plan, chart) -> None:
         for s in sheets.values():
             s.finish(styles, values)
         pkg.save(out)
-    except Unsupported as exc:
-        if not pkg.dialect.strict:
-            raise
-        # openpyxl reads a Strict package as a workbook without sheets: no fallback.
-        raise UnreadableWorkbook(f"is saved as Strict Open XML and holds something chart cannot edit in that format "
-                                 f"({exc}). Nothing was changed. Open it in Excel and save it as \"Excel Workbook "
-                                 f"(.xlsx)\" (File > Save As), then run again.", path=chart.path) from None
     finally:
         pkg.close()
 

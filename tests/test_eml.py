@@ -1,0 +1,160 @@
+"""``eml.py``: what a cell's text may become in a mail header, and the .eml bytes of a draft.
+
+No text a person typed may add a header (a line break, or an RFC 2047 encoded word that
+decodes to one), and ``build_eml`` writes exactly what the email package writes, by its
+own short cuts: property tests compare the two on generated names, subjects and bodies.
+"""
+
+from __future__ import annotations
+
+from email import policy
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from mail_checks import HOSTILE_TEXT, HOSTILE_WORDS, assert_only_the_expected_headers
+from workbook_tool import eml
+
+
+def test_header_text_removes_every_line_break():
+    assert eml.header_text("a\r\nb\nc\rd\u2028e\x85f\tg") == "a b c d e f g"
+
+
+def test_header_text_breaks_every_encoded_word():
+    for word in HOSTILE_WORDS:
+        assert "=?" not in eml.header_text(f"Ann {word}")
+    assert eml.header_text("=?=?") == "= ?= ?"
+
+
+def test_an_address_holding_an_encoded_word_cannot_be_a_header():
+    assert eml.header_address_problem("ann@x.org") is None
+    assert eml.header_address_problem("=?utf-8?q?x?=@x.org") == 'a mail program would read its "=?" as an encoded word'
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=HOSTILE_TEXT, me=HOSTILE_TEXT, subject=HOSTILE_TEXT)
+def test_no_text_makes_a_header_property(name, me, subject):
+    assert_only_the_expected_headers(eml.build_eml(name, "ann@x.org", me, "me@x.org", subject, "Hi\n"))
+
+
+def test_build_eml_keeps_encoded_words_out_of_headers():
+    for word in HOSTILE_WORDS:
+        for name in (word, f"Ann {word}", f"Zoë {word} Ødegård", f"Lee, {word}", f'"{word}"'):
+            raw = eml.build_eml(name, "ann@x.org", name, "me@x.org", f"Re: {name}", "Hi\n")
+            msg = assert_only_the_expected_headers(raw)
+            # (The email package's parser puts a space where it folded an encoded word: compare words.)
+            assert msg["To"].addresses[0].display_name.replace(" ", "") == eml.header_text(name).replace(" ", "")
+        with pytest.raises(ValueError, match="encoded word"):
+            eml.build_eml("Ann", f"{word.replace(':', '=3A')}@x.org", "", None, "Hi", "Hi\n")
+
+
+def stdlib_eml(name, to, sender_name, sender, subject, body) -> bytes:
+    """What build_eml promises to write: the email package's own message, built the slow way."""
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["To"] = Address(display_name=name, addr_spec=to)
+    if sender:
+        msg["From"] = Address(display_name=sender_name, addr_spec=sender)
+    msg["Subject"] = subject
+    msg["X-Unsent"] = "1"
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    return msg.as_bytes()
+
+
+def eml_cases(count: int, seed: int = 1):
+    """Names, addresses, subjects and bodies of every shape build_eml has a short cut for, and others."""
+    import random
+
+    rnd = random.Random(seed)
+    words = ["Ann", "W.", "Lee,", "(x)", "Jürgen", "王", "de", "Müller-Lüdenscheidt", "a@b", "[x]", "O'Neil", "Ñ.",
+             "ü:", "Παπαδόπουλος", "Christopher", "Maximilian-Alexander", "Wolfeschlegelsteinhausen", "Nguyễn",
+             "さくら", "Анна", "Dr.", "Jean-Luc", "=?x?=", '"Bo"', "a\\b", "&", "Zoë", "Ødegård"]
+    chars = list("abcXYZ019 .,()@;:<>[]'-_=?!#$%&*+/^`{|}~\"") + list("éüßñ王山田Παπαδόπουλοςさくらнна€ễ")
+    addresses = ["ann.lee@example.com", "a@b.co", "x_y+z@sub.example-company.co.uk",
+                 "averyveryveryverylongaddressname.here@subdomain.example-company.co.uk", "zoë@example.com"]
+    lines = ["Dear Ann,", "", "I am a data analyst – 15–20 minutes?", "x" * 200, "trailing space ", "tab\t",
+             "=3D and = signs", "Ünïcödé " * 30, "."]
+    for _ in range(count):
+        if rnd.random() < 0.5:
+            name = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 9)))
+        else:
+            name = eml.header_text("".join(rnd.choice(chars) for _ in range(rnd.randint(1, 70)))) or "X"
+        subject = rnd.choice(["A request for 15–20 minutes of your advice", "Hello", name + " suggested I contact you",
+                              "x" * 90, "=?utf-8?q?x?= y"])
+        body = "\n".join(rnd.choice(lines) for _ in range(rnd.randint(1, 8))) + "\n"
+        yield name, rnd.choice(addresses), rnd.choice(["Jordan Rivera", "Zoë Ødegård", ""]), \
+            rnd.choice(["jordan@example.com", None]), subject, body
+
+
+def test_build_eml_writes_what_the_email_package_writes():
+    # build_eml writes plain headers itself and replays the stdlib's folding for
+    # non-ASCII names (the stdlib takes milliseconds per header); the bytes must not change.
+    # build_eml makes every text header-safe first (header_text: no line breaks, no encoded words).
+    compared = replayed = 0
+    for name, to, sender_name, sender, subject, body in eml_cases(300):
+        try:
+            safe = eml.header_text
+            want = stdlib_eml(safe(name), to, safe(sender_name), sender, safe(subject), body)
+        except ValueError:
+            with pytest.raises(ValueError):
+                eml.build_eml(name, to, sender_name, sender, subject, body)
+            continue
+        assert eml.build_eml(name, to, sender_name, sender, subject, body) == want, (name, to, subject)
+        compared += 1
+        replayed += not name.isascii() and eml._encoded_to_header(eml.header_text(name), to) is not None
+    assert compared > 200 and replayed > 50
+
+
+# Words of every shape build_eml has a short cut for (plain, quoted, non-ASCII, long) and of
+# shapes it leaves to the email package (specials, quotes, backslashes, "=?").
+WORDS = ["Ann", "W.", "Lee,", "(x)", "Jürgen", "王", "de", "Müller-Lüdenscheidt", "a@b", "[x]", "O'Neil", "Ñ.",
+         "ü:", "Παπαδόπουλος", "Maximilian-Alexander", "Wolfeschlegelsteinhausen", "Nguyễn", "さくら", "Анна", "Dr.",
+         "=?x?=", '"Bo"', "a\\b", "&", "Zoë", "Ødegård", "x" * 40, "é" * 30]
+_WORD = st.sampled_from(WORDS) | st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
+NAMES = st.lists(_WORD, min_size=1, max_size=10).map(" ".join)
+ADDRESSES = st.sampled_from(["ann.lee@example.com", "a@b.co", "x_y+z@sub.example-company.co.uk",
+                             "averyveryveryverylongaddressname.here@subdomain.example-company.co.uk",
+                             "zoë@example.com"])
+LINES = st.sampled_from(["Dear Ann,", "", "I am a data analyst – 15–20 minutes?", "x" * 200, "trailing space ",
+                         "tab\t", "=3D and = signs", "Ünïcödé " * 30, "."]) | st.text(max_size=120)
+BODIES = st.lists(LINES, min_size=1, max_size=6).map(lambda lines: "\n".join(lines) + "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=NAMES, to=ADDRESSES, sender_name=NAMES | st.just(""), sender=st.sampled_from(["me@example.com", None]),
+       subject=NAMES | st.sampled_from(["A request for 15–20 minutes of your advice", "Hello"]), body=BODIES)
+def test_build_eml_equals_the_email_package_property(name, to, sender_name, sender, subject, body):
+    safe = eml.header_text
+    try:
+        want = stdlib_eml(safe(name), to, safe(sender_name), sender, safe(subject), body)
+    except ValueError:  # an address the email package refuses: build_eml refuses it too
+        with pytest.raises(ValueError):
+            eml.build_eml(name, to, sender_name, sender, subject, body)
+        return
+    assert eml.build_eml(name, to, sender_name, sender, subject, body) == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Z", "C")), min_size=1, max_size=14))
+def test_an_encoded_word_is_the_one_the_email_package_writes_property(text):
+    # A word without spaces, short enough for one line: the email package writes it as one encoded word
+    # when it is not ASCII.
+    want = eml.encoded_word(text) if not text.isascii() else text
+    assume(len("Subject: " + want) <= 78)
+    folded = policy.SMTP.fold_binary(*policy.SMTP.header_store_parse("Subject", text)).decode("ascii")
+    assert folded == f"Subject: {want}\r\n"
+
+
+@pytest.mark.parametrize("shape", ["Zoë {x}", "{x} Zoë", "Lee, Zoë {x}", "王 {x} ü:"])
+def test_build_eml_equals_the_email_package_at_every_line_length(shape):
+    # Where a header folds is decided one character at a time: sweep names and subjects
+    # across the 78-character line, for every address length.
+    for n in range(0, 80):
+        text = shape.format(x="x" * n)
+        for to in ("a@b.co", "ann.lee@example.com", "averyveryveryverylongaddressname.here@subdomain.example.co.uk"):
+            safe = eml.header_text(text)  # build_eml's first step: one space between words
+            want = stdlib_eml(safe, to, safe, "me@example.com", safe, "Hi\n")
+            assert eml.build_eml(text, to, text, "me@example.com", text, "Hi\n") == want, (text, to)

@@ -1,0 +1,90 @@
+"""``mailto:`` links (RFC 6068): an address, a subject and a body, quoted, and cut to fit.
+
+``chart sync``'s Draft column holds one per email step (``drafts.MailtoLinks`` renders
+the draft; ``build_mailto`` makes the link). Mail programs refuse long links, so the
+body is cut, at a word, to what fits in ``MAILTO_LIMIT`` characters once quoted. The
+subject goes through ``eml.header_text``: a mail program may decode an encoded word in
+it (RFC 6068 allows it), so the same rule that keeps a header safe keeps it safe.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from .eml import header_text
+
+# Outlook on Windows refuses mailto: URLs of more than about 2,048 characters.
+MAILTO_LIMIT = 2000
+
+
+def build_mailto(address: str, subject: str, body: str, limit: int = MAILTO_LIMIT) -> str:
+    """A ``mailto:`` URL (RFC 6068) of at most ``limit`` characters, shortening the body to fit.
+
+    A shortened body ends with `` …`` so the person sees that the rest is in the
+    .eml draft.
+    """
+    start = f"mailto:{quote(address, safe='@')}?subject="
+    subject = _fit(len(start), header_text(subject), limit)
+    head = start + quote_text(subject)
+    # RFC 6068: line breaks in a body are CRLF, percent-encoded.
+    body = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    body = _fit(len(head) + len("&body="), body, limit)
+    return head + "&body=" + quote_text(body) if body else head
+
+
+# The bytes quote() leaves as they are; every other byte becomes %XX.
+_QUOTE_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+
+
+_UNSAFE_ASCII = tuple((ch, f"%{ord(ch):02X}") for ch in map(chr, range(128))
+                      if ch.encode() not in _QUOTE_SAFE and ch != "%")
+
+
+def quote_text(text: str) -> str:
+    """``urllib.parse.quote(text, safe="")``, four times faster for ASCII text (a sync quotes every contact's email).
+
+    quote() looks up every byte in Python; here each character that needs
+    escaping and occurs is replaced in one C pass ("%" first). A test compares
+    both on random text.
+    """
+    if not text.isascii():
+        return quote(text, safe="")
+    if "%" in text:
+        text = text.replace("%", "%25")
+    for ch, escaped in _UNSAFE_ASCII:
+        if ch in text:
+            text = text.replace(ch, escaped)
+    return text
+
+
+def _quoted_length(text: str) -> int:
+    """``len(quote(text, safe=""))``, without building the quoted text."""
+    data = text.encode("utf-8")
+    return len(data) + 2 * len(data.translate(None, _QUOTE_SAFE))
+
+
+def _fit(prefix: int, text: str, limit: int) -> str:
+    """The longest cut of ``text`` (whole words, marked " …") whose quoted length after ``prefix`` characters
+    fits in ``limit``."""
+    if prefix + _quoted_length(text) <= limit:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if prefix + _quoted_length(_cut(text, mid)) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return _cut(text, lo) if lo else ""
+
+
+def _cut(text: str, n: int) -> str:
+    if n >= len(text):
+        return text
+    if n == 0:
+        return ""
+    cut = text[:n]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > n // 2:
+        cut = cut[:space]
+    return cut.rstrip() + " …"

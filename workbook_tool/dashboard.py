@@ -13,7 +13,7 @@ import datetime as dt
 from . import schema, stages
 from .fields import name_key, to_date
 
-SHEET = "Dashboard"
+SHEET = schema.DASHBOARD
 STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
                *stages.CLOSED)
 TITLE = "Job search dashboard (rebuilt by chart sync)"
@@ -32,7 +32,7 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
 
     def date(row, key):
         try:
-            return to_date(row.values.get(key), region)
+            return to_date(row.values.get(key), region, today)
         except ValueError:
             return None
 

@@ -15,9 +15,8 @@ import workbook_tool
 
 PACKAGE = Path(workbook_tool.__file__).resolve().parent
 
-# Left for the split of sync.py (its planners raise RefusedToWrite without the path, which
-# _plan_with_path adds): remove the entry when they raise it whole.
-KNOWN = {("sync.py", "_plan_with_path", "path")}
+# None left: sync's refusals (placement.Refusal.error) are raised naming the chart.
+KNOWN: set = set()
 
 
 def edits_of_caught_errors(tree: ast.AST) -> set[tuple[str, str]]:

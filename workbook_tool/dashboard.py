@@ -44,7 +44,7 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
 
     def date(row, key):
         try:
-            return to_date(row.values.get(key), region)
+            return to_date(row.values.get(key), region, today)
         except ValueError:
             return None
 

@@ -177,12 +177,13 @@ class Drafter:
 
     def context(self, row: Row, kind: str, step: stages.NextStep) -> dict:
         """The variables a template sees for this contact."""
-        referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.people), self.region)
+        referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.people), self.region,
+                                   self.today)
         recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
         pending = stages.pending_referrals(row, self.people, self.region)
-        return {"contact": contact_fields(self.chart, row, region=self.region), "referrer": referrer, "me": self.me,
-                "step": step, "today": self.today, "kind": kind, "recommended": recommended,
-                "pending_referrals": list(pending)}
+        return {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
+                "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind,
+                "recommended": recommended, "pending_referrals": list(pending)}
 
     def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
         """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.

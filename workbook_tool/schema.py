@@ -106,6 +106,12 @@ class SheetShape:
         return tuple(c for c in self.columns if c.owner == TOOL)
 
 
+# The guide's own chart has a "Comments" column for the person's notes, the name chart
+# sync's column has too. A "Comments" column holding the person's text in a chart that
+# sync's is not beside (see workbook.read_table) is read as Notes, and sync's own goes
+# under this header instead (an alias, so that it is found again).
+TOOL_COMMENTS_HEADER = "Chart Comments"
+
 SOURCES = ("Own", "Family", "Friend", "Referral")
 CHANNELS = ("Call", "Email")
 STATUSES = ("Declined", "No Reply", "On Hold", "Done")
@@ -185,7 +191,7 @@ CONTACTS = SheetShape(
         Column("follow_up_on", "Follow-Up On", owner=TOOL, kind="date", width=13, number_format=DATE_FORMAT,
                aliases=("Follow-Up Due", "Next Step Due"),
                hint="Written by chart sync: when the next step is due."),
-        Column("comments", "Comments", owner=TOOL, width=40,
+        Column("comments", "Comments", owner=TOOL, width=40, aliases=(TOOL_COMMENTS_HEADER,),
                hint="Written by chart sync: problems in the row and reminders."),
         Column("draft", "Draft", owner=TOOL, width=30,
                aliases=("Email Draft", "Draft Email"),

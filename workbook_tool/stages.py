@@ -36,12 +36,12 @@ class NextStep:
         return self.stage in CLOSED
 
 
-def _date(row: Row, key: str, region: str) -> dt.date | None:
+def _date(row: Row, key: str, region: str, today: dt.date | None = None) -> dt.date | None:
     value = row.values.get(key)
     if value is None:
         return None  # the common case, without a call
     try:
-        return to_date(value, region)
+        return to_date(value, region, today)
     except ValueError:
         return None  # validate reports it; an unreadable date counts as not done
 
@@ -71,10 +71,10 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     if status:
         return NextStep(status)
     region = profile.region
-    contacted = _date(row, "contacted_on", region)
-    meeting = _date(row, "meeting_on", region)
-    thanked = _date(row, "thanked_on", region)
-    followed = _date(row, "followed_up_on", region)
+    contacted = _date(row, "contacted_on", region, today)
+    meeting = _date(row, "meeting_on", region, today)
+    thanked = _date(row, "thanked_on", region, today)
+    followed = _date(row, "followed_up_on", region, today)
     channel = schema.normalize_header(row.values.get("channel"))
 
     if thanked is not None:
@@ -116,6 +116,7 @@ def was_contacted(row: Row, region: str) -> bool:
     """Closed, or a readable Contacted On or Meeting On: no longer waiting for a first contact."""
     if closed_status(row) is not None:
         return True
+    # Only whether there is a date counts: a day typed without a year is one whatever today is.
     return _date(row, "contacted_on", region) is not None or _date(row, "meeting_on", region) is not None
 
 

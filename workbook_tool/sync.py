@@ -17,15 +17,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema, stages
-from .errors import ChartError, RefusedToWrite, WriteFailed
-from .fields import is_blank, name_key, parse_recommended, to_date
-from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
-from .people import People
-from .validate import ERROR, Problem, validate_chart
+from . import placement, schema, stages
+from .errors import ChartError, WriteFailed
+from .fields import is_blank, name_key, to_date
+from .objects import NOTHING, SheetObjects, sheet_objects
+from .people import NAME, People
+from .placement import CONTACT_TOOL_KEYS, cell as _cell
+from .validate import ERROR, Problem, chart_problems
 from .workbook import Chart, Row, Sheets, Table, chart_from_grids, column_letter, find_sheet, read_grids
 
-CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 # Excel's limit for one cell, in UTF-16 units (an emoji counts two): a longer cell makes Excel
 # "repair" the file and cut it. Text the tool writes is cut to it with a visible mark.
 MAX_CELL_TEXT = 32_767
@@ -186,68 +186,6 @@ def _same(old, new) -> bool:
     return type(old) is type(new) and old == new  # a time of day, a duration
 
 
-def _cell(grid: list[list], row: int, column: int):
-    if row - 1 < len(grid) and column - 1 < len(grid[row - 1]):
-        return grid[row - 1][column - 1]
-    return None
-
-
-def _used_width(grid: list[list], table: Table, last_row: int) -> int:
-    """The rightmost column with anything in it, header or data, within the table's rows."""
-    width = table.width
-    for r in range(table.header_row, min(last_row, len(grid)) + 1):
-        row = grid[r - 1]
-        for c in range(len(row), width, -1):
-            if not is_blank(row[c - 1]):
-                width = c
-                break
-    return width
-
-
-# --------------------------------------------------------------------------- ownership checks
-
-
-def _check_tool_columns_are_ours(table: Table, grid: list[list], keys: tuple[str, ...], known_values) -> None:
-    """Refuse to take over a column a person made with the same header as a tool column.
-
-    Tool columns are recognized as the tool's by their first: every value in it
-    must be one the tool writes (a known stage, say). When that column is absent,
-    the others must be empty.
-    """
-    first = keys[0]
-    if table.has(first):
-        c = table.columns[first]
-        for r in range(table.header_row + 1, table.last_row + 1):
-            value = _cell(grid, r, c)
-            if not is_blank(value) and not known_values(value):
-                raise RefusedToWrite(_foreign_column_message(table, first, keys, r, value), path=None,
-                                     sheet=table.sheet, cell=table.ref(table.header_row, first))
-        return
-    for key in keys[1:]:
-        if not table.has(key):
-            continue
-        c = table.columns[key]
-        for r in range(table.header_row + 1, table.last_row + 1):
-            value = _cell(grid, r, c)
-            if not is_blank(value):
-                raise RefusedToWrite(_foreign_column_message(table, key, keys, r, value), path=None,
-                                     sheet=table.sheet, cell=table.ref(table.header_row, key))
-
-
-def _foreign_column_message(table: Table, key: str, keys, row: int, value) -> str:
-    header = table.shape.column(key).header
-    owned = ", ".join(table.shape.column(k).header for k in keys)
-    sample = str(value)[:40]
-    return (f'your column "{header}" holds your own text ({table.ref(row, key)}: "{sample}"), but chart sync '
-            f"rewrites {owned} on every run. Rename your column (for example to \"My {header}\") and sync again.")
-
-
-_KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stages.AWAITING_REPLY,
-                                                      stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
-                                                      *stages.CLOSED)}
-_WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")
-
-
 # --------------------------------------------------------------------------- where cells may go
 
 
@@ -257,98 +195,41 @@ def read_objects(chart: Chart) -> dict[str, SheetObjects]:
     return sheet_objects(chart.path, sheets)
 
 
-def _own_table(objs: SheetObjects, table: Table):
-    """The Excel table ``table``'s rows live in (its header is the chart's header row), or None."""
-    return holding(objs.tables(), table.header_row, table.columns[table.shape.required[0]])
-
-
-def _free_column(start: int, table: Table, objs: SheetObjects, spec: schema.Column, path) -> int:
-    """The first column from ``start`` with nothing of the person's from the header row to the table's last.
-
-    A merged note, a sparkline, a table or an array formula there would have a
-    tool header or value written inside it; such columns are passed over.
-    """
-    column, blocker = start, None
-    while column <= MAX_COLUMNS:
-        blocker = objs.meeting(column, table.header_row, column, table.last_row)
-        if blocker is None:
-            return column
-        column = blocker.bounds[2] + 1
-    if blocker is None:
-        why = ("your table reaches column XFD, the last column Excel and LibreOffice keep. Clear the columns you do "
-               "not need at the right of your table and try again.")
-    else:
-        why = (f"the columns from {column_letter(start)} to XFD, the last Excel and LibreOffice keep, are taken by "
-               f"{blocker.describe()}. {blocker.remedy()} and try again.")
-    raise RefusedToWrite(f"has no room for the {spec.header} column: {why}", path=path, sheet=table.sheet,
-                         cell=f"{column_letter(min(start, MAX_COLUMNS))}{table.header_row}")
-
-
-def _rows(n: int) -> str:
-    return f"{n} new row" if n == 1 else f"{n} new rows"
-
-
 def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
                  objects: dict[str, SheetObjects]) -> None:
     """Refuse a plan that puts a cell where Excel drops it or inside something of the person's.
 
     Every plan goes through this before anything is written (sync's and import's):
     no row past 1,048,576 (new tool columns past XFD are refused where they are
-    placed, ``_free_column``); new rows in the chart's Excel table or on empty rows
-    right under it; no cell inside a merge, sparkline, array formula, pivot table
-    or another table.
+    placed, ``placement.free_column``); new rows in the chart's Excel table or on
+    empty rows right under it; no cell inside a merge, sparkline, array formula,
+    pivot table or another table. The checks are placement's, which validate runs too.
     """
     table = chart.contacts
-    if plan.new_rows:
-        _check_room(plan, table, chart.path)
-        _check_under_table(plan, table, grids[table.sheet], objects.get(table.sheet, NOTHING), chart.path)
+    new_rows = [n.number for n in plan.new_rows]
+    if new_rows:
+        first = max(min(new_rows), 1)
+        right = max([w.column for w in plan.writes if w.sheet == table.sheet and w.row >= first], default=0)
+        for refused in (placement.room(table, new_rows),
+                        placement.under_table(table, grids[table.sheet], objects.get(table.sheet, NOTHING), new_rows,
+                                              right)):
+            if refused is not None:
+                raise refused.error(chart.path)
     for t in (table, chart.want_to_meet):
         if t is not None and t.sheet in objects:
-            _check_clear(plan, t, objects[t.sheet], chart.path)
-
-
-def _check_room(plan: SyncPlan, table: Table, path) -> None:
-    """Excel and LibreOffice drop a row past their last when they open the file."""
-    beyond = sum(1 for n in plan.new_rows if n.number > MAX_ROWS)
-    if beyond:
-        raise RefusedToWrite(f"has no room for {_rows(beyond)} below row {MAX_ROWS:,}, the last row Excel and "
-                             "LibreOffice keep. Delete the rows you do not need at the bottom of the sheet (or move "
-                             "them to another sheet) and try again.", path=path, sheet=table.sheet)
-
-
-def _check_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects, path) -> None:
-    """New rows past the chart's Excel table go only on empty rows right under it.
-
-    The table grows over its new rows (``grown_table``): a row under it that
-    holds something (a note, merged cells, an array formula) would become part of
-    it. The person's rows are never moved, so that refuses.
-    """
-    own = _own_table(objs, table)
-    last = max(n.number for n in plan.new_rows)
-    if own is None or last <= own.data_end:
-        return
-    under = own.data_end + 1
-    count = _rows(last - own.data_end)
-    if own.totals_rows:
-        raise RefusedToWrite(f'your table "{own.name}" ({own.ref}) ends with a Total row, and chart would add {count} '
-                             "under it. Turn the Total row off (Table Design > Total Row), try again, then turn it "
-                             "back on.", path=path, sheet=table.sheet, cell=f"{column_letter(own.bounds[0])}{under}")
-    # The rows the table will span, as wide as it is or as the cells written there reach.
-    first = max(min(n.number for n in plan.new_rows), under)
-    right = max([own.bounds[2], table.width] + [w.column for w in plan.writes if w.sheet == table.sheet
-                                                 and w.row >= first])
-    # (row, column, 0 for an object: named rather than the value in its corner, what it is)
-    hits = [(max(o.bounds[1], first), max(o.bounds[0], 1), 0, o.describe()) for o in objs.items
-            if o is not own and o.meets(1, first, right, last)]
-    data = next(((r, c, 1, "your data") for r in range(first, min(last, len(grid)) + 1)
-                 for c in range(1, min(right, len(grid[r - 1])) + 1) if not is_blank(grid[r - 1][c - 1])), None)
-    found = min(hits + ([data] if data else []), default=None)
-    if found is not None:
-        r, c, _, what = found
-        row = "the row" if r == under else f"row {r},"
-        raise RefusedToWrite(f'{row} under your table "{own.name}" ({own.ref}) holds {what}, and chart needs it for '
-                             f"{count}. Insert empty rows at the end of the table (or move what is under it) and try "
-                             "again.", path=path, sheet=table.sheet, cell=f"{column_letter(c)}{r}")
+            rows_by_column: dict[int, list[int]] = {}
+            for w in plan.writes:
+                if w.sheet == t.sheet:
+                    rows_by_column.setdefault(w.column, []).append(w.row)
+            for c in plan.new_columns:
+                if c.sheet == t.sheet:
+                    rows_by_column.setdefault(c.column, []).append(c.header_row)
+            for rows in rows_by_column.values():
+                rows.sort()
+            headers = {c.column: c.spec.header for c in plan.new_columns if c.sheet == t.sheet}
+            refused = placement.clear(t, objects[t.sheet], rows_by_column, headers)
+            if refused is not None:
+                raise refused.error(chart.path)
 
 
 def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects) -> None:
@@ -357,7 +238,7 @@ def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs
     Excel grows a table as you type under it; other programs may not, and people
     typed there would get no Stage or Next Step without a word.
     """
-    own = _own_table(objs, table)
+    own = placement.own_table(objs, table)
     if own is None:
         return
     column = table.columns[table.shape.required[0]]
@@ -366,40 +247,6 @@ def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs
         plan.notes.append(f'{table.sheet}!{column_letter(column)}{r} ("{str(_cell(grid, r, column))[:40]}") and '
                           f'anything else under your table "{own.name}" ({own.ref}) is not read as a contact. If '
                           "it is one, resize the table over it (Table Design > Resize Table) and sync again.")
-
-
-def _check_clear(plan: SyncPlan, table: Table, objs: SheetObjects, path) -> None:
-    """No planned cell of ``table``'s sheet inside an object of the person's (its own Excel table aside)."""
-    import bisect
-
-    own = _own_table(objs, table)
-    others = [o for o in objs.items if o is not own]
-    if not others:
-        return  # most charts: nothing to look up for each of the (many) cells planned
-    rows_by_column: dict[int, list[int]] = {}
-    for w in plan.writes:
-        if w.sheet == table.sheet:
-            rows_by_column.setdefault(w.column, []).append(w.row)
-    for c in plan.new_columns:
-        if c.sheet == table.sheet:
-            rows_by_column.setdefault(c.column, []).append(c.header_row)
-    for rows in rows_by_column.values():
-        rows.sort()
-    found = None  # (row, column, object): the first such cell
-    for obj in others:
-        c1, r1, c2, r2 = obj.bounds
-        for column, rows in rows_by_column.items():
-            if c1 <= column <= c2:
-                i = bisect.bisect_left(rows, r1)
-                if i < len(rows) and rows[i] <= r2 and (found is None or (rows[i], column) < found[:2]):
-                    found = (rows[i], column, obj)
-    if found is None:
-        return
-    row, column, obj = found
-    spec = next((c.spec for c in plan.new_columns if c.sheet == table.sheet and c.column == column), None)
-    header = spec.header if spec is not None else table.headers.get(column, f"column {column_letter(column)}")
-    raise RefusedToWrite(f"chart would write {header} into {obj.describe()}. {obj.remedy()} and try again.",
-                         path=path, sheet=table.sheet, cell=f"{column_letter(column)}{row}")
 
 
 # --------------------------------------------------------------------------- planning
@@ -418,59 +265,46 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     table = chart.contacts
     grid = grids[table.sheet]
     region = chart.profile.region
-    _check_tool_columns_are_ours(table, grid, CONTACT_TOOL_KEYS,
-                                 lambda v: schema.normalize_header(v) in _KNOWN_STAGES)
-    # Draft came later than the other tool columns: a chart synced before it may have
-    # a "Draft" column of the person's own. The tool's holds only mailto: links.
-    _check_tool_columns_are_ours(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"))
+    for refused in placement.foreign_columns(table, grid)[:1]:
+        raise refused.error(chart.path)
     _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
     # New rows for recommended people not yet in the chart, below the last row.
-    people = People.of_rows(table.rows, region)
-    next_number = table.last_row + 1
     new_rows: list[Row] = []
-    for row in list(table.rows):
-        recommender = row.text("name")
-        if not recommender:
-            continue
-        for person in parse_recommended(row.values.get("recommended"), region):
-            values = {"name": person.name, "source": "Referral", "referred_by": recommender,
-                      "email": person.email or None, "phone": person.phone or None,
-                      "organization": person.organization or None}
-            if people.find_values(values) is not None:
-                continue
-            new = Row(next_number, values)
-            people.add_values(values, new)
-            new_rows.append(new)
-            plan.new_rows.append(NewRow(next_number, person.name, recommender, values))
-            next_number += 1
-    _check_room(plan, table, chart.path)  # before the work below, which a sheet this full makes long
+    for number, person, recommender, values in placement.referral_rows(table, region):
+        new_rows.append(Row(number, values))
+        plan.new_rows.append(NewRow(number, person.name, recommender, values))
+    refused = placement.room(table, [r.number for r in new_rows])  # before the work below, which a full sheet makes long
+    if refused is not None:
+        raise refused.error(chart.path)
 
     all_rows = table.rows + new_rows
     full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
-                 max(table.last_row, next_number - 1), table.width)
-    for key in ("source", "referred_by", "email", "phone", "organization"):
-        if new_rows and not full.has(key):
-            raise RefusedToWrite(f"has no {schema.CONTACTS.column(key).header} column, which chart sync needs to add "
-                                 f"the people your contacts recommended. Add that column header and sync again.",
-                                 sheet=table.sheet, cell=table.ref(table.header_row, "name"))
+                 max([table.last_row] + [r.number for r in new_rows]), table.width)
+    for refused in placement.missing_columns(table, [r.values for r in new_rows])[:1]:
+        raise refused.error(chart.path)
 
     # Tool columns: where they are, or where they go (at the right of the table, past what is the person's).
-    width = _used_width(grid, table, table.last_row)
-    for spec in schema.CONTACTS.tool_columns:
-        if not full.has(spec.key):
-            width = _free_column(width + 1, full, objects.get(table.sheet, NOTHING), spec, chart.path)
-            full.columns[spec.key] = width
-            plan.new_columns.append(NewColumn(table.sheet, table.header_row, width, spec))
+    placed, refused = placement.new_tool_columns(table, grid, objects.get(table.sheet, NOTHING), full.last_row)
+    if refused is not None:
+        raise refused.error(chart.path)
+    for column, spec in placed:
+        full.columns[spec.key] = column
+        plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
 
     checked = Chart(chart.path, chart.sheet_names, full, chart.profile, chart.want_to_meet, chart.templates)
-    plan.problems = validate_chart(checked)
+    plan.problems = chart_problems(checked, today)
+    # A problem in a header row (a misspelt header) belongs to no row's Comments: the summary tells it.
+    header_rows = {t.sheet: t.header_row for t in (table, chart.want_to_meet) if t is not None}
+    plan.notes += [f"{'Error' if p.severity == ERROR else 'Warning'}: {p.where}: {p.message}" for p in plan.problems
+                   if p.row is not None and p.row == header_rows.get(p.sheet)]
     problems_by_row: dict[int, list[Problem]] = {}
     for p in plan.problems:
         if p.sheet == table.sheet and p.row is not None:
             problems_by_row.setdefault(p.row, []).append(p)
 
-    # ``people`` holds every row now, the new ones too: whom a name names is asked of it.
+    # Whom a name names (a Referred By, a Recommended name, a Possible Connector), the new rows too.
+    people = People.of_rows(all_rows, region, kinds=(NAME,))
     steps: dict[int, stages.NextStep] = {}
     for row in all_rows:
         pending = stages.pending_referrals(row, people, region)
@@ -584,12 +418,14 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], peo
     if table is None:
         return
     grid = grids[table.sheet]
-    _check_tool_columns_are_ours(table, grid, ("status",), lambda v: str(v).startswith(_WTM_PREFIXES))
+    for refused in placement.foreign_columns(table, grid)[:1]:
+        raise refused.error(chart.path)
     column = table.columns.get("status")
     if column is None:
-        spec = table.shape.column("status")
-        column = _free_column(_used_width(grid, table, table.last_row) + 1, table, objects.get(table.sheet, NOTHING),
-                              spec, chart.path)
+        placed, refused = placement.new_tool_columns(table, grid, objects.get(table.sheet, NOTHING), table.last_row)
+        if refused is not None:
+            raise refused.error(chart.path)
+        ((column, spec),) = placed
         plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
     by_org: dict[str, list[Row]] = {}
     for r in rows:
@@ -629,10 +465,10 @@ def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
     shape = schema.REFERRALS
     wanted = [[c.header for c in shape.columns]]
     wanted += [[cell_text(v) for v in (r.person, r.referred_by, r.chain, r.depth, r.stage)] for r in plan.referrals]
-    existing = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
+    existing = placement.tool_sheet(chart.sheet_names, shape)
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
-    if _tool_sheet_differs(grids, existing, wanted, wanted[0], "Referrals"):
+    if _tool_sheet_differs(chart, grids, existing, wanted, wanted[0], "Referrals"):
         plan.referrals_sheet = wanted
 
 
@@ -643,25 +479,25 @@ def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps)
     existing = dashboard.SHEET if dashboard.SHEET in chart.sheet_names else None
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
-    if _tool_sheet_differs(grids, existing, wanted, [dashboard.TITLE], dashboard.SHEET):
+    if _tool_sheet_differs(chart, grids, existing, wanted, [dashboard.TITLE], dashboard.SHEET):
         plan.dashboard_sheet = wanted
 
 
-def _tool_sheet_differs(grids, existing: str | None, wanted: list[list], signature: list, what: str) -> bool:
+def _tool_sheet_differs(chart: Chart, grids, existing: str | None, wanted: list[list], signature: list,
+                        what: str) -> bool:
     """Whether a tool-owned sheet must be rewritten; refuses when the sheet holds a person's own data.
 
     ``signature`` is the sheet's first row as the tool writes it: a sheet by the
-    same name that starts differently was made by a person.
+    same name that starts differently was made by a person (``placement.foreign_sheet``).
     """
     if existing is None:
         return True
+    refused = placement.foreign_sheet(grids[existing], existing, signature, what)
+    if refused is not None:
+        raise refused.error(chart.path)
     grid = [list(row) for row in grids[existing]]
     while grid and all(is_blank(v) for v in grid[-1]):
         grid.pop()
-    first = [v for v in (grid[0] if grid else []) if not is_blank(v)]
-    if grid and [schema.normalize_header(v) for v in first] != [schema.normalize_header(h) for h in signature]:
-        raise RefusedToWrite(f'a sheet named "{existing}" holds your own data, but chart sync rebuilds the {what} '
-                             "sheet on every run. Rename your sheet and sync again.", sheet=existing)
     same = len(grid) == len(wanted) and all(
         all(_same(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
         and all(is_blank(v) for v in grid[r][len(want):])
@@ -911,11 +747,8 @@ def _layout_only(chart: Chart) -> Chart:
 
 
 def _plan_with_path(make_plan, chart, grids, path) -> SyncPlan:
-    try:
-        objects = read_objects(chart)
-        plan = make_plan(chart, grids, objects)
-        check_layout(plan, chart, grids, objects)
-        return plan
-    except RefusedToWrite as exc:
-        exc.path = path
-        raise
+    # Every refusal is raised complete, naming chart.path (the path as given).
+    objects = read_objects(chart)
+    plan = make_plan(chart, grids, objects)
+    check_layout(plan, chart, grids, objects)
+    return plan

@@ -745,6 +745,7 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
                         path=path, sheet=sheet)
     header_row, columns = found
     header_values = grid[header_row - 1]
+    columns = _persons_comments(grid, header_row, columns, shape)
     headers = {c: v for c, v in enumerate(header_values, start=1) if not is_blank(v)}
     width = max([*headers, *columns.values(), 0])
     user_keys = [k for k in columns if shape.column(k).owner == schema.USER]
@@ -764,6 +765,39 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
         elif not all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
             last_row = r + 1  # data only in other columns: not a person, but new rows go below it
     return Table(shape, sheet, header_row, columns, headers, rows, last_row, width)
+
+
+def _persons_comments(grid: list[list], header_row: int, columns: dict[str, int],
+                      shape: schema.SheetShape) -> dict[str, int]:
+    """``columns`` with a "Comments" column of the person's read as Notes, not as sync's Comments.
+
+    The guide calls the person's notes column "Comments", as chart sync calls its own.
+    Such a column is the person's when sync's stands elsewhere (under
+    ``schema.TOOL_COMMENTS_HEADER``), or when the chart was never synced (no Stage
+    column) and the column holds text; it is then Notes unless there is a Notes column
+    (else a column of the person's that chart does not read), and sync adds its own
+    Comments under the other header. A synced chart's Comments column, or an empty one,
+    stays sync's.
+    """
+    if shape is not schema.CONTACTS or "comments" not in columns:
+        return columns
+    c = columns["comments"]
+    header = grid[header_row - 1]
+    if not shape.column("comments").is_named(header[c - 1]):
+        return columns  # found under the other header: sync's own
+    elsewhere = next((i for i, v in enumerate(header, start=1)
+                      if isinstance(v, str) and schema.normalize_header(v) == _TOOL_COMMENTS), None)
+    if elsewhere is None and ("stage" in columns or all(
+            is_blank(row[c - 1]) for row in grid[header_row:] if c - 1 < len(row))):
+        return columns
+    columns = {k: v for k, v in columns.items() if k != "comments"}
+    if elsewhere is not None:
+        columns["comments"] = elsewhere
+    columns.setdefault("notes", c)
+    return columns
+
+
+_TOOL_COMMENTS = schema.normalize_header(schema.TOOL_COMMENTS_HEADER)
 
 
 # --------------------------------------------------------------------------- the chart
@@ -890,16 +924,26 @@ def chart_from_grids(path: Path, grids: dict[str, list[list]]) -> Chart:
 
 
 def read_chart(path) -> Chart:
-    """Check, open and read the chart at ``path``.
+    """Check, open and read the chart at ``path``."""
+    path = Path(path)
+    return chart_from_grids(path, read_chart_grids(path))
+
+
+def read_chart_grids(path, *, tool_sheets: bool = False) -> dict[str, list[list]]:
+    """The grids ``chart_from_grids`` needs: the chart's own sheets, every other sheet as ``[]``.
 
     Only the chart's own sheets are read: a person's other sheets (a big data dump, a
     stray value in row 1,048,576) would cost seconds and hundreds of MB as full grids.
+    ``tool_sheets``: the Referrals and Dashboard sheets too (validate looks whether
+    they are the tool's).
     """
     path = Path(path)
+    shapes = (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)
     with Sheets(path) as book:
         names = book.names
-        wanted = {find_sheet(names, shape)
-                  for shape in (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
+        wanted = {find_sheet(names, shape) for shape in shapes}
+        if tool_sheets:
+            wanted |= {n for n in names if schema.REFERRALS.matches_name(n) or n == schema.DASHBOARD.name}
         with gc_paused():
             grids = {name: book.grid(name) for name in names if name in wanted}
-    return chart_from_grids(path, {name: grids.get(name, []) for name in names})
+    return {name: grids.get(name, []) for name in names}

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from . import schema, stages
 from .errors import RefusedToWrite
-from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
+from .fields import is_blank, parse_recommended
 from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding
+from .people import People
 from .workbook import Table, column_letter
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
@@ -131,30 +132,12 @@ def foreign_sheet(grid: list[list] | None, existing: str | None, signature: list
 # --------------------------------------------------------------------------- the people sync adds
 
 
-def index_person(values: dict, by_email, by_phone, by_name, region, row) -> None:
-    """Remember ``row`` under its email, phone and name, for ``find_person``."""
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    for index, key in ((by_email, e), (by_phone, p), (by_name, n)):
-        if key and key not in index:
-            index[key] = row
-
-
-def find_person(values: dict, by_email, by_phone, by_name, region):
-    """The row already holding this person: same email, phone or normalized name."""
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    return (e and by_email.get(e)) or (p and by_phone.get(p)) or (n and by_name.get(n)) or None
-
-
 def referral_rows(table: Table, region: str) -> list[tuple[int, object, str, dict]]:
     """The rows sync adds for recommended people not yet in the chart: (row number, the
     ``fields.Recommendation``, the recommender's name, the row's values), below the table's last row."""
-    by_email, by_phone, by_name = {}, {}, {}
+    people: People[int] = People(region)  # row numbers, by email, phone and name
     for row in table.rows:
-        index_person(row.values, by_email, by_phone, by_name, region, row.number)
+        people.add_values(row.values, row.number)
     number = table.last_row + 1
     added = []
     for row in table.rows:
@@ -165,9 +148,9 @@ def referral_rows(table: Table, region: str) -> list[tuple[int, object, str, dic
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
                       "email": person.email or None, "phone": person.phone or None,
                       "organization": person.organization or None, "title": person.title or None}
-            if find_person(values, by_email, by_phone, by_name, region) is not None:
+            if people.find_values(values) is not None:
                 continue
-            index_person(values, by_email, by_phone, by_name, region, number)
+            people.add_values(values, number)
             added.append((number, person, recommender, values))
             number += 1
     return added
@@ -368,10 +351,10 @@ def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObject
         if (refused := clear(wanted, wtm_objs, rows_by_column, {c: s.header for c, s in placed})) is not None:
             found.append(refused)
 
+    dashboard = schema.DASHBOARD.name
     for sheet, signature, what in ((tool_sheet(chart.sheet_names, schema.REFERRALS),
                                     [c.header for c in schema.REFERRALS.columns], schema.REFERRALS.name),
-                                   (schema.DASHBOARD if schema.DASHBOARD in chart.sheet_names else None, [TITLE],
-                                    schema.DASHBOARD)):
+                                   (dashboard if dashboard in chart.sheet_names else None, [TITLE], dashboard)):
         if (refused := foreign_sheet(grids.get(sheet), sheet, signature, what)) is not None:
             found.append(refused)
     # One error a cell: a merge under the table is both in the new rows' way and where their cells go.

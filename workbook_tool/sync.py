@@ -21,6 +21,7 @@ from . import placement, schema, stages
 from .errors import ChartError, WriteFailed
 from .fields import is_blank, name_key, to_date
 from .objects import NOTHING, SheetObjects, sheet_objects
+from .people import NAME, People
 from .placement import CONTACT_TOOL_KEYS, cell as _cell
 from .validate import ERROR, Problem, chart_problems
 from .workbook import Chart, Row, Sheets, Table, chart_from_grids, column_letter, find_sheet, read_grids
@@ -302,14 +303,15 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         if p.sheet == table.sheet and p.row is not None:
             problems_by_row.setdefault(p.row, []).append(p)
 
-    by_name_key = {name_key(r.values.get("name")): r for r in all_rows if r.text("name")}
+    # Whom a name names (a Referred By, a Recommended name, a Possible Connector), the new rows too.
+    people = People.of_rows(all_rows, region, kinds=(NAME,))
     steps: dict[int, stages.NextStep] = {}
     for row in all_rows:
-        pending = stages.pending_referrals(row, by_name_key, region)
+        pending = stages.pending_referrals(row, people, region)
         steps[row.number] = stages.next_step(row, chart.profile, today, pending)
     plan.steps = steps
 
-    referrals, loops = _referral_chains(all_rows, by_name_key, steps)
+    referrals, loops = _referral_chains(all_rows, people, steps)
     plan.referrals, plan.loops = referrals, loops
     loop_rows = {}
     for number, text in loops:
@@ -352,7 +354,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             if not is_blank(value) and full.has(key):
                 plan.writes.append(CellWrite(table.sheet, new.number, full.columns[key], value))
 
-    _plan_want_to_meet(plan, chart, grids, all_rows, steps, objects)
+    _plan_want_to_meet(plan, chart, grids, all_rows, people, steps, objects)
     _plan_referrals_sheet(plan, chart, grids)
     _plan_dashboard(plan, chart, grids, all_rows, steps)
     return plan
@@ -382,7 +384,7 @@ def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
     return mailto
 
 
-def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Referral], list[tuple[int, str]]]:
+def _referral_chains(rows: list[Row], people: People, steps) -> tuple[list[Referral], list[tuple[int, str]]]:
     """Each referred person with the chain back to the first contact; loops are reported, not followed."""
     referrals: list[Referral] = []
     loops: list[tuple[int, str]] = []
@@ -399,7 +401,7 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
                 loops.append((row.number, ARROW.join(reversed(chain + [current.text("referred_by")]))))
                 break
             seen.add(key)
-            parent = by_name_key.get(key)
+            parent = people.named(current.values.get("referred_by"))
             if parent is None:
                 chain.append(current.text("referred_by"))
                 break
@@ -410,7 +412,8 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
     return referrals, loops
 
 
-def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps, objects) -> None:
+def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], people: People, steps,
+                       objects) -> None:
     table = chart.want_to_meet
     if table is None:
         return
@@ -424,7 +427,6 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
             raise refused.error(chart.path)
         ((column, spec),) = placed
         plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
-    by_name = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
     by_org: dict[str, list[Row]] = {}
     for r in rows:
         if r.text("organization") and r.text("name") and not steps[r.number].closed:
@@ -432,16 +434,16 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     wanted_rows = {r.number: r for r in table.rows}
     for number in range(table.header_row + 1, table.last_row + 1):
         row = wanted_rows.get(number)
-        status = _want_to_meet_status(row, by_name, by_org, steps) if row is not None else None
+        status = _want_to_meet_status(row, people, by_org, steps) if row is not None else None
         if not _same(_cell(grid, number, column), status):
             plan.writes.append(CellWrite(table.sheet, number, column, status))
             plan.want_to_meet_updates += 1
 
 
-def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
+def _want_to_meet_status(row: Row, people: People, by_org, steps) -> str | None:
     if not row.text("name"):
         return None
-    contact = by_name.get(name_key(row.values.get("name")))
+    contact = people.named(row.values.get("name"))
     if contact is not None:
         return f"In Contacts (row {contact.number}): {steps[contact.number].stage}"
     org = row.text("organization")
@@ -451,8 +453,9 @@ def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
         return f"Ask {names} ({org}) for an introduction"
     connector = row.text("connector")
     if connector:
-        if name_key(connector) in by_name:
-            return f"Ask {by_name[name_key(connector)].text('name')} for an introduction"
+        introducer = people.named(connector)
+        if introducer is not None:
+            return f"Ask {introducer.text('name')} for an introduction"
         return f"Add {connector} to Contacts, then ask for an introduction"
     where = f" at {org}" if org else ""
     return f"No contact{where} yet: ask the people you meet whom they know there"

@@ -11,8 +11,8 @@ FACTS = {"job_status": "a data analyst, recently laid off", "expertise": "supply
          "seeking": "an analyst position in healthcare", "why_searching": "I want to help hospitals",
          "meeting_length": "15–20 minutes", "referrer": "Sue Miller", "via": "", "helpful": "", "signature": "Jo"}
 GOOD = ("Dear Carlos,\n\nSue Miller suggested I write. I am a data analyst, recently laid off; my expertise is "
-        "supply-chain analytics. I am looking for an analyst position in healthcare. I want to help hospitals. "
-        "I am not asking you for a job. Would you have 15-20 minutes for me at your office?\n\nJo\n")
+        "supply-chain analytics. Now I am looking for an analyst position in healthcare. I want to help hospitals. "
+        "To be clear, I am not asking you for a job. Would you have 15-20 minutes for me at your office?\n\nJo\n")
 
 
 def codes(body, kind="outreach", style="guide", **facts):

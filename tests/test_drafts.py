@@ -118,7 +118,7 @@ def test_follow_ups_wait_until_they_are_due(sample, tmp_path):
     result = run("draft", sample, "--kind", "follow-up", "--to", "Frank Osei", "--today", TODAY, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     text = (tmp_path / "2026-11-25 follow-up - Frank Osei.txt").read_text(encoding="utf-8")
-    assert "I am following up on my call of November 20." in text
+    assert "I am following up on my call of November 20, knowing how busy you are." in text
 
 
 def test_a_contact_without_email_gets_a_text_draft(sample, tmp_path):
@@ -429,7 +429,7 @@ def test_check_passes_the_packaged_templates(sample, kind):
 def test_check_with_the_5_point_style_fails_the_long_outreach(sample):
     result = run("draft", sample, "--today", TODAY, "--check", "--style", "5-point")
     assert result.exit_code == 1
-    assert ("2026-11-25 outreach - Carlos Diaz.eml: the outreach has 107 words; keep it under 100. [too-long]\n"
+    assert ("2026-11-25 outreach - Carlos Diaz.eml: the outreach has 113 words; keep it under 100. [too-long]\n"
             in result.stdout)
     assert '"you/your" 7 times, "I/my/me" 9 times. [about-you]' in result.stdout
     assert result.stdout.endswith("2 outreach drafts checked, 2 falling short of the 5-point rules.\n")

@@ -427,3 +427,79 @@ def test_date_text_reads_as_with_every_format(text, region):
     except ValueError:
         got = None
     assert got == _date_by_every_format(text, region), text
+
+
+# --------------------------------------------------------------------------- dates without a year (issue 13)
+
+
+@pytest.mark.parametrize("text, region, today, read", [
+    ("11/30", "US", dt.date(2026, 11, 25), dt.date(2025, 11, 30)),  # not after today: last year's
+    ("11/30", "US", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
+    ("11/30", "US", dt.date(2026, 11, 30), dt.date(2026, 11, 30)),  # today itself counts
+    ("Nov. 30", "US", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
+    ("Nov 30", "GB", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
+    ("November 30th", "US", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
+    ("30 Nov", "US", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
+    ("30 November", "GB", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
+    ("Sept 4", "US", dt.date(2026, 12, 1), dt.date(2026, 9, 4)),
+    ("30/11", "GB", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),  # day first where the region writes so
+    ("3/4", "US", dt.date(2026, 12, 1), dt.date(2026, 3, 4)),
+    ("3/4", "GB", dt.date(2026, 12, 1), dt.date(2026, 4, 3)),
+    ("2/29", "US", dt.date(2026, 3, 1), dt.date(2024, 2, 29)),  # the last year that had the day
+])
+def test_a_date_without_a_year_is_the_nearest_such_day_not_after_today(text, region, today, read):
+    from workbook_tool.fields import read_date
+
+    assert to_date(text, region, today=today) == read
+    assert read_date(text, region, today) == (read, True)
+
+
+def test_a_date_with_its_year_says_no_year_was_assumed():
+    from workbook_tool.fields import read_date
+
+    assert read_date("2026-11-30", "US", dt.date(2026, 1, 1)) == (dt.date(2026, 11, 30), False)
+    assert read_date(dt.date(2026, 11, 30), "US", dt.date(2026, 1, 1)) == (dt.date(2026, 11, 30), False)
+    assert read_date(None, "US", dt.date(2026, 1, 1)) == (None, False)
+
+
+@pytest.mark.parametrize("text", ["11/31", "13/30", "Nov 31", "30", "Nov", "11/30/", "in Nov 30 days"])
+def test_impossible_days_without_a_year_are_still_refused(text):
+    with pytest.raises(ValueError):
+        to_date(text, "US", today=dt.date(2026, 12, 1))
+
+
+# --------------------------------------------------------------------------- free-form Recommended (issue 13)
+
+
+@pytest.mark.parametrize("text, name, email, phone, title, organization", [
+    ("Dee Martin - CMO at Sinclair - dee.martin@sinclair.com", "Dee Martin", "dee.martin@sinclair.com", "", "CMO",
+     "Sinclair"),
+    ("Raj Patel (Head of Data, Contoso)", "Raj Patel", "", "", "Head of Data", "Contoso"),
+    ("Lena Ortiz | Recruiter | Litware | 617-555-0188", "Lena Ortiz", "", "617-555-0188", "Recruiter", "Litware"),
+    ("Tom Wu – Fabrikam Health", "Tom Wu", "", "", "", "Fabrikam Health"),
+    ("Mia Chen, Senior Analyst at Proseware", "Mia Chen", "", "", "Senior Analyst", "Proseware"),
+    ("Mia Chen, VP Marketing @ Proseware <mia@proseware.com>", "Mia Chen", "mia@proseware.com", "", "VP Marketing",
+     "Proseware"),
+    ("Sam Lee at Northwind Clinic", "Sam Lee", "", "", "", "Northwind Clinic"),
+    ("Mary-Jane Watson, Daily Bugle", "Mary-Jane Watson", "", "", "", "Daily Bugle"),
+    ("Dr. Smith, Acme, Inc.", "Dr. Smith", "", "", "", "Acme, Inc."),
+])
+def test_free_form_recommended_text_gives_name_email_title_and_organization(text, name, email, phone, title,
+                                                                             organization):
+    (person,) = parse_recommended(text)
+    assert (person.name, person.email, person.phone, person.title, person.organization) == (
+        name, email, phone, title, organization)
+
+
+@pytest.mark.parametrize("name, looks_like_a_name", [
+    ("Dee Martin", True),
+    ("Juan Carlos de la Vega", True),
+    ("olivia.park", True),
+    ("Jim from the 2019 conference", False),
+    ("ask Ann about her old boss", False),
+    ("Pat", True),
+])
+def test_a_name_that_looks_like_more_than_a_name(name, looks_like_a_name):
+    from workbook_tool.fields import looks_like_a_name as check
+
+    assert check(name) is looks_like_a_name

@@ -22,6 +22,9 @@ from workbook_tool.sync import sync_chart
 D = dt.date
 
 
+TOOL_FREE_HEADERS = [c.header for c in schema.CONTACTS.user_columns]
+
+
 def sync(path, *args):
     return run("sync", path, "--today", TODAY_ARG, *args)
 
@@ -556,3 +559,41 @@ def test_want_to_meet_filter_grows_to_its_status_column(sample):
     assert sync(sample).exit_code == 0
     ws = load_workbook(sample)["Want to Meet"]
     assert ws["E1"].value == "Status" and ws.auto_filter.ref == "A1:E5"
+
+
+def test_a_date_without_a_year_counts_with_the_year_assumed_and_says_so(tmp_path):
+    # Typed "Nov. 20" in Contacted On on 2026-11-25: contacted five days ago, awaiting a reply.
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Ann Lee", source="Own", email="ann@fabrikam.org", channel="Email", contacted_on="Nov. 20"),
+    ])
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    got = tool_values(path)["Ann Lee"]
+    assert (got["Stage"], got["Follow-Up On"]) == ("Awaiting reply", D(2026, 11, 27))
+    assert got["Comments"] == ('Warning in Contacted On: "Nov. 20" has no year: read as 2026-11-20, the nearest '
+                               "such day not after today. Type the year if you meant another one.")
+
+
+def test_free_form_recommended_text_gives_the_new_row_its_name_email_title_and_organization(tmp_path):
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Ann Lee", source="Own", email="ann@fabrikam.org",
+                recommended="Dee Martin - CMO at Sinclair - dee.martin@sinclair.com"),
+    ])
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert "  row 3: Dee Martin (referred by Ann Lee)" in result.stdout.splitlines()
+    row = {h: v for h, v in zip(sheet_rows(path, "Contacts")[0], sheet_rows(path, "Contacts")[2])}
+    assert (row["Name"], row["Email"], row["Title"], row["Organization"], row["Referred By"]) == (
+        "Dee Martin", "dee.martin@sinclair.com", "CMO", "Sinclair", "Ann Lee")
+
+
+def test_a_misspelt_header_is_told_in_the_summary(tmp_path):
+    headers = [("Contcted On" if h == "Contacted On" else h) for h in TOOL_FREE_HEADERS]
+    path = simple_chart(tmp_path / "c.xlsx", [contact(name="Ann Lee", email="ann@fabrikam.org",
+                                                      contacted_on=D(2026, 11, 20))], headers=headers)
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert ('Warning: Contacts!K1: "Contcted On" is not a column chart knows. Did you mean "Contacted On"? Rename the '
+            'header to "Contacted On" to have chart read it; until then chart leaves this column out.'
+            in result.stdout.splitlines())
+    assert "Problems: 0 errors, 1 warning" in result.stdout

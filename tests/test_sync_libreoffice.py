@@ -127,7 +127,8 @@ def test_libreoffice_dates_are_recognized(charts):
     assert maria.values["contacted_on"] in (dt.date(2026, 11, 2), dt.datetime(2026, 11, 2))
     assert maria.values["meeting_on"] in (dt.date(2026, 11, 10), dt.datetime(2026, 11, 10))
     problems = sync_chart(charts["lo_unsynced"], TODAY, dry_run=True).plan.problems
-    assert [p.code for p in problems] == ["no-contact-info"]  # only the new "=1+1" row; no bad-date
+    # Only the recommended "=1+1" (not much of a name) and its new row without a phone or email; no bad-date.
+    assert [p.code for p in problems] == ["unclear-recommended", "no-contact-info"]
 
 
 def test_libreoffice_saved_chart_second_sync_changes_no_byte(charts):

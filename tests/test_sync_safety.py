@@ -20,8 +20,8 @@ import pytest
 from conftest import contact, run, write_chart
 from sync_fixtures import (RICH_HEADERS, RICH_NEW_PERSON, TODAY, TODAY_ARG, TOOL_HEADERS, X14_DATA_BAR,
                            X14_SPARKLINES, excel_lock, folder_listing, inject_into_contacts_sheet, inject_macros,
-                           inject_shape, libreoffice_lock, overlapping_columns, rich_chart, sample_chart, simple_chart,
-                           snapshot, tool_values, write_text_workbook)
+                           inject_shape, libreoffice_lock, overlapping_columns, rich_chart, sample_chart, sheet_rows,
+                           simple_chart, snapshot, tool_values, write_text_workbook)
 
 from workbook_tool import readback, writer
 from workbook_tool.errors import RefusedToWrite
@@ -246,14 +246,24 @@ def test_user_stage_column_with_own_text_is_refused(tmp_path):
     assert sync(path, "--dry-run").exit_code == 1, "a dry run says so too"
 
 
-def test_user_comments_column_without_the_other_tool_columns_is_refused(tmp_path):
+def test_user_comments_column_without_the_other_tool_columns_is_kept_as_theirs(tmp_path):
+    # The guide's own "Comments" column: read as Notes, and sync's goes beside it as "Chart Comments".
     path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Comments"],
                        [["Ann Lee", "ann@fab.org", None], ["Bob Roe", "bob@x.org", "met at the fair"]])
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert sheet_rows(path, "Contacts")[2][:3] == ("Bob Roe", "bob@x.org", "met at the fair")
+    assert "Chart Comments" in sheet_rows(path, "Contacts")[0]
+
+
+def test_user_next_step_column_without_the_stage_column_is_refused(tmp_path):
+    path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Next Step"],
+                       [["Ann Lee", "ann@fab.org", None], ["Bob Roe", "bob@x.org", "send CV"]])
     data = path.read_bytes()
     result = sync(path)
     assert result.exit_code == 1
     line = one_error_line(result)
-    assert 'your column "Comments" holds your own text (C3: "met at the fair")' in line
+    assert 'your column "Next Step" holds your own text (C3: "send CV")' in line
     assert path.read_bytes() == data
 
 

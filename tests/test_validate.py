@@ -420,7 +420,8 @@ def test_header_aliases(header, key):
 
 
 def test_no_alias_is_claimed_by_two_columns():
-    for shape in schema.SHEETS:
+    # A tool sheet is found by its name and never read by its headers (the Dashboard's blocks both say Contacts).
+    for shape in (s for s in schema.SHEETS if s.owner == schema.USER):
         seen: dict[str, str] = {}
         for column in shape.columns:
             for folded in column.match_keys:
@@ -510,7 +511,7 @@ def test_row_with_only_notes_is_a_row_without_name(tmp_path):
 
 def test_tool_columns_alone_do_not_make_a_row(tmp_path):
     path = write_chart(tmp_path / "c.xlsx", ["Name", "Email", "Stage", "Comments"],
-                       [["Ann Lee", "ann@fabrikam.org", "New", None], [None, None, "New", "stale"]])
+                       [["Ann Lee", "ann@fabrikam.org", "Not contacted", None], [None, None, "Thanked", "stale"]])
     assert [r.number for r in read_chart(path).contacts.rows] == [2]
     assert codes(path) == []
 
@@ -558,3 +559,115 @@ def test_escape_sequences_from_cells_never_reach_the_terminal(tmp_path):
     result = run("validate", str(path))
     assert "\x1b" not in result.output
     assert "Ann?[2JLee has neither a phone number nor an email." in result.stdout
+
+
+# --------------------------------------------------------------------------- dates without a year (issue 13)
+
+
+def test_a_date_without_a_year_is_a_warning_naming_the_year_assumed(tmp_path):
+    path = chart_with(tmp_path, contact(name="Ann Lee", email="ann@fabrikam.org", contacted_on="11/30",
+                                        meeting_on="Dec. 2"))
+    result = run("validate", path, "--today", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        'Contacts!K2: warning: "11/30" has no year: read as 2026-11-30, the nearest such day not after today. '
+        "Type the year if you meant another one. [date-without-year]",
+        'Contacts!L2: warning: "Dec. 2" has no year: read as 2025-12-02, the nearest such day not after today. '
+        "Type the year if you meant another one. [date-without-year]",
+        f"{path}: 1 contact, 0 errors, 2 warnings.",
+    ]
+
+
+def test_validate_today_must_be_a_date(tmp_path):
+    path = chart_with(tmp_path, contact(name="Ann Lee", email="ann@fabrikam.org"))
+    result = run("validate", path, "--today", "soon")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --today 'soon' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04.\n"
+
+
+def test_a_recommended_name_that_looks_like_more_than_a_name_is_a_warning(tmp_path):
+    path = chart_with(tmp_path, contact(name="Ann Lee", email="ann@fabrikam.org",
+                                        recommended="Dee Martin - CMO at Sinclair - dee.martin@sinclair.com; "
+                                                    "the recruiter Ann met at the 2019 fair"))
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        'Contacts!Q2: warning: "the recruiter Ann met" does not look like a name alone (from "the recruiter Ann met '
+        'at the 2019 fair"). Write each person as Name <email>, phone, Title at Organization, so that chart sync '
+        "adds them under their name. [unclear-recommended]",
+        f"{path}: 1 contact, 0 errors, 1 warning.",
+    ]
+
+
+# --------------------------------------------------------------------------- misspelt headers (issue 13)
+
+
+def _headers_with(**renamed) -> list[str]:
+    return [renamed.get(h, h) for h in CONTACT_HEADERS]
+
+
+def test_a_misspelt_header_is_an_unknown_column_warning_naming_the_column_meant(tmp_path):
+    headers = _headers_with(**{"Contacted On": "Contcted On", "Email": "Emial"})
+    path = write_chart(tmp_path / "chart.xlsx", headers,
+                       [contact(name="Ann Lee", phone="617-555-0101", contacted_on=dt.date(2026, 11, 2))])
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        'Contacts!H1: warning: "Emial" is not a column chart knows. Did you mean "Email"? Rename the header to '
+        '"Email" to have chart read it; until then chart leaves this column out. [unknown-column]',
+        'Contacts!K1: warning: "Contcted On" is not a column chart knows. Did you mean "Contacted On"? Rename the '
+        'header to "Contacted On" to have chart read it; until then chart leaves this column out. [unknown-column]',
+        f"{path}: 1 contact, 0 errors, 2 warnings.",
+    ]
+
+
+def test_a_header_close_to_another_name_of_a_column_suggests_that_name(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Phone", "Compnay"], [["Ann Lee", "617-555-0101", "Acme"]])
+    (problem,) = problems(path)
+    assert problem["code"] == "unknown-column" and problem["cell"] == "C1" and problem["column"] == "Compnay"
+    assert problem["message"].startswith('"Compnay" is not a column chart knows. Did you mean "Company" (read as '
+                                         'Organization)?')
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("Phnoe", "Phone"), ("Organiztion", "Organization"), ("Recomended", "Recommended"), ("Refered By", "Referred By"),
+    ("Emaill", "Email"), ("Souce", "Source"), ("Thnaked On", "Thanked On"), ("Followed-Up-0n", "Followed Up On"),
+    ("Meting On", "Meeting On"), ("Helpfull", "Helpful"),
+    ("Informatonal Intervew", "Informational Interview"),  # two slips in a long name
+])
+def test_common_slips_are_caught(tmp_path, typed, meant):
+    known = ["Name", "Email", typed] if meant == "Phone" else ["Name", "Phone", typed]
+    path = write_chart(tmp_path / "chart.xlsx", known, [["Ann Lee", "ann@fabrikam.org" if meant == "Phone" else
+                                                          "617-555-0101", None]])
+    (problem,) = problems(path)
+    assert problem["code"] == "unknown-column"
+    assert f'Did you mean "{meant}"' in problem["message"]
+
+
+# Columns people add to their own charts: close to a column's name, or holding it, but other words.
+OWN_COLUMNS = [
+    "Contract", "LinkedIn", "LinkedIn URL", "Contacts", "Emailed", "Email 2", "Work Email", "Personal Email", "Phones",
+    "Home Phone", "Phone Call", "State", "Stage Notes", "Last Contact", "Contact Date", "Contact Type",
+    "Contact Info", "Contacted By", "Company Size", "Company Website", "Address", "City", "Country", "Website",
+    "Birthday", "Tags", "Priority", "Industry", "Department", "Location", "Time Zone", "Twitter", "Rating", "Outcome",
+    "Response", "Replied", "Called", "Call", "Why", "Referral", "Recommendation", "Notes 2", "Met At", "Reference",
+    "References", "Reports To", "Follow Up Date", "Meeting Notes", "Meetings", "Relationship", "How We Met", "Sector",
+    "Team", "Manager", "Status Notes", "Next Action", "Reply Date", "Mutual Connections", "Draft Sent", "Comment",
+]
+
+
+def test_columns_of_the_persons_own_are_not_taken_for_misspellings(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Phone", *OWN_COLUMNS], [["Ann Lee", "617-555-0101"]])
+    assert problems(path) == []
+
+
+def test_a_near_header_is_not_reported_when_the_column_is_there(tmp_path):
+    # "Emial" beside a real Email column hides nothing chart needs.
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Email", "Emial"], [["Ann Lee", "ann@fabrikam.org", "x"]])
+    assert problems(path) == []
+
+
+def test_a_misspelt_want_to_meet_header_is_reported_too(tmp_path):
+    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Phone"], [["Ann Lee", "617-555-0101"]],
+                       extra_sheets={"Want to Meet": [["Name", "Organiztion"], ["Head of Data", "Acme"]]})
+    assert [(p["sheet"], p["cell"], p["code"]) for p in problems(path)] == [("Want to Meet", "B1", "unknown-column")]

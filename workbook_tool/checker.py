@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from . import kinds
+from .fields import HONORIFICS
 
 GUIDE = "guide"
 FIVE_POINT = "5-point"
@@ -145,10 +146,69 @@ def message_text(body: str, signature: str = "") -> str:
     return "\n".join(lines).strip()
 
 
+# A period after these ends no sentence: "Dr. Ann Lee suggested…" is one sentence.
+_ABBREVIATIONS = HONORIFICS | frozenset("""sr jr st mt ft inc ltd co corp dept univ vs etc approx no nos tel ext
+jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+# Where a sentence may end: its punctuation (and a closing quote or bracket) before a space,
+# a blank line, or a line that starts a list item or a heading (call sheets are Markdown).
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+\u2022]|\d+[.)]|#+)\s)")
+_LAST_WORD = re.compile(r"([^\W\d_]+|\d+)$")
+# What a line may start with before its first word: list markers, Markdown emphasis, quotes, brackets.
+_LEAD = re.compile(r"^(?:[\s\-*+\u2022#>_\"'\u201c\u2018(\[]|\d+[.)](?=\s))*")
+_I_START = re.compile(r"I(?:['\u2019](?:m|d|ve|ll))?\b")
+# The guide's voice: a run of sentences that all begin with "I" reads as a list about the writer.
+MAX_I_RUN = 2
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, each stripped: a period after a title, an initial or a common
+    abbreviation ("Dr.", "J.", "Inc.", "e.g.") ends none, and a list item or paragraph ends one."""
+    out: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group().startswith("."):
+            before = text[start:match.start()]
+            word = _LAST_WORD.search(before)
+            if word is not None:
+                word = word.group(1)
+                # A title, an initial, an abbreviation, or the number of a list item ("1.").
+                if (word.casefold() in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+                        or (word.isdigit() and not before[:-len(word)].strip())):
+                    continue
+        piece = text[start:match.end()].strip()
+        if piece:
+            out.append(piece)
+        start = match.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
 def first_sentence(text: str) -> str:
     """The first sentence of a message's text (greeting already removed)."""
-    match = re.search(r"[.!?](\s|$)", text)
-    return text[: match.end()] if match else text
+    found = sentences(text)
+    return found[0] if found else ""
+
+
+def _begins_with_i(sentence: str) -> bool:
+    return _I_START.match(sentence[_LEAD.match(sentence).end():]) is not None
+
+
+def _voice(text: str) -> list[Finding]:
+    """No more than MAX_I_RUN sentences in a row begin with "I" (a paragraph does not end the run)."""
+    run: list[str] = []
+    longest: list[str] = []
+    for sentence in sentences(text):
+        run = run + [sentence] if _begins_with_i(sentence) else []
+        if len(run) > len(longest):
+            longest = run
+    if len(longest) <= MAX_I_RUN:
+        return []
+    quoted = ", ".join(f'"{" ".join(s[_LEAD.match(s).end():].split()[:4])}…"' for s in longest)
+    return [Finding("voice-i", f'{len(longest)} sentences in a row begin with "I" ({quoted}); begin some with the '
+                               "reader, the reason or the referral instead, so that it does not read as a list about "
+                               "you.")]
 
 
 def _first_name(name: str) -> str:
@@ -208,6 +268,7 @@ def _check(kind: str, text: str, facts: dict, style: str) -> list[Finding]:
         elif not mentions(text, helpful):
             found.append(Finding("no-helpful", f'the {kind} does not name what was helpful ("{helpful}"); '
                                                "say it in your own words."))
+    found += _voice(text)
     if kinds.SHORT in rules:
         limit = MAX_WORDS_5_POINT if five_point else MAX_WORDS
         count = len(words(text))
@@ -264,8 +325,7 @@ def _five_point(text: str, facts: dict) -> list[Finding]:
         found.append(Finding("connection-not-first", f"open with your connection ({connection}) in the first "
                                                      "sentence."))
     length = fold(facts.get("meeting_length", ""))
-    sentences = re.findall(r"[^.!?]+[.!?]?", fold(text))
-    asks = [s for s in sentences if (length and length in s) or _MEETING_MINUTES.search(s)]
+    asks = [s for s in sentences(fold(text)) if (length and length in s) or _MEETING_MINUTES.search(s)]
     if not any(s.strip().endswith("?") for s in asks):
         found.append(Finding("request-not-question", "phrase the request as a question (\"Would you have 15–20 "
                                                      "minutes …?\")."))

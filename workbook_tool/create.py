@@ -37,14 +37,14 @@ def new_workbook(sample: bool = False):
     profile.auto_filter.ref = None
     values = sample_data.PROFILE if sample else {}
     for r, spec in enumerate(schema.PROFILE_FIELDS, start=2):
-        profile.cell(row=r, column=1, value=spec.label).font = Font(name="Calibri", size=11, bold=True)
+        profile.cell(row=r, column=1, value=spec.label).font = Font(name=layout.FONT, size=layout.FONT_SIZE, bold=True)
         value = values.get(spec.key, spec.default)
         cell = profile.cell(row=r, column=2, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text, even one that starts with "="
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         hint = profile.cell(row=r, column=3, value=spec.hint)
-        hint.font = Font(name="Calibri", size=11, italic=True, color="595959")
+        hint.font = Font(name=layout.FONT, size=layout.FONT_SIZE, italic=True, color="595959")
         hint.alignment = Alignment(wrap_text=True, vertical="top")
 
     wb.properties.creator = "chart"

@@ -26,6 +26,7 @@ from .eml import build_eml, header_address_problem, header_text
 from .errors import BadOption, TemplateError, WriteFailed
 from .fields import check_email, name_key, parse_recommended
 from .mailto import build_mailto
+from .people import NAME, People
 from .templates import MissingData, Templates, contact_fields, profile_fields, referrer_fields
 from .workbook import Chart, Row
 from .locks import peek_file
@@ -112,25 +113,19 @@ class Written:
 # --------------------------------------------------------------------------- the chart's people and file names
 
 
-def _index(chart: Chart) -> dict[str, Row]:
-    index: dict[str, Row] = {}
-    for row in chart.contacts.rows:
-        index.setdefault(name_key(row.values.get("name")), row)
-    index.pop("", None)
-    return index
+def _people(chart: Chart) -> People:
+    # Drafts look people up by name only (a Referred By cell, a Recommended name).
+    return People.of_rows(chart.contacts.rows, chart.profile.region, kinds=(NAME,))
 
 
-def referrer_row(chart: Chart, row: Row, index: dict[str, Row] | None = None) -> Row | None:
+def referrer_row(chart: Chart, row: Row, people: People | None = None) -> Row | None:
     """The Contacts row named in ``row``'s Referred By, if there is one."""
-    key = name_key(row.values.get("referred_by"))
-    if not key:
-        return None
-    return (index if index is not None else _index(chart)).get(key)
+    return (people if people is not None else _people(chart)).named(row.values.get("referred_by"))
 
 
-def pending_referrals(chart: Chart, row: Row, index: dict[str, Row] | None = None) -> tuple[str, ...]:
+def pending_referrals(chart: Chart, row: Row, people: People | None = None) -> tuple[str, ...]:
     """The people ``row`` recommended who have not been contacted yet (stages.pending_referrals)."""
-    return stages.pending_referrals(row, index if index is not None else _index(chart), chart.profile.region)
+    return stages.pending_referrals(row, people if people is not None else _people(chart), chart.profile.region)
 
 
 _UNSAFE_IN_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -169,7 +164,7 @@ class Drafter:
         self.chart = chart
         self.today = today
         self.templates = Templates(chart, templates_dir)
-        self.index = _index(chart)
+        self.people = _people(chart)
         self.me = profile_fields(chart)
         self.region = chart.profile.region
         self._me_facts: dict | None = None
@@ -177,16 +172,17 @@ class Drafter:
     def step(self, row: Row) -> stages.NextStep:
         """The contact's next step, counting the referrals they gave that are still pending."""
         return stages.next_step(row, self.chart.profile, self.today,
-                                stages.pending_referrals(row, self.index, self.region))
+                                stages.pending_referrals(row, self.people, self.region))
 
     def context(self, row: Row, kind: str, step: stages.NextStep) -> dict:
         """The variables a template sees for this contact."""
-        referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.index), self.region)
+        referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.people), self.region,
+                                   self.today)
         recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
-        pending = stages.pending_referrals(row, self.index, self.region)
-        return {"contact": contact_fields(self.chart, row, region=self.region), "referrer": referrer, "me": self.me,
-                "step": step, "today": self.today, "kind": kind, "recommended": recommended,
-                "pending_referrals": list(pending)}
+        pending = stages.pending_referrals(row, self.people, self.region)
+        return {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
+                "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind,
+                "recommended": recommended, "pending_referrals": list(pending)}
 
     def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
         """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.

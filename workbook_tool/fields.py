@@ -42,15 +42,23 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def to_date(value, region: str = "US") -> dt.date | None:
+def to_date(value, region: str = "US", today: dt.date | None = None) -> dt.date | None:
     """A cell's value as a date, or None when blank.
 
     Accepts real date cells, Excel serial numbers, ISO text and common written
     dates (``March 4, 2026``, ``4 Mar 2026``, ``3/4/2026`` read by ``region``).
-    Raises ValueError for anything else.
+    Text without a year (``11/30``, ``Nov. 30``) is the nearest such day not after
+    ``today`` (the real today when not given); ``read_date`` also tells whether a
+    year was assumed. Raises ValueError for anything else.
     """
+    return read_date(value, region, today)[0]
+
+
+def read_date(value, region: str = "US", today: dt.date | None = None) -> tuple[dt.date | None, bool]:
+    """``(to_date's answer, whether its year was assumed)``: True for text without a year."""
     if is_blank(value):
-        return None
+        return None, False
+    assumed = False
     if isinstance(value, dt.datetime):
         result = value.date()
     elif isinstance(value, dt.date):
@@ -64,12 +72,61 @@ def to_date(value, region: str = "US") -> dt.date | None:
             raise ValueError(f"{value!r} is not a date")
         result = EXCEL_EPOCH + dt.timedelta(days=int(value))
     elif isinstance(value, str):
-        result = _parse_date_text(value.strip(), region)
+        text = value.strip()
+        try:
+            result = _parse_date_text(text, region)
+        except ValueError:
+            month_day = _month_day(text, region)
+            if month_day is None:
+                raise
+            result, assumed = _latest(*month_day, today or dt.date.today()), True
     else:
         raise ValueError(f"{value!r} is not a date")
     if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
         raise ValueError(f"the year {result.year} is out of range")
-    return result
+    return result, assumed
+
+
+# Days people type without a year ("11/30", "Nov. 30", "30 Nov"): a step of this season.
+# A period after a month's short name ("Nov.") is dropped first; the day first or the
+# month first in digits goes by the region, as for full dates.
+_YEARLESS_NAMED = ("%b %d", "%B %d", "%d %b", "%d %B")
+_YEARLESS_MONTH_FIRST = ("%m/%d",)
+_YEARLESS_DAY_FIRST = ("%d/%m",)
+_YEARLESS_SHAPE = re.compile(r"[A-Za-z]+\.? +\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)? +[A-Za-z]+\.?|\d{1,2}/\d{1,2}",
+                             re.IGNORECASE)
+
+
+def _month_day(text: str, region: str) -> tuple[int, int] | None:
+    """(month, day) of a date written without a year, or None when it is not one."""
+    if not _YEARLESS_SHAPE.fullmatch(text):
+        return None
+    text = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bsept\b", "Sep", text, flags=re.IGNORECASE).replace(".", "")
+    digits = _YEARLESS_MONTH_FIRST + _YEARLESS_DAY_FIRST
+    if (region or "US").upper() not in MONTH_FIRST_REGIONS:
+        digits = _YEARLESS_DAY_FIRST + _YEARLESS_MONTH_FIRST
+    for fmt in _YEARLESS_NAMED + digits:
+        try:
+            # With a leap year, so that "2/29" is a day; its own year is found by _latest.
+            day = dt.datetime.strptime(f"{text} 2000", f"{fmt} %Y")
+        except ValueError:
+            continue
+        return day.month, day.day
+    return None
+
+
+def _latest(month: int, day: int, today: dt.date) -> dt.date:
+    """The last ``month``/``day`` on or before ``today`` (a 29 February: of the last leap year)."""
+    year = today.year
+    while True:
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            found = None
+        if found is not None and found <= today:
+            return found
+        year -= 1
 
 
 def _parse_date_text(text: str, region: str) -> dt.date:
@@ -235,7 +292,8 @@ def email_key(value) -> str | None:
         return None
 
 
-_HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
+# Titles before a name; a period after one ends no sentence (checker.sentences).
+HONORIFICS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"})
 
 
 def name_key(value) -> str:
@@ -262,7 +320,7 @@ def _name_key(value: str) -> str:
         last, first = (part.strip() for part in text.split(","))
         if last and first and " " not in last:
             text = f"{first} {last}"
-    return " ".join([w for w in _WORDS.findall(text) if w not in _HONORIFICS])
+    return " ".join([w for w in _WORDS.findall(text) if w not in HONORIFICS])
 
 
 @dataclass(frozen=True)
@@ -274,10 +332,28 @@ class Recommendation:
     email: str = ""
     phone: str = ""
     organization: str = ""
+    title: str = ""
 
 
 _EMAIL_IN_ANGLES = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 _BARE_EMAIL = re.compile(r"[^\s<>,;()]+@[^\s<>,;()]+\.[^\s<>,;()]+")
+# What people put between a name and its details when they type freely: commas, a dash
+# or a bar with spaces around it (a hyphen inside "Mary-Jane" is part of the name), and
+# brackets after a space ("Raj Patel (Head of Data)"; "=HYPERLINK(…)" stays one piece).
+_DETAIL_BREAK = re.compile(r",|\s[-\u2013\u2014|]+\s|\s[-\u2013\u2014|]+$")
+_DETAIL_BRACKETS = re.compile(r"\s[(\[]([^()\[\]]*)[)\]]")
+# "CMO at Sinclair", "VP Marketing @ Proseware": a title, then where.
+_TITLE_AT = re.compile(r"^(.*?)\s*(?:\bat\b|@)\s*(.+)$", re.IGNORECASE)
+# Words that make a detail a job title rather than an organization ("Recruiter", "Head of Data").
+_TITLE_WORDS = frozenset("""
+ceo cfo cmo cto coo cio cpo cso chro vp svp evp avp gm md director manager head lead engineer analyst scientist
+recruiter partner president founder cofounder owner principal consultant professor chair officer associate
+specialist coordinator architect designer developer counsel attorney lawyer editor producer advisor adviser
+executive administrator supervisor chief senior junior intern fellow researcher teacher nurse physician
+""".split())
+# Lower-case words that belong in names ("Juan Carlos de la Vega", "Ludwig van Beethoven").
+_NAME_PARTICLES = frozenset("de la del della da di do dos das du van von der den ter le bin ibn al el y st".split())
+_MAX_NAME_WORDS = 4
 
 
 def _phone_matches(text: str, region: str):
@@ -290,7 +366,10 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
     """The people in a Recommended cell: one per line or separated by ``;``.
 
     Each is a name, optionally with ``<email>`` (or a bare address), a phone
-    number and ``, Organization``: ``Bob Roe <bob@x.org>, 617-555-0142, Northwind``.
+    number, a title and an organization: ``Bob Roe <bob@x.org>, 617-555-0142,
+    Northwind`` or, typed freely, ``Dee Martin - CMO at Sinclair - dee@sinclair.com``.
+    A detail with a job title's word in it ("Recruiter", "Head of Data") is the
+    title; "TITLE at ORGANIZATION" gives both; other details are the organization.
     """
     if is_blank(value):
         return []
@@ -312,12 +391,53 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
             phone = match.raw_string.strip()
             rest = rest[: match.start] + "," + rest[match.end:]
             break
-        parts = [p.strip() for p in rest.split(",") if p.strip()]
-        name = parts[0] if parts else ""
-        organization = ", ".join(parts[1:])
+        parts = [p.strip(" -\u2013\u2014") for p in _DETAIL_BREAK.split(_DETAIL_BRACKETS.sub(r", \1,", rest))]
+        parts = [p for p in parts if p]
+        name, title, organization = _name_and_details(parts)
         if not name_key(name) and email:
             name = email.split("@")[0]
         # "?" or "!!!" names nobody: no row could ever match it, so sync would add it again every run.
         if name_key(name):
-            people.append(Recommendation(entry, name, email, phone, organization))
+            people.append(Recommendation(entry, name, email, phone, organization, title))
     return people
+
+
+def _name_and_details(parts: list[str]) -> tuple[str, str, str]:
+    """(name, title, organization) from an entry's pieces, the name first."""
+    if not parts:
+        return "", "", ""
+    name, details = parts[0], parts[1:]
+    at = _TITLE_AT.match(name)
+    if at and at.group(1) and " " in at.group(1).strip():
+        name, details = at.group(1), [at.group(2), *details]  # "Sam Lee at Northwind Clinic"
+    titles, organizations = [], []
+    for detail in details:
+        at = _TITLE_AT.match(detail)
+        if at and at.group(1):
+            titles.append(at.group(1))
+            organizations.append(at.group(2))
+        elif _is_title(detail) and not titles:
+            titles.append(detail)
+        else:
+            organizations.append(detail)
+    return name.strip(), ", ".join(titles), ", ".join(organizations)
+
+
+def _is_title(text: str) -> bool:
+    return any(w in _TITLE_WORDS for w in _WORDS.findall(text.casefold()))
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Whether ``text`` reads as a person's name alone, not a name with other words ("Jim from the 2019 fair").
+
+    A digit, an "@" or an "at", more than four words (besides de, van, la …), or
+    lower-case words beside capitalized ones say it is more than a name.
+    """
+    words = str(text).split()
+    if any(ch.isdigit() for ch in text) or "@" in text or any(w.casefold() == "at" for w in words):
+        return False
+    significant = [w for w in words if w.casefold() not in _NAME_PARTICLES]
+    if len(significant) > _MAX_NAME_WORDS:
+        return False
+    lower = [w for w in significant if w[:1].islower()]
+    return not lower or len(lower) == len(significant)

@@ -99,7 +99,7 @@ def contact_identity(row: Row) -> str | None:
     return f"name:{name}" if name else None
 
 
-def meeting_start(value, region: str) -> dt.date | dt.datetime | None:
+def meeting_start(value, region: str, today: dt.date | None = None) -> dt.date | dt.datetime | None:
     """The meeting's day, or its day and time when the cell holds a time.
 
     ``to_date`` keeps only the day, so the raw cell is read here: calamine gives a
@@ -107,7 +107,7 @@ def meeting_start(value, region: str) -> dt.date | dt.datetime | None:
     time of exactly midnight is a plain date cell, not a meeting at midnight.
     """
     try:
-        day = to_date(value, region)
+        day = to_date(value, region, today)
     except ValueError:
         return None  # validate reports it; the step rules treat it as no meeting too
     if day is None:
@@ -165,7 +165,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
         if step.closed or identity is None:
             continue
         name = row.text("name") or row.text("email")
-        start = meeting_start(row.values.get("meeting_on"), region)
+        start = meeting_start(row.values.get("meeting_on"), region, today)
         if start is not None:
             day = start.date() if isinstance(start, dt.datetime) else start
             if day >= today:

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from . import schema
 from .errors import BadOption, UnreadableWorkbook
-from .fields import email_key, is_blank, name_key, phone_key, phone_text
+from .fields import is_blank, name_key, phone_text
 from .plan import xml_text
+from .people import People
 from .workbook import OLE_MAGIC, ZIP_MAGIC
 
 SOURCES = ("Own", "Family", "Friend")
@@ -504,31 +505,6 @@ def _card_person(card, where: str) -> Person:
 # --------------------------------------------------------------------------- planning
 
 
-class _PeopleIndex:
-    """Finds a person by any of their email addresses, phone numbers or their folded name."""
-
-    def __init__(self, region: str):
-        self.region = region
-        self.by_key: dict[tuple[str, str], object] = {}
-
-    def keys(self, name, emails, phones) -> list[tuple[str, str]]:
-        found = [("email", k) for e in emails if not is_blank(e) and (k := email_key(e))]
-        found += [("phone", k) for p in phones if not is_blank(p) and (k := phone_key(p, self.region))]
-        if name_key(name):
-            found.append(("name", name_key(name)))
-        return found
-
-    def find(self, name, emails, phones):
-        for key in self.keys(name, emails, phones):
-            if key in self.by_key:
-                return self.by_key[key]
-        return None
-
-    def add(self, name, emails, phones, item) -> None:
-        for key in self.keys(name, emails, phones):
-            self.by_key.setdefault(key, item)
-
-
 def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", via: str | None = None,
                 today: dt.date | None = None):
     """Work out the rows to add and the blank cells to fill; touch nothing.
@@ -542,10 +518,8 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
     table = chart.contacts
     plan = SyncPlan(today or dt.date.today())
     region = chart.profile.region
-    in_chart = _PeopleIndex(region)
-    for row in table.rows:
-        in_chart.add(row.values.get("name"), [row.values.get("email")], [row.values.get("phone")], row)
-    in_file = _PeopleIndex(region)
+    in_chart = People.of_rows(table.rows, region)
+    in_file = People(region)
     filled: dict[int, set[str]] = {}
     formulas = _LazyFormulas(chart.path, table.sheet)
     missing: dict[str, int] = {}
@@ -564,7 +538,7 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
             outcomes.append(Outcome("skipped", person.name, person.where,
                                     reason=f"duplicate of {earlier.where} in the file ({earlier.name})"))
             continue
-        in_file.add(person.name, person.emails, person.phones, person)
+        in_file.add(person, person.name, person.emails, person.phones)
 
         row = in_chart.find(person.name, person.emails, person.phones)
         if row is not None:
@@ -675,58 +649,3 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
     synced = update_chart(path, make_plan, dry_run=dry_run, force=force, progress=progress)
     return ImportResult(Path(path), contacts, found["outcomes"], contacts.notes + found["notes"],
                         dry_run=synced.dry_run, written=synced.written, backup=synced.backup)
-
-
-# --------------------------------------------------------------------------- reporting
-
-
-def _shown(path) -> str:
-    """A path relative to the current folder when it is inside it (shorter to read)."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def import_lines(result: ImportResult) -> list[str]:
-    """A short human summary: the counts, then a line for each person."""
-    counts = f"{len(result.added)} added, {len(result.merged)} merged, {len(result.skipped)} skipped"
-    source = f"{result.file.path} ({result.file.label})"
-    if result.dry_run:
-        lines = [f"{result.path}: dry run of importing {source}: {counts}; nothing was written."]
-    elif result.written:
-        lines = [f"{result.path}: imported {source}: {counts}."]
-    else:
-        lines = [f"{result.path}: nothing new in {source}: {counts}; the file was not rewritten."]
-    if result.added:
-        lines.append("Added to Contacts:")
-        lines += [f"  row {o.row}: {o.name}" for o in result.added]
-    if result.merged:
-        lines.append("Blank cells filled for people already in the chart:")
-        lines += [f"  row {o.row}: {o.name}: {', '.join(o.filled)} (from {o.where} of the file)"
-                  for o in result.merged]
-    if result.skipped:
-        lines.append("Skipped:")
-        lines += [f"  {o.where} of the file: {o.name or '(no name)'}: {o.reason}" for o in result.skipped]
-    lines += result.notes
-    if result.backup is not None:
-        lines.append(f"Backup of the previous version: {_shown(result.backup)}")
-    return lines
-
-
-def import_json(result: ImportResult) -> dict:
-    """The same summary as a dict, for scripts."""
-    return {
-        "path": str(result.path),
-        "file": str(result.file.path),
-        "format": result.file.format,
-        "format_label": result.file.label,
-        "dry_run": result.dry_run,
-        "written": result.written,
-        "backup": str(result.backup) if result.backup else None,
-        "counts": {"added": len(result.added), "merged": len(result.merged), "skipped": len(result.skipped)},
-        "added": [{"row": o.row, "name": o.name, "from": o.where} for o in result.added],
-        "merged": [{"row": o.row, "name": o.name, "from": o.where, "filled": o.filled} for o in result.merged],
-        "skipped": [{"name": o.name, "from": o.where, "reason": o.reason, "row": o.row} for o in result.skipped],
-        "notes": result.notes,
-    }

@@ -152,13 +152,6 @@ class SyncResult:
 # --------------------------------------------------------------------------- comparing cells
 
 
-def grid_value(grid: list[list], row: int, column: int):
-    """The value at (row, column) of a grid as read; None past the end of its rows or of the row."""
-    if row - 1 < len(grid) and column - 1 < len(grid[row - 1]):
-        return grid[row - 1][column - 1]
-    return None
-
-
 def same_value(old, new) -> bool:
     """Whether a cell already holds what the tool would write (blank equals None)."""
     if is_blank(old) and is_blank(new):

@@ -47,7 +47,7 @@ class Column:
     key: str
     header: str
     owner: str = USER
-    kind: str = "text"  # text | name | date | phone | email | choice | people
+    kind: str = "text"  # text | name | date | phone | email | choice | people | gap (an empty spacer column)
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     width: float = 14
@@ -105,6 +105,12 @@ class SheetShape:
     def tool_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.owner == TOOL)
 
+
+# The guide's own chart has a "Comments" column for the person's notes, the name chart
+# sync's column has too. A "Comments" column holding the person's text in a chart that
+# sync's is not beside (see workbook.read_table) is read as Notes, and sync's own goes
+# under this header instead (an alias, so that it is found again).
+TOOL_COMMENTS_HEADER = "Chart Comments"
 
 SOURCES = ("Own", "Family", "Friend", "Referral")
 CHANNELS = ("Call", "Email")
@@ -185,7 +191,7 @@ CONTACTS = SheetShape(
         Column("follow_up_on", "Follow-Up On", owner=TOOL, kind="date", width=13, number_format=DATE_FORMAT,
                aliases=("Follow-Up Due", "Next Step Due"),
                hint="Written by chart sync: when the next step is due."),
-        Column("comments", "Comments", owner=TOOL, width=40,
+        Column("comments", "Comments", owner=TOOL, width=40, aliases=(TOOL_COMMENTS_HEADER,),
                hint="Written by chart sync: problems in the row and reminders."),
         Column("draft", "Draft", owner=TOOL, width=30,
                aliases=("Email Draft", "Draft Email"),
@@ -225,6 +231,29 @@ REFERRALS = SheetShape(
         Column("chain", "Chain", width=48),
         Column("depth", "Depth", width=7),
         Column("stage", "Stage", width=18),
+    ),
+)
+
+# The Dashboard, rebuilt by every sync (dashboard.py computes it): a title, a blank row,
+# then three blocks side by side (stages, sources, measures), each header row a
+# block's columns, with a narrow gap column after each block. A tool sheet is
+# found by its name, never by its headers, so two blocks may both say "Contacts".
+DASHBOARD = SheetShape(
+    name="Dashboard",
+    owner=TOOL,
+    columns=(
+        Column("stage", "Stage", width=20),
+        Column("stage_contacts", "Contacts", width=10),
+        Column("gap_stages", "", kind="gap", width=2),
+        Column("source", "Source", width=12),
+        Column("source_contacts", "Contacts", width=10),
+        Column("contacted", "Contacted", width=11),
+        Column("meetings", "Meetings", width=10),
+        Column("referrals_gained", "Referrals gained", width=16),
+        Column("gap_sources", "", kind="gap", width=2),
+        Column("measure", "Measure", width=20),
+        Column("value", "Value", width=12),
+        Column("gap_measures", "", kind="gap", width=2),
     ),
 )
 
@@ -313,4 +342,4 @@ def profile_field(text) -> ProfileField | None:
     return None
 
 
-SHEETS = (CONTACTS, WANT_TO_MEET, PROFILE_SHEET, REFERRALS, TEMPLATES)
+SHEETS = (CONTACTS, WANT_TO_MEET, PROFILE_SHEET, REFERRALS, DASHBOARD, TEMPLATES)

@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import kinds, schema
-from .fields import name_key, parse_recommended, to_date
+from .fields import parse_recommended, to_date
+from .people import NAME, People
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
 
@@ -35,12 +36,12 @@ class NextStep:
         return self.stage in CLOSED
 
 
-def _date(row: Row, key: str, region: str) -> dt.date | None:
+def _date(row: Row, key: str, region: str, today: dt.date | None = None) -> dt.date | None:
     value = row.values.get(key)
     if value is None:
         return None  # the common case, without a call
     try:
-        return to_date(value, region)
+        return to_date(value, region, today)
     except ValueError:
         return None  # validate reports it; an unreadable date counts as not done
 
@@ -70,10 +71,10 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     if status:
         return NextStep(status)
     region = profile.region
-    contacted = _date(row, "contacted_on", region)
-    meeting = _date(row, "meeting_on", region)
-    thanked = _date(row, "thanked_on", region)
-    followed = _date(row, "followed_up_on", region)
+    contacted = _date(row, "contacted_on", region, today)
+    meeting = _date(row, "meeting_on", region, today)
+    thanked = _date(row, "thanked_on", region, today)
+    followed = _date(row, "followed_up_on", region, today)
     channel = schema.normalize_header(row.values.get("channel"))
 
     if thanked is not None:
@@ -115,19 +116,20 @@ def was_contacted(row: Row, region: str) -> bool:
     """Closed, or a readable Contacted On or Meeting On: no longer waiting for a first contact."""
     if closed_status(row) is not None:
         return True
+    # Only whether there is a date counts: a day typed without a year is one whatever today is.
     return _date(row, "contacted_on", region) is not None or _date(row, "meeting_on", region) is not None
 
 
-def pending_referrals(row: Row, by_name: dict[str, Row], region: str) -> tuple[str, ...]:
+def pending_referrals(row: Row, people: People, region: str) -> tuple[str, ...]:
     """The people ``row`` recommended who have not been contacted yet, for ``next_step``.
 
-    ``by_name`` maps ``name_key`` of each Contacts name to its row. A person is
+    ``people`` finds each Contacts row by its name (``People.named``). A person is
     pending when no row has their name (sync adds one) or their row was not
     contacted yet. Shared by sync, draft and agenda so that they always agree.
     """
     pending = []
     for person in parse_recommended(row.values.get("recommended"), region):
-        other = by_name.get(name_key(person.name))
+        other = people.named(person.name)
         if other is None:
             pending.append(person.name)
         elif not was_contacted(other, region):
@@ -144,8 +146,8 @@ def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
     """
     region = chart.profile.region
     rows = chart.contacts.rows
-    by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
+    people = People.of_rows(rows, region, kinds=(NAME,))
     steps = []
     for row in rows:
-        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, by_name_key, region))))
+        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, people, region))))
     return steps

@@ -13,73 +13,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import schema, stages
-from .errors import RefusedToWrite
-from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
+from . import placement, schema, stages
+from .fields import is_blank, name_key
 from .objects import NOTHING, SheetObjects
-from .placement import check_room, free_column, note_names_under_table, read_objects
-from .plan import (CellWrite, NewColumn, NewRow, Referral, StepChange, SyncPlan, SyncResult, cell_text, grid_value,
-                   same_value)
-from .validate import ERROR, Problem, validate_chart
-from .workbook import Chart, Row, Table, read_grids
+from .people import NAME, People
+from .placement import CONTACT_TOOL_KEYS, cell as _cell, read_objects
+from .plan import CellWrite, NewColumn, NewRow, Referral, StepChange, SyncPlan, SyncResult, cell_text, same_value
+from .validate import ERROR, Problem, chart_problems
+from .workbook import Chart, Row, Table, column_letter, read_grids
 from .writer import update_chart
 
-CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 ARROW = " → "
-def _used_width(grid: list[list], table: Table, last_row: int) -> int:
-    """The rightmost column with anything in it, header or data, within the table's rows."""
-    width = table.width
-    for r in range(table.header_row, min(last_row, len(grid)) + 1):
-        row = grid[r - 1]
-        for c in range(len(row), width, -1):
-            if not is_blank(row[c - 1]):
-                width = c
-                break
-    return width
+# --------------------------------------------------------------------------- what a sync tells the person
 
 
-# --------------------------------------------------------------------------- ownership checks
+def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs: SheetObjects) -> None:
+    """Say so when names sit under the chart's Excel table: they are not read as contacts.
 
-
-def _check_tool_columns_are_ours(table: Table, grid: list[list], keys: tuple[str, ...], known_values, path) -> None:
-    """Refuse to take over a column a person made with the same header as a tool column.
-
-    Tool columns are recognized as the tool's by their first: every value in it
-    must be one the tool writes (a known stage, say). When that column is absent,
-    the others must be empty.
+    Excel grows a table as you type under it; other programs may not, and people
+    typed there would get no Stage or Next Step without a word.
     """
-    first = keys[0]
-    if table.has(first):
-        c = table.columns[first]
-        for r in range(table.header_row + 1, table.last_row + 1):
-            value = grid_value(grid, r, c)
-            if not is_blank(value) and not known_values(value):
-                raise RefusedToWrite(_foreign_column_message(table, first, keys, r, value), path=path,
-                                     sheet=table.sheet, cell=table.ref(table.header_row, first))
+    own = placement.own_table(objs, table)
+    if own is None:
         return
-    for key in keys[1:]:
-        if not table.has(key):
-            continue
-        c = table.columns[key]
-        for r in range(table.header_row + 1, table.last_row + 1):
-            value = grid_value(grid, r, c)
-            if not is_blank(value):
-                raise RefusedToWrite(_foreign_column_message(table, key, keys, r, value), path=path,
-                                     sheet=table.sheet, cell=table.ref(table.header_row, key))
-
-
-def _foreign_column_message(table: Table, key: str, keys, row: int, value) -> str:
-    header = table.shape.column(key).header
-    owned = ", ".join(table.shape.column(k).header for k in keys)
-    sample = str(value)[:40]
-    return (f'your column "{header}" holds your own text ({table.ref(row, key)}: "{sample}"), but chart sync '
-            f"rewrites {owned} on every run. Rename your column (for example to \"My {header}\") and sync again.")
-
-
-_KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stages.AWAITING_REPLY,
-                                                      stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
-                                                      *stages.CLOSED)}
-_WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")
+    column = table.columns[table.shape.required[0]]
+    r = next((r for r in range(own.bounds[3] + 1, len(grid) + 1) if not is_blank(_cell(grid, r, column))), None)
+    if r is not None:
+        plan.notes.append(f'{table.sheet}!{column_letter(column)}{r} ("{str(_cell(grid, r, column))[:40]}") and '
+                          f'anything else under your table "{own.name}" ({own.ref}) is not read as a contact. If '
+                          "it is one, resize the table over it (Table Design > Resize Table) and sync again.")
 
 
 # --------------------------------------------------------------------------- planning
@@ -98,68 +60,53 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     table = chart.contacts
     grid = grids[table.sheet]
     region = chart.profile.region
-    _check_tool_columns_are_ours(table, grid, CONTACT_TOOL_KEYS,
-                                 lambda v: schema.normalize_header(v) in _KNOWN_STAGES, chart.path)
-    # Draft came later than the other tool columns: a chart synced before it may have
-    # a "Draft" column of the person's own. The tool's holds only mailto: links.
-    _check_tool_columns_are_ours(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"), chart.path)
-    note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
+    for refused in placement.foreign_columns(table, grid)[:1]:
+        raise refused.error(chart.path)
+    _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
     # New rows for recommended people not yet in the chart, below the last row.
-    by_email, by_phone, by_name = {}, {}, {}
-    for row in table.rows:
-        _index_person(row.values, by_email, by_phone, by_name, region, row)
-    next_number = table.last_row + 1
     new_rows: list[Row] = []
-    for row in list(table.rows):
-        recommender = row.text("name")
-        if not recommender:
-            continue
-        for person in parse_recommended(row.values.get("recommended"), region):
-            values = {"name": person.name, "source": "Referral", "referred_by": recommender,
-                      "email": person.email or None, "phone": person.phone or None,
-                      "organization": person.organization or None}
-            if _find_person(values, by_email, by_phone, by_name, region) is not None:
-                continue
-            new = Row(next_number, values)
-            _index_person(values, by_email, by_phone, by_name, region, new)
-            new_rows.append(new)
-            plan.new_rows.append(NewRow(next_number, person.name, recommender, values))
-            next_number += 1
-    check_room(plan, table, chart.path)  # before the work below, which a sheet this full makes long
+    for number, person, recommender, values in placement.referral_rows(table, region):
+        new_rows.append(Row(number, values))
+        plan.new_rows.append(NewRow(number, person.name, recommender, values))
+    refused = placement.room(table, [r.number for r in new_rows])  # before the work below, which a full sheet makes long
+    if refused is not None:
+        raise refused.error(chart.path)
 
     all_rows = table.rows + new_rows
     full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
-                 max(table.last_row, next_number - 1), table.width)
-    for key in ("source", "referred_by", "email", "phone", "organization"):
-        if new_rows and not full.has(key):
-            raise RefusedToWrite(f"has no {schema.CONTACTS.column(key).header} column, which chart sync needs to add "
-                                 f"the people your contacts recommended. Add that column header and sync again.",
-                                 path=chart.path, sheet=table.sheet, cell=table.ref(table.header_row, "name"))
+                 max([table.last_row] + [r.number for r in new_rows]), table.width)
+    for refused in placement.missing_columns(table, [r.values for r in new_rows])[:1]:
+        raise refused.error(chart.path)
 
     # Tool columns: where they are, or where they go (at the right of the table, past what is the person's).
-    width = _used_width(grid, table, table.last_row)
-    for spec in schema.CONTACTS.tool_columns:
-        if not full.has(spec.key):
-            width = free_column(width + 1, full, objects.get(table.sheet, NOTHING), spec, chart.path)
-            full.columns[spec.key] = width
-            plan.new_columns.append(NewColumn(table.sheet, table.header_row, width, spec))
+    placed, refused = placement.new_tool_columns(table, grid, objects.get(table.sheet, NOTHING), full.last_row)
+    if refused is not None:
+        raise refused.error(chart.path)
+    for column, spec in placed:
+        full.columns[spec.key] = column
+        plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
 
     checked = Chart(chart.path, chart.sheet_names, full, chart.profile, chart.want_to_meet, chart.templates)
-    plan.problems = validate_chart(checked)
+    plan.problems = chart_problems(checked, today)
+    # A problem in a header row (a misspelt header) belongs to no row's Comments: the summary tells it.
+    header_rows = {t.sheet: t.header_row for t in (table, chart.want_to_meet) if t is not None}
+    plan.notes += [f"{'Error' if p.severity == ERROR else 'Warning'}: {p.where}: {p.message}" for p in plan.problems
+                   if p.row is not None and p.row == header_rows.get(p.sheet)]
     problems_by_row: dict[int, list[Problem]] = {}
     for p in plan.problems:
         if p.sheet == table.sheet and p.row is not None:
             problems_by_row.setdefault(p.row, []).append(p)
 
-    by_name_key = {name_key(r.values.get("name")): r for r in all_rows if r.text("name")}
+    # Whom a name names (a Referred By, a Recommended name, a Possible Connector), the new rows too.
+    people = People.of_rows(all_rows, region, kinds=(NAME,))
     steps: dict[int, stages.NextStep] = {}
     for row in all_rows:
-        pending = stages.pending_referrals(row, by_name_key, region)
+        pending = stages.pending_referrals(row, people, region)
         steps[row.number] = stages.next_step(row, chart.profile, today, pending)
     plan.steps = steps
 
-    referrals, loops = _referral_chains(all_rows, by_name_key, steps)
+    referrals, loops = _referral_chains(all_rows, people, steps)
     plan.referrals, plan.loops = referrals, loops
     loop_rows = {}
     for number, text in loops:
@@ -183,7 +130,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                       "comments": "; ".join(notes) or None,
                       "draft": link}
             if number <= table.last_row and table.has("next_step"):
-                before = grid_value(grid, number, table.columns["next_step"])
+                before = _cell(grid, number, table.columns["next_step"])
                 before = "" if is_blank(before) else str(before)
                 if before != (step.action or ""):
                     plan.step_changes.append(StepChange(number, row.text("name"), before, step.action, step.due))
@@ -191,7 +138,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                 plan.step_changes.append(StepChange(number, row.text("name"), "", step.action, step.due))
         for key, value in wanted.items():
             c = full.columns[key]
-            if number > table.last_row or not same_value(grid_value(grid, number, c), value):
+            if number > table.last_row or not same_value(_cell(grid, number, c), value):
                 if number > table.last_row and is_blank(value):
                     continue
                 plan.writes.append(CellWrite(table.sheet, number, c, value, link=key == "draft"))
@@ -202,7 +149,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             if not is_blank(value) and full.has(key):
                 plan.writes.append(CellWrite(table.sheet, new.number, full.columns[key], value))
 
-    _plan_want_to_meet(plan, chart, grids, all_rows, steps, objects)
+    _plan_want_to_meet(plan, chart, grids, all_rows, people, steps, objects)
     _plan_referrals_sheet(plan, chart, grids)
     _plan_dashboard(plan, chart, grids, all_rows, steps)
     return plan
@@ -232,24 +179,7 @@ def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
     return mailto
 
 
-def _index_person(values: dict, by_email, by_phone, by_name, region, row) -> None:
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    for index, key in ((by_email, e), (by_phone, p), (by_name, n)):
-        if key and key not in index:
-            index[key] = row
-
-
-def _find_person(values: dict, by_email, by_phone, by_name, region):
-    """The row already holding this person: same email, phone or normalized name."""
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    return (e and by_email.get(e)) or (p and by_phone.get(p)) or (n and by_name.get(n)) or None
-
-
-def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Referral], list[tuple[int, str]]]:
+def _referral_chains(rows: list[Row], people: People, steps) -> tuple[list[Referral], list[tuple[int, str]]]:
     """Each referred person with the chain back to the first contact; loops are reported, not followed."""
     referrals: list[Referral] = []
     loops: list[tuple[int, str]] = []
@@ -266,7 +196,7 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
                 loops.append((row.number, ARROW.join(reversed(chain + [current.text("referred_by")]))))
                 break
             seen.add(key)
-            parent = by_name_key.get(key)
+            parent = people.named(current.values.get("referred_by"))
             if parent is None:
                 chain.append(current.text("referred_by"))
                 break
@@ -277,19 +207,21 @@ def _referral_chains(rows: list[Row], by_name_key: dict, steps) -> tuple[list[Re
     return referrals, loops
 
 
-def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps, objects) -> None:
+def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], people: People, steps,
+                       objects) -> None:
     table = chart.want_to_meet
     if table is None:
         return
     grid = grids[table.sheet]
-    _check_tool_columns_are_ours(table, grid, ("status",), lambda v: str(v).startswith(_WTM_PREFIXES), chart.path)
+    for refused in placement.foreign_columns(table, grid)[:1]:
+        raise refused.error(chart.path)
     column = table.columns.get("status")
     if column is None:
-        spec = table.shape.column("status")
-        column = free_column(_used_width(grid, table, table.last_row) + 1, table, objects.get(table.sheet, NOTHING),
-                              spec, chart.path)
+        placed, refused = placement.new_tool_columns(table, grid, objects.get(table.sheet, NOTHING), table.last_row)
+        if refused is not None:
+            raise refused.error(chart.path)
+        ((column, spec),) = placed
         plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
-    by_name = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
     by_org: dict[str, list[Row]] = {}
     for r in rows:
         if r.text("organization") and r.text("name") and not steps[r.number].closed:
@@ -297,16 +229,16 @@ def _plan_want_to_meet(plan: SyncPlan, chart: Chart, grids, rows: list[Row], ste
     wanted_rows = {r.number: r for r in table.rows}
     for number in range(table.header_row + 1, table.last_row + 1):
         row = wanted_rows.get(number)
-        status = _want_to_meet_status(row, by_name, by_org, steps) if row is not None else None
-        if not same_value(grid_value(grid, number, column), status):
+        status = _want_to_meet_status(row, people, by_org, steps) if row is not None else None
+        if not same_value(_cell(grid, number, column), status):
             plan.writes.append(CellWrite(table.sheet, number, column, status))
             plan.want_to_meet_updates += 1
 
 
-def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
+def _want_to_meet_status(row: Row, people: People, by_org, steps) -> str | None:
     if not row.text("name"):
         return None
-    contact = by_name.get(name_key(row.values.get("name")))
+    contact = people.named(row.values.get("name"))
     if contact is not None:
         return f"In Contacts (row {contact.number}): {steps[contact.number].stage}"
     org = row.text("organization")
@@ -316,8 +248,9 @@ def _want_to_meet_status(row: Row, by_name, by_org, steps) -> str | None:
         return f"Ask {names} ({org}) for an introduction"
     connector = row.text("connector")
     if connector:
-        if name_key(connector) in by_name:
-            return f"Ask {by_name[name_key(connector)].text('name')} for an introduction"
+        introducer = people.named(connector)
+        if introducer is not None:
+            return f"Ask {introducer.text('name')} for an introduction"
         return f"Add {connector} to Contacts, then ask for an introduction"
     where = f" at {org}" if org else ""
     return f"No contact{where} yet: ask the people you meet whom they know there"
@@ -327,10 +260,10 @@ def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
     shape = schema.REFERRALS
     wanted = [[c.header for c in shape.columns]]
     wanted += [[cell_text(v) for v in (r.person, r.referred_by, r.chain, r.depth, r.stage)] for r in plan.referrals]
-    existing = next((n for n in chart.sheet_names if shape.matches_name(n)), None)
+    existing = placement.tool_sheet(chart.sheet_names, shape)
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
-    if _tool_sheet_differs(grids, existing, wanted, wanted[0], "Referrals", chart.path):
+    if _tool_sheet_differs(chart, grids, existing, wanted, wanted[0], "Referrals"):
         plan.referrals_sheet = wanted
 
 
@@ -341,27 +274,27 @@ def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps)
     existing = dashboard.SHEET if dashboard.SHEET in chart.sheet_names else None
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]
-    if _tool_sheet_differs(grids, existing, wanted, [dashboard.TITLE], dashboard.SHEET, chart.path):
+    if _tool_sheet_differs(chart, grids, existing, wanted, [dashboard.TITLE], dashboard.SHEET):
         plan.dashboard_sheet = wanted
 
 
-def _tool_sheet_differs(grids, existing: str | None, wanted: list[list], signature: list, what: str, path) -> bool:
+def _tool_sheet_differs(chart: Chart, grids, existing: str | None, wanted: list[list], signature: list,
+                        what: str) -> bool:
     """Whether a tool-owned sheet must be rewritten; refuses when the sheet holds a person's own data.
 
     ``signature`` is the sheet's first row as the tool writes it: a sheet by the
-    same name that starts differently was made by a person.
+    same name that starts differently was made by a person (``placement.foreign_sheet``).
     """
     if existing is None:
         return True
+    refused = placement.foreign_sheet(grids[existing], existing, signature, what)
+    if refused is not None:
+        raise refused.error(chart.path)
     grid = [list(row) for row in grids[existing]]
     while grid and all(is_blank(v) for v in grid[-1]):
         grid.pop()
-    first = [v for v in (grid[0] if grid else []) if not is_blank(v)]
-    if grid and [schema.normalize_header(v) for v in first] != [schema.normalize_header(h) for h in signature]:
-        raise RefusedToWrite(f'a sheet named "{existing}" holds your own data, but chart sync rebuilds the {what} '
-                             "sheet on every run. Rename your sheet and sync again.", path=path, sheet=existing)
     same = len(grid) == len(wanted) and all(
-        all(same_value(grid_value(grid, r + 1, c + 1), v) for c, v in enumerate(want))
+        all(same_value(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
         and all(is_blank(v) for v in grid[r][len(want):])
         for r, want in enumerate(wanted))
     return not same

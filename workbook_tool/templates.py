@@ -350,12 +350,12 @@ _CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
 _CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
 
 
-def _contact_value(key: str, value, region: str):
-    """A non-blank Contacts cell as a template sees it."""
+def _contact_value(key: str, value, region: str, today: dt.date | None = None):
+    """A non-blank Contacts cell as a template sees it (``today`` dates a day typed without a year)."""
     kind = _CONTACT_KINDS[key]
     if kind == "date":
         try:
-            return to_date(value, region)
+            return to_date(value, region, today)
         except ValueError:
             return str(value).strip()  # validate reports it; the template gets the text
     if kind == "phone":
@@ -365,7 +365,8 @@ def _contact_value(key: str, value, region: str):
     return value.strip() if isinstance(value, str) else value
 
 
-def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str | None = None) -> Fields:
+def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str | None = None,
+                   today: dt.date | None = None) -> Fields:
     """A Contacts row as template fields, blank ones pointing at their cells.
 
     ``region`` is the Profile's (read once per chart by the Drafter: it costs a lookup).
@@ -377,14 +378,15 @@ def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str |
         return {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
 
     return Fields(owner, row.values, dict(_CONTACT_HEADERS), places,
-                  lambda key, value: _contact_value(key, value, region))
+                  lambda key, value: _contact_value(key, value, region, today))
 
 
-def referrer_fields(chart: Chart, row: Row, referrer: Row | None, region: str) -> Fields | None:
+def referrer_fields(chart: Chart, row: Row, referrer: Row | None, region: str,
+                    today: dt.date | None = None) -> Fields | None:
     """``referrer``: the row of the contact in ``row``'s Referred By (``referrer``), their name alone
     when they have no row (yet), or None when nobody referred the contact."""
     if referrer is not None:
-        return contact_fields(chart, referrer, "referrer", region)
+        return contact_fields(chart, referrer, "referrer", region, today)
     if row.text("referred_by"):  # named but not a row of the chart: the outreach can still name them
         return Fields("referrer", {"name": header_text(row.text("referred_by"))}, dict(_CONTACT_HEADERS))
     return None

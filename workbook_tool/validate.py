@@ -6,13 +6,16 @@ the same findings in each row's Comments cell.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 import phonenumbers
 
 from . import schema
-from .fields import check_email, is_blank, name_key, parse_phone, parse_recommended, phone_key, to_date
-from .workbook import Chart, Row, Table, gc_paused
+from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
+                     read_date)
+from .people import EMAIL, NAME, PHONE, People
+from .workbook import Chart, Row, Table, column_letter, gc_paused
 
 ERROR = "error"
 WARNING = "warning"
@@ -38,12 +41,55 @@ class Problem:
         return asdict(self)
 
 
-def validate_chart(chart: Chart) -> list[Problem]:
-    """Every problem in the chart, in sheet and row order."""
+def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, list[list]] | None = None,
+                   ) -> list[Problem]:
+    """Every problem in the chart, in sheet and row order, and every reason chart sync would refuse it.
+
+    ``today`` (the real today when not given) dates the text dates typed without a
+    year. ``grids``: the chart's sheets as ``workbook.read_chart_grids(path,
+    tool_sheets=True)`` gives them; read from ``chart.path`` when not given.
+    """
+    return _check_profile(chart) + sync_refusals(chart, grids) + _check_tables(chart, today)
+
+
+def chart_problems(chart: Chart, today: dt.date | None = None) -> list[Problem]:
+    """The problems of the chart's cells and headers (what sync's Comments show), in sheet and row order."""
+    return _check_profile(chart) + _check_tables(chart, today)
+
+
+def _check_tables(chart: Chart, today: dt.date | None) -> list[Problem]:
+    today = today or dt.date.today()
     problems: list[Problem] = []
-    problems += _check_profile(chart)
+    for table in (chart.contacts, chart.want_to_meet):
+        if table is not None:
+            problems += _check_headers(table)
     with gc_paused():
-        problems += _check_contacts(chart.contacts, chart.profile.region)
+        problems += _check_contacts(chart.contacts, chart.profile.region, today)
+    return problems
+
+
+def sync_refusals(chart: Chart, grids: dict[str, list[list]] | None = None) -> list[Problem]:
+    """Every reason chart sync would refuse to write the chart, each an error at its cell (``placement``)."""
+    from .objects import sheet_objects
+    from .placement import refusals
+    from .workbook import read_chart_grids
+
+    if grids is None:
+        grids = read_chart_grids(chart.path, tool_sheets=True)
+    objects = sheet_objects(chart.path, [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None])
+    problems = []
+    for refusal in refusals(chart, grids, objects):
+        digits = "".join(ch for ch in refusal.cell or "" if ch.isdigit())
+        letters = "".join(ch for ch in refusal.cell or "" if ch.isalpha())
+        table = next((t for t in (chart.contacts, chart.want_to_meet) if t is not None and t.sheet == refusal.sheet),
+                     None)
+        header = ""
+        if table is not None and letters:
+            from .objects import column_index
+
+            header = str(table.headers.get(column_index(letters), "") or "")
+        problems.append(Problem(ERROR, refusal.code, refusal.sheet, refusal.cell or "", int(digits) if digits else None,
+                                header, refusal.message))
     return problems
 
 
@@ -51,18 +97,98 @@ def has_errors(problems: list[Problem]) -> bool:
     return any(p.severity == ERROR for p in problems)
 
 
+# --------------------------------------------------------------------------- headers
+
+# How far a header may be from a column's name (folded as schema.normalize_header folds
+# it) and still be taken for a slip: one slip in a name of up to 11 letters, two in a
+# longer one (two slips from "Contacted On" lies "Contacted By", from "Contact Name"
+# "Contact Date"). Names shorter than 5 letters ("Via", "Org", "Cell", "Who") are left
+# out: one slip away from them lie too many other words ("Why", "Call").
+_SHORTEST_NAME = 5
+_LONG_NAME = 12
+_NO_SLIP = 99
+
+
+def _check_headers(table: Table) -> list[Problem]:
+    """A header that names no column but is a slip away from one the table lacks (``unknown-column``)."""
+    taken = set(table.columns.values())
+    missing = [c for c in table.shape.user_columns if c.key not in table.columns]
+    problems = []
+    for column, value in table.headers.items():
+        if column in taken or not isinstance(value, str) or table.shape.match_header(value) is not None:
+            continue
+        near = _nearest_column(schema.normalize_header(value), missing)
+        if near is None:
+            continue
+        spec, name = near
+        meant = f'"{name}"' if name == spec.header else f'"{name}" (read as {spec.header})'
+        typed = value.strip()
+        problems.append(Problem(WARNING, "unknown-column", table.sheet, f"{column_letter(column)}{table.header_row}",
+                                table.header_row, typed,
+                                f'"{typed}" is not a column chart knows. Did you mean {meant}? Rename the header to '
+                                f'"{name}" to have chart read it; until then chart leaves this column out.'))
+    return problems
+
+
+def _nearest_column(typed: str, columns) -> tuple[schema.Column, str] | None:
+    """The column (and which of its names) that ``typed`` is a slip away from, the nearest first; or None.
+
+    Only the person's columns are asked about: chart sync adds its own under their
+    right names whatever else the sheet holds.
+    """
+    best = None
+    for spec in columns:
+        for name in (spec.header, *spec.aliases):
+            folded = schema.normalize_header(name)
+            # A header that is the start or the end of a column's name is a word of its own
+            # ("Referral", "Recommend"); one that adds to a name ("Emailed") is no slip (_slips).
+            if len(folded) < _SHORTEST_NAME or typed in folded:
+                continue
+            slips = _slips(typed, folded)
+            if slips <= (1 if len(folded) < _LONG_NAME else 2) and (best is None or slips < best[0]):
+                best = (slips, spec, name)
+    return None if best is None else best[1:]
+
+
+def _slips(typed: str, meant: str) -> int:
+    """The typing slips that turn ``meant`` into ``typed``: Damerau-Levenshtein distance (optimal string
+    alignment), counting a letter left out, one typed for another, two swapped, and one doubled.
+
+    A letter added that doubles none is no slip ("Contract" is not "Contact" mistyped, nor
+    "Contacts"): a header one such letter longer than a column's name is another word.
+    """
+    n, m = len(typed), len(meant)
+    if abs(n - m) > 2:
+        return _NO_SLIP
+    # d[i][j]: slips turning meant[:j] into typed[:i].
+    d = [[_NO_SLIP] * (m + 1) for _ in range(n + 1)]
+    d[0] = list(range(m + 1))
+    for i in range(1, n + 1):
+        doubled = i > 1 and typed[i - 1] == typed[i - 2]
+        d[i][0] = d[i - 1][0] + 1 if doubled else _NO_SLIP
+        for j in range(1, m + 1):
+            best = min(d[i][j - 1] + 1,  # meant[j-1] left out
+                       d[i - 1][j - 1] + (typed[i - 1] != meant[j - 1]),  # the same letter, or another
+                       d[i - 1][j] + 1 if doubled else _NO_SLIP)  # typed[i-1] doubles the letter before it
+            if i > 1 and j > 1 and typed[i - 1] == meant[j - 2] and typed[i - 2] == meant[j - 1]:
+                best = min(best, d[i - 2][j - 2] + 1)  # two letters swapped
+            d[i][j] = best
+    return d[n][m]
+
+
 # --------------------------------------------------------------------------- Contacts
+
+
+_DUPLICATE_SEVERITY = {EMAIL: ERROR, PHONE: ERROR, NAME: WARNING}
 
 
 def _problem(table: Table, row: int, key: str, severity: str, code: str, message: str) -> Problem:
     return Problem(severity, code, table.sheet, table.ref(row, key), row, table.shape.column(key).header, message)
 
 
-def _check_contacts(table: Table, region: str) -> list[Problem]:
+def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
-    first_by_email: dict[str, Row] = {}
-    first_by_phone: dict[str, Row] = {}
-    first_by_name: dict[str, Row] = {}
+    people: People[Row] = People(region)
     # Each row's name key, email and phone are worked out once and shared by the
     # checks, the duplicate search and the referral check (a large chart has 100,000s).
     name_keys = [name_key(r.values.get("name")) for r in table.rows]
@@ -86,10 +212,16 @@ def _check_contacts(table: Table, region: str) -> list[Problem]:
             if values.get(key) is None:
                 continue  # most date cells are empty: no need to ask to_date
             try:
-                to_date(values.get(key), region)
+                day, assumed = read_date(values.get(key), region, today)
             except ValueError as exc:
                 problems.append(_problem(table, n, key, ERROR, "bad-date",
                                          f"{exc}. Type a date such as 2026-03-04 or March 4, 2026."))
+            else:
+                if assumed:
+                    problems.append(_problem(table, n, key, WARNING, "date-without-year",
+                                             f'"{str(values.get(key)).strip()}" has no year: read as '
+                                             f"{day.isoformat()}, the nearest such day not after today. Type the "
+                                             "year if you meant another one."))
         email = values.get("email")
         email_folded = None
         if not is_blank(email):
@@ -118,21 +250,17 @@ def _check_contacts(table: Table, region: str) -> list[Problem]:
             problems += _check_recommended(table, row, region)
 
         # The same person twice: by email, by phone (errors), by name (a warning: two
-        # people can share a name).
-        for key, index, folded, severity in (
-            ("email", first_by_email, email_folded, ERROR),
-            ("phone", first_by_phone, phone_folded, ERROR),
-            ("name", first_by_name, row_name_key, WARNING),
-        ):
-            if not folded:
-                continue
-            if folded in index:
-                first = index[folded]
-                problems.append(_problem(table, n, key, severity, "duplicate-person",
-                                         f"{name or 'this person'} is already in row {first.number} (same "
-                                         f"{table.shape.column(key).header.lower()}). Merge the two rows into one."))
-                break
-            index[folded] = row
+        # people can share a name). The keys are the ones worked out above, in People's order.
+        keys = [(kind, folded) for kind, folded in ((EMAIL, email_folded), (PHONE, phone_folded), (NAME, row_name_key))
+                if folded]
+        hit = people.match(keys)
+        if hit is not None:
+            (key, _), first = hit
+            problems.append(_problem(table, n, key, _DUPLICATE_SEVERITY[key], "duplicate-person",
+                                     f"{name or 'this person'} is already in row {first.number} (same "
+                                     f"{table.shape.column(key).header.lower()}). Merge the two rows into one."))
+            keys = keys[:keys.index(hit[0])]  # a duplicate is filed only under the keys that were new before it
+        people.add_keys(keys, row)
     return problems
 
 
@@ -174,6 +302,11 @@ def _check_referral(table: Table, row: Row, names: set[str], row_name_key: str) 
 def _check_recommended(table: Table, row: Row, region: str) -> list[Problem]:
     problems = []
     for person in parse_recommended(row.values.get("recommended"), region):
+        if not looks_like_a_name(person.name):
+            problems.append(_problem(table, row.number, "recommended", WARNING, "unclear-recommended",
+                                     f'"{person.name}" does not look like a name alone (from "{person.text}"). Write '
+                                     "each person as Name <email>, phone, Title at Organization, so that chart sync "
+                                     "adds them under their name."))
         if person.email:
             try:
                 check_email(person.email)

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import schema
 from .errors import ChartError, NotAChart, UnreadableWorkbook
 from .fields import is_blank
+from .objects import ATTRIBUTE, column_index, column_letter, excel_tables, holding, local_name
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -214,10 +215,6 @@ def _prolog_verdict(text: str, complete: bool) -> bool | None:
 # --------------------------------------------------------------------------- the package's parts
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 def _damaged_part(part: str, path: Path, what: str = "is cut short or is not valid XML") -> UnreadableWorkbook:
     return UnreadableWorkbook(f"is damaged: its part {part} {what}. {REPAIR_HINT}", path=path)
 
@@ -244,7 +241,7 @@ def _relationships(zf: zipfile.ZipFile, names: set[str], owner: str, path: Path)
         return []
     out = []
     for rel in _parse_part(zf, rels, path):
-        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+        if local_name(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
         out.append((rel.get("Type", "").rsplit("/", 1)[-1],
@@ -264,7 +261,7 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> dict[str, 
         targets = {rel.get("Id"): rel.get("Target", "") for rel in _parse_part(zf, "xl/_rels/workbook.xml.rels", path)}
     out: dict[str, set[str]] = {}
     for sheet in _parse_part(zf, "xl/workbook.xml", path).iter():
-        if _local(sheet.tag) != "sheet":
+        if local_name(sheet.tag) != "sheet":
             continue
         # r:id, in the relationships namespace of transitional or Strict Open XML.
         target = targets.get(next((v for k, v in sheet.attrib.items() if k.endswith("/relationships}id")), None))
@@ -286,7 +283,6 @@ _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # The relationships sync follows from a sheet (its notes, their drawing, its tables),
 # found by their type without parsing the thousands of links beside them.
 _FOLLOWED = re.compile(rb'/(comments|vmlDrawing|table)["\']')
-_ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.:-]*)\s*=\s*(["\'])(.*?)\2', re.S)
 
 
 def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path, *, whole: bool) -> None:
@@ -350,7 +346,7 @@ def _followed(data: bytes, folder: str) -> list[tuple[str, str]]:
     for m in _FOLLOWED.finditer(data):
         start, end = data.rfind(b"<", 0, m.start()), data.find(b">", m.end())
         attributes = {k.decode(): html.unescape(v.decode("utf-8", "replace"))
-                      for k, _, v in _ATTRIBUTE.findall(data, start, end)}
+                      for k, _, v in ATTRIBUTE.findall(data, start, end)}
         kind = m.group(1).decode()
         target = attributes.get("Target", "")
         if not attributes.get("Type", "").endswith("/" + kind) or attributes.get("TargetMode") == "External":
@@ -607,8 +603,6 @@ def _size_from_references(zf: zipfile.ZipFile, part: str) -> int | None:
 
 
 def _ref_size(col: bytes, row: bytes) -> tuple[int, int]:
-    from .objects import column_index
-
     return column_index(col.decode()), int(row)
 
 
@@ -664,15 +658,6 @@ def _clean_value(value):
 
 
 # --------------------------------------------------------------------------- tables
-
-
-def column_letter(index: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass
@@ -752,8 +737,6 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
     When the header is an Excel table's (one of ``excel_tables``, ``objects.SheetObject``s),
     the rows are that table's data rows: what sits under it is the person's, not the chart's.
     """
-    from .objects import holding
-
     found = find_header(grid, shape)
     if found is None:
         missing = " and ".join(shape.column(k).header for k in shape.required)
@@ -762,6 +745,7 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
                         path=path, sheet=sheet)
     header_row, columns = found
     header_values = grid[header_row - 1]
+    columns = _persons_comments(grid, header_row, columns, shape)
     headers = {c: v for c, v in enumerate(header_values, start=1) if not is_blank(v)}
     width = max([*headers, *columns.values(), 0])
     user_keys = [k for k in columns if shape.column(k).owner == schema.USER]
@@ -781,6 +765,39 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
         elif not all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
             last_row = r + 1  # data only in other columns: not a person, but new rows go below it
     return Table(shape, sheet, header_row, columns, headers, rows, last_row, width)
+
+
+def _persons_comments(grid: list[list], header_row: int, columns: dict[str, int],
+                      shape: schema.SheetShape) -> dict[str, int]:
+    """``columns`` with a "Comments" column of the person's read as Notes, not as sync's Comments.
+
+    The guide calls the person's notes column "Comments", as chart sync calls its own.
+    Such a column is the person's when sync's stands elsewhere (under
+    ``schema.TOOL_COMMENTS_HEADER``), or when the chart was never synced (no Stage
+    column) and the column holds text; it is then Notes unless there is a Notes column
+    (else a column of the person's that chart does not read), and sync adds its own
+    Comments under the other header. A synced chart's Comments column, or an empty one,
+    stays sync's.
+    """
+    if shape is not schema.CONTACTS or "comments" not in columns:
+        return columns
+    c = columns["comments"]
+    header = grid[header_row - 1]
+    if not shape.column("comments").is_named(header[c - 1]):
+        return columns  # found under the other header: sync's own
+    elsewhere = next((i for i, v in enumerate(header, start=1)
+                      if isinstance(v, str) and schema.normalize_header(v) == _TOOL_COMMENTS), None)
+    if elsewhere is None and ("stage" in columns or all(
+            is_blank(row[c - 1]) for row in grid[header_row:] if c - 1 < len(row))):
+        return columns
+    columns = {k: v for k, v in columns.items() if k != "comments"}
+    if elsewhere is not None:
+        columns["comments"] = elsewhere
+    columns.setdefault("notes", c)
+    return columns
+
+
+_TOOL_COMMENTS = schema.normalize_header(schema.TOOL_COMMENTS_HEADER)
 
 
 # --------------------------------------------------------------------------- the chart
@@ -885,8 +902,6 @@ def chart_from_grids(path: Path, grids: dict[str, list[list]]) -> Chart:
 
     The Excel tables of its sheets are read from ``path`` (their own small parts).
     """
-    from .objects import excel_tables
-
     names = list(grids)
     contacts_sheet = find_sheet(names, schema.CONTACTS)
     if contacts_sheet is None:
@@ -909,16 +924,26 @@ def chart_from_grids(path: Path, grids: dict[str, list[list]]) -> Chart:
 
 
 def read_chart(path) -> Chart:
-    """Check, open and read the chart at ``path``.
+    """Check, open and read the chart at ``path``."""
+    path = Path(path)
+    return chart_from_grids(path, read_chart_grids(path))
+
+
+def read_chart_grids(path, *, tool_sheets: bool = False) -> dict[str, list[list]]:
+    """The grids ``chart_from_grids`` needs: the chart's own sheets, every other sheet as ``[]``.
 
     Only the chart's own sheets are read: a person's other sheets (a big data dump, a
     stray value in row 1,048,576) would cost seconds and hundreds of MB as full grids.
+    ``tool_sheets``: the Referrals and Dashboard sheets too (validate looks whether
+    they are the tool's).
     """
     path = Path(path)
+    shapes = (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)
     with Sheets(path) as book:
         names = book.names
-        wanted = {find_sheet(names, shape)
-                  for shape in (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
+        wanted = {find_sheet(names, shape) for shape in shapes}
+        if tool_sheets:
+            wanted |= {n for n in names if schema.REFERRALS.matches_name(n) or n == schema.DASHBOARD.name}
         with gc_paused():
             grids = {name: book.grid(name) for name in names if name in wanted}
-    return chart_from_grids(path, {name: grids.get(name, []) for name in names})
+    return {name: grids.get(name, []) for name in names}

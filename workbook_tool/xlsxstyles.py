@@ -103,7 +103,9 @@ class Styles:
             etree.SubElement(font, qualified("color"), rgb="FF" + color)
         elif theme is not None:
             etree.SubElement(font, qualified("color"), theme=str(theme))
-        etree.SubElement(font, qualified("name"), val="Calibri")
+        from . import layout
+
+        etree.SubElement(font, qualified("name"), val=layout.FONT)
         etree.SubElement(font, qualified("family"), val="2")
         return self._append("fonts", font)
 
@@ -130,26 +132,24 @@ class Styles:
 
     def header(self, owner: str) -> int:
         """A header cell as ``layout.style_header`` dresses it."""
-        from . import layout
-
         key = ("header", owner)
         if key not in self._memo:
-            if owner == schema.TOOL:
-                font = self._font(bold=True, italic=True, color="404040")
-                fill = self._fill(layout.TOOL_HEADER_FILL)
-            else:
-                font = self._font(bold=True, color="FFFFFF")
-                fill = self._fill(layout.USER_HEADER_FILL)
-            self._memo[key] = self._new_xf(font, fill, alignment={"vertical": "center", "wrapText": "1"})
+            self._memo[key] = self._new_xf(*self._header_look(owner),
+                                           alignment={"vertical": "center", "wrapText": "1"})
         return self._memo[key]
 
     def dashboard_header(self) -> int:
+        if "dash" not in self._memo:
+            self._memo["dash"] = self._new_xf(*self._header_look(schema.TOOL))
+        return self._memo["dash"]
+
+    def _header_look(self, owner: str) -> tuple[int, int]:
+        """The font and fill of ``layout.HEADER_STYLES[owner]``, added to the styles part."""
         from . import layout
 
-        if "dash" not in self._memo:
-            self._memo["dash"] = self._new_xf(self._font(bold=True, italic=True, color="404040"),
-                                              self._fill(layout.TOOL_HEADER_FILL))
-        return self._memo["dash"]
+        style = layout.HEADER_STYLES[owner]
+        return (self._font(bold=style.bold, italic=style.italic, color=style.color, size=layout.FONT_SIZE),
+                self._fill(style.fill))
 
     def title(self) -> int:
         if "title" not in self._memo:

@@ -123,3 +123,10 @@ def test_every_module_says_what_it_owns_and_none_is_crowded():
         assert ast.get_docstring(ast.parse(text)), f"{path.name} has no opening docstring"
         sizes[path.stem] = len(text.splitlines())
     assert {name for name, lines in sizes.items() if lines > ROOM} == CROWDED
+
+
+def test_the_readme_says_where_each_module_is():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### How the code is laid out", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
+    listed = {name for line in table.splitlines() for name in re.findall(r"`(\w+)\.py`", line.split("|")[1])}
+    assert MODULES - {"__init__", "__main__"} == listed

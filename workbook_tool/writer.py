@@ -8,9 +8,14 @@ no temporary file behind. ``update_chart`` is that path for every command that
 changes a workbook (sync, import): read, plan, check where the cells go, write with
 the one writer (``xlsxpatch``), read back (``readback``), back up, replace.
 
-Nothing beside the workbook is trusted: lock files are looked at, never read
-past their first bytes; temporary and backup files are created new, never
-through a link someone put at a name chart would use.
+It is also the only atomic file writer: ``Temporary`` (for ``chart init``, the
+calendar and drafts) and the backups start, like the workbook's temporary file,
+in ``create_new``, with one rule for permissions (a replaced file keeps its own,
+a new one gets 0o666 less the umask).
+
+Nothing beside the workbook is trusted: lock files are looked at (``locks``),
+never read past their first bytes; temporary and backup files are created new,
+never through a link someone put at a name chart would use.
 """
 
 from __future__ import annotations

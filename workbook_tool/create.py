@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from . import layout, schema
 from .errors import BadOption, RefusedToWrite, WriteFailed
+from .writer import Temporary
 
 # Fixed so that the committed sample_chart.xlsx is the same file every time it is made.
 SAMPLE_CREATED = dt.datetime(2026, 11, 1, 9, 0, 0)
@@ -95,23 +94,15 @@ def write_new_chart(path, *, sample: bool = False, force: bool = False) -> Path:
     wb = new_workbook(sample)
     # Write beside the target and rename, so that --force never leaves half a file.
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chart-init-", suffix=".xlsx")
+        temporary = Temporary(target, ".chart-init-")
     except OSError as exc:  # a read-only folder, a full disk
         raise WriteFailed(f"could not be written ({exc.strerror or exc}). Check that you can write to "
                           f"{folder}.", path=path) from None
-    os.close(fd)
     try:
-        wb.save(tmp)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        temporary.write(wb.save, durable=False)
+        temporary.replace()
     except OSError as exc:
         raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        temporary.discard()
     return path

@@ -13,9 +13,7 @@ template needs a blank field is skipped, saying which cell to fill in.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import itertools
 import os
 import re
 import unicodedata
@@ -31,7 +29,8 @@ from .mailto import build_mailto
 from .people import NAME, People
 from .templates import MissingData, Templates, contact_fields, profile_fields, referrer_fields
 from .workbook import Chart, Row
-from .writer import peek_file
+from .locks import peek_file
+from .writer import Temporary
 
 # Long enough for any real name (in characters), and the longest file name (in bytes of
 # UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.
@@ -431,7 +430,7 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
                 raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
                                   "rename the folder.", path=path)
         written.append(Written(draft, path, status))
-    _write_all([w for w in written if w.status == "wrote"], folder)
+    _write_all([w for w in written if w.status == "wrote"])
     return written
 
 
@@ -443,23 +442,26 @@ def _name_max(folder: str) -> int:
         return MAX_FILENAME_BYTES
 
 
-def _write_all(new: list[Written], folder: str) -> None:
-    # The temporary names are our own (O_EXCL refuses one that exists) rather than
-    # mkstemp's, which costs more than the write; mode 0o666 less the umask makes
-    # an ordinary file without a chmod. A failure or Ctrl-C leaves none behind.
-    temps: list[str] = []
+def _write_all(new: list[Written]) -> None:
+    """All the new drafts or none: each is written to a ``writer.Temporary`` first, and only then are they renamed.
+
+    Not flushed to the disk one by one (``durable=False``): a draft is made again
+    by the next run, and an fsync each would make a thousand drafts take seconds.
+    A failure or Ctrl-C leaves no temporary file behind.
+    """
+    temps: list[Temporary] = []
     renamed = 0
-    numbers = itertools.count()  # this run's: .draft-PID-0.tmp, -1 … (taken ones are passed over)
     try:
         for w in new:
             try:
-                temps.append(_write_temporary(w.draft.content, folder, numbers))
+                temps.append(Temporary(w.path, ".draft-"))
+                temps[-1].write(w.draft.content, durable=False)
             except OSError as exc:
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
                                   path=w.path) from None
-        for tmp, w in zip(temps, new):
+        for temporary, w in zip(temps, new):
             try:
-                os.replace(tmp, w.path)
+                temporary.replace()
             except OSError as exc:
                 done = [x.path.name for x in new[:renamed]]
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); of the {len(new)} new drafts, "
@@ -468,36 +470,8 @@ def _write_all(new: list[Written], folder: str) -> None:
                                   f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
             renamed += 1
     finally:
-        for tmp in temps[renamed:]:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def _write_temporary(content: bytes, folder: str, numbers) -> str:
-    """A new file in ``folder`` holding ``content``, named with the next of ``numbers``: its path
-    (OSError if it cannot be written)."""
-    pid = os.getpid()
-    for attempt in itertools.count():
-        tmp = os.path.join(folder, f".draft-{pid}-{next(numbers)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            if attempt > 100:
-                raise OSError("no free temporary name") from None
-    try:
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
+        for temporary in temps:
+            temporary.discard()
 
 
 class MailtoLinks:

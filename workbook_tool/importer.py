@@ -5,7 +5,7 @@ files (3.0 and 4.0, and the 2.1 that old phones write) and any CSV or .xlsx with
 a header row. The format is told from the content, not the file name. A person
 already in the chart (same email, phone or name) is never added twice: their
 blank cells are filled, nothing they typed is overwritten. The write itself is
-``sync.update_chart``'s, the one safe write path (locks, backup, atomic replace,
+``writer.update_chart``'s, the one safe write path (locks, backup, atomic replace,
 read-back check).
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 from . import schema
 from .errors import BadOption, UnreadableWorkbook
 from .fields import is_blank, name_key, phone_text
+from .plan import xml_text
 from .people import People
 from .workbook import OLE_MAGIC, ZIP_MAGIC
 
@@ -36,8 +37,6 @@ FILL_KEYS = ("organization", "title", "phone", "email", "notes")
 HEADER_SEARCH_ROWS = schema.HEADER_SEARCH_ROWS
 # Google Contacts writes several values in one cell: "a@x.com ::: b@y.com".
 MULTI_VALUE = re.compile(r"\s*:::\s*")
-# Characters XML (and so .xlsx) cannot hold; openpyxl refuses a cell that has one.
-ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 EXPORT_HINT = "Export your contacts again as CSV or vCard (.vcf)."
 
 FORMAT_LABELS = {
@@ -218,7 +217,7 @@ def _binary(path: Path) -> UnreadableWorkbook:
 
 def _clean(value) -> str:
     """A cell value or field as plain text for the chart: trimmed, XML-safe (cut to Excel's limit when written:
-    ``sync.CellWrite``)."""
+    ``plan.CellWrite``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -231,7 +230,7 @@ def _clean(value) -> str:
         text = phone_text(value)  # a number typed into a cell loses its ".0"
     else:
         text = str(value)
-    return ILLEGAL_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return xml_text(text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 # ---- tables: CSV and XLSX
@@ -510,11 +509,11 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
                 today: dt.date | None = None):
     """Work out the rows to add and the blank cells to fill; touch nothing.
 
-    Returns ``(plan, outcomes, notes)``: a ``sync.SyncPlan`` for ``update_chart``,
+    Returns ``(plan, outcomes, notes)``: a ``plan.SyncPlan`` for ``update_chart``,
     one ``Outcome`` per person in file order, and sentences about what could not
     be imported (a column the chart lacks).
     """
-    from .sync import CellWrite, NewRow, SyncPlan
+    from .plan import CellWrite, NewRow, SyncPlan
 
     table = chart.contacts
     plan = SyncPlan(today or dt.date.today())
@@ -633,7 +632,7 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
     New people get a row below the table's last, with Source ``source`` and Via
     ``via``; people already in the chart get only their blank cells filled.
     """
-    from .sync import update_chart
+    from .writer import update_chart
 
     canonical = next((s for s in SOURCES if s.casefold() == str(source).strip().casefold()), None)
     if canonical is None:

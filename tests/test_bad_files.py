@@ -16,7 +16,8 @@ import pytest
 
 from tests.conftest import contact, rewrite_zip, run, write_chart, write_workbook
 from workbook_tool.errors import NotAChart, UnreadableWorkbook
-from workbook_tool.workbook import BACKUP_HINT, check_workbook_file, read_chart
+from workbook_tool.filecheck import BACKUP_HINT, check_workbook_file
+from workbook_tool.workbook import read_chart
 
 SAVE_AS_XLSX_CSV = ("is a CSV file, not an Excel workbook. Open it in Excel or LibreOffice and save it as .xlsx "
                     "(Excel Workbook).")
@@ -311,9 +312,9 @@ def test_zip_bomb(tmp_path, good):
 
 def test_workbook_that_unpacks_too_large(tmp_path, good, monkeypatch):
     # The real limit is 2 GB; lower it rather than write gigabytes.
-    from workbook_tool import workbook
+    from workbook_tool import filecheck
 
-    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(filecheck, "MAX_UNPACKED_BYTES", 1000)
     result = run("validate", good)
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {good}: unpacks to 0 MB, far more than a contact chart holds; refused to "
@@ -323,9 +324,9 @@ def test_workbook_that_unpacks_too_large(tmp_path, good, monkeypatch):
 def test_large_part_that_compresses_like_real_xml_is_not_a_bomb(tmp_path, good, monkeypatch):
     # Only a part that is both big and far too compressible is refused; lower the size
     # limit rather than write megabytes of incompressible data.
-    from workbook_tool import workbook
+    from workbook_tool import filecheck
 
-    monkeypatch.setattr(workbook, "MAX_PART_BYTES_AT_HIGH_RATIO", 1000)
+    monkeypatch.setattr(filecheck, "MAX_PART_BYTES_AT_HIGH_RATIO", 1000)
     check_workbook_file(good)  # real XML compresses well below 100:1
 
 

@@ -124,7 +124,7 @@ def test_no_spelling_of_a_far_cell_reaches_the_grid_reader(cells, tmp_path):
 @pytest.mark.parametrize("shift", range(0, 90, 7))
 def test_a_far_cell_across_a_chunk_boundary_is_seen(shift, tmp_path, monkeypatch):
     # The sheet is searched in chunks: a cell tag cut by a chunk's end must still be found.
-    monkeypatch.setattr(grids, "_SCAN_CHUNK", 97)
+    monkeypatch.setattr(grids, "SCAN_CHUNK", 97)
     path = _with_cells(_chart(tmp_path), '<c r="A1048576" t="inlineStr"><is><t>' + "x" * shift + "</t></is></c>"
                        '<c r="XFD1048576"><v>1</v></c>')
     with Sheets(path) as book:
@@ -132,7 +132,7 @@ def test_a_far_cell_across_a_chunk_boundary_is_seen(shift, tmp_path, monkeypatch
 
 
 def test_chunk_boundaries_do_not_send_a_plain_sheet_the_slow_way(tmp_path, monkeypatch):
-    monkeypatch.setattr(grids, "_SCAN_CHUNK", 97)
+    monkeypatch.setattr(grids, "SCAN_CHUNK", 97)
     path = sample_chart(tmp_path / "sample.xlsx")
     with Sheets(path) as book:
         assert all(book.fits_a_grid(name) for name in book.names)
@@ -263,7 +263,7 @@ DAMAGED_NOTES = ("is damaged: its part xl/comments/comment1.xml is cut short or 
 
 def test_a_big_part_cut_short_is_found_without_parsing_it_whole(tmp_path, monkeypatch):
     # A synced chart's Contacts relationships run to megabytes: a read only looks at their ends.
-    monkeypatch.setattr(filecheck, "_PARSE_WHOLE_BYTES", 0)
+    monkeypatch.setattr(filecheck, "PARSE_WHOLE_BYTES", 0)
     path = _notes_cut(tmp_path, middle=False)
     result = run("validate", path)
     assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
@@ -272,7 +272,7 @@ def test_a_big_part_cut_short_is_found_without_parsing_it_whole(tmp_path, monkey
 def test_a_big_part_broken_inside_is_found_before_a_write(tmp_path, monkeypatch):
     # Its ends look right, so a read passes it (the zip's checksum guards the bytes between
     # against damage in storage); sync parses what it edits whole before it writes.
-    monkeypatch.setattr(filecheck, "_PARSE_WHOLE_BYTES", 0)
+    monkeypatch.setattr(filecheck, "PARSE_WHOLE_BYTES", 0)
     path = _notes_cut(tmp_path, middle=True)
     assert run("validate", path).exit_code == 0
     before = path.read_bytes()

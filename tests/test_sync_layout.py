@@ -374,7 +374,7 @@ def test_array_formulas_found_across_the_chunks_a_sheet_is_read_in(tmp_path, mon
     from workbook_tool.objects import sheet_objects
 
     if chunk:
-        monkeypatch.setattr(objects, "_CHUNK", chunk)
+        monkeypatch.setattr(objects, "READ_CHUNK", chunk)
 
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

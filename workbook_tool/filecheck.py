@@ -274,7 +274,8 @@ def sheet_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> dict[str, s
 # Contacts sheet's relationships hold a link per row (6.7 MB at 10,000 rows, 40 ms to
 # parse), and every command checks them. Otherwise such a part must end as it begins
 # (not cut short); the zip's checksum, verified as it is read, covers the bytes between.
-_PARSE_WHOLE_BYTES = 1024 * 1024
+# A tunable: the tests set it to 0 to check small parts the way big ones are.
+PARSE_WHOLE_BYTES = 1024 * 1024
 _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # The relationships sync follows from a sheet (its notes, their drawing, its tables),
 # found by their type without parsing the thousands of links beside them.
@@ -289,7 +290,7 @@ def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path, *, whole: boo
     Checked here: the content types, the package's and the workbook's relationships,
     every sheet's relationships, and the notes, their drawings and the tables of
     the sheets sync writes into (Contacts and Want to Meet). ``whole``: parse even
-    the big ones whole (see ``_PARSE_WHOLE_BYTES``).
+    the big ones whole (see ``PARSE_WHOLE_BYTES``).
     """
     _well_formed(zf, "[Content_Types].xml", path, whole=whole)
     for _, target in _relationships(zf, names, "", path):
@@ -313,7 +314,7 @@ def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path, *, whole: boo
 
 
 def _well_formed(zf: zipfile.ZipFile, part: str, path: Path, *, whole: bool, vml: bool = False) -> bytes:
-    """The bytes of ``part``, once they parse (see ``_PARSE_WHOLE_BYTES``); else ``UnreadableWorkbook`` naming it."""
+    """The bytes of ``part``, once they parse (see ``PARSE_WHOLE_BYTES``); else ``UnreadableWorkbook`` naming it."""
     import xml.parsers.expat
 
     data = zf.read(part)
@@ -321,7 +322,7 @@ def _well_formed(zf: zipfile.ZipFile, part: str, path: Path, *, whole: bool, vml
         # Excel writes VML as HTML-flavoured XML: a bare <br> in a note's text box is
         # normal there, and every VML reader allows it.
         data = re.sub(rb"<br\s*>", b"<br/>", data, flags=re.I)
-    if whole or len(data) <= _PARSE_WHOLE_BYTES:
+    if whole or len(data) <= PARSE_WHOLE_BYTES:
         try:
             # expat checks without building a tree; no DTD is left to expand (see _check_no_entities).
             xml.parsers.expat.ParserCreate().Parse(data, True)

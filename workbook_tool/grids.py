@@ -62,7 +62,9 @@ def read_grids(path: Path, sheets=None, *, hint: str = BACKUP_HINT) -> dict[str,
 # the cells that are there.
 DENSE_CELLS = 4_000_000
 DENSE_PER_CELL = 4
-_SCAN_CHUNK = 4 * 1024 * 1024
+# A sheet's XML is scanned for its cell references this many bytes at a time (a tunable:
+# the tests set it small to put chunk boundaries inside cell tags).
+SCAN_CHUNK = 4 * 1024 * 1024
 # Each chunk of a sheet's XML is searched with the last _SCAN_CONTEXT bytes of the one
 # before it in front (room for a look back) and _SCAN_AHEAD bytes of the next one
 # behind (room for a look ahead): longer than any cell tag's start with its reference.
@@ -232,9 +234,9 @@ def _windows(zf: zipfile.ZipFile, part: str):
     """(bytes, start, end) for each chunk of the part: search ``bytes`` for matches that begin in [start, end)."""
     with zf.open(part) as fh:
         before = b""
-        chunk = fh.read(_SCAN_CHUNK)
+        chunk = fh.read(SCAN_CHUNK)
         while chunk:
-            after = fh.read(_SCAN_CHUNK)
+            after = fh.read(SCAN_CHUNK)
             window = before + chunk + after[:_SCAN_AHEAD]
             yield window, len(before), len(before) + len(chunk)
             before = chunk[-_SCAN_CONTEXT:]

@@ -184,3 +184,13 @@ def new_chart(tmp_path) -> Path:
     result = run("init", path)
     assert result.exit_code == 0, result.output
     return path
+
+
+def assert_unreadable(path, message: str, *, exit_code: int = 2) -> None:
+    """``chart validate`` (text and --json) says exactly ``Error: PATH: MESSAGE`` and exits 2."""
+    for extra in ([], ["--json"]):
+        result = run("validate", path, *extra)
+        assert result.exit_code == exit_code, result.output
+        assert result.stderr == f"Error: {path}: {message}\n"
+        assert result.stdout == ""
+        assert "Traceback" not in result.output

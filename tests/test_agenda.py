@@ -62,7 +62,8 @@ def test_meeting_today_is_due_today(sample):
 def test_steps_match_sync(sample):
     """The agenda's steps are the ones chart sync writes into Next Step."""
     from workbook_tool.sync import plan_sync
-    from workbook_tool.workbook import chart_from_grids, read_grids
+    from workbook_tool.grids import read_grids
+    from workbook_tool.workbook import chart_from_grids
 
     grids = read_grids(sample)
     chart = chart_from_grids(sample, grids)

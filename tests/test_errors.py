@@ -2,7 +2,7 @@
 
 An error caught to change its message or its place (``exc.message = …``, ``exc.path = …``)
 and raised again says one thing where it was raised and another where it is read; the
-place that knows the whole message raises it whole (``workbook.read_grids(path,
+place that knows the whole message raises it whole (``grids.read_grids(path,
 hint=…)`` for an export's hint, say).
 """
 

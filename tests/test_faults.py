@@ -39,8 +39,9 @@ from sync_fixtures import TODAY, TODAY_ARG, folder_listing, simple_chart
 from xlsx_lint import lint
 
 from workbook_tool import sync as sync_module
-from workbook_tool import readback, workbook, writer
-from workbook_tool.workbook import read_chart, read_grids
+from workbook_tool import grids, readback, writer
+from workbook_tool.grids import read_grids
+from workbook_tool.workbook import read_chart
 
 WORKER = Path(__file__).resolve().parent / "fault_worker.py"
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
@@ -410,13 +411,13 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
     """Make another process save ``edited`` over ``path`` while chart is at ``stage``."""
     if stage == "reading":
         # The save is under way while chart reads the workbook.
-        real_read = workbook.read_grids
+        real_read = grids.read_grids
 
         def read_while_saved(*args, **kwargs):
             with _half_saved_in_place(path, edited):
                 return real_read(*args, **kwargs)
 
-        monkeypatch.setattr(workbook, "read_grids", read_while_saved)
+        monkeypatch.setattr(grids, "read_grids", read_while_saved)
     elif stage == "writing":
         # The save is under way while chart copies the workbook's parts into the new version.
         from workbook_tool.xlsxpackage import Package

@@ -20,7 +20,8 @@ from tests.conftest import run
 from workbook_tool import schema
 from workbook_tool.errors import BadOption, UnreadableWorkbook
 from workbook_tool.importer import import_contacts, plan_import, read_contacts_file
-from workbook_tool.workbook import read_chart, read_grids
+from workbook_tool.grids import read_grids
+from workbook_tool.workbook import read_chart
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 FIRST_NEW_ROW = 15  # the sample chart's people fill rows 2-14

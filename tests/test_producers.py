@@ -33,7 +33,7 @@ from lxml import etree
 from sync_fixtures import TODAY_ARG, TOOL_HEADERS, rich_chart, sample_chart
 
 from workbook_tool import sample, schema
-from workbook_tool.workbook import read_grids
+from workbook_tool.grids import read_grids
 
 # --------------------------------------------------------------------------- Strict Open XML
 

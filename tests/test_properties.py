@@ -31,7 +31,7 @@ from workbook_tool.errors import RefusedToWrite
 from workbook_tool.fields import email_key, name_key, phone_key
 from workbook_tool.importer import import_contacts
 from workbook_tool.sync import sync_chart
-from workbook_tool.workbook import read_grids
+from workbook_tool.grids import read_grids
 
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
@@ -418,7 +418,7 @@ def test_control_characters_from_excel_do_not_stop_a_sync(tmp_path):
     ], want_to_meet=[["Eve MARK1 Ng", "Contoso", None, None]])
     path = with_control_characters(src, tmp_path / "chart.xlsx",
                                    {"MARK1": "_x0001_", "MARK2": "_x001B_[2J", "MARK3": "_x0002_", "MARK4": "_x0007_"})
-    from workbook_tool.workbook import read_grids
+    from workbook_tool.grids import read_grids
 
     assert "\x01" in read_grids(path)["Contacts"][1][-1]  # the reader turns _x0001_ back into the character
     before = user_cells(path)

@@ -534,7 +534,7 @@ def test_only_the_charts_own_sheets_are_read(tmp_path, monkeypatch):
     # A stray value far down another sheet would make a grid of millions of cells.
     from openpyxl import load_workbook
 
-    from workbook_tool import workbook
+    from workbook_tool import grids
 
     path = write_chart(tmp_path / "c.xlsx", ["Name", "Email"], [["Ann Lee", "ann@fabrikam.org"]],
                        extra_sheets={"Want to Meet": [["Name", "Why"], ["Head of Data", "curious"]]})
@@ -542,8 +542,8 @@ def test_only_the_charts_own_sheets_are_read(tmp_path, monkeypatch):
     wb.create_sheet("Scratch")["T50000"] = "oops"
     wb.save(path)
     read = []
-    real = workbook.Sheets.grid
-    monkeypatch.setattr(workbook.Sheets, "grid", lambda book, name: read.append(name) or real(book, name))
+    real = grids.Sheets.grid
+    monkeypatch.setattr(grids.Sheets, "grid", lambda book, name: read.append(name) or real(book, name))
     chart = read_chart(path)
     assert read == ["Contacts", "Profile", "Want to Meet"]
     assert chart.sheet_names == ["Contacts", "Profile", "Want to Meet", "Scratch"]

@@ -21,7 +21,7 @@ from conftest import run
 from openpyxl import load_workbook
 from sync_fixtures import TODAY_ARG, sample_chart, tool_values
 
-from workbook_tool.workbook import read_grids
+from workbook_tool.grids import read_grids
 
 
 def sync(path, *args):
@@ -188,7 +188,7 @@ def test_read_back_row_by_row_gives_the_same_rows_as_reading_whole_sheets(tmp_pa
     # out empty columns at the left); it must see exactly what read_grids sees.
     from openpyxl import Workbook
 
-    from workbook_tool.workbook import Sheets
+    from workbook_tool.grids import Sheets
 
     wb = Workbook()
     ws = wb.active
@@ -279,7 +279,7 @@ def _serial(day: dt.date) -> int:
 
 
 def _letter(c: int) -> str:
-    from workbook_tool.workbook import column_letter
+    from workbook_tool.objects import column_letter
 
     return column_letter(c)
 

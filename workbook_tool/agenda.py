@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import kinds, stages
-from .workbook import Chart, gc_paused
+from .grids import gc_paused
+from .workbook import Chart
 
 WEEK_DAYS = 7  # "This week" is the seven days after today
 

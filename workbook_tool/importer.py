@@ -24,9 +24,9 @@ from pathlib import Path
 from . import schema
 from .errors import BadOption, UnreadableWorkbook
 from .fields import is_blank, name_key, phone_text
+from .filecheck import OLE_MAGIC, ZIP_MAGIC
 from .plan import xml_text
 from .people import People
-from .workbook import OLE_MAGIC, ZIP_MAGIC
 
 SOURCES = ("Own", "Family", "Friend")
 # What an import brings in for a person; dates, stages and referrals are the chart's own business.
@@ -305,9 +305,9 @@ def _read_csv(path: Path, text: str) -> ContactsFile:
 
 
 def _read_xlsx(path: Path) -> ContactsFile:
-    from . import workbook
+    from .grids import read_grids
 
-    grids = workbook.read_grids(path, hint=EXPORT_HINT)  # an export has no backups: export it again
+    grids = read_grids(path, hint=EXPORT_HINT)  # an export has no backups: export it again
     # The sheet named like Contacts first, then the others in order.
     names = sorted(grids, key=lambda n: not schema.CONTACTS.matches_name(n))
     for name in names:

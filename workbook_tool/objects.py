@@ -314,7 +314,9 @@ def sheet_objects(path, sheets) -> dict[str, SheetObjects]:
 _SHEET_DATA = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?sheetData\b[^>]*?(/?)>")
 _ARRAY_F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\s[^>]*?\bt\s*=\s*[\"'](?:array|dataTable)[\"'][^>]*>")
 _REF_ATTR = re.compile(rb"\bref\s*=\s*[\"']([^\"']+)[\"']")
-_CHUNK = 1 << 20
+# A sheet's cell data is read this many bytes at a time (a tunable: the tests set it small
+# to cut tags at the chunks' edges).
+READ_CHUNK = 1 << 20
 _OVERLAP = 4096  # longer than any tag looked for
 
 
@@ -344,7 +346,7 @@ def _split_sheet(fh) -> tuple[bytes, list[SheetObject]]:
     close = None  # the end tag of sheetData, once its start is found
     done = False  # past the cell data
     while True:
-        chunk = fh.read(_CHUNK)
+        chunk = fh.read(READ_CHUNK)
         final = not chunk
         buf += chunk
         if done:

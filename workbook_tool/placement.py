@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from . import schema, stages
 from .errors import RefusedToWrite
 from .fields import is_blank, parse_recommended
-from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
+from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, column_letter, holding, sheet_objects
 from .people import People
 from .plan import SyncPlan
-from .workbook import Chart, Table, column_letter
+from .workbook import Chart, Table
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 # The user columns a row sync adds for a recommended person fills, when it has a value for them.

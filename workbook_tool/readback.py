@@ -14,8 +14,11 @@ from pathlib import Path
 from . import schema
 from .dashboard import SHEET as DASHBOARD
 from .errors import ChartError, WriteFailed
+from .grids import Sheets
+from .objects import column_letter
 from .plan import CellWrite, SyncPlan, same_value
-from .workbook import Chart, Sheets, chart_from_grids, column_letter, find_sheet
+from .schema import find_sheet
+from .workbook import Chart, chart_from_grids
 
 
 def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart) -> None:

@@ -106,6 +106,21 @@ class SheetShape:
         return tuple(c for c in self.columns if c.owner == TOOL)
 
 
+def find_sheet(names: list[str], shape: SheetShape) -> str | None:
+    """The workbook's sheet for ``shape``, matching its name or an alias forgivingly.
+
+    A sheet with the shape's own name wins over one named by an alias, wherever
+    they stand: an old "Chart" sheet before "Contacts" does not hide it.
+    """
+    for name in names:
+        if shape.is_named(name):
+            return name
+    for name in names:
+        if shape.matches_name(name):
+            return name
+    return None
+
+
 # The guide's own chart has a "Comments" column for the person's notes, the name chart
 # sync's column has too. A "Comments" column holding the person's text in a chart that
 # sync's is not beside (see workbook.read_table) is read as Notes, and sync's own goes

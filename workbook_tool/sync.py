@@ -15,12 +15,13 @@ import datetime as dt
 
 from . import placement, schema, stages
 from .fields import is_blank, name_key
-from .objects import NOTHING, SheetObjects
+from .grids import read_grids
+from .objects import NOTHING, SheetObjects, column_letter
 from .people import NAME, People
 from .placement import CONTACT_TOOL_KEYS, cell as _cell, read_objects
 from .plan import CellWrite, NewColumn, NewRow, Referral, StepChange, SyncPlan, SyncResult, cell_text, same_value
 from .validate import ERROR, Problem, chart_problems
-from .workbook import Chart, Row, Table, column_letter, read_grids
+from .workbook import Chart, Row, Table
 from .writer import update_chart
 
 ARROW = " → "

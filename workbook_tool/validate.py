@@ -15,7 +15,9 @@ from . import schema
 from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
                      read_date)
 from .people import EMAIL, NAME, PHONE, People
-from .workbook import Chart, Row, Table, column_letter, gc_paused
+from .grids import gc_paused
+from .objects import column_letter
+from .workbook import Chart, Row, Table
 
 ERROR = "error"
 WARNING = "warning"

@@ -532,7 +532,9 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
     # Imported here: drafts and ics use this module's file helpers and need none of the chart machinery.
     from . import xlsxpatch
     from .readback import verify_written
-    from .workbook import chart_from_grids, check_workbook_file, read_grids
+    from .filecheck import check_workbook_file
+    from .grids import read_grids
+    from .workbook import chart_from_grids
 
     def phase(index: int) -> None:
         if progress is not None:

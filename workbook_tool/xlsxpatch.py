@@ -33,7 +33,7 @@ from lxml import etree
 
 from . import schema
 from .sheetxml import Unsupported
-from .workbook import column_letter
+from .objects import column_letter
 from .xlsxpackage import Package
 from .xlsxsheet import CellEdit, Sheet, Values
 from .xlsxstyles import Styles

@@ -17,7 +17,7 @@ from lxml import etree
 
 from . import schema, sheetxml
 from .sheetxml import Unsupported
-from .workbook import column_letter
+from .objects import column_letter
 from .xlsxpackage import Package
 from .xlsxstyles import Styles
 from .xlsxxml import (CT_COMMENTS, CT_VML, MAIN, REL, REL_COMMENTS, REL_HYPERLINK, REL_TABLE, REL_VML, SHEET_EDITED,

@@ -13,9 +13,8 @@ from __future__ import annotations
 from lxml import etree
 
 from . import sheetxml
-from .objects import bounds
+from .objects import bounds, column_letter
 from .sheetxml import Unsupported
-from .workbook import column_letter
 
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -1,4 +1,4 @@
-"""Reading the chart's sheets (issue 11): their size, and which sheet and column is which.
+"""Reading sheets' cells as grids (grids.py; issue 11): a sheet too sparse for a grid is streamed.
 
 python-calamine builds a grid from A1 to a sheet's last cell in native memory; for a
 value in XFD1048576 that is 17 billion cells, and the process aborts. ``Sheets``
@@ -6,10 +6,6 @@ decides from a sheet's cell references whether calamine may read it, and streams
 the sheet otherwise. The commands on such files are in the corpus (run in a child
 process); here are the reader's own promises: streamed and calamine reads agree,
 plain sheets still take the fast way, and no spelling of a far cell slips through.
-
-A sheet, column or Profile field named exactly wins over one that only matches an
-alias, wherever the alias stands. A part that does not parse is named, in every
-command (the corpus has each kind); here, how big parts are checked.
 """
 
 from __future__ import annotations
@@ -18,12 +14,13 @@ import datetime as dt
 import zipfile
 
 import pytest
-from conftest import GOOD_PROFILE, contact, profile_rows, rewrite_zip, run, write_chart, write_workbook
+from conftest import contact, rewrite_zip
 from sync_fixtures import rich_chart, sample_chart, simple_chart
 
-from workbook_tool import workbook
+from workbook_tool import grids
 from workbook_tool.errors import UnreadableWorkbook
-from workbook_tool.workbook import Sheets, read_chart, read_grids
+from workbook_tool.grids import Sheets, read_grids
+from workbook_tool.workbook import read_chart
 
 CONTACTS_PART = "xl/worksheets/sheet1.xml"
 
@@ -123,7 +120,7 @@ def test_no_spelling_of_a_far_cell_reaches_the_grid_reader(cells, tmp_path):
 @pytest.mark.parametrize("shift", range(0, 90, 7))
 def test_a_far_cell_across_a_chunk_boundary_is_seen(shift, tmp_path, monkeypatch):
     # The sheet is searched in chunks: a cell tag cut by a chunk's end must still be found.
-    monkeypatch.setattr(workbook, "_SCAN_CHUNK", 97)
+    monkeypatch.setattr(grids, "SCAN_CHUNK", 97)
     path = _with_cells(_chart(tmp_path), '<c r="A1048576" t="inlineStr"><is><t>' + "x" * shift + "</t></is></c>"
                        '<c r="XFD1048576"><v>1</v></c>')
     with Sheets(path) as book:
@@ -131,7 +128,7 @@ def test_a_far_cell_across_a_chunk_boundary_is_seen(shift, tmp_path, monkeypatch
 
 
 def test_chunk_boundaries_do_not_send_a_plain_sheet_the_slow_way(tmp_path, monkeypatch):
-    monkeypatch.setattr(workbook, "_SCAN_CHUNK", 97)
+    monkeypatch.setattr(grids, "SCAN_CHUNK", 97)
     path = sample_chart(tmp_path / "sample.xlsx")
     with Sheets(path) as book:
         assert all(book.fits_a_grid(name) for name in book.names)
@@ -190,91 +187,3 @@ def test_two_parts_by_one_name_are_refused(tmp_path):
     assert info.value.message == ("is damaged: it holds two parts by the same name. Open it in Excel or LibreOffice "
                                   "and save it again to repair it, or restore it from a backup (chart sync keeps the "
                                   "last 10 in chart-backups/ beside the workbook).")
-
-
-# --------------------------------------------------------------------------- exact names beat aliases (point 10)
-
-
-def test_an_exact_sheet_name_beats_an_alias_before_it(tmp_path):
-    path = write_workbook(tmp_path / "chart.xlsx", {
-        "Chart": [["Name", "Email"], ["Old Friend", "old@example.com"], ["Older Friend", None]],
-        "Settings": [["Field", "Value"], ["Your Name", "Somebody Else"]],
-        "Targets": [["Name", "Why"], ["Someone", "old list"]],
-        "Contacts": [["Name", "Email"], ["Ann Lee", "ann@fabrikam.org"]],
-        "Profile": profile_rows(GOOD_PROFILE),
-        "Want to Meet": [["Name", "Why"], ["Head of Data", "curious"]],
-    })
-    chart = read_chart(path)
-    assert (chart.contacts.sheet, chart.profile.sheet, chart.want_to_meet.sheet) == ("Contacts", "Profile",
-                                                                                      "Want to Meet")
-    assert [r.text("name") for r in chart.contacts.rows] == ["Ann Lee"]
-    assert chart.profile.text("your_name") == "Jordan Rivera"
-
-
-def test_an_alias_still_finds_a_sheet_when_no_sheet_has_the_name(tmp_path):
-    path = write_workbook(tmp_path / "chart.xlsx", {"Notes": [["x"]], "Chart": [["Name"], ["Ann Lee"]]})
-    assert read_chart(path).contacts.sheet == "Chart"
-
-
-def test_an_exact_header_beats_an_alias_before_it(tmp_path):
-    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Company", "Comments / Follow-up", "Mail", "Organization",
-                                                 "NOTES", "Email"],
-                       [["Ann Lee", "Old Co", "old notes", "old@example.com", "Fabrikam", "met at the fair",
-                         "ann@fabrikam.org"]])
-    contacts = read_chart(path).contacts
-    assert {k: contacts.columns[k] for k in ("organization", "notes", "email")} == {"organization": 5, "notes": 6,
-                                                                                   "email": 7}
-    row = contacts.rows[0]
-    assert (row.text("organization"), row.text("notes"), row.text("email")) == ("Fabrikam", "met at the fair",
-                                                                                  "ann@fabrikam.org")
-
-
-def test_an_alias_header_is_read_when_the_exact_one_is_absent(tmp_path):
-    path = write_chart(tmp_path / "chart.xlsx", ["Name", "Company", "Firm"], [["Ann Lee", "Contoso", "Fabrikam"]])
-    assert read_chart(path).contacts.rows[0].text("organization") == "Contoso"  # the first alias, as before
-
-
-def test_an_exact_profile_label_beats_an_alias_before_it(tmp_path):
-    profile = [["Field", "Value"], ["Email", "old@example.com"], *([k, v] for k, v in GOOD_PROFILE.items())]
-    path = write_chart(tmp_path / "chart.xlsx", ["Name"], [["Ann Lee"]], profile=profile)
-    chart = read_chart(path)
-    assert chart.profile.text("your_email") == "jordan@example.com"
-    assert chart.profile.cells["your_email"] == "B4"
-
-
-# --------------------------------------------------------------------------- damaged parts (point 7)
-
-
-def _notes_cut(tmp_path, middle: bool):
-    """The example chart with its Contacts notes part cut short, or broken in the middle only."""
-    path = sample_chart(tmp_path / "sample.xlsx")
-    with zipfile.ZipFile(path) as zf:
-        notes = zf.read("xl/comments/comment1.xml")
-    half = len(notes) // 2
-    broken = notes[:half] + b"<<" + notes[half:] if middle else notes[:half]
-    return rewrite_zip(path, tmp_path / "chart.xlsx", replace={"xl/comments/comment1.xml": broken})
-
-
-DAMAGED_NOTES = ("is damaged: its part xl/comments/comment1.xml is cut short or is not valid XML. Open it in Excel or "
-                 "LibreOffice and save it again to repair it, or restore it from a backup (chart sync keeps the last "
-                 "10 in chart-backups/ beside the workbook).")
-
-
-def test_a_big_part_cut_short_is_found_without_parsing_it_whole(tmp_path, monkeypatch):
-    # A synced chart's Contacts relationships run to megabytes: a read only looks at their ends.
-    monkeypatch.setattr(workbook, "_PARSE_WHOLE_BYTES", 0)
-    path = _notes_cut(tmp_path, middle=False)
-    result = run("validate", path)
-    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
-
-
-def test_a_big_part_broken_inside_is_found_before_a_write(tmp_path, monkeypatch):
-    # Its ends look right, so a read passes it (the zip's checksum guards the bytes between
-    # against damage in storage); sync parses what it edits whole before it writes.
-    monkeypatch.setattr(workbook, "_PARSE_WHOLE_BYTES", 0)
-    path = _notes_cut(tmp_path, middle=True)
-    assert run("validate", path).exit_code == 0
-    before = path.read_bytes()
-    result = run("sync", path, "--today", "2026-11-25")
-    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
-    assert path.read_bytes() == before

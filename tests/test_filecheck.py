@@ -1,7 +1,9 @@
-"""Unreadable input gets one line, ``Error: <file>: <what to do>``, exit 2 and no traceback.
+"""Unreadable input gets one line, ``Error: <file>: <what to do>``, exit 2 and no traceback (filecheck.py).
 
 Each bad file is run through ``chart validate`` (text and --json); the check happens
-before any parser sees the file, so the library never leaks a third-party error.
+before any parser sees the file, so the library never leaks a third-party error. A
+damaged part is named, in every command (the corpus has each kind); here, also how big
+parts are checked.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import zipfile
 
 import pytest
 
-from tests.conftest import contact, rewrite_zip, run, write_chart, write_workbook
+from sync_fixtures import sample_chart
+from tests.conftest import assert_unreadable, contact, rewrite_zip, run, write_chart, write_workbook
+from workbook_tool import filecheck
 from workbook_tool.errors import NotAChart, UnreadableWorkbook
-from workbook_tool.workbook import BACKUP_HINT, check_workbook_file, read_chart
+from workbook_tool.filecheck import BACKUP_HINT, check_workbook_file
+from workbook_tool.workbook import read_chart
 
 SAVE_AS_XLSX_CSV = ("is a CSV file, not an Excel workbook. Open it in Excel or LibreOffice and save it as .xlsx "
                     "(Excel Workbook).")
@@ -43,16 +48,6 @@ BILLION_LAUGHS = (
 def entities_message(part: str) -> str:
     return (f"part {part} declares XML entities, which real workbooks never do (an XML bomb or external-entity "
             "attack); refused to protect your computer.")
-
-
-def assert_unreadable(path, message: str, *, exit_code: int = 2) -> None:
-    """``chart validate`` (text and --json) says exactly ``Error: PATH: MESSAGE`` and exits 2."""
-    for extra in ([], ["--json"]):
-        result = run("validate", path, *extra)
-        assert result.exit_code == exit_code, result.output
-        assert result.stderr == f"Error: {path}: {message}\n"
-        assert result.stdout == ""
-        assert "Traceback" not in result.output
 
 
 @pytest.fixture
@@ -311,9 +306,7 @@ def test_zip_bomb(tmp_path, good):
 
 def test_workbook_that_unpacks_too_large(tmp_path, good, monkeypatch):
     # The real limit is 2 GB; lower it rather than write gigabytes.
-    from workbook_tool import workbook
-
-    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(filecheck, "MAX_UNPACKED_BYTES", 1000)
     result = run("validate", good)
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {good}: unpacks to 0 MB, far more than a contact chart holds; refused to "
@@ -323,31 +316,8 @@ def test_workbook_that_unpacks_too_large(tmp_path, good, monkeypatch):
 def test_large_part_that_compresses_like_real_xml_is_not_a_bomb(tmp_path, good, monkeypatch):
     # Only a part that is both big and far too compressible is refused; lower the size
     # limit rather than write megabytes of incompressible data.
-    from workbook_tool import workbook
-
-    monkeypatch.setattr(workbook, "MAX_PART_BYTES_AT_HIGH_RATIO", 1000)
+    monkeypatch.setattr(filecheck, "MAX_PART_BYTES_AT_HIGH_RATIO", 1000)
     check_workbook_file(good)  # real XML compresses well below 100:1
-
-
-# --------------------------------------------------------------------------- workbooks that are not charts
-
-
-def test_no_contacts_sheet(tmp_path):
-    path = write_workbook(tmp_path / "budget.xlsx", {"Budget": [["Item", "Cost"]], "Sheet2": [["x"]]})
-    assert_unreadable(path, "has no Contacts sheet (its sheets: 'Budget', 'Sheet2'). Rename the sheet that lists "
-                            "your contacts to Contacts, or make a new chart with: chart init NEW.xlsx")
-
-
-def test_no_name_column(tmp_path):
-    path = write_chart(tmp_path / "noname.xlsx", ["Surname", "Email"], [["Lee", "ann@fabrikam.org"]])
-    assert_unreadable(path, "sheet 'Contacts': has no Name column in its first 10 rows. Add a header row with Name "
-                            "above your data (see 'chart init --help' for every column).")
-
-
-def test_name_column_below_the_first_ten_rows(tmp_path):
-    path = write_workbook(tmp_path / "deep.xlsx", {"Contacts": [["My contacts"]] + [[]] * 9 + [["Name", "Email"]]})
-    assert_unreadable(path, "sheet 'Contacts': has no Name column in its first 10 rows. Add a header row with Name "
-                            "above your data (see 'chart init --help' for every column).")
 
 
 # --------------------------------------------------------------------------- the library's side
@@ -365,3 +335,41 @@ def test_library_raises_chart_errors_with_exit_code_2(tmp_path, make, kind):
     assert info.value.exit_code == 2
     assert info.value.path == path
     assert str(info.value).startswith(f"{path}: ")
+
+
+# --------------------------------------------------------------------------- damaged parts (point 7)
+
+
+def _notes_cut(tmp_path, middle: bool):
+    """The example chart with its Contacts notes part cut short, or broken in the middle only."""
+    path = sample_chart(tmp_path / "sample.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        notes = zf.read("xl/comments/comment1.xml")
+    half = len(notes) // 2
+    broken = notes[:half] + b"<<" + notes[half:] if middle else notes[:half]
+    return rewrite_zip(path, tmp_path / "chart.xlsx", replace={"xl/comments/comment1.xml": broken})
+
+
+DAMAGED_NOTES = ("is damaged: its part xl/comments/comment1.xml is cut short or is not valid XML. Open it in Excel or "
+                 "LibreOffice and save it again to repair it, or restore it from a backup (chart sync keeps the last "
+                 "10 in chart-backups/ beside the workbook).")
+
+
+def test_a_big_part_cut_short_is_found_without_parsing_it_whole(tmp_path, monkeypatch):
+    # A synced chart's Contacts relationships run to megabytes: a read only looks at their ends.
+    monkeypatch.setattr(filecheck, "PARSE_WHOLE_BYTES", 0)
+    path = _notes_cut(tmp_path, middle=False)
+    result = run("validate", path)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
+
+
+def test_a_big_part_broken_inside_is_found_before_a_write(tmp_path, monkeypatch):
+    # Its ends look right, so a read passes it (the zip's checksum guards the bytes between
+    # against damage in storage); sync parses what it edits whole before it writes.
+    monkeypatch.setattr(filecheck, "PARSE_WHOLE_BYTES", 0)
+    path = _notes_cut(tmp_path, middle=True)
+    assert run("validate", path).exit_code == 0
+    before = path.read_bytes()
+    result = run("sync", path, "--today", "2026-11-25")
+    assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
+    assert path.read_bytes() == before

@@ -36,7 +36,8 @@ def test_groups_on_the_sample(sample):
     # Most late first.
     assert names(agenda, "overdue") == ["Sue Miller", "Hiro Tanaka", "Priya Natarajan"]
     assert [i.days_late for i in agenda.groups["overdue"]] == [6, 2, 1]
-    assert [i.kind for i in agenda.groups["overdue"]] == ["thank-you", "follow-up", "follow-up"]
+    # Hiro's follow-up went unanswered: the other channel, not a second follow-up.
+    assert [i.kind for i in agenda.groups["overdue"]] == ["thank-you", "call", "follow-up"]
     assert set(names(agenda, "today")) == {"Isabel Grant", "Olivia Park", "Carlos Diaz", "David Kim"}
     assert all(i.days_late == 0 and i.due == TODAY for i in agenda.groups["today"])
     assert names(agenda, "week") == ["Frank Osei", "Bob Roe"]

@@ -162,8 +162,8 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
 
     for row, step in stages.contact_steps(chart, today):
         identity = contact_identity(row)
-        if step.closed or identity is None:
-            continue
+        if step.closed or step.waiting or identity is None:
+            continue  # a closed contact, or one to try again later (Try Again On), has nothing in the calendar
         name = row.text("name") or row.text("email")
         start = meeting_start(row.values.get("meeting_on"), region, today)
         if start is not None:
@@ -182,9 +182,13 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
             continue
         # A first contact's reminder is an outreach's whatever the Channel, so that changing
         # the Channel updates the event rather than adding a second.
-        kind = kinds.OUTREACH if step.stage == stages.NOT_CONTACTED else step.kind
+        # So is a reply's: the follow-up's event becomes the call or the closing that ends the cadence.
+        kind = {stages.NOT_CONTACTED: kinds.OUTREACH, stages.AWAITING_REPLY: kinds.FOLLOW_UP}.get(step.stage, step.kind)
         command = kinds.draft_command(chart.path, step.kind, row.text("name"))
-        summary = kinds.get(step.kind).reminder(step.stage, row.values.get("channel"), name)
+        if step.kind is None:
+            summary = step.calendar_title.format(name=name)
+        else:
+            summary = kinds.get(step.kind).reminder(step.stage, step.channel or row.values.get("channel"), name)
         items.append(CalendarItem(uid_for(row, identity, kind), kind, row.number, name, summary,
                                   _details(row, step.action, command), step.due))
     items.sort(key=lambda i: (i.start if i.timed else dt.datetime.combine(i.start, dt.time()), i.row, i.kind))

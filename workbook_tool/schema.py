@@ -184,6 +184,9 @@ CONTACTS = SheetShape(
                         "Referrals Given"),
                hint='People they suggested, one per line or separated by ";": '
                     "Name <email>, phone, Organization."),
+        Column("try_again_on", "Try Again On", kind="date", width=13, number_format=DATE_FORMAT,
+               aliases=("Snooze Until", "Contact Again On", "Try Again", "Snoozed Until"),
+               hint="\"Try again in January\": no step is due before this day; the rhythm resumes on it."),
         Column("stage", "Stage", owner=TOOL, width=18,
                hint="Written by chart sync from the dates and Status."),
         Column("next_step", "Next Step", owner=TOOL, width=34,

@@ -18,6 +18,10 @@ from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANK
 from .workbook import Chart, Profile, Row
 
 CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
+_CALL, _EMAIL = schema.CHANNELS
+_NO_REPLY = schema.STATUSES[1]
+_CLOSE = f"set Status to {_NO_REPLY}"
+NO_REPLY_TITLE = "Close {name} as " + _NO_REPLY  # the calendar's title for a step of closing
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,13 @@ class NextStep:
     due: dt.date | None = None
     kind: str | None = None
     reminders: tuple[str, ...] = field(default=())
+    waiting: bool = False  # Try Again On is ahead: ``due`` is that day, and nothing is to be done before it
+    channel: str | None = None  # the Channel the step uses when it is not the row's (trying the other one)
+
+    @property
+    def calendar_title(self) -> str | None:
+        """How the calendar titles a step that calls for no draft (closing as No Reply), else None."""
+        return NO_REPLY_TITLE if self.kind is None and self.action.endswith(_CLOSE) else None
 
     @property
     def closed(self) -> bool:
@@ -64,11 +75,23 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     """Apply the guide's rules to one Contacts row.
 
     ``pending_referrals`` names the people this contact recommended who have not
-    been contacted yet; a thanked contact's next step mentions them.
+    been contacted yet; a thanked contact's next step mentions them. A Try Again On
+    ahead of ``today`` puts the row on hold until that day (``NextStep.waiting``); on
+    and after it the rhythm resumes from that day.
     """
     status = closed_status(row)
     if status:
         return NextStep(status)
+    retry = _date(row, "try_again_on", profile.region, today)
+    if retry is not None and retry > today:
+        stage = _rhythm(row, profile, today, pending_referrals, None).stage
+        header = schema.CONTACTS.column("try_again_on").header
+        return NextStep(stage, f"Nothing until {retry.isoformat()} ({header})", retry, waiting=True)
+    return _rhythm(row, profile, today, pending_referrals, retry)
+
+
+def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, retry: dt.date | None) -> NextStep:
+    """The guide's rules for an open row; ``retry``, a Try Again On not after today, restarts the clock."""
     region = profile.region
     contacted = _date(row, "contacted_on", region, today)
     meeting = _date(row, "meeting_on", region, today)
@@ -76,9 +99,12 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     followed = _date(row, "followed_up_on", region, today)
     channel = schema.normalize_header(row.values.get("channel"))
 
+    def resumed(due: dt.date) -> dt.date:  # a step is never due before the day to try again
+        return max(due, retry) if retry is not None else due
+
     if thanked is not None:
         base = max(thanked, followed) if followed else thanked
-        due = base + dt.timedelta(days=profile.days("keep_in_touch_days"))
+        due = resumed(base + dt.timedelta(days=profile.days("keep_in_touch_days")))
         action = "Keep in touch: a short note with news"
         if pending_referrals:
             action = f"Contact the people they referred: {', '.join(pending_referrals)}; then keep in touch"
@@ -90,7 +116,7 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
         return NextStep(MEETING_SCHEDULED, action, meeting, kinds.called_for(MEETING_SCHEDULED))
 
     if meeting is not None:
-        due = meeting + dt.timedelta(days=profile.days("thank_you_days"))
+        due = resumed(meeting + dt.timedelta(days=profile.days("thank_you_days")))
         kind = kinds.called_for(MET)
         reminders = _overdue(kind, due, today)
         if not row.text("helpful"):
@@ -98,10 +124,17 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
         return NextStep(MET, "Send a thank-you that names something helpful", due, kind, reminders)
 
     if contacted is not None:
-        base = max(contacted, followed) if followed else contacted
-        due = base + dt.timedelta(days=profile.days("follow_up_days"))
+        wait = dt.timedelta(days=profile.days("follow_up_days"))
+        last = max(contacted, followed) if followed else contacted
         kind = kinds.called_for(AWAITING_REPLY)
-        return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {base.isoformat()})", due, kind,
+        if retry is not None and retry > last:
+            # The day to try again is a new start: one follow-up, due that day, whatever came before.
+            return NextStep(AWAITING_REPLY, f"Try again: follow up (last contact {last.isoformat()})", retry, kind,
+                            _overdue(kind, retry, today))
+        if followed is not None and followed >= contacted:
+            return _cadence_end(row, followed, followed + wait, channel, today)
+        due = last + wait
+        return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {last.isoformat()})", due, kind,
                         _overdue(kind, due, today))
 
     # The Channel as the action's verb ("Call to ask …"), when it is one of the chart's.
@@ -109,6 +142,26 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     kind = kinds.called_for(NOT_CONTACTED, channel)
     action = f"{how} to ask for {profile.text('meeting_length')} of advice"
     return NextStep(NOT_CONTACTED, action, today, kind)
+
+
+def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today: dt.date) -> NextStep:
+    """A follow-up went unanswered: try the other channel where the row has it, or close as No Reply.
+
+    Never a second follow-up by the same channel: the guide's rhythm ends here. The other
+    channel's step is a first contact by it (a call sheet, or an outreach email).
+    """
+    other = None
+    if channel == schema.normalize_header(_EMAIL) and row.text("phone"):
+        other, detail = _CALL, row.text("phone")
+    elif channel == schema.normalize_header(_CALL) and row.text("email"):
+        other, detail = _EMAIL, row.text("email")
+    said = f"No reply to your follow-up of {followed.isoformat()}: "
+    if other is None:
+        return NextStep(AWAITING_REPLY, said + _CLOSE, due, None, _overdue("closing", due, today))
+    verb = other.casefold()  # the Channel as a verb: "call them", "email them"
+    kind = kinds.called_for(NOT_CONTACTED, schema.normalize_header(other))
+    return NextStep(AWAITING_REPLY, f"{said}{verb} them ({detail}), or {_CLOSE}", due, kind,
+                    _overdue(verb, due, today), channel=other)
 
 
 def was_contacted(row: Row, region: str) -> bool:

@@ -74,7 +74,8 @@ def test_sample_events(sample, tmp_path):
     assert start(found["Follow up with Frank Osei"]) == dt.date(2026, 11, 27)
     assert start(found["Call David Kim"]) == TODAY
     assert start(found["Email Olivia Park"]) == TODAY
-    assert start(found["Keep in touch with Maria Chen"]) == dt.date(2027, 1, 10)
+    assert start(found["Report back to Maria Chen"]) == dt.date(2026, 11, 20)  # she referred Ann Lee, met 11-19
+    assert start(found["Keep in touch with Ann Lee"]) == dt.date(2027, 1, 19)
     # A meeting ahead is its own reminder: no second event to prepare for it.
     assert not any("Bob Roe" in s and not s.startswith("Meeting") for s in found)
     assert len(found) == 14

@@ -169,3 +169,91 @@ def test_an_unreadable_try_again_on_is_a_bad_date_at_its_cell(tmp_path):
     assert result.exit_code == 1
     assert ("Contacts!R2: error: 'next spring' is not a date I can read. Type a date such as 2026-03-04 or March 4, 2026. "
             "[bad-date]") in result.stdout
+
+
+# --------------------------------------------------------------------------- 16. meeting place
+
+
+def place_chart(path, header="Meeting Place"):
+    from conftest import CONTACT_HEADERS
+
+    headers = [header if h == "Meeting Place" else h for h in CONTACT_HEADERS]
+    return simple_chart(path, [
+        contact(name="Ann Lee", source="Own", email="a@x.org", phone="617-555-0101", channel="Call",
+                organization="Fabrikam", contacted_on=D(2026, 11, 20), meeting_on=D(2026, 11, 30),
+                meeting_place="Fabrikam, 12 Main St, 3rd floor"),
+        contact(name="Bo Chen", source="Own", email="b@x.org", channel="Email", contacted_on=D(2026, 11, 20)),
+    ], headers=headers)
+
+
+def test_the_call_sheet_shows_the_meeting_place(tmp_path):
+    result = run("draft", place_chart(tmp_path / "c.xlsx"), "--today", TODAY_ARG, "--kind", "call",
+                 "--to", "Ann Lee", "--stdout")
+    assert result.exit_code == 0, result.output
+    assert "- **Meeting:** November 30\n- **Place:** Fabrikam, 12 Main St, 3rd floor\n" in result.stdout
+
+
+def test_the_meeting_event_has_the_place_as_its_location(tmp_path):
+    from icalendar import Calendar
+
+    for header in ("Meeting Place", "Location", "Where"):
+        path = place_chart(tmp_path / f"{header}.xlsx", header)
+        out = tmp_path / f"{header}.ics"
+        assert run("calendar", path, "-o", out, "--today", TODAY_ARG).exit_code == 0
+        found = {str(e["SUMMARY"]): e for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")}
+        assert str(found["Meeting with Ann Lee (Fabrikam)"]["LOCATION"]) == "Fabrikam, 12 Main St, 3rd floor", header
+        assert "LOCATION" not in found["Follow up with Bo Chen"]  # a reminder has no place
+
+
+# --------------------------------------------------------------------------- 17. report back
+
+
+def report_chart(path, **maria):
+    return simple_chart(path, [
+        contact(name="Maria Chen", source="Own", email="maria@contoso.com", contacted_on=D(2026, 11, 2),
+                meeting_on=D(2026, 11, 10), thanked_on=D(2026, 11, 11), helpful="the hospital tip",
+                recommended="Ann Lee <ann@fabrikam.org>; Olivia Park", **maria),
+        contact(name="Ann Lee", source="Referral", referred_by="Maria Chen", email="ann@fabrikam.org",
+                organization="Fabrikam Health", contacted_on=D(2026, 11, 12), meeting_on=D(2026, 11, 19),
+                helpful="the tip to show a hospital-inventory dashboard"),
+        contact(name="Olivia Park", source="Referral", referred_by="Maria Chen", email="olivia@fabrikam.org"),
+    ])
+
+
+def test_once_you_met_their_referral_the_referrer_hears_how_it_went(tmp_path):
+    got = synced(report_chart(tmp_path / "c.xlsx"))
+    maria = got["Maria Chen"]
+    assert maria["Stage"] == "Thanked"
+    assert maria["Next Step"] == ("Report back: tell them how it went with Ann Lee; then contact the people they "
+                                  "referred: Olivia Park")
+    assert maria["Follow-Up On"] == D(2026, 11, 20)  # Thank-You Days after the meeting with Ann Lee
+    assert maria["Comments"] == "report-back overdue by 5 days"
+    assert maria["Draft"].startswith("mailto:maria@contoso.com?")
+    agenda = build_agenda(read_chart(tmp_path / "c.xlsx"), TODAY)
+    item = next(i for i in agenda.groups["overdue"] if i.name == "Maria Chen")
+    assert item.kind == "report-back" and item.command.endswith("--kind report-back --to 'Maria Chen'")
+    events = {i.summary for i in calendar_items(read_chart(tmp_path / "c.xlsx"), TODAY)}
+    assert "Report back to Maria Chen" in events
+
+
+def test_a_report_back_recorded_in_followed_up_on_is_done(tmp_path):
+    got = synced(report_chart(tmp_path / "c.xlsx", followed_up_on=D(2026, 11, 21)))
+    assert got["Maria Chen"]["Next Step"] == ("Contact the people they referred: Olivia Park; then keep in touch")
+
+
+def test_the_report_back_draft_names_the_person_and_what_helped(tmp_path):
+    path = report_chart(tmp_path / "c.xlsx")
+    result = run("draft", path, "--today", TODAY_ARG, "--kind", "report-back", "--out", tmp_path / "d")
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.stdout
+    [eml] = (tmp_path / "d").iterdir()
+    assert eml.name == "2026-11-25 report-back - Maria Chen.eml"
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "How it went with Ann Lee"
+    body = message.get_body().get_content().replace("\r\n", "\n")
+    assert body.startswith("Dear Maria,\n\nThank you again for putting me in touch with Ann Lee at Fabrikam Health: "
+                           "we met on November 19, and what helped me most was the tip to show a "
+                           "hospital-inventory dashboard.")

@@ -169,11 +169,11 @@ def test_filter_grows_to_the_tool_columns_and_new_rows(sample):
     from openpyxl import load_workbook
 
     wb = load_workbook(sample)
-    assert wb["Contacts"].auto_filter.ref == "A1:R14"
+    assert wb["Contacts"].auto_filter.ref == "A1:S14"
     wb["Contacts"]["Q12"] = "Zed New <zed@example.org>"  # David Kim recommends someone new: row 15
     wb.save(sample)
     assert sync(sample).exit_code == 0
-    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:W15"
+    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:X15"
 
 
 def test_follow_up_on_is_a_real_date_cell(sample):
@@ -195,7 +195,7 @@ def test_follow_up_on_is_a_real_date_cell(sample):
     with zipfile.ZipFile(sample) as zf:
         xml = zf.read("xl/worksheets/sheet1.xml").decode()
     cell_xml = re.search(rf'<c r="{letter}2"[^>]*>.*?</c>', xml).group(0)
-    assert 't="d"' not in cell_xml and 't="s"' not in cell_xml and "<v>46397</v>" in cell_xml  # 2027-01-10
+    assert 't="d"' not in cell_xml and 't="s"' not in cell_xml and "<v>46346</v>" in cell_xml  # 2026-11-20
 
 
 def test_existing_tool_columns_are_filled_where_they_are(tmp_path):
@@ -222,7 +222,9 @@ def test_existing_tool_columns_are_filled_where_they_are(tmp_path):
 
 SAMPLE_EXPECTED = {
     # name: (stage, start of the next step, due, comments)
-    "Maria Chen": ("Thanked", "Keep in touch", D(2027, 1, 10), None),
+    # You met Ann Lee, whom she referred you to, on 2026-11-19: tell her how it went.
+    "Maria Chen": ("Thanked", "Report back: tell them how it went with Ann Lee", D(2026, 11, 20),
+                   "report-back overdue by 5 days"),
     "Ann Lee": ("Thanked", "Contact the people they referred: Olivia Park; then keep in touch", D(2027, 1, 19), None),
     "Bob Roe": ("Meeting scheduled", "Prepare your presentation and questions for the meeting on 2026-12-02",
                 D(2026, 12, 2), None),

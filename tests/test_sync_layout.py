@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import contact, run
+from openpyxl.utils import get_column_letter
 from sync_fixtures import MET, TODAY_ARG, folder_listing, simple_chart, snapshot, table_chart, xlsxwriter_chart
 
 from workbook_tool import schema
@@ -198,14 +199,19 @@ def test_tool_columns_go_past_merged_cells_in_a_strict_workbook(tmp_path):
     assert_clear_of(readable, placed)
 
 
+# The column right of the user columns (R when they were A:Q), where Stage would go.
+SPARKLINE_COLUMN = len(schema.CONTACTS.user_columns)  # 0-based, as xlsxwriter counts
+SPARKLINES = [f"{get_column_letter(SPARKLINE_COLUMN + 1)}{r}" for r in (2, 3, 4)]
+
+
 def sparkline_chart(path: Path) -> Path:
-    """Made by xlsxwriter: three people, and a sparkline per row in R, where Stage would go."""
+    """Made by xlsxwriter: three people, and a sparkline per row right of the user columns, where Stage would go."""
 
     def sparklines(wb, ws):
         numbers = wb.add_worksheet("Numbers")
         for r in range(1, 4):
             numbers.write_row(r, 0, [r, r * 2, r * 3])  # the numbers each sparkline draws
-            ws.add_sparkline(r, 17, {"range": f"Numbers!A{r + 1}:C{r + 1}"})
+            ws.add_sparkline(r, SPARKLINE_COLUMN, {"range": f"Numbers!A{r + 1}:C{r + 1}"})
 
     return xlsxwriter_chart(path, people(3), extra=sparklines)
 
@@ -214,14 +220,15 @@ def test_tool_columns_go_past_sparklines(tmp_path):
     # Before: Stage's header and values went into R, over the sparklines.
     path = sparkline_chart(tmp_path / "chart.xlsx")
     before = snapshot(path)
-    assert sparkline_cells(path) == ["R2", "R3", "R4"]
+    assert sparkline_cells(path) == SPARKLINES
     result = sync(path)
     assert result.exit_code == 0, result.output
     placed = tool_cells(path)
     assert set(placed) == set(ALL_TOOL_HEADERS)
     assert_clear_of(path, placed)
-    assert sparkline_cells(path) == ["R2", "R3", "R4"]
-    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(19, 1), (20, 1), (21, 1), (22, 1), (23, 1)]
+    assert sparkline_cells(path) == SPARKLINES
+    first = SPARKLINE_COLUMN + 2  # past the sparklines' column
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(first + i, 1) for i in range(5)]
     assert_user_cells_kept(before, path)
 
 
@@ -298,9 +305,10 @@ def test_no_tool_cell_holds_more_than_excel_allows(tmp_path):
     result = sync(path)
     assert result.exit_code == 0, result.output
     wb = load_workbook(path)
-    cut = {"next step": wb["Contacts"]["S2"].value, "status": wb["Want to Meet"]["E2"].value,
+    next_step = get_column_letter(len(schema.CONTACTS.user_columns) + 2)
+    cut = {"next step": wb["Contacts"][f"{next_step}2"].value, "status": wb["Want to Meet"]["E2"].value,
            "chain": next(r[2] for r in wb["Referrals"].iter_rows(values_only=True) if r[0] == n[2])}
-    assert wb["Contacts"]["S1"].value == "Next Step" and wb["Want to Meet"]["E1"].value == "Status"
+    assert wb["Contacts"][f"{next_step}1"].value == "Next Step" and wb["Want to Meet"]["E1"].value == "Status"
     assert cut["next step"].startswith(f"Contact the people they referred: {n[3]}, ")
     assert cut["status"].startswith(f"Ask {n[0]}, {n[1]}, ")
     assert cut["chain"].startswith(f"{n[0]} → {n[1]} → ")

@@ -62,7 +62,7 @@ def test_a_templates_dir_without_templates_is_refused(sample, tmp_path):
     result = run("draft", sample, "--templates", tmp_path / "empty")
     assert result.exit_code == 2
     assert result.stderr == (f"Error: --templates {tmp_path / 'empty'}: holds none of outreach.txt, call.md (or "
-                             "call.txt), thank-you.txt, follow-up.txt.\n")
+                             "call.txt), thank-you.txt, follow-up.txt, report-back.txt.\n")
 
 
 def test_a_folder_may_name_a_call_sheet_call_txt_and_it_wins_over_call_md(sample, tmp_path):
@@ -114,7 +114,7 @@ def test_a_templates_row_that_names_no_kind_is_an_error(sample):
     result = run("draft", sample, "--today", TODAY)
     assert result.exit_code == 1
     assert result.stderr == (f'Error: {sample}: Templates!A2: "Outrech" is not a draft kind. Name the template '
-                             "outreach, call, thank-you or follow-up.\n")
+                             "outreach, call, thank-you, follow-up or report-back.\n")
 
 
 def test_a_blank_subject_keeps_the_packaged_one(tmp_path, sample):

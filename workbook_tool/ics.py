@@ -53,6 +53,7 @@ class CalendarItem:
     summary: str
     description: str
     start: dt.date | dt.datetime  # a datetime only for a meeting with a time
+    location: str = ""  # a meeting's Meeting Place
 
     @property
     def timed(self) -> bool:
@@ -176,14 +177,16 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
                 what, command = f"Informational meeting. Next: {step.action}.", None
             summary = f"Meeting with {name}" + (f" ({row.text('organization')})" if row.text("organization") else "")
             items.append(CalendarItem(uid_for(row, identity, MEETING), MEETING, row.number, name, summary,
-                                      _details(row, what, command), start))
+                                      _details(row, what, command), start, row.text("meeting_place")))
         # A scheduled meeting's step is preparing for it: the meeting event covers it.
         if step.due is None or step.stage == stages.MEETING_SCHEDULED:
             continue
         # A first contact's reminder is an outreach's whatever the Channel, so that changing
         # the Channel updates the event rather than adding a second.
         # So is a reply's: the follow-up's event becomes the call or the closing that ends the cadence.
-        kind = {stages.NOT_CONTACTED: kinds.OUTREACH, stages.AWAITING_REPLY: kinds.FOLLOW_UP}.get(step.stage, step.kind)
+        # And a thanked contact's: the report-back's event becomes the keep-in-touch note once it is sent.
+        kind = {stages.NOT_CONTACTED: kinds.OUTREACH, stages.AWAITING_REPLY: kinds.FOLLOW_UP,
+                stages.THANKED: kinds.FOLLOW_UP}.get(step.stage, step.kind)
         command = kinds.draft_command(chart.path, step.kind, row.text("name"))
         if step.kind is None:
             summary = step.calendar_title.format(name=name)
@@ -220,6 +223,8 @@ def build_calendar(chart: Chart, items: list[CalendarItem], now: dt.datetime | N
         event.add("description", item.description)
         event.add("categories", ["Job search"])
         event.add("dtstart", item.start)
+        if item.location:
+            event.add("location", item.location)
         if item.timed:
             event.add("dtend", item.start + MEETING_LENGTH)
             event.add("transp", "OPAQUE")

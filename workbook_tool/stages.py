@@ -71,11 +71,13 @@ def closed_status(row: Row) -> str | None:
     return next((s for s in schema.STATUSES if schema.normalize_header(s) == folded), None) if folded else None
 
 
-def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) -> NextStep:
+def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), report_back=()) -> NextStep:
     """Apply the guide's rules to one Contacts row.
 
     ``pending_referrals`` names the people this contact recommended who have not
-    been contacted yet; a thanked contact's next step mentions them. A Try Again On
+    been contacted yet; a thanked contact's next step mentions them. ``report_back``
+    (``unreported_meetings``) holds the people they referred you to whom you have met
+    since you last wrote to them: a thanked contact's step is then to tell them how it went. A Try Again On
     ahead of ``today`` puts the row on hold until that day (``NextStep.waiting``); on
     and after it the rhythm resumes from that day.
     """
@@ -84,13 +86,14 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
         return NextStep(status)
     retry = _date(row, "try_again_on", profile.region, today)
     if retry is not None and retry > today:
-        stage = _rhythm(row, profile, today, pending_referrals, None).stage
+        stage = _rhythm(row, profile, today, pending_referrals, (), None).stage
         header = schema.CONTACTS.column("try_again_on").header
         return NextStep(stage, f"Nothing until {retry.isoformat()} ({header})", retry, waiting=True)
-    return _rhythm(row, profile, today, pending_referrals, retry)
+    return _rhythm(row, profile, today, pending_referrals, report_back, retry)
 
 
-def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, retry: dt.date | None) -> NextStep:
+def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, report_back,
+            retry: dt.date | None) -> NextStep:
     """The guide's rules for an open row; ``retry``, a Try Again On not after today, restarts the clock."""
     region = profile.region
     contacted = _date(row, "contacted_on", region, today)
@@ -108,6 +111,13 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, retry
         action = "Keep in touch: a short note with news"
         if pending_referrals:
             action = f"Contact the people they referred: {', '.join(pending_referrals)}; then keep in touch"
+        if report_back:
+            # The guides all say it: tell the referrer how the meeting they made possible went, promptly.
+            met = ", ".join(name for name, _ in report_back)
+            due = resumed(min(day for _, day in report_back) + dt.timedelta(days=profile.days("thank_you_days")))
+            action = f"Report back: tell them how it went with {met}" + (
+                f"; then contact the people they referred: {', '.join(pending_referrals)}" if pending_referrals else "")
+            return NextStep(THANKED, action, due, kinds.REPORT_BACK, _overdue(kinds.REPORT_BACK, due, today))
         return NextStep(THANKED, action, due, kinds.called_for(THANKED))
 
     if meeting is not None and meeting >= today:
@@ -189,6 +199,37 @@ def pending_referrals(row: Row, by_name: dict[str, Row], region: str) -> tuple[s
     return tuple(dict.fromkeys(pending))
 
 
+def referred_index(rows) -> dict[str, list[Row]]:
+    """The rows each contact referred (``name_key`` of Referred By → rows), for ``unreported_meetings``."""
+    index: dict[str, list[Row]] = {}
+    for row in rows:
+        key = name_key(row.values.get("referred_by"))
+        if key:
+            index.setdefault(key, []).append(row)
+    return index
+
+
+def unreported_meetings(row: Row, referred: dict[str, list[Row]], region: str, today: dt.date,
+                        all_met: bool = False) -> tuple[tuple[str, dt.date], ...]:
+    """``(name, meeting day)`` of each person ``row`` referred you to whom you met before ``today``
+    after you last wrote to ``row`` (Thanked On, Followed Up On), for ``next_step``'s report-back.
+
+    A report-back sent is recorded like any note to them: in Followed Up On. ``all_met``
+    counts every such meeting, reported or not (a report-back drafted again on request).
+    """
+    key = name_key(row.values.get("name"))
+    if not key or key not in referred:
+        return ()
+    notes = [d for d in (_date(row, "thanked_on", region, today), _date(row, "followed_up_on", region, today)) if d]
+    last = max(notes) if notes and not all_met else None
+    found = []
+    for other in referred[key]:
+        met = _date(other, "meeting_on", region, today)
+        if met is not None and met < today and (last is None or met > last) and other.text("name"):
+            found.append((other.text("name"), met))
+    return tuple(found)
+
+
 def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
     """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
 
@@ -199,7 +240,9 @@ def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
     region = chart.profile.region
     rows = chart.contacts.rows
     by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
+    referred = referred_index(rows)
     steps = []
     for row in rows:
-        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, by_name_key, region))))
+        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, by_name_key, region),
+                                     unreported_meetings(row, referred, region, today))))
     return steps

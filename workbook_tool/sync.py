@@ -304,9 +304,11 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
 
     by_name_key = {name_key(r.values.get("name")): r for r in all_rows if r.text("name")}
     steps: dict[int, stages.NextStep] = {}
+    referred = stages.referred_index(all_rows)
     for row in all_rows:
         pending = stages.pending_referrals(row, by_name_key, region)
-        steps[row.number] = stages.next_step(row, chart.profile, today, pending)
+        steps[row.number] = stages.next_step(row, chart.profile, today, pending,
+                                             stages.unreported_meetings(row, referred, region, today))
     plan.steps = steps
 
     referrals, loops = _referral_chains(all_rows, by_name_key, steps)

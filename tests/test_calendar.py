@@ -11,7 +11,7 @@ from icalendar import Calendar
 from tests.conftest import contact, run, write_chart
 from workbook_tool.create import new_workbook
 from workbook_tool.errors import BadOption, WriteFailed
-from workbook_tool.ics import calendar_items, item_uid, meeting_start, write_atomically, write_calendar
+from workbook_tool.ics import calendar_items, item_uid, meeting_start, write_calendar, write_ics
 from workbook_tool.workbook import read_chart
 
 TODAY = dt.date(2026, 11, 25)
@@ -219,7 +219,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(WriteFailed, match="Permission denied"):
-        write_atomically(out, b"new")
+        write_ics(out, b"new")
     assert out.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["job.ics"]
 
@@ -299,13 +299,15 @@ def test_output_under_a_file(sample, tmp_path):
 
 
 def test_unwritable_output_through_the_cli(sample, tmp_path, monkeypatch):
-    import tempfile
+    real_open = os.open
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    def refuse(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & os.O_CREAT:  # the new file, not the chart read
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode, dir_fd=dir_fd)
 
     # Root may write anywhere, so a read-only folder cannot be relied on here.
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     out = tmp_path / "job.ics"
     line = one_line_error(run("calendar", sample, "-o", out), 1)
     assert line == f"Error: {out}: could not write the calendar (Permission denied); nothing was changed."

@@ -167,6 +167,24 @@ def test_an_edited_draft_is_kept_unless_forced(sample, tmp_path):
     assert path.read_bytes() == original
 
 
+
+def test_a_forced_draft_keeps_the_permissions_of_the_file_it_replaces(sample, tmp_path):
+    # One rule for every file chart writes (writer.Temporary), as init and calendar do: a
+    # private draft stays private when --force replaces it; a new one follows the umask.
+    old = os.umask(0o022)
+    try:
+        run("draft", sample, "--today", TODAY, "--out", tmp_path)
+        path = tmp_path / "2026-11-25 outreach - Carlos Diaz.eml"
+        assert os.stat(path).st_mode & 0o777 == 0o644
+        path.write_bytes(b"my edits")
+        os.chmod(path, 0o600)
+        forced = run("draft", sample, "--today", TODAY, "--out", tmp_path, "--force")
+    finally:
+        os.umask(old)
+    assert f"Wrote {path}\n" in forced.stdout
+    assert os.stat(path).st_mode & 0o777 == 0o600
+
+
 # --------------------------------------------------------------------------- header safety
 
 

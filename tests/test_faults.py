@@ -39,7 +39,7 @@ from sync_fixtures import TODAY, TODAY_ARG, folder_listing, simple_chart
 from xlsx_lint import lint
 
 from workbook_tool import sync as sync_module
-from workbook_tool import writer
+from workbook_tool import readback, workbook, writer
 from workbook_tool.workbook import read_chart, read_grids
 
 WORKER = Path(__file__).resolve().parent / "fault_worker.py"
@@ -249,7 +249,7 @@ def assert_untouched(path: Path, data: bytes, listing: list[str]) -> None:
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG])
 def test_disk_full_while_saving(chart, export, monkeypatch, command, code):
-    from workbook_tool.xlsxpatch import Package
+    from workbook_tool.xlsxpackage import Package
 
     def full(self, filename):
         Path(filename).write_bytes(b"PK\x03\x04 the first bytes of a workbook")
@@ -265,18 +265,27 @@ def test_disk_full_while_saving(chart, export, monkeypatch, command, code):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def creating_temporary(monkeypatch, create) -> None:
+    """The workbook's temporary file is made by ``create(name, real_os_open) -> fd`` instead."""
+    real_open = os.open
+
+    def patched(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & os.O_CREAT and str(path).endswith(writer.TEMPORARY_SUFFIX):
+            return create(path, real_open)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "open", patched)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_disk_full_for_real_through_dev_full(chart, export, monkeypatch, command):
     # The temporary file is a link to /dev/full: every write to it fails in the kernel
     # with ENOSPC, as on a full disk.
-    import tempfile
-
-    def on_full_disk(dir=None, prefix="", suffix=""):
-        name = os.path.join(dir, f"{prefix}devfull{suffix}")
+    def on_full_disk(name, real_open):
         os.symlink("/dev/full", name)
-        return os.open(name, os.O_WRONLY), name
+        return real_open(name, os.O_WRONLY)
 
-    monkeypatch.setattr(tempfile, "mkstemp", on_full_disk)
+    creating_temporary(monkeypatch, on_full_disk)
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))
     assert result.exit_code == 1
@@ -324,12 +333,10 @@ def test_disk_full_while_keeping_the_backup(chart, export, monkeypatch, command)
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS, errno.ENOSPC])
 def test_unwritable_folder_simulated(chart, export, monkeypatch, command, code):
-    import tempfile
-
-    def denied(*args, **kwargs):
+    def denied(name, real_open):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    creating_temporary(monkeypatch, denied)
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run(*COMMANDS[command](chart, export))
     assert result.exit_code == 1
@@ -403,16 +410,16 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
     """Make another process save ``edited`` over ``path`` while chart is at ``stage``."""
     if stage == "reading":
         # The save is under way while chart reads the workbook.
-        real_read = sync_module.read_grids
+        real_read = workbook.read_grids
 
         def read_while_saved(*args, **kwargs):
             with _half_saved_in_place(path, edited):
                 return real_read(*args, **kwargs)
 
-        monkeypatch.setattr(sync_module, "read_grids", read_while_saved)
+        monkeypatch.setattr(workbook, "read_grids", read_while_saved)
     elif stage == "writing":
         # The save is under way while chart copies the workbook's parts into the new version.
-        from workbook_tool.xlsxpatch import Package
+        from workbook_tool.xlsxpackage import Package
 
         real_save = Package.save
 
@@ -431,13 +438,13 @@ def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) ->
 
         monkeypatch.setattr(sync_module, "plan_sync", plan_then_edit)
     elif stage == "checking":
-        real_verify = sync_module.verify_written
+        real_verify = readback.verify_written
 
         def verify_then_edit(*args, **kwargs):
             real_verify(*args, **kwargs)
             _other_program_saves(path, edited, how)
 
-        monkeypatch.setattr(sync_module, "verify_written", verify_then_edit)
+        monkeypatch.setattr(readback, "verify_written", verify_then_edit)
     elif stage == "backup":
         real_backup = writer.backup
 

@@ -277,12 +277,14 @@ def test_missing_folder(tmp_path):
 
 def test_unwritable_folder_is_an_error_line_not_a_traceback(tmp_path, monkeypatch):
     # Tests may run as root, who can write anywhere; make the temporary file fail instead.
-    import tempfile
+    real_open = os.open
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    def refuse(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & os.O_CREAT:  # the new file, not the chart read
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode, dir_fd=dir_fd)
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     path = tmp_path / "chart.xlsx"
     with pytest.raises(WriteFailed):
         write_new_chart(path)
@@ -299,9 +301,8 @@ def test_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch)
     path = tmp_path / "chart.xlsx"
     path.write_bytes(b"old")
 
-    def broken_save(self, filename):
-        with open(filename, "wb") as fh:
-            fh.write(b"half")
+    def broken_save(self, file):  # the temporary file, open
+        file.write(b"half")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Workbook, "save", broken_save)

@@ -324,16 +324,6 @@ def test_no_tool_cell_holds_more_than_excel_allows(tmp_path):
     assert path.read_bytes() == data
 
 
-def test_cell_text_cuts_on_utf16_units():
-    from workbook_tool.sync import MAX_CELL_TEXT, cell_text
-
-    assert cell_text("a" * MAX_CELL_TEXT) == "a" * MAX_CELL_TEXT
-    assert cell_text("😀" * 20_000) == "😀" * 16_383 + "…"  # 32,766 units and the mark
-    assert cell_text("a" + "😀" * 20_000) == "a" + "😀" * 16_382 + "…"  # half an emoji is not kept
-    assert cell_text("x\x00" * 40_000).endswith("…") and "\x00" not in cell_text("x\x00" * 40_000)
-    assert cell_text(7) == 7 and cell_text(None) is None
-
-
 # --------------------------------------------------------------------------- reading the objects
 
 

@@ -420,7 +420,8 @@ def test_header_aliases(header, key):
 
 
 def test_no_alias_is_claimed_by_two_columns():
-    for shape in schema.SHEETS:
+    # A tool sheet is found by its name and never read by its headers (the Dashboard's blocks both say Contacts).
+    for shape in (s for s in schema.SHEETS if s.owner == schema.USER):
         seen: dict[str, str] = {}
         for column in shape.columns:
             for folded in column.match_keys:

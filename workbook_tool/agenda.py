@@ -92,36 +92,3 @@ def build_agenda(chart: Chart, today: dt.date) -> Agenda:
         # The latest first among the overdue (its due date is earliest); then chart order.
         items.sort(key=lambda i: (i.due, i.row))
     return agenda
-
-
-def agenda_lines(agenda: Agenda) -> list[str]:
-    """The agenda as lines for a person: a heading per group, each step with its draft command."""
-    day = agenda.today
-    if agenda.empty:
-        return [f"Nothing due from {day.isoformat()} to {agenda.week_end.isoformat()}: no follow-ups, thank-yous "
-                "or meetings. A good day to add people you would like to meet to Contacts."]
-    lines = [f"Agenda for {day.strftime('%A')} {day.isoformat()} ({agenda.path})"]
-    for key, title in GROUP_TITLES.items():
-        items = agenda.groups[key]
-        if not items:
-            continue
-        lines += ["", f"{title} ({len(items)})"]
-        for item in items:
-            who = item.name or "(no name)"
-            lines.append(f"  {who} (row {item.row}): {item.action}{_when(item, day)}")
-            if item.command:
-                lines.append(f"      {item.command}")
-    return lines
-
-
-def _when(item: AgendaItem, today: dt.date) -> str:
-    if item.days_late:
-        return f" ({_days(item.days_late)} late)"
-    ahead = (item.due - today).days
-    if ahead > 0:
-        return f" ({item.due.strftime('%a')} {item.due.isoformat()}, in {_days(ahead)})"
-    return ""
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' * (n != 1)}"

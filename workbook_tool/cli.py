@@ -1,6 +1,6 @@
 """The ``chart`` command: a thin layer that parses options, calls the library, prints.
 
-Heavy libraries (openpyxl, pandas, phonenumbers …) are imported inside the
+Heavy libraries (openpyxl, phonenumbers, jinja2 …) are imported inside the
 commands, so that ``chart --help`` answers at once. Every ``ChartError`` becomes
 one ``Error: …`` line on stderr with the exit code its kind declares.
 """
@@ -155,13 +155,10 @@ def init(path, sample, force):
       chart init example.xlsx --sample
     """
     from .create import write_new_chart
+    from .report import init_lines
 
-    written = write_new_chart(path, sample=sample, force=force)
-    what = "an example chart" if sample else "a new chart"
-    _say(f"Wrote {what} to {written}.")
-    if not sample:
-        _say("Next: fill in the Profile sheet, list the people you know on Contacts, then run "
-                   f"chart validate {written}")
+    for line in init_lines(write_new_chart(path, sample=sample, force=force), sample):
+        _say(line)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -185,6 +182,7 @@ def validate(path, as_json, today):
     """
     from pathlib import Path
 
+    from .report import validate_json, validate_lines
     from .validate import has_errors, validate_chart
     from .workbook import chart_from_grids, read_chart_grids
 
@@ -193,15 +191,9 @@ def validate(path, as_json, today):
     chart = chart_from_grids(Path(path), grids)
     problems = validate_chart(chart, day, grids)
     if as_json:
-        _say(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+        _say(json.dumps(validate_json(problems), indent=2, ensure_ascii=False))
     else:
-        lines = [f"{p.where}: {p.severity}: {p.message} [{p.code}]" for p in problems]
-        errors = sum(p.severity == "error" for p in problems)
-        warnings = len(problems) - errors
-        people = len(chart.contacts.rows)
-        lines.append(f"{path}: {people} contact{'s' * (people != 1)}, {errors} error{'s' * (errors != 1)}, "
-                     f"{warnings} warning{'s' * (warnings != 1)}.")
-        _say_lines(lines)
+        _say_lines(validate_lines(path, chart, problems))
     sys.exit(1 if has_errors(problems) else 0)
 
 
@@ -215,7 +207,7 @@ def _sync_help() -> str:
 
     contacts = listed(c.header for c in schema.CONTACTS.tool_columns)
     wanted = listed(c.header for c in schema.WANT_TO_MEET.tool_columns)
-    sheets = listed((schema.REFERRALS.name, schema.DASHBOARD))
+    sheets = listed((schema.REFERRALS.name, schema.DASHBOARD.name))
     return f"""Update the chart at PATH: next steps, follow-up dates, comments, referrals.
 
     Writes only what is the tool's: the columns {contacts} in
@@ -271,7 +263,8 @@ def agenda(path, today, as_json):
       chart agenda my_chart.xlsx
       chart agenda my_chart.xlsx --today 2026-11-25 --json
     """
-    from .agenda import agenda_lines, build_agenda
+    from .agenda import build_agenda
+    from .report import agenda_lines
     from .workbook import read_chart
 
     day = _parse_day(today, "--today")
@@ -303,14 +296,11 @@ def calendar(path, output, today):
       chart calendar my_chart.xlsx -o job_search.ics --today 2026-11-25
     """
     from .ics import write_calendar
+    from .report import calendar_lines
 
     day = _parse_day(today, "--today")
-    result = write_calendar(path, output, day)
-    meetings, reminders = result.meetings, result.reminders
-    _say(f"Wrote {result.path}: {meetings} meeting{'s' * (meetings != 1)} and {reminders} "
-               f"reminder{'s' * (reminders != 1)} as of {day.isoformat()}.")
-    if result.items:
-        _say("Import it into your calendar; importing a newer export updates these events.")
+    for line in calendar_lines(write_calendar(path, output, day), day):
+        _say(line)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -425,7 +415,8 @@ def import_(path, file, source, via, dry_run, force, as_json):
       chart import my_chart.xlsx Connections.csv
       chart import my_chart.xlsx dads_contacts.vcf --source Family --via Dad --dry-run
     """
-    from .importer import import_contacts, import_json, import_lines
+    from .importer import import_contacts
+    from .report import import_json, import_lines
 
     with _progress() as progress:
         result = import_contacts(path, file, source=source, via=via, dry_run=dry_run, force=force,

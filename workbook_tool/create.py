@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from . import layout, schema
 from .errors import BadOption, RefusedToWrite, WriteFailed
+from .writer import Temporary
 
 # Fixed so that the committed sample_chart.xlsx is the same file every time it is made.
 SAMPLE_CREATED = dt.datetime(2026, 11, 1, 9, 0, 0)
@@ -38,14 +37,14 @@ def new_workbook(sample: bool = False):
     profile.auto_filter.ref = None
     values = sample_data.PROFILE if sample else {}
     for r, spec in enumerate(schema.PROFILE_FIELDS, start=2):
-        profile.cell(row=r, column=1, value=spec.label).font = Font(name="Calibri", size=11, bold=True)
+        profile.cell(row=r, column=1, value=spec.label).font = Font(name=layout.FONT, size=layout.FONT_SIZE, bold=True)
         value = values.get(spec.key, spec.default)
         cell = profile.cell(row=r, column=2, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text, even one that starts with "="
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         hint = profile.cell(row=r, column=3, value=spec.hint)
-        hint.font = Font(name="Calibri", size=11, italic=True, color="595959")
+        hint.font = Font(name=layout.FONT, size=layout.FONT_SIZE, italic=True, color="595959")
         hint.alignment = Alignment(wrap_text=True, vertical="top")
 
     wb.properties.creator = "chart"
@@ -95,23 +94,15 @@ def write_new_chart(path, *, sample: bool = False, force: bool = False) -> Path:
     wb = new_workbook(sample)
     # Write beside the target and rename, so that --force never leaves half a file.
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chart-init-", suffix=".xlsx")
+        temporary = Temporary(target, ".chart-init-")
     except OSError as exc:  # a read-only folder, a full disk
         raise WriteFailed(f"could not be written ({exc.strerror or exc}). Check that you can write to "
                           f"{folder}.", path=path) from None
-    os.close(fd)
     try:
-        wb.save(tmp)
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        temporary.write(wb.save, durable=False)
+        temporary.replace()
     except OSError as exc:
         raise WriteFailed(f"could not be written ({exc.strerror or exc}).", path=path) from None
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        temporary.discard()
     return path

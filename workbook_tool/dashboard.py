@@ -11,15 +11,27 @@ from __future__ import annotations
 import datetime as dt
 
 from . import schema, stages
-from .fields import name_key, to_date
+from .fields import to_date
+from .people import NAME, People
 
-SHEET = schema.DASHBOARD
+SHEET = schema.DASHBOARD.name
 STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
                *stages.CLOSED)
 TITLE = "Job search dashboard (rebuilt by chart sync)"
 # Row layout, fixed so the chart's references stay put: title, blank, then three blocks side by side.
 HEADER_ROW = 3
-COLUMN_WIDTHS = (20, 10, 2, 12, 10, 11, 10, 16, 2, 20, 12, 2)  # A to L
+COLUMN_WIDTHS = tuple(c.width for c in schema.DASHBOARD.columns)  # A to L
+
+
+def _block_headers() -> list[list[str]]:
+    """The header row of each block (stages, sources, measures): the declared columns between the gaps."""
+    blocks: list[list[str]] = [[]]
+    for column in schema.DASHBOARD.columns:
+        if column.kind == "gap":
+            blocks.append([])
+        else:
+            blocks[-1].append(column.header)
+    return [b for b in blocks if b]
 
 
 def _rate(part: int, whole: int) -> str:
@@ -43,21 +55,22 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
 
     sources = list(schema.SOURCES) + ["(blank)"]
     by_source = {s: {"contacts": 0, "contacted": 0, "meetings": 0, "referrals": 0} for s in sources}
-    source_of = {}
+    source_of: dict[int, str] = {}  # row number → its source
     for r in named:
         src = next((s for s in schema.SOURCES if schema.normalize_header(s) == schema.normalize_header(
             r.values.get("source"))), "(blank)")
-        source_of[name_key(r.values.get("name"))] = src
+        source_of[r.number] = src
         by_source[src]["contacts"] += 1
         if date(r, "contacted_on") or date(r, "meeting_on"):
             by_source[src]["contacted"] += 1
         meeting = date(r, "meeting_on")
         if meeting and meeting < today:
             by_source[src]["meetings"] += 1
+    people = People.of_rows(named, region, kinds=(NAME,))
     for r in named:
-        referrer = name_key(r.values.get("referred_by"))
-        if referrer and referrer in source_of:
-            by_source[source_of[referrer]]["referrals"] += 1
+        referrer = people.named(r.values.get("referred_by"))
+        if referrer is not None:
+            by_source[source_of[referrer.number]]["referrals"] += 1
 
     contacted = [r for r in named if date(r, "contacted_on") or date(r, "meeting_on")]
     replied = [r for r in contacted if date(r, "meeting_on") or stages.closed_status(r) in ("Declined", "Done")]
@@ -80,11 +93,12 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
         ("Steps overdue", len(overdue)),
     ]
 
+    stage_header, source_header, measure_header = _block_headers()
     blocks = [
-        [["Stage", "Contacts"], *([s, stage_counts[s]] for s in STAGE_ORDER)],
-        [["Source", "Contacts", "Contacted", "Meetings", "Referrals gained"],
+        [stage_header, *([s, stage_counts[s]] for s in STAGE_ORDER)],
+        [source_header,
          *([s, *by_source[s].values()] for s in sources if s != "(blank)" or by_source[s]["contacts"])],
-        [["Measure", "Value"], *([m, v] for m, v in measures)],
+        [measure_header, *([m, v] for m, v in measures)],
     ]
     height = max(len(b) for b in blocks)
     out: list[list] = [[TITLE], []]

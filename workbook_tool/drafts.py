@@ -13,9 +13,7 @@ template needs a blank field is skipped, saying which cell to fill in.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import itertools
 import os
 import re
 import unicodedata
@@ -28,9 +26,11 @@ from .eml import build_eml, header_address_problem, header_text
 from .errors import BadOption, TemplateError, WriteFailed
 from .fields import check_email, name_key, parse_recommended
 from .mailto import build_mailto
+from .people import NAME, People
 from .templates import MissingData, Templates, contact_fields, profile_fields, referrer_fields
 from .workbook import Chart, Row
-from .writer import peek_file
+from .locks import peek_file
+from .writer import Temporary
 
 # Long enough for any real name (in characters), and the longest file name (in bytes of
 # UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.
@@ -113,25 +113,19 @@ class Written:
 # --------------------------------------------------------------------------- the chart's people and file names
 
 
-def _index(chart: Chart) -> dict[str, Row]:
-    index: dict[str, Row] = {}
-    for row in chart.contacts.rows:
-        index.setdefault(name_key(row.values.get("name")), row)
-    index.pop("", None)
-    return index
+def _people(chart: Chart) -> People:
+    # Drafts look people up by name only (a Referred By cell, a Recommended name).
+    return People.of_rows(chart.contacts.rows, chart.profile.region, kinds=(NAME,))
 
 
-def referrer_row(chart: Chart, row: Row, index: dict[str, Row] | None = None) -> Row | None:
+def referrer_row(chart: Chart, row: Row, people: People | None = None) -> Row | None:
     """The Contacts row named in ``row``'s Referred By, if there is one."""
-    key = name_key(row.values.get("referred_by"))
-    if not key:
-        return None
-    return (index if index is not None else _index(chart)).get(key)
+    return (people if people is not None else _people(chart)).named(row.values.get("referred_by"))
 
 
-def pending_referrals(chart: Chart, row: Row, index: dict[str, Row] | None = None) -> tuple[str, ...]:
+def pending_referrals(chart: Chart, row: Row, people: People | None = None) -> tuple[str, ...]:
     """The people ``row`` recommended who have not been contacted yet (stages.pending_referrals)."""
-    return stages.pending_referrals(row, index if index is not None else _index(chart), chart.profile.region)
+    return stages.pending_referrals(row, people if people is not None else _people(chart), chart.profile.region)
 
 
 _UNSAFE_IN_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -170,7 +164,7 @@ class Drafter:
         self.chart = chart
         self.today = today
         self.templates = Templates(chart, templates_dir)
-        self.index = _index(chart)
+        self.people = _people(chart)
         self.referred = stages.referred_index(chart.contacts.rows)
         self.me = profile_fields(chart)
         self.region = chart.profile.region
@@ -179,21 +173,21 @@ class Drafter:
     def step(self, row: Row) -> stages.NextStep:
         """The contact's next step, counting the referrals they gave that are still pending."""
         return stages.next_step(row, self.chart.profile, self.today,
-                                stages.pending_referrals(row, self.index, self.region),
+                                stages.pending_referrals(row, self.people, self.region),
                                 stages.unreported_meetings(row, self.referred, self.region, self.today))
 
     def context(self, row: Row, kind: str, step: stages.NextStep) -> dict:
         """The variables a template sees for this contact."""
-        referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.index), self.region,
+        referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.people), self.region,
                                    self.today)
         recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
-        pending = stages.pending_referrals(row, self.index, self.region)
+        pending = stages.pending_referrals(row, self.people, self.region)
         # The people met through this contact that a report-back tells about, as contacts' fields.
         # Asked for by name once reported (Followed Up On filled in), it tells about every one of them.
         met = (stages.unreported_meetings(row, self.referred, self.region, self.today)
                or stages.unreported_meetings(row, self.referred, self.region, self.today, all_met=True))
-        report_back = [contact_fields(self.chart, self.index[name_key(name)], region=self.region, today=self.today)
-                       for name, _ in met if name_key(name) in self.index]
+        report_back = [contact_fields(self.chart, self.people.named(name), region=self.region, today=self.today)
+                       for name, _ in met if self.people.named(name) is not None]
         return {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
                 "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind,
                 "recommended": recommended, "pending_referrals": list(pending), "report_back": report_back}
@@ -447,7 +441,7 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
                 raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
                                   "rename the folder.", path=path)
         written.append(Written(draft, path, status))
-    _write_all([w for w in written if w.status == "wrote"], folder)
+    _write_all([w for w in written if w.status == "wrote"])
     return written
 
 
@@ -459,23 +453,26 @@ def _name_max(folder: str) -> int:
         return MAX_FILENAME_BYTES
 
 
-def _write_all(new: list[Written], folder: str) -> None:
-    # The temporary names are our own (O_EXCL refuses one that exists) rather than
-    # mkstemp's, which costs more than the write; mode 0o666 less the umask makes
-    # an ordinary file without a chmod. A failure or Ctrl-C leaves none behind.
-    temps: list[str] = []
+def _write_all(new: list[Written]) -> None:
+    """All the new drafts or none: each is written to a ``writer.Temporary`` first, and only then are they renamed.
+
+    Not flushed to the disk one by one (``durable=False``): a draft is made again
+    by the next run, and an fsync each would make a thousand drafts take seconds.
+    A failure or Ctrl-C leaves no temporary file behind.
+    """
+    temps: list[Temporary] = []
     renamed = 0
-    numbers = itertools.count()  # this run's: .draft-PID-0.tmp, -1 … (taken ones are passed over)
     try:
         for w in new:
             try:
-                temps.append(_write_temporary(w.draft.content, folder, numbers))
+                temps.append(Temporary(w.path, ".draft-"))
+                temps[-1].write(w.draft.content, durable=False)
             except OSError as exc:
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
                                   path=w.path) from None
-        for tmp, w in zip(temps, new):
+        for temporary, w in zip(temps, new):
             try:
-                os.replace(tmp, w.path)
+                temporary.replace()
             except OSError as exc:
                 done = [x.path.name for x in new[:renamed]]
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); of the {len(new)} new drafts, "
@@ -484,36 +481,8 @@ def _write_all(new: list[Written], folder: str) -> None:
                                   f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
             renamed += 1
     finally:
-        for tmp in temps[renamed:]:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def _write_temporary(content: bytes, folder: str, numbers) -> str:
-    """A new file in ``folder`` holding ``content``, named with the next of ``numbers``: its path
-    (OSError if it cannot be written)."""
-    pid = os.getpid()
-    for attempt in itertools.count():
-        tmp = os.path.join(folder, f".draft-{pid}-{next(numbers)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            break
-        except FileExistsError:
-            if attempt > 100:
-                raise OSError("no free temporary name") from None
-    try:
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
+        for temporary in temps:
+            temporary.discard()
 
 
 class MailtoLinks:

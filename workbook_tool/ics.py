@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from . import kinds, stages
 from .errors import BadOption, WriteFailed
 from .fields import email_key, is_blank, name_key, to_date
 from .workbook import Chart, Row
+from .writer import write_atomically
 
 MEETING = "meeting"
 MEETING_LENGTH = dt.timedelta(hours=1)
@@ -255,8 +255,8 @@ def check_output(out, chart_path) -> Path:
     return out
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
+def write_ics(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (``writer.write_atomically``), the old file kept on failure.
 
     A calendar app reading the file never sees half of it, and a failure leaves
     any previous file as it was. ``WriteFailed`` says why when the folder is
@@ -270,34 +270,12 @@ def write_atomically(path: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise WriteFailed(f"the folder {str(folder)!r} does not exist; create it or choose another -o path.",
                           path=path)
-    tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); give it the mode the old file had,
-        # or the one a new file gets under the person's umask.
-        os.chmod(tmp_name, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
-        os.replace(tmp_name, target)
-        tmp_name = None
+        # Through a Temporary renamed over the old file: a calendar app never reads half of it.
+        write_atomically(target, data, prefix=f".{target.name}.")
     except OSError as exc:
         raise WriteFailed(f"could not write the calendar ({exc.strerror or exc}); nothing was changed.",
                           path=path) from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
-
-
-def _umask() -> int:
-    # The only way to read the umask is to set it; set it straight back.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def write_calendar(chart_path, out, today: dt.date, now: dt.datetime | None = None) -> CalendarResult:
@@ -307,5 +285,5 @@ def write_calendar(chart_path, out, today: dt.date, now: dt.datetime | None = No
     out = check_output(out, chart_path)
     chart = read_chart(chart_path)
     items = calendar_items(chart, today)
-    write_atomically(out, build_calendar(chart, items, now))
+    write_ics(out, build_calendar(chart, items, now))
     return CalendarResult(out, today, items)

@@ -5,7 +5,7 @@ files (3.0 and 4.0, and the 2.1 that old phones write) and any CSV or .xlsx with
 a header row. The format is told from the content, not the file name. A person
 already in the chart (same email, phone or name) is never added twice: their
 blank cells are filled, nothing they typed is overwritten. The write itself is
-``sync.update_chart``'s, the one safe write path (locks, backup, atomic replace,
+``writer.update_chart``'s, the one safe write path (locks, backup, atomic replace,
 read-back check).
 """
 
@@ -23,7 +23,9 @@ from pathlib import Path
 
 from . import schema
 from .errors import BadOption, UnreadableWorkbook
-from .fields import email_key, is_blank, name_key, phone_key, phone_text
+from .fields import is_blank, name_key, phone_text
+from .plan import xml_text
+from .people import People
 from .workbook import OLE_MAGIC, ZIP_MAGIC
 
 SOURCES = ("Own", "Family", "Friend")
@@ -35,8 +37,6 @@ FILL_KEYS = ("organization", "title", "phone", "email", "notes")
 HEADER_SEARCH_ROWS = schema.HEADER_SEARCH_ROWS
 # Google Contacts writes several values in one cell: "a@x.com ::: b@y.com".
 MULTI_VALUE = re.compile(r"\s*:::\s*")
-# Characters XML (and so .xlsx) cannot hold; openpyxl refuses a cell that has one.
-ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 EXPORT_HINT = "Export your contacts again as CSV or vCard (.vcf)."
 
 FORMAT_LABELS = {
@@ -217,7 +217,7 @@ def _binary(path: Path) -> UnreadableWorkbook:
 
 def _clean(value) -> str:
     """A cell value or field as plain text for the chart: trimmed, XML-safe (cut to Excel's limit when written:
-    ``sync.CellWrite``)."""
+    ``plan.CellWrite``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -230,7 +230,7 @@ def _clean(value) -> str:
         text = phone_text(value)  # a number typed into a cell loses its ".0"
     else:
         text = str(value)
-    return ILLEGAL_XML_CHARS.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return xml_text(text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 # ---- tables: CSV and XLSX
@@ -505,48 +505,21 @@ def _card_person(card, where: str) -> Person:
 # --------------------------------------------------------------------------- planning
 
 
-class _PeopleIndex:
-    """Finds a person by any of their email addresses, phone numbers or their folded name."""
-
-    def __init__(self, region: str):
-        self.region = region
-        self.by_key: dict[tuple[str, str], object] = {}
-
-    def keys(self, name, emails, phones) -> list[tuple[str, str]]:
-        found = [("email", k) for e in emails if not is_blank(e) and (k := email_key(e))]
-        found += [("phone", k) for p in phones if not is_blank(p) and (k := phone_key(p, self.region))]
-        if name_key(name):
-            found.append(("name", name_key(name)))
-        return found
-
-    def find(self, name, emails, phones):
-        for key in self.keys(name, emails, phones):
-            if key in self.by_key:
-                return self.by_key[key]
-        return None
-
-    def add(self, name, emails, phones, item) -> None:
-        for key in self.keys(name, emails, phones):
-            self.by_key.setdefault(key, item)
-
-
 def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", via: str | None = None,
                 today: dt.date | None = None):
     """Work out the rows to add and the blank cells to fill; touch nothing.
 
-    Returns ``(plan, outcomes, notes)``: a ``sync.SyncPlan`` for ``update_chart``,
+    Returns ``(plan, outcomes, notes)``: a ``plan.SyncPlan`` for ``update_chart``,
     one ``Outcome`` per person in file order, and sentences about what could not
     be imported (a column the chart lacks).
     """
-    from .sync import CellWrite, NewRow, SyncPlan
+    from .plan import CellWrite, NewRow, SyncPlan
 
     table = chart.contacts
     plan = SyncPlan(today or dt.date.today())
     region = chart.profile.region
-    in_chart = _PeopleIndex(region)
-    for row in table.rows:
-        in_chart.add(row.values.get("name"), [row.values.get("email")], [row.values.get("phone")], row)
-    in_file = _PeopleIndex(region)
+    in_chart = People.of_rows(table.rows, region)
+    in_file = People(region)
     filled: dict[int, set[str]] = {}
     formulas = _LazyFormulas(chart.path, table.sheet)
     missing: dict[str, int] = {}
@@ -565,7 +538,7 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
             outcomes.append(Outcome("skipped", person.name, person.where,
                                     reason=f"duplicate of {earlier.where} in the file ({earlier.name})"))
             continue
-        in_file.add(person.name, person.emails, person.phones, person)
+        in_file.add(person, person.name, person.emails, person.phones)
 
         row = in_chart.find(person.name, person.emails, person.phones)
         if row is not None:
@@ -659,7 +632,7 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
     New people get a row below the table's last, with Source ``source`` and Via
     ``via``; people already in the chart get only their blank cells filled.
     """
-    from .sync import update_chart
+    from .writer import update_chart
 
     canonical = next((s for s in SOURCES if s.casefold() == str(source).strip().casefold()), None)
     if canonical is None:
@@ -676,58 +649,3 @@ def import_contacts(path, file, *, source: str = "Own", via: str | None = None, 
     synced = update_chart(path, make_plan, dry_run=dry_run, force=force, progress=progress)
     return ImportResult(Path(path), contacts, found["outcomes"], contacts.notes + found["notes"],
                         dry_run=synced.dry_run, written=synced.written, backup=synced.backup)
-
-
-# --------------------------------------------------------------------------- reporting
-
-
-def _shown(path) -> str:
-    """A path relative to the current folder when it is inside it (shorter to read)."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def import_lines(result: ImportResult) -> list[str]:
-    """A short human summary: the counts, then a line for each person."""
-    counts = f"{len(result.added)} added, {len(result.merged)} merged, {len(result.skipped)} skipped"
-    source = f"{result.file.path} ({result.file.label})"
-    if result.dry_run:
-        lines = [f"{result.path}: dry run of importing {source}: {counts}; nothing was written."]
-    elif result.written:
-        lines = [f"{result.path}: imported {source}: {counts}."]
-    else:
-        lines = [f"{result.path}: nothing new in {source}: {counts}; the file was not rewritten."]
-    if result.added:
-        lines.append("Added to Contacts:")
-        lines += [f"  row {o.row}: {o.name}" for o in result.added]
-    if result.merged:
-        lines.append("Blank cells filled for people already in the chart:")
-        lines += [f"  row {o.row}: {o.name}: {', '.join(o.filled)} (from {o.where} of the file)"
-                  for o in result.merged]
-    if result.skipped:
-        lines.append("Skipped:")
-        lines += [f"  {o.where} of the file: {o.name or '(no name)'}: {o.reason}" for o in result.skipped]
-    lines += result.notes
-    if result.backup is not None:
-        lines.append(f"Backup of the previous version: {_shown(result.backup)}")
-    return lines
-
-
-def import_json(result: ImportResult) -> dict:
-    """The same summary as a dict, for scripts."""
-    return {
-        "path": str(result.path),
-        "file": str(result.file.path),
-        "format": result.file.format,
-        "format_label": result.file.label,
-        "dry_run": result.dry_run,
-        "written": result.written,
-        "backup": str(result.backup) if result.backup else None,
-        "counts": {"added": len(result.added), "merged": len(result.merged), "skipped": len(result.skipped)},
-        "added": [{"row": o.row, "name": o.name, "from": o.where} for o in result.added],
-        "merged": [{"row": o.row, "name": o.name, "from": o.where, "filled": o.filled} for o in result.merged],
-        "skipped": [{"name": o.name, "from": o.where, "reason": o.reason, "row": o.row} for o in result.skipped],
-        "notes": result.notes,
-    }

@@ -7,10 +7,31 @@ theirs (dark blue) and which the tool rewrites (grey, italic, with a note).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from . import schema
 
-USER_HEADER_FILL = "1F4E79"
-TOOL_HEADER_FILL = "D9D9D9"
+
+@dataclass(frozen=True)
+class HeaderStyle:
+    """How a header cell looks: its font (bold, italic, colour) and fill, as RGB hex without alpha."""
+
+    bold: bool
+    italic: bool
+    color: str
+    fill: str
+
+
+# A font name is spelled out: without one LibreOffice substitutes the theme's
+# heading font (Cambria) on its next save.
+FONT = "Calibri"
+FONT_SIZE = 11
+# The one definition of the headers' look, by owner: init (openpyxl) and the patch
+# writer (xlsxpatch) both dress headers from it, and so does the Dashboard's header row.
+HEADER_STYLES = {
+    schema.USER: HeaderStyle(bold=True, italic=False, color="FFFFFF", fill="1F4E79"),  # theirs: dark blue
+    schema.TOOL: HeaderStyle(bold=True, italic=True, color="404040", fill="D9D9D9"),  # rewritten: grey, italic
+}
 TOOL_NOTE_AUTHOR = "chart"
 TOOL_NOTE = "Written by chart sync on every run; your edits in this column are replaced."
 # Dropdowns and column formats reach this far down: far past any real chart, and
@@ -23,15 +44,12 @@ def style_header(cell, column: schema.Column) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    # A font name is spelled out: without one LibreOffice substitutes the theme's
-    # heading font (Cambria) on its next save.
+    style = HEADER_STYLES[column.owner]
+    cell.font = Font(name=FONT, size=FONT_SIZE, bold=style.bold, italic=style.italic, color=style.color)
+    cell.fill = PatternFill("solid", fgColor=style.fill)
     if column.owner == schema.TOOL:
-        cell.font = Font(name="Calibri", size=11, bold=True, italic=True, color="404040")
-        cell.fill = PatternFill("solid", fgColor=TOOL_HEADER_FILL)
         note = Comment(TOOL_NOTE, TOOL_NOTE_AUTHOR)
     else:
-        cell.font = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor=USER_HEADER_FILL)
         note = Comment(column.hint, TOOL_NOTE_AUTHOR) if column.hint else None
     if note is not None:
         note.width, note.height = 260, 70

@@ -15,6 +15,11 @@ small parts of their own, and the sheet's cell data is streamed once for the
 array formulas while the small rest of the sheet (merges, sparklines) is parsed.
 A part that cannot be read is left out: the commands report a damaged file
 their own way.
+
+It also owns the small words every reader of a package's XML shares: cell
+references (``column_letter``, ``column_index``, ``bounds``), an element's
+``local_name`` and a tag's ``ATTRIBUTE``s. It imports nothing of the package, so
+the reader (``workbook``) builds on it.
 """
 
 from __future__ import annotations
@@ -24,8 +29,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from .workbook import column_letter
 
 # Excel's (and LibreOffice's) sheet: a cell past these is dropped when the file is opened.
 MAX_ROWS = 1_048_576
@@ -40,6 +43,15 @@ _REMEDY = {TABLE: "Move the table", MERGE: "Unmerge them (or move them)", SPARKL
            ARRAY: "Move the formula", PIVOT: "Move the pivot table"}
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def column_index(letters: str) -> int:
@@ -145,7 +157,7 @@ class _Parts:
         self.sheets: dict[str, str] = {}
         root = self.tree(book)
         for el in root.iter() if root is not None else ():
-            if _local(el.tag) == "sheet":
+            if local_name(el.tag) == "sheet":
                 rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
                 if rid in targets:
                     self.sheets[el.get("name")] = targets[rid]
@@ -182,7 +194,7 @@ class _Parts:
             if any(b"/" + kind in data for kind in kinds):
                 for m in _RELATIONSHIP.finditer(data):
                     rel = {a.group(1).decode(): _unescape(a.group(3).decode("utf-8", "replace"))
-                           for a in _ATTRIBUTE.finditer(m.group(0))}
+                           for a in ATTRIBUTE.finditer(m.group(0))}
                     if (rel.get("Type") or "").rsplit("/", 1)[-1].encode() in kinds:
                         found.append(rel)
         out = []
@@ -197,7 +209,8 @@ class _Parts:
 
 
 _RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s[^>]*>")
-_ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.:-]*)\s*=\s*([\"'])(.*?)\2", re.S)
+# An attribute in a tag's bytes: (1) its name, prefix included, (3) its value as written.
+ATTRIBUTE = re.compile(rb"([A-Za-z_][\w.:-]*)\s*=\s*([\"'])(.*?)\2", re.S)
 
 
 def _unescape(text: str) -> str:
@@ -233,7 +246,8 @@ def _may_have_tables(zf: zipfile.ZipFile, names) -> bool:
     return not types or b"table+xml" in types or b"Table+xml" in types
 
 
-def _local(tag) -> str:
+def local_name(tag) -> str:
+    """An element's tag without its namespace ("" for a comment or processing instruction, whose tag is not text)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
@@ -258,7 +272,7 @@ def _tables(parts: _Parts, sheet_part: str) -> list[SheetObject]:
                                          root.get("displayName") or root.get("name") or "",
                                          int(root.get("headerRowCount", "1")), int(root.get("totalsRowCount", "0"))))
             else:
-                location = next((el for el in root if _local(el.tag) == "location"), None)
+                location = next((el for el in root if local_name(el.tag) == "location"), None)
                 if location is not None:
                     found.append(SheetObject(PIVOT, bounds(location.get("ref", "")), root.get("name") or ""))
         except ValueError:
@@ -377,12 +391,12 @@ def _frame_objects(elements) -> list[SheetObject]:
     """Merged ranges and sparklines among a sheet's elements (its frame, without cell data)."""
     found = []
     for el in elements:
-        name = _local(el.tag)
+        name = local_name(el.tag)
         if name == "mergeCell" and el.get("ref"):
             found.append(SheetObject(MERGE, bounds(el.get("ref"))))
         elif name == "sparkline":
             for child in el:
-                if _local(child.tag) == "sqref" and child.text:
+                if local_name(child.tag) == "sqref" and child.text:
                     found += [SheetObject(SPARKLINE, bounds(ref)) for ref in child.text.split()]
     return found
 
@@ -394,7 +408,7 @@ def _cell_objects_parsed(zf: zipfile.ZipFile, part: str) -> list[SheetObject]:
     found: list[SheetObject] = []
     with zf.open(part) as fh:
         for _, el in ElementTree.iterparse(fh, events=("end",)):
-            name = _local(el.tag)
+            name = local_name(el.tag)
             if name == "f" and el.get("t") in ("array", "dataTable") and el.get("ref"):
                 found.append(SheetObject(ARRAY, bounds(el.get("ref"))))
             elif name in ("mergeCell", "sparkline"):

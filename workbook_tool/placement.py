@@ -11,6 +11,9 @@ validate passes is one sync accepts. The checks:
 * what sits where sync writes: a merge, sparkline, array formula, pivot table or
   another Excel table over a tool cell, and what is under the chart's own table
   where new rows go.
+
+``check_layout`` runs them on every plan, sync's and import's, before anything is
+written (``writer.update_chart``).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from dataclasses import dataclass
 
 from . import schema, stages
 from .errors import RefusedToWrite
-from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
-from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding
-from .workbook import Table, column_letter
+from .fields import is_blank, parse_recommended
+from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, holding, sheet_objects
+from .people import People
+from .plan import SyncPlan
+from .workbook import Chart, Table, column_letter
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 # The user columns a row sync adds for a recommended person fills, when it has a value for them.
@@ -131,30 +136,12 @@ def foreign_sheet(grid: list[list] | None, existing: str | None, signature: list
 # --------------------------------------------------------------------------- the people sync adds
 
 
-def index_person(values: dict, by_email, by_phone, by_name, region, row) -> None:
-    """Remember ``row`` under its email, phone and name, for ``find_person``."""
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    for index, key in ((by_email, e), (by_phone, p), (by_name, n)):
-        if key and key not in index:
-            index[key] = row
-
-
-def find_person(values: dict, by_email, by_phone, by_name, region):
-    """The row already holding this person: same email, phone or normalized name."""
-    e = email_key(values.get("email")) if not is_blank(values.get("email")) else None
-    p = phone_key(values.get("phone"), region) if not is_blank(values.get("phone")) else None
-    n = name_key(values.get("name"))
-    return (e and by_email.get(e)) or (p and by_phone.get(p)) or (n and by_name.get(n)) or None
-
-
 def referral_rows(table: Table, region: str) -> list[tuple[int, object, str, dict]]:
     """The rows sync adds for recommended people not yet in the chart: (row number, the
     ``fields.Recommendation``, the recommender's name, the row's values), below the table's last row."""
-    by_email, by_phone, by_name = {}, {}, {}
+    people: People[int] = People(region)  # row numbers, by email, phone and name
     for row in table.rows:
-        index_person(row.values, by_email, by_phone, by_name, region, row.number)
+        people.add_values(row.values, row.number)
     number = table.last_row + 1
     added = []
     for row in table.rows:
@@ -165,9 +152,9 @@ def referral_rows(table: Table, region: str) -> list[tuple[int, object, str, dic
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
                       "email": person.email or None, "phone": person.phone or None,
                       "organization": person.organization or None, "title": person.title or None}
-            if find_person(values, by_email, by_phone, by_name, region) is not None:
+            if people.find_values(values) is not None:
                 continue
-            index_person(values, by_email, by_phone, by_name, region, number)
+            people.add_values(values, number)
             added.append((number, person, recommender, values))
             number += 1
     return added
@@ -255,7 +242,7 @@ def under_table(table: Table, grid: list[list], objs: SheetObjects, new_rows: li
                 right: int) -> Refusal | None:
     """New rows past the chart's Excel table go only on empty rows right under it.
 
-    The table grows over its new rows (``sync.grown_table``): a row under it that
+    The table grows over its new rows (``plan.grown_table``): a row under it that
     holds something (a note, merged cells, an array formula) would become part of
     it. The person's rows are never moved, so that refuses. ``right``: the last
     column sync writes on the new rows.
@@ -368,10 +355,10 @@ def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObject
         if (refused := clear(wanted, wtm_objs, rows_by_column, {c: s.header for c, s in placed})) is not None:
             found.append(refused)
 
+    dashboard = schema.DASHBOARD.name
     for sheet, signature, what in ((tool_sheet(chart.sheet_names, schema.REFERRALS),
                                     [c.header for c in schema.REFERRALS.columns], schema.REFERRALS.name),
-                                   (schema.DASHBOARD if schema.DASHBOARD in chart.sheet_names else None, [TITLE],
-                                    schema.DASHBOARD)):
+                                   (dashboard if dashboard in chart.sheet_names else None, [TITLE], dashboard)):
         if (refused := foreign_sheet(grids.get(sheet), sheet, signature, what)) is not None:
             found.append(refused)
     # One error a cell: a merge under the table is both in the new rows' way and where their cells go.
@@ -398,3 +385,49 @@ def _tool_cells(table: Table, grid: list[list], columns, new_rows: list[int], ne
             rows.add(table.header_row)
         out[c] = sorted(rows)
     return out
+
+
+# --------------------------------------------------------------------------- every plan, before it is written
+
+
+def read_objects(chart: Chart) -> dict[str, SheetObjects]:
+    """What the person placed on the sheets a sync writes cells into (Contacts, Want to Meet)."""
+    sheets = [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None]
+    return sheet_objects(chart.path, sheets)
+
+
+def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
+                 objects: dict[str, SheetObjects]) -> None:
+    """Refuse a plan that puts a cell where Excel drops it or inside something of the person's.
+
+    Every plan goes through this before anything is written (sync's and import's):
+    no row past 1,048,576 (new tool columns past XFD are refused where they are
+    placed, ``free_column``); new rows in the chart's Excel table or on
+    empty rows right under it; no cell inside a merge, sparkline, array formula,
+    pivot table or another table. The checks are placement's, which validate runs too.
+    """
+    table = chart.contacts
+    new_rows = [n.number for n in plan.new_rows]
+    if new_rows:
+        first = max(min(new_rows), 1)
+        right = max([w.column for w in plan.writes if w.sheet == table.sheet and w.row >= first], default=0)
+        for refused in (room(table, new_rows),
+                        under_table(table, grids[table.sheet], objects.get(table.sheet, NOTHING), new_rows,
+                                              right)):
+            if refused is not None:
+                raise refused.error(chart.path)
+    for t in (table, chart.want_to_meet):
+        if t is not None and t.sheet in objects:
+            rows_by_column: dict[int, list[int]] = {}
+            for w in plan.writes:
+                if w.sheet == t.sheet:
+                    rows_by_column.setdefault(w.column, []).append(w.row)
+            for c in plan.new_columns:
+                if c.sheet == t.sheet:
+                    rows_by_column.setdefault(c.column, []).append(c.header_row)
+            for rows in rows_by_column.values():
+                rows.sort()
+            headers = {c.column: c.spec.header for c in plan.new_columns if c.sheet == t.sheet}
+            refused = clear(t, objects[t.sheet], rows_by_column, headers)
+            if refused is not None:
+                raise refused.error(chart.path)

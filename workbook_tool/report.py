@@ -1,17 +1,20 @@
 """Turning results into what commands print: lines for people, dicts for scripts.
 
-Kept out of cli.py so the wording can be tested without a terminal, and out
-of the modules that do the work so they stay free of presentation.
+Every command's wording is here: the library returns results, this module words
+them, ``cli.py`` prints. Kept out of cli.py so the wording can be tested without a
+terminal, and out of the modules that do the work so they stay free of presentation.
 """
 
 from __future__ import annotations
 
+from .agenda import GROUP_TITLES
 from .validate import ERROR
 
 MAX_LISTED = 15
 
 
 def _plural(n: int, word: str) -> str:
+    """'1 contact', '2 contacts', '2 statuses'."""
     if n == 1:
         return f"{n} {word}"
     return f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"
@@ -25,6 +28,38 @@ def _shown(path) -> str:
         return str(Path(path).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+# --------------------------------------------------------------------------- chart init
+
+
+def init_lines(written, sample: bool) -> list[str]:
+    """What ``chart init`` wrote, and for an empty chart what to do next."""
+    lines = [f"Wrote {'an example chart' if sample else 'a new chart'} to {written}."]
+    if not sample:
+        lines.append("Next: fill in the Profile sheet, list the people you know on Contacts, then run "
+                     f"chart validate {written}")
+    return lines
+
+
+# --------------------------------------------------------------------------- chart validate
+
+
+def validate_lines(path, chart, problems) -> list[str]:
+    """One line per problem (place, severity, what to do, code), then the counts."""
+    lines = [f"{p.where}: {p.severity}: {p.message} [{p.code}]" for p in problems]
+    errors = sum(p.severity == ERROR for p in problems)
+    lines.append(f"{path}: {_plural(len(chart.contacts.rows), 'contact')}, {_plural(errors, 'error')}, "
+                 f"{_plural(len(problems) - errors, 'warning')}.")
+    return lines
+
+
+def validate_json(problems) -> list[dict]:
+    """The problems as dicts, for scripts."""
+    return [p.as_dict() for p in problems]
+
+
+# --------------------------------------------------------------------------- chart sync
 
 
 def sync_lines(result) -> list[str]:
@@ -146,3 +181,98 @@ def draft_write_lines(run, written, kind: str, folder) -> list[str]:
     lines.append(f"{_plural(len(run.drafts), kind + ' draft')} in {folder}; "
                  f"{_plural(len(run.skipped), 'contact')} skipped.")
     return lines
+
+
+# --------------------------------------------------------------------------- chart agenda
+
+
+def agenda_lines(agenda) -> list[str]:
+    """The agenda as lines for a person: a heading per group, each step with its draft command."""
+    day = agenda.today
+    if agenda.empty:
+        return [f"Nothing due from {day.isoformat()} to {agenda.week_end.isoformat()}: no follow-ups, thank-yous "
+                "or meetings. A good day to add people you would like to meet to Contacts."]
+    lines = [f"Agenda for {day.strftime('%A')} {day.isoformat()} ({agenda.path})"]
+    for key, title in GROUP_TITLES.items():
+        items = agenda.groups[key]
+        if not items:
+            continue
+        lines += ["", f"{title} ({len(items)})"]
+        for item in items:
+            who = item.name or "(no name)"
+            lines.append(f"  {who} (row {item.row}): {item.action}{_when(item, day)}")
+            if item.command:
+                lines.append(f"      {item.command}")
+    return lines
+
+
+def _when(item, today) -> str:
+    if item.days_late:
+        return f" ({_days(item.days_late)} late)"
+    ahead = (item.due - today).days
+    if ahead > 0:
+        return f" ({item.due.strftime('%a')} {item.due.isoformat()}, in {_days(ahead)})"
+    return ""
+
+
+def _days(n: int) -> str:
+    return _plural(n, "day")
+
+
+# --------------------------------------------------------------------------- chart calendar
+
+
+def calendar_lines(result, day) -> list[str]:
+    """What ``chart calendar`` wrote, and how to use it when it holds anything."""
+    lines = [f"Wrote {result.path}: {_plural(result.meetings, 'meeting')} and "
+             f"{_plural(result.reminders, 'reminder')} as of {day.isoformat()}."]
+    if result.items:
+        lines.append("Import it into your calendar; importing a newer export updates these events.")
+    return lines
+
+
+# --------------------------------------------------------------------------- chart import
+
+
+def import_lines(result) -> list[str]:
+    """A short human summary: the counts, then a line for each person."""
+    counts = f"{len(result.added)} added, {len(result.merged)} merged, {len(result.skipped)} skipped"
+    source = f"{result.file.path} ({result.file.label})"
+    if result.dry_run:
+        lines = [f"{result.path}: dry run of importing {source}: {counts}; nothing was written."]
+    elif result.written:
+        lines = [f"{result.path}: imported {source}: {counts}."]
+    else:
+        lines = [f"{result.path}: nothing new in {source}: {counts}; the file was not rewritten."]
+    if result.added:
+        lines.append("Added to Contacts:")
+        lines += [f"  row {o.row}: {o.name}" for o in result.added]
+    if result.merged:
+        lines.append("Blank cells filled for people already in the chart:")
+        lines += [f"  row {o.row}: {o.name}: {', '.join(o.filled)} (from {o.where} of the file)"
+                  for o in result.merged]
+    if result.skipped:
+        lines.append("Skipped:")
+        lines += [f"  {o.where} of the file: {o.name or '(no name)'}: {o.reason}" for o in result.skipped]
+    lines += result.notes
+    if result.backup is not None:
+        lines.append(f"Backup of the previous version: {_shown(result.backup)}")
+    return lines
+
+
+def import_json(result) -> dict:
+    """The same summary as a dict, for scripts."""
+    return {
+        "path": str(result.path),
+        "file": str(result.file.path),
+        "format": result.file.format,
+        "format_label": result.file.label,
+        "dry_run": result.dry_run,
+        "written": result.written,
+        "backup": str(result.backup) if result.backup else None,
+        "counts": {"added": len(result.added), "merged": len(result.merged), "skipped": len(result.skipped)},
+        "added": [{"row": o.row, "name": o.name, "from": o.where} for o in result.added],
+        "merged": [{"row": o.row, "name": o.name, "from": o.where, "filled": o.filled} for o in result.merged],
+        "skipped": [{"name": o.name, "from": o.where, "reason": o.reason, "row": o.row} for o in result.skipped],
+        "notes": result.notes,
+    }

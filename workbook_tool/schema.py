@@ -47,7 +47,7 @@ class Column:
     key: str
     header: str
     owner: str = USER
-    kind: str = "text"  # text | name | date | phone | email | choice | people
+    kind: str = "text"  # text | name | date | phone | email | choice | people | gap (an empty spacer column)
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     width: float = 14
@@ -240,6 +240,29 @@ REFERRALS = SheetShape(
     ),
 )
 
+# The Dashboard, rebuilt by every sync (dashboard.py computes it): a title, a blank row,
+# then three blocks side by side (stages, sources, measures), each header row a
+# block's columns, with a narrow gap column after each block. A tool sheet is
+# found by its name, never by its headers, so two blocks may both say "Contacts".
+DASHBOARD = SheetShape(
+    name="Dashboard",
+    owner=TOOL,
+    columns=(
+        Column("stage", "Stage", width=20),
+        Column("stage_contacts", "Contacts", width=10),
+        Column("gap_stages", "", kind="gap", width=2),
+        Column("source", "Source", width=12),
+        Column("source_contacts", "Contacts", width=10),
+        Column("contacted", "Contacted", width=11),
+        Column("meetings", "Meetings", width=10),
+        Column("referrals_gained", "Referrals gained", width=16),
+        Column("gap_sources", "", kind="gap", width=2),
+        Column("measure", "Measure", width=20),
+        Column("value", "Value", width=12),
+        Column("gap_measures", "", kind="gap", width=2),
+    ),
+)
+
 TEMPLATES = SheetShape(
     name="Templates",
     required=("name",),
@@ -325,7 +348,4 @@ def profile_field(text) -> ProfileField | None:
     return None
 
 
-# The Dashboard sheet is the tool's, laid out by dashboard.py rather than as a table of columns.
-DASHBOARD = "Dashboard"
-
-SHEETS = (CONTACTS, WANT_TO_MEET, PROFILE_SHEET, REFERRALS, TEMPLATES)
+SHEETS = (CONTACTS, WANT_TO_MEET, PROFILE_SHEET, REFERRALS, DASHBOARD, TEMPLATES)

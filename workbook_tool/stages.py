@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import kinds, schema
 from .fields import name_key, parse_recommended, to_date
+from .people import NAME, People
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
 
@@ -182,16 +183,16 @@ def was_contacted(row: Row, region: str) -> bool:
     return _date(row, "contacted_on", region) is not None or _date(row, "meeting_on", region) is not None
 
 
-def pending_referrals(row: Row, by_name: dict[str, Row], region: str) -> tuple[str, ...]:
+def pending_referrals(row: Row, people: People, region: str) -> tuple[str, ...]:
     """The people ``row`` recommended who have not been contacted yet, for ``next_step``.
 
-    ``by_name`` maps ``name_key`` of each Contacts name to its row. A person is
+    ``people`` finds each Contacts row by its name (``People.named``). A person is
     pending when no row has their name (sync adds one) or their row was not
     contacted yet. Shared by sync, draft and agenda so that they always agree.
     """
     pending = []
     for person in parse_recommended(row.values.get("recommended"), region):
-        other = by_name.get(name_key(person.name))
+        other = people.named(person.name)
         if other is None:
             pending.append(person.name)
         elif not was_contacted(other, region):
@@ -239,10 +240,10 @@ def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
     """
     region = chart.profile.region
     rows = chart.contacts.rows
-    by_name_key = {name_key(r.values.get("name")): r for r in rows if r.text("name")}
+    people = People.of_rows(rows, region, kinds=(NAME,))
     referred = referred_index(rows)
     steps = []
     for row in rows:
-        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, by_name_key, region),
+        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, people, region),
                                      unreported_meetings(row, referred, region, today))))
     return steps

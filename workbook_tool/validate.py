@@ -14,6 +14,7 @@ import phonenumbers
 from . import schema
 from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
                      read_date)
+from .people import EMAIL, NAME, PHONE, People
 from .workbook import Chart, Row, Table, column_letter, gc_paused
 
 ERROR = "error"
@@ -178,15 +179,16 @@ def _slips(typed: str, meant: str) -> int:
 # --------------------------------------------------------------------------- Contacts
 
 
+_DUPLICATE_SEVERITY = {EMAIL: ERROR, PHONE: ERROR, NAME: WARNING}
+
+
 def _problem(table: Table, row: int, key: str, severity: str, code: str, message: str) -> Problem:
     return Problem(severity, code, table.sheet, table.ref(row, key), row, table.shape.column(key).header, message)
 
 
 def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
-    first_by_email: dict[str, Row] = {}
-    first_by_phone: dict[str, Row] = {}
-    first_by_name: dict[str, Row] = {}
+    people: People[Row] = People(region)
     # Each row's name key, email and phone are worked out once and shared by the
     # checks, the duplicate search and the referral check (a large chart has 100,000s).
     name_keys = [name_key(r.values.get("name")) for r in table.rows]
@@ -248,21 +250,17 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
             problems += _check_recommended(table, row, region)
 
         # The same person twice: by email, by phone (errors), by name (a warning: two
-        # people can share a name).
-        for key, index, folded, severity in (
-            ("email", first_by_email, email_folded, ERROR),
-            ("phone", first_by_phone, phone_folded, ERROR),
-            ("name", first_by_name, row_name_key, WARNING),
-        ):
-            if not folded:
-                continue
-            if folded in index:
-                first = index[folded]
-                problems.append(_problem(table, n, key, severity, "duplicate-person",
-                                         f"{name or 'this person'} is already in row {first.number} (same "
-                                         f"{table.shape.column(key).header.lower()}). Merge the two rows into one."))
-                break
-            index[folded] = row
+        # people can share a name). The keys are the ones worked out above, in People's order.
+        keys = [(kind, folded) for kind, folded in ((EMAIL, email_folded), (PHONE, phone_folded), (NAME, row_name_key))
+                if folded]
+        hit = people.match(keys)
+        if hit is not None:
+            (key, _), first = hit
+            problems.append(_problem(table, n, key, _DUPLICATE_SEVERITY[key], "duplicate-person",
+                                     f"{name or 'this person'} is already in row {first.number} (same "
+                                     f"{table.shape.column(key).header.lower()}). Merge the two rows into one."))
+            keys = keys[:keys.index(hit[0])]  # a duplicate is filed only under the keys that were new before it
+        people.add_keys(keys, row)
     return problems
 
 

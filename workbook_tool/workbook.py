@@ -20,6 +20,7 @@ from pathlib import Path
 from . import schema
 from .errors import ChartError, NotAChart, UnreadableWorkbook
 from .fields import is_blank
+from .objects import ATTRIBUTE, column_index, column_letter, excel_tables, holding, local_name
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -214,10 +215,6 @@ def _prolog_verdict(text: str, complete: bool) -> bool | None:
 # --------------------------------------------------------------------------- the package's parts
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 def _damaged_part(part: str, path: Path, what: str = "is cut short or is not valid XML") -> UnreadableWorkbook:
     return UnreadableWorkbook(f"is damaged: its part {part} {what}. {REPAIR_HINT}", path=path)
 
@@ -244,7 +241,7 @@ def _relationships(zf: zipfile.ZipFile, names: set[str], owner: str, path: Path)
         return []
     out = []
     for rel in _parse_part(zf, rels, path):
-        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+        if local_name(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
         out.append((rel.get("Type", "").rsplit("/", 1)[-1],
@@ -264,7 +261,7 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str], path: Path) -> dict[str, 
         targets = {rel.get("Id"): rel.get("Target", "") for rel in _parse_part(zf, "xl/_rels/workbook.xml.rels", path)}
     out: dict[str, set[str]] = {}
     for sheet in _parse_part(zf, "xl/workbook.xml", path).iter():
-        if _local(sheet.tag) != "sheet":
+        if local_name(sheet.tag) != "sheet":
             continue
         # r:id, in the relationships namespace of transitional or Strict Open XML.
         target = targets.get(next((v for k, v in sheet.attrib.items() if k.endswith("/relationships}id")), None))
@@ -286,7 +283,6 @@ _ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # The relationships sync follows from a sheet (its notes, their drawing, its tables),
 # found by their type without parsing the thousands of links beside them.
 _FOLLOWED = re.compile(rb'/(comments|vmlDrawing|table)["\']')
-_ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.:-]*)\s*=\s*(["\'])(.*?)\2', re.S)
 
 
 def _check_parts(zf: zipfile.ZipFile, names: set[str], path: Path, *, whole: bool) -> None:
@@ -350,7 +346,7 @@ def _followed(data: bytes, folder: str) -> list[tuple[str, str]]:
     for m in _FOLLOWED.finditer(data):
         start, end = data.rfind(b"<", 0, m.start()), data.find(b">", m.end())
         attributes = {k.decode(): html.unescape(v.decode("utf-8", "replace"))
-                      for k, _, v in _ATTRIBUTE.findall(data, start, end)}
+                      for k, _, v in ATTRIBUTE.findall(data, start, end)}
         kind = m.group(1).decode()
         target = attributes.get("Target", "")
         if not attributes.get("Type", "").endswith("/" + kind) or attributes.get("TargetMode") == "External":
@@ -607,8 +603,6 @@ def _size_from_references(zf: zipfile.ZipFile, part: str) -> int | None:
 
 
 def _ref_size(col: bytes, row: bytes) -> tuple[int, int]:
-    from .objects import column_index
-
     return column_index(col.decode()), int(row)
 
 
@@ -664,15 +658,6 @@ def _clean_value(value):
 
 
 # --------------------------------------------------------------------------- tables
-
-
-def column_letter(index: int) -> str:
-    """1 → A, 27 → AA."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass
@@ -752,8 +737,6 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
     When the header is an Excel table's (one of ``excel_tables``, ``objects.SheetObject``s),
     the rows are that table's data rows: what sits under it is the person's, not the chart's.
     """
-    from .objects import holding
-
     found = find_header(grid, shape)
     if found is None:
         missing = " and ".join(shape.column(k).header for k in shape.required)
@@ -919,8 +902,6 @@ def chart_from_grids(path: Path, grids: dict[str, list[list]]) -> Chart:
 
     The Excel tables of its sheets are read from ``path`` (their own small parts).
     """
-    from .objects import excel_tables
-
     names = list(grids)
     contacts_sheet = find_sheet(names, schema.CONTACTS)
     if contacts_sheet is None:
@@ -962,7 +943,7 @@ def read_chart_grids(path, *, tool_sheets: bool = False) -> dict[str, list[list]
         names = book.names
         wanted = {find_sheet(names, shape) for shape in shapes}
         if tool_sheets:
-            wanted |= {n for n in names if schema.REFERRALS.matches_name(n) or n == schema.DASHBOARD}
+            wanted |= {n for n in names if schema.REFERRALS.matches_name(n) or n == schema.DASHBOARD.name}
         with gc_paused():
             grids = {name: book.grid(name) for name in names if name in wanted}
     return {name: grids.get(name, []) for name in names}

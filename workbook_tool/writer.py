@@ -4,11 +4,18 @@ The only copy of months of work goes through here: refuse while Excel or
 LibreOffice has it open, hold a lock so two runs cannot interleave, notice a change made while we worked, keep a
 backup, write a temporary file in the same folder, check it, then replace the
 original atomically. Any failure leaves the original byte for byte as it was and
-no temporary file behind.
+no temporary file behind. ``update_chart`` is that path for every command that
+changes a workbook (sync, import): read, plan, check where the cells go, write with
+the one writer (``xlsxpatch``), read back (``readback``), back up, replace.
 
-Nothing beside the workbook is trusted: lock files are looked at, never read
-past their first bytes; temporary and backup files are created new, never
-through a link someone put at a name chart would use.
+It is also the only atomic file writer: ``Temporary`` (for ``chart init``, the
+calendar and drafts) and the backups start, like the workbook's temporary file,
+in ``create_new``, with one rule for permissions (a replaced file keeps its own,
+a new one gets 0o666 less the umask).
+
+Nothing beside the workbook is trusted: lock files are looked at (``locks``),
+never read past their first bytes; temporary and backup files are created new,
+never through a link someone put at a name chart would use.
 """
 
 from __future__ import annotations
@@ -21,107 +28,15 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ChartError, RefusedToWrite, WriteFailed
+from .locks import check_not_open
+from .plan import SyncResult
 
 BACKUP_DIR = "chart-backups"
 BACKUPS_KEPT = 10
-
-
-# --------------------------------------------------------------------------- who holds it
-
-
-# LibreOffice's lock is one line of about a hundred bytes, Excel's owner file 165;
-# more is never read, whatever size the file claims.
-LOCK_READ_LIMIT = 512
-
-
-def peek_file(path: Path, limit: int) -> bytes | str | None:
-    """What sits at ``path``: None if nothing, its first ``limit`` bytes if a regular file, else a note.
-
-    For files beside the workbook that someone else may have put there (lock
-    files, drafts): never follows a link, never opens what is not a regular file (a
-    FIFO would block the open or the read forever, a link to /dev/zero feed a full
-    read until the process is killed) and never reads more than ``limit`` bytes. A
-    file that cannot be read gives b"".
-    """
-    import stat
-
-    try:
-        st = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError:
-        return b""
-    if stat.S_ISLNK(st.st_mode):
-        return "which is a link, not a file"
-    if not stat.S_ISREG(st.st_mode):
-        return "which is not a regular file"
-    try:
-        # O_NONBLOCK and the check below: swapped for a FIFO or a device since the
-        # lstat, it is still neither waited on nor read.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError:
-        return b""
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "which is not a regular file"
-        chunks, left = [], limit
-        while left > 0:  # a read may return less than asked
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return b""
-    finally:
-        os.close(fd)
-
-
-def lock_holder(path: Path) -> str | None:
-    """Who has the workbook open, from the lock file Excel or LibreOffice keeps beside it.
-
-    Anything at a lock file's name counts, even what is not a lock file LibreOffice
-    or Excel would write (a link, a FIFO, a folder): it is named, never read.
-    """
-    folder, name = path.parent, path.name
-    lo_lock = folder / f".~lock.{name}#"
-    found = peek_file(lo_lock, LOCK_READ_LIMIT)
-    if isinstance(found, str):
-        return f"LibreOffice (lock file {lo_lock.name}, {found})"
-    if found is not None:
-        # LibreOffice writes ",user,host,date,profile;" (the first field is unused).
-        fields = found.decode("utf-8", "replace").split(",")
-        who = fields[1].strip() if len(fields) > 1 and fields[1].strip() else "someone"
-        host = f" on {fields[2].strip()}" if len(fields) > 2 and fields[2].strip() else ""
-        since = f" since {fields[3].strip()}" if len(fields) > 3 and fields[3].strip() else ""
-        return f"LibreOffice ({who}{host}{since}; lock file {lo_lock.name})"
-    # Excel writes "~$" + the name, or + the name less its first two characters for
-    # longer names; the file starts with the user name's length and the name.
-    for candidate in {folder / f"~${name}", folder / f"~${name[2:]}"}:
-        found = peek_file(candidate, LOCK_READ_LIMIT)
-        if isinstance(found, str):
-            return f"Excel (lock file {candidate.name}, {found})"
-        if found is not None:
-            data = found[:55]
-            who = "someone"
-            if data and 0 < data[0] < 55:
-                who = data[1 : 1 + data[0]].decode("latin-1").strip() or who
-            return f"Excel ({who}; lock file {candidate.name})"
-    return None
-
-
-def check_not_open(path: Path) -> None:
-    """``RefusedToWrite`` while the workbook is open in Excel or LibreOffice."""
-    holder = lock_holder(path)
-    if holder:
-        raise RefusedToWrite(f"is open in {holder}. Save and close it there first, then run again "
-                             "(or add --force if that lock is stale).", path=path)
 
 
 # --------------------------------------------------------------------------- the write itself
@@ -184,13 +99,14 @@ TEMPORARY_SUFFIX = ".chart-tmp.xlsx"
 def _new_temporary(path: Path) -> tuple[int, Path]:
     """A new temporary file beside the workbook, held by a lock for as long as it lives: ``(fd, path)``.
 
-    mkstemp creates it exclusively (O_EXCL, never through a link) under an
-    unguessable name. The lock (flock) is how the next run tells a live run's file
-    from one left by a run that was killed: the kernel drops it when its process dies.
+    ``create_new`` makes it exclusively (O_EXCL, never through a link) and private
+    under an unguessable name. The lock (flock) is how the next run tells a live
+    run's file from one left by a run that was killed: the kernel drops it when its
+    process dies.
     """
     import fcntl
 
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=TEMPORARY_SUFFIX)
+    fd, name = create_new(lambda: str(path.parent / f".{path.stem}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}"))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -204,7 +120,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     A file no one holds a lock on is a dead run's, whatever its age, and goes; a
     live run's, locked, is never touched (even one of a run whose workbook another
     program swapped out from under the workbook's own lock). Only regular files
-    named as mkstemp names this workbook's temporaries are looked at (not another
+    named as this workbook's temporaries are named are looked at (not another
     workbook's whose name starts the same), and a link is never followed.
     """
     import fcntl
@@ -261,7 +177,7 @@ def backup(path: Path, now: dt.datetime | None = None) -> Path:
             n += 1
         # Copied under a hidden name, then renamed: a copy cut short (a full disk, a kill)
         # never looks like a good backup, nor pushes a good one out of the last ten.
-        fd, partial = _create_new(lambda: f".{final}.{secrets.token_hex(4)}.partial", dir_fd)
+        fd, partial = create_new(lambda: f".{final}.{secrets.token_hex(4)}.partial", dir_fd)
         try:
             with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
                 shutil.copyfileobj(src, dst)
@@ -329,11 +245,13 @@ def _is_file(name: str, dir_fd: int) -> bool:
         return False
 
 
-def _create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple[int, str]:
+def create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple[int, str]:
     """A file created by this call and no one else, as ``(fd, name)``; ``make_name()`` proposes names.
 
-    O_EXCL fails on any name that exists, a link included, so nothing is ever
-    written through a link planted at a name chart would use.
+    Every file chart writes starts here (the workbook's temporary file, backups,
+    ``Temporary`` for init, calendars and drafts). O_EXCL fails on any name that
+    exists, a link included, so nothing is ever written through a link planted at
+    a name chart would use. ``mode`` is filtered by the umask as for any new file.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
     for _ in range(100):
@@ -343,6 +261,84 @@ def _create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tupl
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free name for a new file")
+
+
+class Temporary:
+    """A new file beside ``target`` that is to replace it atomically: written whole, then renamed over it.
+
+    The one rule for the permissions of what chart writes: a file that replaces
+    another keeps that file's permissions (a private calendar stays private); a
+    new file gets what any new file gets, 0o666 less the umask. Used by ``chart
+    init``, ``chart calendar`` and ``chart draft``; the workbook itself goes
+    through ``replace_safely``. OSError on failure; ``discard`` removes the file.
+    """
+
+    def __init__(self, target: Path, prefix: str):
+        self.target = Path(target)
+        try:
+            mode = os.stat(self.target).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        # Private while written when it will take another file's permissions; else the umask rules.
+        self.fd, name = create_new(lambda: os.path.join(self.target.parent, f"{prefix}{secrets.token_hex(4)}.tmp"),
+                                   mode=0o600 if mode is not None else 0o666)
+        self.path: Path | None = Path(name)
+        if mode is not None:
+            try:
+                os.fchmod(self.fd, mode)
+            except BaseException:
+                self.discard()
+                raise
+
+    def write(self, content, *, durable: bool = True) -> None:
+        """Fill the file with ``content`` (bytes, or ``content(file)`` writing to a binary file) and close it.
+
+        ``durable``: flushed to the disk before the rename, so a power cut leaves the
+        old file or the new one, never an empty one.
+        """
+        try:
+            if callable(content):
+                with os.fdopen(self.fd, "wb", closefd=False) as fh:
+                    content(fh)
+            else:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(self.fd, view):]
+            if durable:
+                os.fsync(self.fd)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+
+    def replace(self) -> None:
+        """Rename the written file over the target (atomic: a reader sees the old file or the new one)."""
+        os.replace(self.path, self.target)
+        self.path = None
+
+    def discard(self) -> None:
+        """Remove the file unless it replaced the target (safe to call at any point, and again)."""
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.path = None
+
+
+def write_atomically(target: Path, content, *, prefix: str, durable: bool = True) -> None:
+    """Write ``content`` (bytes, or ``content(file)``) to ``target`` through a ``Temporary``: all of it or nothing.
+
+    OSError when it cannot be written; the old file, if any, is then as it was and
+    no temporary file is left.
+    """
+    temporary = Temporary(target, prefix)
+    try:
+        temporary.write(content, durable=durable)
+        temporary.replace()
+    finally:
+        temporary.discard()
 
 
 def _save_to(tmp: Path, fd: int, save) -> str | None:
@@ -516,3 +512,115 @@ def replace_safely(path: Path, save, verify, before: Fingerprint, *, keep_backup
         if not replaced:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+# --------------------------------------------------------------------------- the one write path
+
+
+PHASES = ("Reading", "Planning", "Opening for writing", "Writing", "Checking the new file")
+
+
+def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False, progress=None):
+    """Read the chart, plan with ``make_plan(chart, grids, objects) -> SyncPlan``, and write the plan safely.
+
+    The one write path for every command that changes a workbook (sync, import):
+    lock checks, the advisory lock around read-plan-write, where cells may go (``check_layout``), the
+    one writer (``xlsxpatch``), the backup, the atomic replace and the read-back check all live here.
+    ``force`` overrides the lock-file refusal only.
+    ``progress(label, done, total)``, when given, hears about each phase.
+    """
+    # Imported here: drafts and ics use this module's file helpers and need none of the chart machinery.
+    from . import xlsxpatch
+    from .readback import verify_written
+    from .workbook import chart_from_grids, check_workbook_file, read_grids
+
+    def phase(index: int) -> None:
+        if progress is not None:
+            progress(PHASES[index], index, len(PHASES))
+
+    path = Path(path)
+    target = path.resolve()
+    if dry_run:
+        phase(0)
+        grids = read_grids(path)
+        chart = chart_from_grids(path, grids)
+        phase(1)
+        return SyncResult(path, _checked_plan(make_plan, chart, grids), dry_run=True)
+    # A missing or bad file gets its own message before any lock is taken; the parts the
+    # write edits are parsed whole, however big.
+    check_workbook_file(path, whole_parts=True)
+    check_writable(target)
+    # Through a symlink, the program that has it open may keep its lock beside
+    # either the link or the file it points to; looked at again before the replace.
+    lock_places = () if force else tuple(dict.fromkeys((path.absolute(), target)))
+    for where in lock_places:
+        check_not_open(where)
+    with exclusive(target), _gc_frozen() as freeze:
+        phase(0)
+        before = Fingerprint.of(target)
+        with refusing_if_changed(target, before):  # a save in place meanwhile reads as damage
+            grids = read_grids(path)
+            chart = chart_from_grids(path, grids)
+        freeze()
+        phase(1)
+        plan = _checked_plan(make_plan, chart, grids)
+        result = SyncResult(path, plan)
+        if not plan.changed:
+            return result
+        chart = _layout_only(chart)
+        freeze()
+        phase(2)
+        def save(tmp):
+            phase(3)
+            # Only the changed cells and parts are rewritten; every other byte is copied.
+            xlsxpatch.write_plan(target, tmp, plan, chart)
+            check_unchanged(target, before)  # what was patched is what was planned from
+
+        def verify(tmp):
+            phase(4)
+            verify_written(tmp, grids, plan, chart)
+
+        result.backup = replace_safely(target, save, verify, before, lock_places=lock_places)
+        result.written = True
+        return result
+
+
+@contextlib.contextmanager
+def _gc_frozen():
+    """``freeze()``: the objects made so far (the cells read, the plan) are left out of cycle collection.
+
+    They live to the end of the run; without this the collector walks all of them
+    each time the heap grows by a quarter, most of a large sync's time, to find
+    nothing. It still collects what comes later (a template's errors leave cycles).
+    """
+    import gc
+
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
+def _layout_only(chart):
+    """The chart with each table's rows cut to the last: all that writing and checking need.
+
+    The rows (a dict per contact) are much of a large chart's memory; dropped
+    here, that memory serves the write and the read-back instead.
+    """
+    import dataclasses
+
+    def slim(table):
+        return None if table is None else dataclasses.replace(table, rows=table.rows[-1:])
+
+    return dataclasses.replace(chart, contacts=slim(chart.contacts), want_to_meet=slim(chart.want_to_meet),
+                               templates=slim(chart.templates))
+
+
+def _checked_plan(make_plan, chart, grids):
+    """``make_plan``'s plan, refused (``placement.check_layout``) where it would put a cell Excel drops."""
+    from .placement import check_layout, read_objects
+
+    objects = read_objects(chart)
+    plan = make_plan(chart, grids, objects)
+    check_layout(plan, chart, grids, objects)
+    return plan

@@ -1,4 +1,6 @@
-"""The files around the workbook that chart reads or writes are never trusted (issue 11, points 8, 9 and 12).
+"""writer.py: the safe write path, and the files around the workbook it reads or writes, never trusted.
+
+(Issue 11, points 8, 9 and 12; the one atomic file writer, ``Temporary``, from issue 12.)
 
 * Lock files (``.~lock.NAME#``, ``~$NAME``) are looked at, not read in full: a lock
   that is a link to /dev/zero, a FIFO, a folder or an unreadable file still means
@@ -26,8 +28,7 @@ import pytest
 from conftest import REPO, run
 from sync_fixtures import TODAY_ARG, folder_listing, libreoffice_lock, sample_chart
 
-from workbook_tool import sync as sync_module
-from workbook_tool import writer
+from workbook_tool import readback, writer
 
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
 MEMORY_LIMIT = 1024 * 2**20  # a whole sync needs well under a tenth of this
@@ -297,13 +298,13 @@ def test_a_read_only_workbook_is_not_replaced(chart):
 
 
 def test_a_workbook_made_read_only_during_a_sync_is_not_replaced(chart, monkeypatch):
-    real_verify = sync_module.verify_written
+    real_verify = readback.verify_written
 
     def verify_then_protect(*args, **kwargs):
         real_verify(*args, **kwargs)
         os.chmod(chart, 0o444)
 
-    monkeypatch.setattr(sync_module, "verify_written", verify_then_protect)
+    monkeypatch.setattr(readback, "verify_written", verify_then_protect)
     data, listing = chart.read_bytes(), folder_listing(chart.parent)
     result = run("sync", chart, "--today", TODAY_ARG)
     assert result.exit_code == 1
@@ -315,13 +316,13 @@ def test_a_workbook_made_read_only_during_a_sync_is_not_replaced(chart, monkeypa
 def test_a_lock_that_appears_during_a_sync_stops_the_replace(chart, monkeypatch, stage):
     # The person opens the workbook in LibreOffice while chart works on it.
     if stage == "checking":
-        real_verify = sync_module.verify_written
+        real_verify = readback.verify_written
 
         def verify_then_open(*args, **kwargs):
             real_verify(*args, **kwargs)
             libreoffice_lock(chart)
 
-        monkeypatch.setattr(sync_module, "verify_written", verify_then_open)
+        monkeypatch.setattr(readback, "verify_written", verify_then_open)
     else:
         real_backup = writer.backup
 
@@ -349,12 +350,12 @@ def test_the_temporary_file_of_a_killed_run_is_removed_by_the_next_run(chart):
     # A real run, killed (SIGKILL) half-way through writing its temporary file.
     script = (
         "import os, signal, sys\n"
-        "from workbook_tool import xlsxpatch\n"
+        "from workbook_tool import xlsxpackage\n"
         "from workbook_tool.cli import cli\n"
         "def save(self, out):\n"
         "    open(out, 'wb').write(b'PK half a workbook')\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "xlsxpatch.Package.save = save\n"
+        "xlsxpackage.Package.save = save\n"
         "cli.main(args=sys.argv[1:], prog_name='chart')\n")
     data = chart.read_bytes()
     done = subprocess.run([sys.executable, "-c", script, "sync", str(chart), "--today", TODAY_ARG],
@@ -369,7 +370,7 @@ def test_the_temporary_file_of_a_killed_run_is_removed_by_the_next_run(chart):
 
 def test_a_live_runs_temporary_file_is_never_removed(chart, monkeypatch):
     # While this run writes, another run (same workbook) cleans up: this run's file stays.
-    real_verify = sync_module.verify_written
+    real_verify = readback.verify_written
     seen = []
 
     def verify_while_another_cleans(tmp, *args, **kwargs):
@@ -377,7 +378,7 @@ def test_a_live_runs_temporary_file_is_never_removed(chart, monkeypatch):
         seen.append(Path(tmp).exists())
         return real_verify(tmp, *args, **kwargs)
 
-    monkeypatch.setattr(sync_module, "verify_written", verify_while_another_cleans)
+    monkeypatch.setattr(readback, "verify_written", verify_while_another_cleans)
     assert run("sync", chart, "--today", TODAY_ARG).exit_code == 0
     assert seen == [True]
     assert temporaries(chart.parent) == []
@@ -401,3 +402,46 @@ def test_stale_temporaries_are_told_apart_by_their_lock_not_their_age(tmp_path):
     assert removed == [dead]
     assert not dead.exists() and live.exists() and other.exists()
     assert link.is_symlink() and victim.read_bytes() == b"half a workbook"
+
+
+# --------------------------------------------------------------------------- Temporary: the one atomic file writer
+
+
+def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_permissions(tmp_path):
+    path = tmp_path / "notes.ics"
+    old = os.umask(0o027)
+    try:
+        writer.write_atomically(path, b"first", prefix=".notes.")
+        assert path.read_bytes() == b"first" and os.stat(path).st_mode & 0o777 == 0o640
+        os.chmod(path, 0o604)
+        writer.write_atomically(path, lambda fh: fh.write(b"second"), prefix=".notes.")
+    finally:
+        os.umask(old)
+    assert path.read_bytes() == b"second" and os.stat(path).st_mode & 0o777 == 0o604
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.ics"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "notes.ics"
+    path.write_bytes(b"old")
+
+    def half(fh):
+        fh.write(b"ha")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        writer.write_atomically(path, half, prefix=".notes.")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.ics"]
+
+
+def test_a_temporary_is_never_made_through_a_planted_link(tmp_path, monkeypatch):
+    # The names are unguessable, but were one guessed: O_EXCL refuses it, and the next name is tried.
+    target = tmp_path / "elsewhere.txt"
+    names = iter(["aaaaaaaa", "bbbbbbbb"])
+    monkeypatch.setattr(writer.secrets, "token_hex", lambda n: next(names))
+    (tmp_path / ".x.aaaaaaaa.tmp").symlink_to(target)
+    writer.write_atomically(tmp_path / "x.ics", b"data", prefix=".x.")
+    assert not target.exists()
+    assert (tmp_path / "x.ics").read_bytes() == b"data"
+

@@ -1,0 +1,95 @@
+"""people.py: one index finds a person by email, phone or name, and every command asks it alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import contact, run, write_chart
+from openpyxl import load_workbook
+
+from workbook_tool.drafts import Drafter
+from workbook_tool.people import EMAIL, NAME, PHONE, People
+from workbook_tool.stages import contact_steps
+from workbook_tool.workbook import Row, read_chart
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def _row(number, **values) -> Row:
+    return Row(number, values)
+
+
+def test_a_person_is_found_by_any_key_in_its_folded_form():
+    ann = _row(2, name="Dr. Ann Lée", email="Ann@Example.com", phone="(617) 555-0101")
+    people = People.of_rows([ann], "US")
+    assert people.find("someone else", ["ann@example.COM"]) is ann
+    assert people.find("someone else", phones=["+1 617 555 0101"]) is ann
+    assert people.find("Lee, Ann") is ann
+    assert people.named("ann lee") is ann
+    assert people.find("Bob Roe", ["bob@example.com"], ["617-555-0199"]) is None
+
+
+def test_keys_are_trusted_email_then_phone_then_name():
+    by_name = _row(2, name="Ann Lee")
+    by_phone = _row(3, name="A. Lee", phone="617-555-0101")
+    by_email = _row(4, name="Annie", email="ann@example.com")
+    people = People.of_rows([by_name, by_phone, by_email], "US")
+    assert people.match(people.keys("Ann Lee", ["ann@example.com"], ["617-555-0101"])) == \
+        ((EMAIL, "ann@example.com"), by_email)
+    assert people.match(people.keys("Ann Lee", phones=["617-555-0101"])) == ((PHONE, "+16175550101"), by_phone)
+    assert people.match(people.keys("Ann Lee")) == ((NAME, "ann lee"), by_name)
+
+
+def test_the_first_person_given_a_key_keeps_it():
+    first, second = _row(2, name="Ann Lee"), _row(5, name="ann lee", email="ann@example.com")
+    people = People.of_rows([first, second], "US")
+    assert people.named("Ann Lee") is first
+    assert people.find("Bob", ["ann@example.com"]) is second
+
+
+def test_a_phone_is_read_in_the_profile_region():
+    row = _row(2, name="Ann", phone="020 7946 0958")
+    assert People.of_rows([row], "GB").find("x", phones=["+44 20 7946 0958"]) is row
+    assert People.of_rows([row], "US").find("x", phones=["+44 20 7946 0958"]) is None
+
+
+def test_no_key_from_a_blank_or_broken_value():
+    people = People.of_rows([_row(2, name="Dr.", email="not an address", phone="12")], "US")
+    assert people.keys("Dr.", ["not an address"], ["12"]) == []
+    assert people.named("") is None and people.named("Dr.") is None
+    assert people.find("Dr.", ["not an address"], ["12"]) is None
+
+
+def test_a_name_only_index_works_out_no_other_key():
+    row = _row(2, name="Ann Lee", email="ann@example.com", phone="617-555-0101")
+    people = People.of_rows([row], "US", kinds=(NAME,))
+    assert people.keys("Ann Lee", ["ann@example.com"], ["617-555-0101"]) == [(NAME, "ann lee")]
+    assert people.find("Someone", ["ann@example.com"]) is None
+    assert people.named("Ann Lee") is row
+
+
+def _two_ann_lees(tmp_path):
+    # Bob recommended "Ann Lee"; two rows carry that name: the first was contacted, the second not.
+    return write_chart(tmp_path / "c.xlsx", rows=[
+        contact(name="Ann Lee", email="ann@example.com", channel="Email", contacted_on=dt.date(2026, 11, 2)),
+        contact(name="Ann Lee", email="ann.lee@example.org", channel="Email"),
+        contact(name="Bob Roe", email="bob@example.com", channel="Email", contacted_on=dt.date(2026, 10, 1),
+                meeting_on=dt.date(2026, 10, 8), thanked_on=dt.date(2026, 10, 9), helpful="the tip",
+                recommended="Ann Lee"),
+    ])
+
+
+def test_sync_agenda_and_draft_agree_on_whom_a_shared_name_names(tmp_path):
+    # Before the one index, sync and agenda took the last row of a name and draft the first, so
+    # Bob's next step differed between the Next Step column and his draft.
+    path = _two_ann_lees(tmp_path)
+    chart = read_chart(path)
+    bob = next(r for r in chart.contacts.rows if r.text("name") == "Bob Roe")
+    agenda_step = dict((r.number, s) for r, s in contact_steps(chart, TODAY))[bob.number]
+    draft_step = Drafter(chart, TODAY).step(bob)
+    assert agenda_step.action == draft_step.action == "Keep in touch: a short note with news"
+
+    assert run("sync", path, "--today", TODAY.isoformat()).exit_code == 0
+    ws = load_workbook(path)["Contacts"]
+    headers = [c.value for c in ws[1]]
+    assert ws.cell(bob.number, headers.index("Next Step") + 1).value == draft_step.action

@@ -1,0 +1,108 @@
+"""Who is who: the one index that finds a person by email address, phone number or name.
+
+Every command that asks "is this person already here?" or "which row is the person
+this cell names?" asks it here, so that they all answer alike: ``sync`` (the people
+a contact recommended, Referred By chains, Want to Meet), ``import`` (the file's
+people against the chart and against each other), ``validate`` (duplicate people),
+``draft`` and ``agenda`` (a referrer's row, the referrals still to contact).
+
+A person's keys are the folded forms ``fields`` defines: ``email_key`` (an address
+that is not one gives none), ``phone_key`` in the Profile's region (E.164; a number
+that does not parse gives none) and ``name_key`` (case, accents, punctuation,
+honorifics and "Last, First" ignored). They are trusted in that order: an email
+address names one person, a phone number nearly so, a name may be shared. The first
+person given a key keeps it, as the first of two duplicate rows is the one the
+others are reported against.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, Iterable, TypeVar
+
+from .fields import email_key, is_blank, name_key, phone_key
+
+EMAIL, PHONE, NAME = "email", "phone", "name"
+KINDS = (EMAIL, PHONE, NAME)  # the order keys are trusted in
+
+Key = tuple[str, str]  # (kind, folded value)
+T = TypeVar("T")
+
+
+class People(Generic[T]):
+    """Finds an item (a Contacts row, a person read from a file) by any of its keys.
+
+    ``kinds`` limits the keys worked out: a phone number costs a parse, and a
+    lookup by name alone (a Referred By cell) needs none.
+    """
+
+    def __init__(self, region: str = "US", kinds: tuple[str, ...] = KINDS):
+        self.region = region
+        self.kinds = kinds
+        self._by_key: dict[Key, T] = {}
+
+    @classmethod
+    def of_rows(cls, rows: Iterable, region: str = "US", kinds: tuple[str, ...] = KINDS) -> People:
+        """Every row of a Contacts table, by its Name, Email and Phone cells."""
+        people = cls(region, kinds)
+        if kinds == (NAME,):
+            # The lookups by name (agenda, draft) over 100,000s of rows: the one key, without the general path.
+            by_key = people._by_key
+            for row in rows:
+                key = name_key(row.values.get("name"))
+                if key:
+                    by_key.setdefault((NAME, key), row)
+            return people
+        for row in rows:
+            people.add_values(row.values, row)
+        return people
+
+    def keys(self, name, emails: Iterable = (), phones: Iterable = ()) -> list[Key]:
+        """The keys of a person, in the order they are trusted: each address, each number, the name."""
+        found: list[Key] = []
+        if EMAIL in self.kinds:
+            found += [(EMAIL, k) for e in emails if not is_blank(e) and (k := email_key(e))]
+        if PHONE in self.kinds:
+            found += [(PHONE, k) for p in phones if not is_blank(p) and (k := phone_key(p, self.region))]
+        if NAME in self.kinds and (k := name_key(name)):
+            found.append((NAME, k))
+        return found
+
+    def values_keys(self, values: dict) -> list[Key]:
+        """The keys of a row's values (its ``name``, ``email`` and ``phone``)."""
+        return self.keys(values.get("name"), [values.get("email")], [values.get("phone")])
+
+    def add_keys(self, keys: Iterable[Key], item: T) -> None:
+        """File ``item`` under each of ``keys`` that no one holds yet."""
+        for key in keys:
+            self._by_key.setdefault(key, item)
+
+    def add(self, item: T, name, emails: Iterable = (), phones: Iterable = ()) -> None:
+        """File ``item`` under the keys of ``name``, ``emails`` and ``phones``."""
+        self.add_keys(self.keys(name, emails, phones), item)
+
+    def add_values(self, values: dict, item: T) -> None:
+        """File ``item`` under the keys of a row's values."""
+        self.add_keys(self.values_keys(values), item)
+
+    def match(self, keys: Iterable[Key]) -> tuple[Key, T] | None:
+        """The first of ``keys`` someone holds, with its holder; None when no one holds any."""
+        for key in keys:
+            item = self._by_key.get(key)
+            if item is not None:
+                return key, item
+        return None
+
+    def find(self, name, emails: Iterable = (), phones: Iterable = ()) -> T | None:
+        """Who already is this person: the same email address, phone number or name, tried in that order."""
+        hit = self.match(self.keys(name, emails, phones))
+        return None if hit is None else hit[1]
+
+    def find_values(self, values: dict) -> T | None:
+        """Who already is the person of a row's values."""
+        hit = self.match(self.values_keys(values))
+        return None if hit is None else hit[1]
+
+    def named(self, name) -> T | None:
+        """Whom ``name`` names (a Referred By, Recommended or Possible Connector cell), if anyone."""
+        key = name_key(name)
+        return self._by_key.get((NAME, key)) if key else None

@@ -1,0 +1,209 @@
+"""A plan of changes to a chart, and the rules every writer and planner obeys.
+
+Owns the plan's records (``SyncPlan`` and what it holds: ``CellWrite``,
+``NewColumn``, ``NewRow``, ``StepChange``, ``Referral``; ``SyncResult``) and the
+rules both the planners (``sync``, ``importer``) and the writer (``xlsxpatch``,
+``readback``) must agree on, each defined once here: the characters an .xlsx
+cannot hold, the 32,767-character cell cap, how text is stored to read back as
+written, when a cell already holds a value, and how a table and its filter grow.
+
+It imports nothing above it (only ``schema`` and ``fields``), so every module may use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema
+from .fields import is_blank, to_date
+
+# Excel's limit for one cell, in UTF-16 units (an emoji counts two): a longer cell makes Excel
+# "repair" the file and cut it. Text the tool writes is cut to it with a visible mark.
+MAX_CELL_TEXT = 32_767
+CUT_MARK = "…"
+# Characters an .xlsx cannot hold: XML 1.0 forbids them, and openpyxl refuses them
+# (IllegalCharacterError) or lxml fails on save. They still reach the tool: Excel
+# stores a control character as "_x0001_", which the reader turns back into one,
+# and a CSV or a command-line value may carry them.
+NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    """``value`` with the characters a workbook cannot hold removed (text only; others as they are)."""
+    return NOT_IN_XLSX.sub("", value) if isinstance(value, str) else value
+
+
+def cell_text(value):
+    """``value`` as a cell can hold it: ``xml_text``, and cut to MAX_CELL_TEXT ending in CUT_MARK.
+
+    Every cell the tool writes goes through this (``CellWrite``, the rows of the
+    sheets it rebuilds), and so does the comparison that decides whether a cell
+    must change, so that a cut cell reads back as planned and a second sync
+    changes nothing.
+    """
+    value = xml_text(value)
+    # len() counts code points, never more than UTF-16 units: most text needs no encoding to know.
+    if not isinstance(value, str) or len(value) <= MAX_CELL_TEXT // 2:
+        return value
+    units = value.encode("utf-16-le")
+    if len(units) <= 2 * MAX_CELL_TEXT:
+        return value
+    # Cut on a unit boundary; "ignore" drops half an emoji rather than leave a lone surrogate.
+    return units[: 2 * (MAX_CELL_TEXT - len(CUT_MARK))].decode("utf-16-le", "ignore") + CUT_MARK
+
+
+# Excel (and the reader) take "_x0041_" in a cell's XML for the character it codes, "A": text
+# typed like that must be stored as "_x005F_x0041_" to read back as typed.
+_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def stored_text(value):
+    """Text as a cell must store it to read back as written (others as they are)."""
+    return _LOOKS_ESCAPED.sub("_x005F_", value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, slots=True)  # slots: a first sync of 10k rows makes ~60k of them
+class CellWrite:
+    sheet: str
+    row: int
+    column: int
+    value: object
+    link: bool = False  # the value is a URL the cell should also link to
+
+    def __post_init__(self):
+        # A name from a Recommended cell or a comment quoting a cell may hold a control
+        # character; written as is, it would stop the save. A Next Step listing many long
+        # names may run past what a cell holds.
+        object.__setattr__(self, "value", cell_text(self.value))
+
+
+@dataclass(frozen=True)
+class NewColumn:
+    sheet: str
+    header_row: int
+    column: int
+    spec: schema.Column
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A Contacts row added for a person named in someone's Recommended cell."""
+
+    number: int
+    name: str
+    referred_by: str
+    values: dict
+
+
+@dataclass(frozen=True)
+class StepChange:
+    row: int
+    name: str
+    before: str
+    after: str
+    due: dt.date | None
+
+
+@dataclass(frozen=True)
+class Referral:
+    person: str
+    referred_by: str
+    chain: str
+    depth: int
+    stage: str
+
+
+@dataclass
+class SyncPlan:
+    """Everything a sync would change, and what it found on the way."""
+
+    today: dt.date
+    writes: list[CellWrite] = field(default_factory=list)
+    new_columns: list[NewColumn] = field(default_factory=list)
+    new_rows: list[NewRow] = field(default_factory=list)
+    step_changes: list[StepChange] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # validate.Problem each
+    referrals: list[Referral] = field(default_factory=list)
+    loops: list[str] = field(default_factory=list)
+    referrals_sheet: list[list] | None = None  # the rows to write, when the sheet must change
+    dashboard_sheet: list[list] | None = None  # likewise for the Dashboard
+    want_to_meet_updates: int = 0
+    steps: dict = field(default_factory=dict)  # row number → stages.NextStep
+    notes: list[str] = field(default_factory=list)  # things to tell the person that are not problems in a cell
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.writes or self.new_columns or self.new_rows or self.referrals_sheet is not None
+                    or self.dashboard_sheet is not None)
+
+
+@dataclass
+class SyncResult:
+    path: Path
+    plan: SyncPlan
+    written: bool = False
+    backup: Path | None = None
+    dry_run: bool = False
+
+
+# --------------------------------------------------------------------------- comparing cells
+
+
+def same_value(old, new) -> bool:
+    """Whether a cell already holds what the tool would write (blank equals None)."""
+    if is_blank(old) and is_blank(new):
+        return True
+    if is_blank(old) or is_blank(new):
+        return False
+    if isinstance(new, bool) or isinstance(old, bool):
+        # bool is an int to Python: True == 1, but a TRUE cell is not the number 1.
+        return isinstance(new, bool) and isinstance(old, bool) and old == new
+    if isinstance(new, dt.datetime):
+        # A person's date and time (a meeting at 14:00), read back from a written file:
+        # to_date below would drop the time, and a date never equals a datetime.
+        return isinstance(old, dt.datetime) and old == new
+    if isinstance(new, dt.date):
+        if type(old) is dt.date and old == new:
+            return True  # also a date to_date refuses as a typo (year 3026), read back from a written file
+        try:
+            return to_date(old) == new
+        except ValueError:
+            return False
+    if isinstance(new, str):
+        return isinstance(old, str) and old == cell_text(new)  # as written: see CellWrite
+    if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(old, bool):
+        return old == new
+    return type(old) is type(new) and old == new  # a time of day, a duration
+
+
+# --------------------------------------------------------------------------- growing tables and filters
+
+
+def grown_table(table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
+    """An Excel table's new (min_col, min_row, max_col, max_row) taking the new rows, or None if it stays.
+
+    An Excel table keeps its columns: adding table columns would rename the
+    person's structured references.
+    """
+    min_col, min_row, max_col, max_row = bounds
+    last = _last_row(table, plan)
+    ours = min_row == table.header_row and min_col <= table.columns[table.shape.required[0]] <= max_col
+    return (min_col, min_row, max_col, last) if ours and max_row < last else None
+
+
+def grown_filter(table, plan: SyncPlan, bounds: tuple[int, int, int, int]):
+    """The sheet filter's new bounds: the new rows, and the tool columns added at its right (to filter by
+    Stage); None for a filter that is not over the table."""
+    min_col, min_row, max_col, max_row = bounds
+    if min_row != table.header_row:
+        return None
+    added = [c.column for c in plan.new_columns if c.sheet == table.sheet]
+    right = max([max_col] + [c for c in added if c == max_col + 1 + added.index(c)])
+    return min_col, min_row, right, max(max_row, _last_row(table, plan))
+
+
+def _last_row(table, plan: SyncPlan) -> int:
+    return max([n.number for n in plan.new_rows if table.shape is schema.CONTACTS] + [table.last_row])

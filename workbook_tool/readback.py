@@ -1,0 +1,114 @@
+"""The read-back check: the new file, re-read, holds every user cell as it was and every planned cell as planned.
+
+Owns ``verify_written``, which ``writer.update_chart`` runs on the temporary file
+before it may replace the workbook: a difference is a ``WriteFailed`` and the
+original stays as it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+from operator import attrgetter
+from pathlib import Path
+
+from . import schema
+from .dashboard import SHEET as DASHBOARD
+from .errors import ChartError, WriteFailed
+from .plan import CellWrite, SyncPlan, same_value
+from .workbook import Chart, Sheets, chart_from_grids, column_letter, find_sheet
+
+
+def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart) -> None:
+    """Re-read the new file: every user cell must be as it was (a formula's cached result too), every planned
+    cell as planned.
+
+    One sheet at a time, so a large chart is never held twice.
+    """
+    # Each sheet's planned cells in row order (references, not a dict per row: at 100k rows
+    # that would cost more than the rows themselves); of two writes to a cell the later wins.
+    planned: dict[str, list[CellWrite]] = {}
+    for w in plan.writes:
+        planned.setdefault(w.sheet, []).append(w)
+    for c in plan.new_columns:
+        planned.setdefault(c.sheet, []).append(CellWrite(c.sheet, c.header_row, c.column, c.spec.header))
+    for writes in planned.values():
+        writes.sort(key=attrgetter("row"))
+    referrals = next((n for n in chart.sheet_names if schema.REFERRALS.matches_name(n)), schema.REFERRALS.name)
+    heads: dict[str, list[list]] = {}  # enough of each sheet to find the chart in it again
+    book = None
+    try:
+        book = Sheets(tmp)
+        names = book.names
+        # Small sheets are kept whole for that; of the others (Contacts) only the rows that hold headers.
+        whole = {find_sheet(names, shape) for shape in (schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
+        for sheet in names:
+            rows = book.rows(sheet)  # every sheet is read, the tool's too: all must be readable
+            if sheet in whole:
+                rows = heads[sheet] = list(rows)
+            else:
+                rows = _keeping_head(rows, heads.setdefault(sheet, []), schema.HEADER_SEARCH_ROWS + 1)
+            if sheet in before and sheet not in (referrals, DASHBOARD):
+                _compare_sheet(sheet, before[sheet], rows, planned.get(sheet, []), chart)
+            else:
+                for _ in rows:
+                    pass
+        chart_from_grids(tmp, heads)  # still a chart: its sheets, headers and Profile are found
+    except ChartError as exc:
+        if isinstance(exc, WriteFailed):
+            raise
+        # Name the person's file, not the temporary one, which is about to be removed.
+        raise WriteFailed(f"the new version could not be read back ({exc.message}); nothing was changed. Please "
+                          "report this.", path=chart.path) from None
+    finally:
+        if book is not None:
+            book.close()
+    for sheet in before:
+        if sheet not in names and sheet not in (referrals, DASHBOARD):
+            raise WriteFailed(f"the new version lost the sheet {sheet!r}; nothing was changed. Please report this.",
+                              path=chart.path)
+
+
+def _keeping_head(rows, head: list, n: int):
+    """``rows`` passed through, the first ``n`` also kept in ``head``."""
+    for row in rows:
+        if len(head) < n:
+            head.append(row)
+        yield row
+
+
+def _compare_sheet(sheet, grid, new_rows, writes, chart) -> None:
+    """Each row read back (``new_rows``, one at a time) against the row before with ``writes`` (in row order)."""
+    i = 0
+    for r, got in enumerate(itertools.chain(new_rows, itertools.repeat(None, len(grid))), start=1):
+        if got is None and r > len(grid):
+            break
+        # The row as it should read: as before, with the planned cells. Most rows read
+        # back exactly that (same values, same types: TRUE is not 1), checked at once;
+        # the others cell by cell, where a date may equal a date-time and so on.
+        before = grid[r - 1] if r <= len(grid) else []
+        if not got and not before and (i == len(writes) or writes[i].row > r):
+            continue  # empty, as planned: a sheet with a stray cell far below has a million such rows
+        want_row = list(before)
+        planned = {}
+        while i < len(writes) and writes[i].row <= r:
+            if writes[i].row == r:
+                planned[writes[i].column] = writes[i].value
+            i += 1
+        for c, value in planned.items():
+            if c > len(want_row):
+                want_row.extend([None] * (c - len(want_row)))
+            want_row[c - 1] = value
+        got_row = list(got) if got is not None else []
+        while want_row and want_row[-1] is None:
+            want_row.pop()
+        while got_row and got_row[-1] is None:
+            got_row.pop()
+        if want_row == got_row and list(map(type, want_row)) == list(map(type, got_row)):
+            continue
+        for c in range(1, max(len(want_row), len(got_row)) + 1):
+            want = planned[c] if c in planned else (before[c - 1] if c <= len(before) else None)
+            value = got_row[c - 1] if c <= len(got_row) else None
+            if not same_value(value, want) and not (isinstance(want, str) and value == want):
+                raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
+                                  f"should ({want!r} became {value!r}); nothing was changed. Please report this.",
+                                  path=chart.path)

@@ -1,0 +1,437 @@
+"""One worksheet as the writer edits it: its rows, columns, links and notes.
+
+Owns ``Sheet`` (the rows a plan touches rewritten as bytes while the rest of the
+sheet is copied, the dimension, column widths and styles, hyperlinks, the notes
+on tool headers with their VML drawing), ``CellEdit`` (a value to write at a
+place) and ``Values`` (how a Python value is stored in a ``<c>``). ``sheetxml``
+finds the rows and cells in the sheet's bytes. Used by ``xlsxpatch``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+
+from lxml import etree
+
+from . import schema, sheetxml
+from .sheetxml import Unsupported
+from .workbook import column_letter
+from .xlsxpackage import Package
+from .xlsxstyles import Styles
+from .xlsxxml import (CT_COMMENTS, CT_VML, MAIN, REL, REL_COMMENTS, REL_HYPERLINK, REL_TABLE, REL_VML, SHEET_EDITED,
+                      SHEET_ORDER, STRICT_MAIN, insert_in_order, keep_bytes, normalized, parse_xml, qualified,
+                      range_bounds, range_ref, to_xml)
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+class Values:
+    """How a Python value is stored in a ``<c>``: the same types openpyxl writes for a sync."""
+
+    def __init__(self, date1904: bool, iso_dates: bool = False):
+        from .plan import stored_text
+
+        self.epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+        self.stored_text = stored_text
+        # Strict SpreadsheetML keeps a date as an ISO 8601 text (t="d"), not a serial number; Excel
+        # writes its Strict files so.
+        self.iso_dates = iso_dates
+
+    def serial(self, value: dt.date) -> str:
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime(value.year, value.month, value.day)
+        delta = value.replace(tzinfo=None) - self.epoch
+        days = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+        return str(int(days)) if days == int(days) else repr(days)
+
+    def cell(self, p: str, ref: str, style: str | None, value) -> str:
+        """The ``<c>`` for ``value`` at ``ref``; None: an empty cell that keeps its format (or nothing)."""
+        s = f' s="{style}"' if style and style != "0" else ""
+        if value is None:
+            return f'<{p}c r="{ref}"{s}/>' if s else ""
+        if isinstance(value, bool):
+            return f'<{p}c r="{ref}"{s} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
+        if isinstance(value, str):
+            text = _escape(self.stored_text(value))
+            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+            return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'
+        if isinstance(value, dt.date):
+            if self.iso_dates:
+                return f'<{p}c r="{ref}"{s} t="d"><{p}v>{_iso(value)}</{p}v></{p}c>'
+            return f'<{p}c r="{ref}"{s}><{p}v>{self.serial(value)}</{p}v></{p}c>'
+        if isinstance(value, int):
+            return f'<{p}c r="{ref}"{s}><{p}v>{value}</{p}v></{p}c>'
+        if isinstance(value, float):
+            return f'<{p}c r="{ref}"{s}><{p}v>{value!r}</{p}v></{p}c>'
+        raise TypeError(f"a cell value of type {type(value).__name__}")
+
+
+def _iso(value: dt.date) -> str:
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    # Strict's dates are local times with at most three digits of a second.
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds" if value.microsecond else "seconds")
+
+
+def _escape(text: str) -> str:
+    # A bare CR would read back as LF (XML normalizes line ends), so it is written as a reference.
+    # (str.replace, not str.translate: many times faster on the long mailto: links.)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\r", "&#13;") if "\r" in text else text
+
+
+# --------------------------------------------------------------------------- one worksheet
+
+
+class CellEdit:
+    """A value to write at (row, column); ``plan.CellWrite`` has the same fields and is used as is."""
+
+    __slots__ = ("row", "column", "value", "link")
+
+    def __init__(self, row: int, column: int, value, link: bool = False):
+        self.row, self.column, self.value, self.link = row, column, value, link
+
+
+class Sheet:
+    """One worksheet part: the rows to rewrite and the parts around the cells to edit."""
+
+    def __init__(self, pkg: Package, name: str, part: str):
+        self.pkg, self.name, self.part = pkg, name, part
+        main = (STRICT_MAIN if pkg.dialect.strict else MAIN).encode()
+        data = pkg.read(part)
+        with self._where():
+            found = sheetxml.locate(data, main)
+            if found is None:
+                # Namespaces (or an encoding) a reading of the bytes cannot follow: the same XML, as lxml
+                # writes it in UTF-8 with the main namespace declared once, is read instead.
+                data = normalized(data, main.decode())
+                found = sheetxml.locate(data, main)
+                if found is None:
+                    raise Unsupported("namespaces declared anew among the cells")
+        # The whole part, kept: the cells are most of it, and most rows are copied from it as they are.
+        self.data, self.p, self.cells = data, found.prefix, found.cells
+        if found.data_open is None:
+            # No cell data at all (a sheet made elsewhere): an empty one goes where the schema puts it.
+            self.raw_frame, self._open, self._close = data, None, None
+        else:
+            (o1, o2), closed = found.data_open, found.data_close
+            tag = data[o1:o2]
+            if closed is None:
+                empty, self._open = tag, tag[:-2].rstrip() + b">"
+                self._close, rest = b"</" + self.p + b"sheetData>", data[o2:]
+            else:
+                empty, self._open = tag[:-1].rstrip() + b"/>", tag
+                self._close, rest = data[closed[0]: closed[1]], data[closed[1]:]
+            # The worksheet without its cells: small, parsed whole for the edits around them.
+            self.raw_frame = data[:o1] + empty + rest
+        with self._where():
+            self.frame = pkg.dialect.inward(parse_xml(self.raw_frame))
+        if found.data_open is None:
+            self.child("sheetData", create=True)
+        # The cells to write, as the plan's own objects: a dict per row would cost more than the plan.
+        self.edits: list = []
+        self.new_rows: list[int] = []
+        self.template_row: int | None = None
+        self.header_styles: dict[tuple[int, int], int] = {}  # (row, col) → style for new headers
+
+    @contextlib.contextmanager
+    def _where(self):
+        """What cannot be edited here is said to be in this sheet."""
+        try:
+            yield
+        except Unsupported as exc:
+            if exc.sheet is not None:
+                raise
+            raise Unsupported(exc.what, sheet=self.name) from None
+
+    def clear_rows(self) -> None:
+        """Start from no rows at all (a sheet the tool rebuilds)."""
+        with self._where():
+            self.pkg.shared_refs_dropped += sheetxml.shared_string_cells(self.data, *self.cells, self.p)
+        self.cells = (self.cells[0], self.cells[0])
+
+    # the frame ----------------------------------------------------------------------
+
+    def child(self, name: str, create: bool = False):
+        el = self.frame.find(qualified(name))
+        if el is None and create:
+            # Elements that carry an r:id declare the prefix Excel uses, whatever the root declares.
+            nsmap = {"r": REL} if name in ("hyperlinks", "drawing", "legacyDrawing") else None
+            el = etree.Element(qualified(name), nsmap=nsmap)
+            insert_in_order(self.frame, el, SHEET_ORDER)
+        return el
+
+    # the rows -----------------------------------------------------------------------
+
+    def rewrite_rows(self, styles: Styles, values: Values):
+        """The new cell data, piece by piece: untouched rows as they were, edited and new rows rewritten."""
+        with self._where():
+            yield from self._rewrite_rows(styles, values)
+
+    def _rewrite_rows(self, styles: Styles, values: Values):
+        import itertools
+        from operator import attrgetter
+
+        data, (first, end) = self.data, self.cells
+        view = memoryview(data)  # slices of it are copied into the zip without a copy in memory
+        # By row, then column; of two writes to one cell the later wins (the sort is stable).
+        groups = itertools.groupby(sorted(self.edits, key=attrgetter("row", "column")), key=attrgetter("row"))
+        pending = next(groups, None)
+        new_rows = set(self.new_rows)
+        template: dict[int, str] | None = None
+        last = first
+        last_number = 0
+        for start, stop, number in sheetxml.rows(data, first, end, self.p):
+            if number <= last_number:
+                # Excel "repairs" such a sheet; where a new row would go is anyone's guess.
+                raise Unsupported(f"its rows are stored out of order, row {number} after row {last_number}")
+            last_number = number
+            if number == self.template_row:
+                template = {cell[0]: cell[1] for cell in sheetxml.row_cells(data[start:stop], self.p).cells
+                            if cell[1] not in (None, "0")}
+            # Rows the sheet lacks and that come before this one are inserted here.
+            while pending is not None and pending[0] < number:
+                yield view[last:start]
+                last = start
+                missing, group = pending
+                yield self._row(None, missing, {w.column: w for w in group},
+                                template if missing in new_rows else None, styles, values)
+                pending = next(groups, None)
+            if pending is None or pending[0] != number:
+                continue
+            yield view[last:start]
+            yield self._row(data[start:stop], number, {w.column: w for w in pending[1]},
+                            template if number in new_rows else None, styles, values)
+            pending = next(groups, None)
+            last = stop
+        yield view[last:end]
+        while pending is not None:
+            number, group = pending
+            yield self._row(None, number, {w.column: w for w in group}, template if number in new_rows else None,
+                            styles, values)
+            pending = next(groups, None)
+
+    def _row(self, row: bytes | None, number: int, edit: dict, template, styles: Styles, values: Values) -> bytes:
+        """Row ``number`` with the cells in ``edit`` rewritten (``row`` None: a new row)."""
+        p = self.p
+        if row is None:
+            name, attrs, cells, tail, numbered = p + b"row", b"", [], b"", False
+        else:
+            parsed = sheetxml.row_cells(row, p)
+            name, cells, tail, numbered = parsed.name, parsed.cells, parsed.tail, parsed.numbered
+            attrs = parsed.attrs
+            if b"spans" in attrs:
+                attrs = sheetxml.without_attribute(attrs, b"spans")  # a hint that new cells would make wrong
+        # A row rewritten names its number, and each of its cells its place: a cell written before, or
+        # left out ahead of, one whose place is implied would move it.
+        start = b"<" + name + attrs + b">"
+        if not numbered:
+            start = sheetxml.with_attribute(start, b"r", b"%d" % number)
+        items = [[col, style, xml if named else sheetxml.with_attribute(
+                  xml, b"r", f"{column_letter(col)}{number}".encode()), before]
+                 for col, style, xml, before, named in cells]
+        at = {item[0]: item for item in items}
+        added: dict[int, str] = {}
+        if template:
+            # A new row looks like the row above it: same fonts, fills, borders, formats.
+            for col, style in template.items():
+                item = at.get(col)
+                if item is None or item[1] in (None, "0"):
+                    if col in edit:
+                        continue  # the edit below takes the template's style
+                    if item is not None:
+                        item[1] = style
+                        item[2] = sheetxml.with_attribute(item[2], b"s", style.encode())
+                    else:
+                        added[col] = f'<{p.decode()}c r="{column_letter(col)}{number}" s="{style}"/>'
+        for col, change in edit.items():
+            style = self.header_styles.get((number, col))
+            item = at.get(col)
+            if style is None:
+                style = item[1] if item is not None else None
+                if style in (None, "0") and template:
+                    style = template.get(col, style)
+                if change.link and change.value:
+                    style = styles.hyperlink()
+                elif isinstance(change.value, dt.date):
+                    style = styles.with_number_format(int(style or 0), schema.DATE_FORMAT)
+            xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
+                              change.value)
+            if item is not None:
+                if sheetxml.is_shared_string(item[2]):
+                    self.pkg.shared_refs_dropped += 1  # its string stays in the table, one reference fewer
+                item[2] = xml.encode()  # "" leaves the cell out; what stood before it stays
+            elif xml:
+                added[col] = xml
+        pieces = [start]
+        new = sorted(added.items())
+        i = 0
+        for col, _, xml, before in items:
+            while i < len(new) and new[i][0] < col:
+                pieces.append(new[i][1].encode())
+                i += 1
+            pieces += (before, xml)
+        pieces += [x.encode() for _, x in new[i:]]
+        pieces += (tail, b"</" + name + b">")
+        return b"".join(pieces)
+
+    # around the cells ---------------------------------------------------------------
+
+    def set_dimension(self, max_col: int, max_row: int) -> None:
+        dim = self.child("dimension")
+        if dim is None:
+            return
+        try:
+            c1, r1, c2, r2 = range_bounds(dim.get("ref", "A1"))
+        except Unsupported:
+            return
+        dim.set("ref", range_ref(min(c1, 1), min(r1, 1), max(c2, max_col), max(r2, max_row)))
+
+    def set_column(self, index: int, width: float, style: int | None) -> None:
+        """A width (and a format) of column ``index``'s own, split out of any range covering it."""
+        cols = self.child("cols", create=True)
+        for col in list(cols):
+            lo, hi = int(col.get("min")), int(col.get("max"))
+            if not lo <= index <= hi:
+                continue
+            cols.remove(col)
+            for a, b in ((lo, index - 1), (index + 1, hi)):
+                if a <= b:
+                    part = etree.fromstring(etree.tostring(col))
+                    part.set("min", str(a))
+                    part.set("max", str(b))
+                    cols.append(part)
+        new = etree.SubElement(cols, qualified("col"), min=str(index), max=str(index), width=str(width),
+                               customWidth="1")
+        if style is not None:
+            new.set("style", str(style))
+        ordered = sorted(cols, key=lambda c: int(c.get("min")))
+        for c in ordered:
+            cols.append(c)
+
+    def hyperlinks(self, links: dict[str, str | None]) -> None:
+        """Point each cell in ``links`` at its URL (None: no link), replacing its old link."""
+        if not links:
+            return
+        rels = self.pkg.rels_of(self.part)
+        box = self.child("hyperlinks")
+        if box is not None:
+            gone = set()
+            for link in list(box):
+                if link.get("ref") in links:
+                    gone.add(link.get(qualified("id", REL)))
+                    box.remove(link)
+            rels.remove(gone, REL_HYPERLINK)
+        wanted = {ref: url for ref, url in links.items() if url}
+        if not wanted:
+            if box is not None and not len(box):
+                self.frame.remove(box)
+            return
+        if box is None:
+            box = self.child("hyperlinks", create=True)
+        ids = rels.add_many(REL_HYPERLINK, list(wanted.values()), "External")
+        for ref, rid in zip(wanted, ids):
+            link = etree.SubElement(box, qualified("hyperlink"), ref=ref, nsmap={"r": REL})
+            link.set(qualified("id", REL), rid)
+
+    def notes(self, notes: list[tuple[int, int, str]]) -> None:
+        """Add a note (an Excel comment by "chart") to each (row, col) header cell."""
+        if not notes:
+            return
+        from . import layout
+
+        rels = self.pkg.rels(self.part)
+        comments_part = next((t for rid, t in rels.items() if self._rel_type(rid) == REL_COMMENTS), None)
+        vml_part = next((t for rid, t in rels.items() if self._rel_type(rid) == REL_VML), None)
+        if comments_part is None:
+            comments_part = self.pkg.new_name("xl/comments/comment{n}.xml")
+            root = etree.Element(qualified("comments"), nsmap={None: MAIN})
+            etree.SubElement(root, qualified("authors"))
+            etree.SubElement(root, qualified("commentList"))
+            self.pkg._parsed[comments_part] = root
+            self.pkg.add_override(comments_part, CT_COMMENTS)
+            self.pkg.add_rel(self.part, REL_COMMENTS, comments_part)
+        if vml_part is None:
+            vml_part = self.pkg.new_name("xl/drawings/commentsDrawing{n}.vml")
+            self.pkg.put(vml_part, _VML_HEAD + b"</xml>")
+            self.pkg.ensure_default("vml", CT_VML)
+            rid = self.pkg.add_rel(self.part, REL_VML, vml_part)
+            legacy = self.child("legacyDrawing", create=True)
+            legacy.set(qualified("id", REL), rid)
+        comments = self.pkg.tree(comments_part)
+        authors = comments.find(qualified("authors"))
+        names = [a.text for a in authors]
+        if layout.TOOL_NOTE_AUTHOR not in names:
+            etree.SubElement(authors, qualified("author")).text = layout.TOOL_NOTE_AUTHOR
+            names.append(layout.TOOL_NOTE_AUTHOR)
+        author = str(names.index(layout.TOOL_NOTE_AUTHOR))
+        box = comments.find(qualified("commentList"))
+        vml = self.pkg.read(vml_part)
+        ids = [int(x) for x in re.findall(rb"_x0000_s(\d+)", vml)] or [1024]
+        shapes = []
+        for i, (row, col, text) in enumerate(notes, start=1):
+            ref = f"{column_letter(col)}{row}"
+            for old in box.findall(qualified("comment")):
+                if old.get("ref") == ref:
+                    box.remove(old)
+            comment = etree.SubElement(box, qualified("comment"), ref=ref, authorId=author)
+            etree.SubElement(etree.SubElement(comment, qualified("text")), qualified("t")).text = text
+            shapes.append(_VML_SHAPE.format(id=max(ids) + i, row=row - 1, col=col - 1).encode())
+        end = vml.rfind(b"</xml>")
+        if end < 0:
+            raise Unsupported("a comment drawing that is not VML")
+        self.pkg.put(vml_part, vml[:end] + b"".join(shapes) + vml[end:])
+
+    def _rel_type(self, rid: str) -> str | None:
+        for rel in self.pkg.rels_of(self.part).items:
+            if rel["Id"] == rid:
+                return rel["Type"]
+        return None
+
+    def tables(self) -> list[tuple[str, object]]:
+        """(part, root) of each Excel table on this sheet."""
+        return [(t, self.pkg.tree(t)) for t in self.pkg.rels(self.part, REL_TABLE).values()]
+
+    def finish(self, styles: Styles, values: Values) -> None:
+        """Hand the part to the package; its rows are rewritten while the new file is written."""
+        old, new = self.raw_frame, to_xml(self.pkg.dialect.outward(self.frame))
+        # An unchanged frame keeps every byte; a changed one, those of each piece the sync left alone.
+        frame = old if new == to_xml(parse_xml(old)) else keep_bytes(old, new, SHEET_EDITED)
+        self.frame = self.raw_frame = None
+        hit = sheetxml.TagFinder(frame, len(frame), (b"<" + self.p + b"sheetData",)).find(0)
+        tag = sheetxml.TAG.match(frame, hit[0]) if hit is not None else None
+        if tag is None or not tag.group(4):
+            raise Unsupported("a sheet whose cell data went missing", sheet=self.name)
+        opening = self._open or b"<" + tag.group(2) + tag.group(3) + b">"
+        closing = self._close or b"</" + tag.group(2) + b">"
+        rewrite = bool(self.edits or self.new_rows)
+
+        def pieces():
+            yield frame[: tag.start()]
+            yield opening
+            if rewrite:
+                yield from self.rewrite_rows(styles, values)
+            else:
+                yield memoryview(self.data)[self.cells[0]: self.cells[1]]
+            yield closing
+            yield frame[tag.end():]
+
+        self.pkg.put(self.part, pieces)
+
+
+_VML_HEAD = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+             b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" '
+             b'data="1"/></o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+             b'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path gradientshapeok="t" '
+             b'o:connecttype="rect"/></v:shapetype>')
+_VML_SHAPE = ('<v:shape xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+              'xmlns:x="urn:schemas-microsoft-com:office:excel" id="_x0000_s{id}" type="#_x0000_t202" '
+              'style="position:absolute; margin-left:59.25pt;margin-top:1.5pt;width:260px;height:70px;z-index:1;'
+              'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+              '<v:shadow color="black" obscured="t"/><v:path o:connecttype="none"/><v:textbox '
+              'style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox><x:ClientData '
+              'ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
+              '<x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>')

@@ -120,7 +120,8 @@ def test_follow_ups_wait_until_they_are_due(sample, tmp_path):
     result = run("draft", sample, "--kind", "follow-up", "--to", "Frank Osei", "--today", TODAY, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     text = (tmp_path / "2026-11-25 follow-up - Frank Osei.txt").read_text(encoding="utf-8")
-    assert "I am following up on my call of November 20, knowing how busy you are." in text
+    assert "I am following up on my call of November 20 (my dad suggested I contact you), knowing how busy you are." \
+        in text
 
 
 def test_a_contact_without_email_gets_a_text_draft(sample, tmp_path):

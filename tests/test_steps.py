@@ -257,3 +257,39 @@ def test_the_report_back_draft_names_the_person_and_what_helped(tmp_path):
     assert body.startswith("Dear Maria,\n\nThank you again for putting me in touch with Ann Lee at Fabrikam Health: "
                            "we met on November 19, and what helped me most was the tip to show a "
                            "hospital-inventory dashboard.")
+
+
+# --------------------------------------------------------------------------- 9. Via, read naturally
+
+
+import pytest  # noqa: E402
+
+from workbook_tool.templates import via_phrase  # noqa: E402
+
+
+@pytest.mark.parametrize("via, source, said", [
+    ("Mom", "Family", "my mom"),
+    ("Dad", "Family", "my dad"),
+    ("Aunt Sue", "Family", "my aunt Sue"),
+    ("my uncle Ray", "Family", "my uncle Ray"),
+    ("Uncle Ray", None, "my uncle Ray"),
+    ("Dad's friend Tom", "Family", "my dad's friend Tom"),
+    ("Sam Patel", "Friend", "my friend Sam Patel"),
+    ("Sam", "friend", "my friend Sam"),
+    ("Priya", "Family", "Priya"),
+    ("  Mom  ", "Family", "my mom"),
+])
+def test_via_reads_as_a_person_would_write_it(via, source, said):
+    assert via_phrase(via, source) == said
+
+
+def test_the_outreach_opens_with_the_natural_phrase(tmp_path):
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Sue Miller", source="Family", via="Mom", email="sue@x.org", channel="Email"),
+        contact(name="Priya Natarajan", source="Friend", via="Sam Patel", email="priya@x.org", channel="Email"),
+    ])
+    result = run("draft", path, "--today", TODAY_ARG, "--kind", "outreach", "--stdout")
+    assert result.exit_code == 0, result.output
+    assert "Dear Sue,\n\nMy mom suggested I get in touch with you. I am " in result.stdout
+    assert "Dear Priya,\n\nMy friend Sam Patel suggested I get in touch with you. I am " in result.stdout
+    assert "Mom suggested" not in result.stdout.replace("My mom suggested", "")

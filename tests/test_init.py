@@ -18,7 +18,8 @@ from workbook_tool.workbook import read_chart
 # Spelled out from the issue, not read from schema.py, so that a change to the shape shows here.
 CONTACT_HEADERS = ["Name", "Source", "Via", "Referred By", "Organization", "Title", "Phone", "Email", "Channel",
                    "Status", "Contacted On", "Meeting On", "Thanked On", "Followed Up On", "Notes", "Helpful",
-                   "Recommended", "Try Again On", "Meeting Place"]
+                   "Recommended", "Try Again On", "Meeting Place",
+                   "Personal Note"]
 PROFILE_FIELDS = ["Your Name", "Your Email", "Your Phone", "Job Status", "Expertise", "Seeking", "Why Searching",
                   "Region", "Meeting Length", "Follow-Up Days", "Thank-You Days", "Keep-In-Touch Days", "Signature"]
 WANT_TO_MEET_HEADERS = ["Name", "Organization", "Why", "Possible Connector"]

@@ -293,3 +293,27 @@ def test_the_outreach_opens_with_the_natural_phrase(tmp_path):
     assert "Dear Sue,\n\nMy mom suggested I get in touch with you. I am " in result.stdout
     assert "Dear Priya,\n\nMy friend Sam Patel suggested I get in touch with you. I am " in result.stdout
     assert "Mom suggested" not in result.stdout.replace("My mom suggested", "")
+
+
+# --------------------------------------------------------------------------- 10. a personal note
+
+
+def test_a_personal_note_opens_the_outreach(tmp_path):
+    from conftest import CONTACT_HEADERS
+
+    note = "You were my manager at Contoso for three years, and your review checklist still guides my work"
+    for header in ("Personal Note", "How We Know Each Other"):
+        headers = [header if h == "Personal Note" else h for h in CONTACT_HEADERS]
+        path = simple_chart(tmp_path / f"{header}.xlsx", [
+            contact(name="Elena Petrova", source="Own", email="elena@contoso.com", channel="Email",
+                    personal_note=note),
+            contact(name="Carlos Diaz", source="Referral", referred_by="Sue Miller", email="carlos@x.org",
+                    channel="Email", personal_note="We met at the bank's career fair"),
+        ], headers=headers)
+        result = run("draft", path, "--today", TODAY_ARG, "--kind", "outreach", "--stdout")
+        assert result.exit_code == 0, result.output
+        assert f"Dear Elena,\n\n{note}. I am " in result.stdout, header
+        # Whoever referred you still comes first (the checker's rule); the note right after.
+        assert ("Dear Carlos,\n\nSue Miller suggested I get in touch with you. We met at the bank's career fair. "
+                "I am ") in result.stdout, header
+        assert "warning:" not in result.stdout + result.stderr

@@ -169,11 +169,11 @@ def test_filter_grows_to_the_tool_columns_and_new_rows(sample):
     from openpyxl import load_workbook
 
     wb = load_workbook(sample)
-    assert wb["Contacts"].auto_filter.ref == "A1:S14"
+    assert wb["Contacts"].auto_filter.ref == "A1:T14"
     wb["Contacts"]["Q12"] = "Zed New <zed@example.org>"  # David Kim recommends someone new: row 15
     wb.save(sample)
     assert sync(sample).exit_code == 0
-    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:X15"
+    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:Y15"
 
 
 def test_follow_up_on_is_a_real_date_cell(sample):

@@ -150,16 +150,24 @@ def test_no_new_row_past_excel_last_row(full_sheet, tmp_path, command):
 # --------------------------------------------------------------------------- 5: not inside the person's objects
 
 
+# The first column right of the user columns (R when they were A:Q).
+FREE = len(schema.CONTACTS.user_columns) + 1
+# Where the tool's columns go beside merged_beside_header's cells: the first free column, then past the block.
+PAST_MERGED = [(FREE + 2, 1), (FREE + 5, 1), (FREE + 6, 1), (FREE + 7, 1), (FREE + 8, 1)]
+
+
 def merged_beside_header(path: Path) -> Path:
-    """A chart with a merged note right of its header (R1:S2, text in R1) and an empty merged block (U2:V3)."""
+    """A chart with a merged note right of its header (R1:S2 when the user columns were A:Q, text in R1) and
+    an empty merged block (U2:V3)."""
     from openpyxl import load_workbook
 
     simple_chart(path, people(3), want_to_meet=[["Olivia Park", "Fabrikam", "Data platform", None]])
     wb = load_workbook(path)
     ws = wb["Contacts"]
-    ws["R1"] = "Keep this corner for my notes"
-    ws.merge_cells("R1:S2")
-    ws.merge_cells("U2:V3")
+    col = get_column_letter
+    ws[f"{col(FREE)}1"] = "Keep this corner for my notes"
+    ws.merge_cells(f"{col(FREE)}1:{col(FREE + 1)}2")
+    ws.merge_cells(f"{col(FREE + 3)}2:{col(FREE + 4)}3")
     wb["Want to Meet"].merge_cells("E1:F2")  # where Status would go
     wb.save(path)
     return path
@@ -178,7 +186,7 @@ def test_tool_columns_go_past_merged_cells(tmp_path, commented):
     assert set(placed) == set(ALL_TOOL_HEADERS)
     assert_clear_of(path, placed)
     # The first free columns at the right: T, then W onwards (U and V hold the empty merged block).
-    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(20, 1), (23, 1), (24, 1), (25, 1), (26, 1)]
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == PAST_MERGED
     status = tool_cells(path, "Want to Meet", ["Status"])
     assert status["Status"][0] == (7, 1)
     assert_clear_of(path, status, "Want to Meet")
@@ -195,7 +203,7 @@ def test_tool_columns_go_past_merged_cells_in_a_strict_workbook(tmp_path):
     assert result.exit_code == 0, result.output
     readable = to_transitional(path, tmp_path / "readable.xlsx")  # openpyxl reads no Strict
     placed = tool_cells(readable)
-    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(20, 1), (23, 1), (24, 1), (25, 1), (26, 1)]
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == PAST_MERGED
     assert_clear_of(readable, placed)
 
 

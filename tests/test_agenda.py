@@ -34,9 +34,11 @@ def names(agenda, group):
 def test_groups_on_the_sample(sample):
     agenda = build_agenda(read_chart(sample), TODAY)
     # Most late first.
-    assert names(agenda, "overdue") == ["Sue Miller", "Hiro Tanaka", "Priya Natarajan"]
-    assert [i.days_late for i in agenda.groups["overdue"]] == [6, 2, 1]
-    assert [i.kind for i in agenda.groups["overdue"]] == ["thank-you", "follow-up", "follow-up"]
+    assert names(agenda, "overdue") == ["Sue Miller", "Maria Chen", "Hiro Tanaka", "Priya Natarajan"]
+    assert [i.days_late for i in agenda.groups["overdue"]] == [6, 5, 2, 1]
+    # Hiro's follow-up went unanswered: the other channel, not a second follow-up.
+    # Maria Chen hears how it went with Ann Lee, whom she referred you to.
+    assert [i.kind for i in agenda.groups["overdue"]] == ["thank-you", "report-back", "call", "follow-up"]
     assert set(names(agenda, "today")) == {"Isabel Grant", "Olivia Park", "Carlos Diaz", "David Kim"}
     assert all(i.days_late == 0 and i.due == TODAY for i in agenda.groups["today"])
     assert names(agenda, "week") == ["Frank Osei", "Bob Roe"]
@@ -48,8 +50,8 @@ def test_closed_and_far_off_contacts_never_show(sample):
     agenda = build_agenda(read_chart(sample), TODAY)
     shown = {i.name for items in agenda.groups.values() for i in items}
     assert not shown & set(CLOSED)
-    # Thanked contacts keep in touch in January: not this week.
-    assert "Maria Chen" not in shown and "Ann Lee" not in shown
+    # Thanked contacts keep in touch in January: not this week (Maria Chen has a report-back due: overdue).
+    assert "Ann Lee" not in shown
 
 
 def test_meeting_today_is_due_today(sample):
@@ -103,7 +105,7 @@ def test_cli_text(sample):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("Agenda for Wednesday 2026-11-25")
-    assert out.index("Overdue (3)") < out.index("Due today (4)") < out.index("This week (2)")
+    assert out.index("Overdue (4)") < out.index("Due today (4)") < out.index("This week (2)")
     assert "Sue Miller (row 6): Send a thank-you that names something helpful (6 days late)" in out
     assert "Priya Natarajan (row 8): Follow up if no reply (last contact 2026-11-17) (1 day late)" in out
     assert f"chart draft {sample} --kind thank-you --to 'Sue Miller'" in out
@@ -126,7 +128,7 @@ def test_cli_json_is_stable(sample):
         "kind": "thank-you", "command": f"chart draft {sample} --kind thank-you --to 'Sue Miller'",
     }
     every = [i["name"] for g in data["groups"] for i in g["items"]]
-    assert len(every) == 9 and not set(every) & set(CLOSED)
+    assert len(every) == 10 and not set(every) & set(CLOSED)
 
 
 def test_empty_agenda(tmp_path):

@@ -69,12 +69,13 @@ def test_sample_events(sample, tmp_path):
     assert start(found["Meeting with Isabel Grant (Relecloud)"]) == TODAY
     assert start(found["Meeting with Bob Roe (Northwind Clinic)"]) == dt.date(2026, 12, 2)
     assert start(found["Thank-you to Sue Miller"]) == dt.date(2026, 11, 19)
-    assert start(found["Follow up with Hiro Tanaka"]) == dt.date(2026, 11, 23)
+    assert start(found["Call Hiro Tanaka"]) == dt.date(2026, 11, 23)  # his follow-up went unanswered
     assert start(found["Follow up with Priya Natarajan"]) == dt.date(2026, 11, 24)
     assert start(found["Follow up with Frank Osei"]) == dt.date(2026, 11, 27)
     assert start(found["Call David Kim"]) == TODAY
     assert start(found["Email Olivia Park"]) == TODAY
-    assert start(found["Keep in touch with Maria Chen"]) == dt.date(2027, 1, 10)
+    assert start(found["Report back to Maria Chen"]) == dt.date(2026, 11, 20)  # she referred Ann Lee, met 11-19
+    assert start(found["Keep in touch with Ann Lee"]) == dt.date(2027, 1, 19)
     # A meeting ahead is its own reminder: no second event to prepare for it.
     assert not any("Bob Roe" in s and not s.startswith("Meeting") for s in found)
     assert len(found) == 14
@@ -149,10 +150,10 @@ def test_uids_are_stable_across_runs(sample, tmp_path):
 
 
 def test_uid_survives_a_changed_due_date(sample, tmp_path):
-    before = export(sample, tmp_path / "a.ics")["Follow up with Hiro Tanaka"]
-    edit_sample(sample, "Hiro Tanaka", followed_up_on=dt.date(2026, 11, 24))
-    after = export(sample, tmp_path / "b.ics")["Follow up with Hiro Tanaka"]
-    assert start(before) == dt.date(2026, 11, 23) and start(after) == dt.date(2026, 12, 1)
+    before = export(sample, tmp_path / "a.ics")["Follow up with Priya Natarajan"]
+    edit_sample(sample, "Priya Natarajan", contacted_on=dt.date(2026, 11, 20))
+    after = export(sample, tmp_path / "b.ics")["Follow up with Priya Natarajan"]
+    assert start(before) == dt.date(2026, 11, 24) and start(after) == dt.date(2026, 11, 27)
     assert str(before["UID"]) == str(after["UID"])
 
 

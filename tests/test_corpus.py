@@ -529,7 +529,7 @@ def note_in_column_xfd(folder):
 
 @builder
 def next_step_cells_merged(folder):
-    # Synced once; then the person merged two Next Step cells (S2:S3), and Ann Lee was emailed.
+    # Synced once; then the person merged two Next Step cells (V2:V3), and Ann Lee was emailed.
     from openpyxl import load_workbook
 
     from workbook_tool.sync import sync_chart
@@ -538,8 +538,8 @@ def next_step_cells_merged(folder):
     sync_chart(path, dt.date(2026, 11, 25))
     wb = load_workbook(path)
     ws = wb["Contacts"]
-    assert ws["S1"].value == "Next Step"
-    ws.merge_cells("S2:S3")
+    assert ws["V1"].value == "Next Step"
+    ws.merge_cells("V2:V3")
     ws["K2"] = dt.date(2026, 11, 20)
     wb.save(path)
 

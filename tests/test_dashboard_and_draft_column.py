@@ -107,7 +107,7 @@ def test_dashboard_counts_the_sample(tmp_path):
     assert measures["Meetings held"] == 4  # Isabel Grant's meeting is today: not held yet
     assert measures["Thank-yous on time"] == "3 of 4"  # Sue Miller's is overdue
     assert measures["Referrals gained"] == 4
-    assert measures["Steps overdue"] == 3
+    assert measures["Steps overdue"] == 4  # Sue Miller, Maria Chen (a report-back), Hiro Tanaka, Priya Natarajan
     sources = block(rows, "Source")
     assert sources == {"Own": 4, "Family": 2, "Friend": 3, "Referral": 4}
     wb = load_workbook(path)

@@ -22,7 +22,7 @@ import pytest
 from draft_fixtures import (DAY, TODAY, add_templates_sheet, parse_eml, row_of, run, sample, set_contact,
                             set_profile, template_dir)
 from mail_checks import EML_HEADERS, HOSTILE_WORDS, assert_mailto_is_safe, assert_only_the_expected_headers
-from workbook_tool import drafts, kinds, stages
+from workbook_tool import drafts, kinds
 from workbook_tool.errors import TemplateError
 from workbook_tool.mailto import MAILTO_LIMIT
 from workbook_tool.workbook import read_chart
@@ -32,9 +32,11 @@ assert sample  # a fixture, used by name
 GOLDEN = Path(__file__).resolve().parent / "data" / "drafts"
 EXPECTED = {
     "outreach": ["2026-11-25 outreach - Carlos Diaz.eml", "2026-11-25 outreach - Olivia Park.eml"],
-    "call": ["2026-11-25 call - Bob Roe.md", "2026-11-25 call - David Kim.md", "2026-11-25 call - Isabel Grant.md"],
+    "call": ["2026-11-25 call - Bob Roe.md", "2026-11-25 call - David Kim.md", "2026-11-25 call - Hiro Tanaka.md",
+             "2026-11-25 call - Isabel Grant.md"],
     "thank-you": ["2026-11-25 thank-you - Sue Miller.eml"],
-    "follow-up": ["2026-11-25 follow-up - Hiro Tanaka.eml", "2026-11-25 follow-up - Priya Natarajan.eml"],
+    "follow-up": ["2026-11-25 follow-up - Priya Natarajan.eml"],
+    "report-back": ["2026-11-25 report-back - Maria Chen.eml"],
 }
 
 
@@ -103,8 +105,8 @@ def test_summary_says_what_was_written_and_why_each_contact_was_skipped(sample):
     folder = sample.parent / "drafts"
     assert sorted(p.name for p in folder.iterdir()) == EXPECTED["outreach"]
     out = result.stdout
-    assert "Skipped Maria Chen (row 2): Thanked; next step: Keep in touch: a short note with news " \
-           "(due 2027-01-10).\n" in out
+    assert "Skipped Maria Chen (row 2): Thanked; next step: Report back: tell them how it went with Ann Lee " \
+           "(due 2026-11-20).\n" in out
     assert "Skipped David Kim (row 12): Not contacted; next step: Call to ask for 15–20 minutes of advice " \
            "(due 2026-11-25).\n" in out
     assert "Skipped Grace Liu (row 14): closed (Declined).\n" in out
@@ -118,7 +120,8 @@ def test_follow_ups_wait_until_they_are_due(sample, tmp_path):
     result = run("draft", sample, "--kind", "follow-up", "--to", "Frank Osei", "--today", TODAY, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     text = (tmp_path / "2026-11-25 follow-up - Frank Osei.txt").read_text(encoding="utf-8")
-    assert "I am following up on my call of November 20, knowing how busy you are." in text
+    assert "I am following up on my call of November 20 (my dad suggested I contact you), knowing how busy you are." \
+        in text
 
 
 def test_a_contact_without_email_gets_a_text_draft(sample, tmp_path):
@@ -452,12 +455,15 @@ def test_packaged_templates_pass_the_guide_for_every_sample_contact(sample):
         for kind in kinds.NAMES:
             result = drafter.draft(row, kind)
             if isinstance(result, drafts.Skipped):
-                # Only a thank-you or keep-in-touch note can lack its field (Helpful, a date).
-                assert kind in (kinds.THANK_YOU, kinds.FOLLOW_UP), result
+                # Only a thank-you or keep-in-touch note can lack its field (Helpful, a date), and a
+                # report-back someone to report on.
+                assert kind in (kinds.THANK_YOU, kinds.FOLLOW_UP, kinds.REPORT_BACK), result
                 continue
             made += 1
             assert result.findings == [], (row.text("name"), kind, result.findings)
-    assert made == 40  # 13 contacts × 4 kinds, less 9 thank-yous without Helpful and 3 never-sent follow-ups
+    # 13 contacts × 4 kinds, less 9 thank-yous without Helpful and 3 never-sent follow-ups; and one
+    # report-back, to Maria Chen (you met Ann Lee): nobody else referred you to someone you have met.
+    assert made == 41
 
 
 # --------------------------------------------------------------------------- helpers for sync
@@ -472,7 +478,7 @@ def test_pending_referrals(sample):
 
 def _step(chart, name):
     row = row_of(chart, name)
-    return row, stages.next_step(row, chart.profile, DAY, drafts.pending_referrals(chart, row))
+    return row, drafts.Drafter(chart, DAY).step(row)  # with the pending referrals and report-backs
 
 
 def test_mailto_link_fills_in_the_outreach(sample):
@@ -490,7 +496,8 @@ def test_mailto_link_fills_in_the_outreach(sample):
 
 
 @pytest.mark.parametrize("name, kind", [("Sue Miller", "thank-you"), ("Priya Natarajan", "follow-up"),
-                                        ("Maria Chen", "follow-up"), ("Olivia Park", "outreach")])
+                                        ("Maria Chen", "report-back"), ("Ann Lee", "follow-up"),
+                                        ("Olivia Park", "outreach")])
 def test_mailto_link_for_every_email_step(sample, name, kind):
     chart = read_chart(sample)
     row, step = _step(chart, name)

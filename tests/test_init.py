@@ -18,11 +18,12 @@ from workbook_tool.workbook import read_chart
 # Spelled out from the issue, not read from schema.py, so that a change to the shape shows here.
 CONTACT_HEADERS = ["Name", "Source", "Via", "Referred By", "Organization", "Title", "Phone", "Email", "Channel",
                    "Status", "Contacted On", "Meeting On", "Thanked On", "Followed Up On", "Notes", "Helpful",
-                   "Recommended"]
+                   "Recommended", "Try Again On", "Meeting Place",
+                   "Personal Note"]
 PROFILE_FIELDS = ["Your Name", "Your Email", "Your Phone", "Job Status", "Expertise", "Seeking", "Why Searching",
                   "Region", "Meeting Length", "Follow-Up Days", "Thank-You Days", "Keep-In-Touch Days", "Signature"]
 WANT_TO_MEET_HEADERS = ["Name", "Organization", "Why", "Possible Connector"]
-DATE_COLUMNS = ["Contacted On", "Meeting On", "Thanked On", "Followed Up On"]
+DATE_COLUMNS = ["Contacted On", "Meeting On", "Thanked On", "Followed Up On", "Try Again On"]
 REFUSAL = ("already exists, and chart init never overwrites a file. Choose another name, or add --force to replace "
            "it.")
 
@@ -118,7 +119,7 @@ def test_frozen_filtered_header(wb):
         ws = wb[name]
         assert ws.freeze_panes == "B2", name  # the header row and the Name column stay in view
         assert ws.auto_filter.ref.startswith("A1:"), name
-    assert wb["Contacts"].auto_filter.ref.split(":")[1].startswith(letter("Recommended"))
+    assert wb["Contacts"].auto_filter.ref.split(":")[1].startswith(letter(CONTACT_HEADERS[-1]))
 
 
 def test_widths(wb):
@@ -330,4 +331,4 @@ def test_sample_flag(tmp_path):
     cell = ws[f"{letter('Contacted On')}2"]
     assert cell.is_date and cell.number_format == "yyyy-mm-dd"
     assert ws[f"{letter('Phone')}2"].data_type == "s"
-    assert ws.auto_filter.ref == f"A1:{letter('Recommended')}{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:{letter(CONTACT_HEADERS[-1])}{ws.max_row}"

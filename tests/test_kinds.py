@@ -39,12 +39,13 @@ def test_kind_names_are_spelled_only_in_the_table():
 
 def test_the_draft_command_offers_the_kinds_of_the_table():
     option = next(p for p in cli.commands["draft"].params if p.name == "kind")
-    assert tuple(option.type.choices) == kinds.NAMES == ("outreach", "call", "thank-you", "follow-up")
+    assert tuple(option.type.choices) == kinds.NAMES == ("outreach", "call", "thank-you", "follow-up", "report-back")
     assert option.default == kinds.OUTREACH
-    assert option.help == "What to draft: an outreach email, a call sheet, a thank-you or a follow-up."
+    assert option.help == ("What to draft: an outreach email, a call sheet, a thank-you, a follow-up or a "
+                           "report-back.")
     result = run("draft", "chart.xlsx", "--kind", "letter")
     assert result.exit_code == 2
-    assert "'letter' is not one of 'outreach', 'call', 'thank-you', 'follow-up'." in result.stderr
+    assert "'letter' is not one of 'outreach', 'call', 'thank-you', 'follow-up', 'report-back'." in result.stderr
 
 
 def test_every_kind_has_its_packaged_template_and_the_files_a_folder_may_hold():

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import contact, run
+from openpyxl.utils import get_column_letter
 from sync_fixtures import MET, TODAY_ARG, folder_listing, simple_chart, snapshot, table_chart, xlsxwriter_chart
 
 from workbook_tool import schema
@@ -149,16 +150,24 @@ def test_no_new_row_past_excel_last_row(full_sheet, tmp_path, command):
 # --------------------------------------------------------------------------- 5: not inside the person's objects
 
 
+# The first column right of the user columns (R when they were A:Q).
+FREE = len(schema.CONTACTS.user_columns) + 1
+# Where the tool's columns go beside merged_beside_header's cells: the first free column, then past the block.
+PAST_MERGED = [(FREE + 2, 1), (FREE + 5, 1), (FREE + 6, 1), (FREE + 7, 1), (FREE + 8, 1)]
+
+
 def merged_beside_header(path: Path) -> Path:
-    """A chart with a merged note right of its header (R1:S2, text in R1) and an empty merged block (U2:V3)."""
+    """A chart with a merged note right of its header (R1:S2 when the user columns were A:Q, text in R1) and
+    an empty merged block (U2:V3)."""
     from openpyxl import load_workbook
 
     simple_chart(path, people(3), want_to_meet=[["Olivia Park", "Fabrikam", "Data platform", None]])
     wb = load_workbook(path)
     ws = wb["Contacts"]
-    ws["R1"] = "Keep this corner for my notes"
-    ws.merge_cells("R1:S2")
-    ws.merge_cells("U2:V3")
+    col = get_column_letter
+    ws[f"{col(FREE)}1"] = "Keep this corner for my notes"
+    ws.merge_cells(f"{col(FREE)}1:{col(FREE + 1)}2")
+    ws.merge_cells(f"{col(FREE + 3)}2:{col(FREE + 4)}3")
     wb["Want to Meet"].merge_cells("E1:F2")  # where Status would go
     wb.save(path)
     return path
@@ -177,7 +186,7 @@ def test_tool_columns_go_past_merged_cells(tmp_path, commented):
     assert set(placed) == set(ALL_TOOL_HEADERS)
     assert_clear_of(path, placed)
     # The first free columns at the right: T, then W onwards (U and V hold the empty merged block).
-    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(20, 1), (23, 1), (24, 1), (25, 1), (26, 1)]
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == PAST_MERGED
     status = tool_cells(path, "Want to Meet", ["Status"])
     assert status["Status"][0] == (7, 1)
     assert_clear_of(path, status, "Want to Meet")
@@ -194,18 +203,23 @@ def test_tool_columns_go_past_merged_cells_in_a_strict_workbook(tmp_path):
     assert result.exit_code == 0, result.output
     readable = to_transitional(path, tmp_path / "readable.xlsx")  # openpyxl reads no Strict
     placed = tool_cells(readable)
-    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(20, 1), (23, 1), (24, 1), (25, 1), (26, 1)]
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == PAST_MERGED
     assert_clear_of(readable, placed)
 
 
+# The column right of the user columns (R when they were A:Q), where Stage would go.
+SPARKLINE_COLUMN = len(schema.CONTACTS.user_columns)  # 0-based, as xlsxwriter counts
+SPARKLINES = [f"{get_column_letter(SPARKLINE_COLUMN + 1)}{r}" for r in (2, 3, 4)]
+
+
 def sparkline_chart(path: Path) -> Path:
-    """Made by xlsxwriter: three people, and a sparkline per row in R, where Stage would go."""
+    """Made by xlsxwriter: three people, and a sparkline per row right of the user columns, where Stage would go."""
 
     def sparklines(wb, ws):
         numbers = wb.add_worksheet("Numbers")
         for r in range(1, 4):
             numbers.write_row(r, 0, [r, r * 2, r * 3])  # the numbers each sparkline draws
-            ws.add_sparkline(r, 17, {"range": f"Numbers!A{r + 1}:C{r + 1}"})
+            ws.add_sparkline(r, SPARKLINE_COLUMN, {"range": f"Numbers!A{r + 1}:C{r + 1}"})
 
     return xlsxwriter_chart(path, people(3), extra=sparklines)
 
@@ -214,14 +228,15 @@ def test_tool_columns_go_past_sparklines(tmp_path):
     # Before: Stage's header and values went into R, over the sparklines.
     path = sparkline_chart(tmp_path / "chart.xlsx")
     before = snapshot(path)
-    assert sparkline_cells(path) == ["R2", "R3", "R4"]
+    assert sparkline_cells(path) == SPARKLINES
     result = sync(path)
     assert result.exit_code == 0, result.output
     placed = tool_cells(path)
     assert set(placed) == set(ALL_TOOL_HEADERS)
     assert_clear_of(path, placed)
-    assert sparkline_cells(path) == ["R2", "R3", "R4"]
-    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(19, 1), (20, 1), (21, 1), (22, 1), (23, 1)]
+    assert sparkline_cells(path) == SPARKLINES
+    first = SPARKLINE_COLUMN + 2  # past the sparklines' column
+    assert [placed[h][0] for h in ALL_TOOL_HEADERS] == [(first + i, 1) for i in range(5)]
     assert_user_cells_kept(before, path)
 
 
@@ -298,9 +313,10 @@ def test_no_tool_cell_holds_more_than_excel_allows(tmp_path):
     result = sync(path)
     assert result.exit_code == 0, result.output
     wb = load_workbook(path)
-    cut = {"next step": wb["Contacts"]["S2"].value, "status": wb["Want to Meet"]["E2"].value,
+    next_step = get_column_letter(len(schema.CONTACTS.user_columns) + 2)
+    cut = {"next step": wb["Contacts"][f"{next_step}2"].value, "status": wb["Want to Meet"]["E2"].value,
            "chain": next(r[2] for r in wb["Referrals"].iter_rows(values_only=True) if r[0] == n[2])}
-    assert wb["Contacts"]["S1"].value == "Next Step" and wb["Want to Meet"]["E1"].value == "Status"
+    assert wb["Contacts"][f"{next_step}1"].value == "Next Step" and wb["Want to Meet"]["E1"].value == "Status"
     assert cut["next step"].startswith(f"Contact the people they referred: {n[3]}, ")
     assert cut["status"].startswith(f"Ask {n[0]}, {n[1]}, ")
     assert cut["chain"].startswith(f"{n[0]} → {n[1]} → ")

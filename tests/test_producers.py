@@ -30,6 +30,7 @@ import pytest
 from conftest import run
 from libreoffice import lo  # noqa: F401  (the fixture)
 from lxml import etree
+from openpyxl.utils import get_column_letter
 from sync_fixtures import TODAY_ARG, TOOL_HEADERS, rich_chart, sample_chart
 
 from workbook_tool import sample, schema
@@ -445,7 +446,9 @@ def test_a_strict_workbook_syncs_and_stays_strict(tmp_path, expected):
     # Dates as Strict keeps them: ISO 8601 text, not serial numbers.
     contacts = after[sheet_parts(after)["Contacts"]]
     due = expected["Maria Chen"]["Follow-Up On"]
-    assert re.search(rb'<c r="T2" s="\d+" t="d"><v>' + due.isoformat().encode() + rb"</v></c>", contacts)
+    column = get_column_letter(len(schema.CONTACTS.user_columns) + 3).encode()  # Stage, Next Step, Follow-Up On
+    assert re.search(rb'<c r="' + column + rb'2" s="\d+" t="d"><v>' + due.isoformat().encode() + rb"</v></c>",
+                     contacts)
     synced_as_expected(path, expected)
     # A second sync has nothing to do and changes no byte.
     again = sync(path)
@@ -692,7 +695,8 @@ def test_an_xlsxwriter_workbook_syncs_and_keeps_everything(tmp_path, expected_pe
     after = check_producer(path, expected_people)
     assert "xl/metadata.xml" in after  # the dynamic array's part, untouched
     table = etree.fromstring(after["xl/tables/table1.xml"])
-    assert table.get("ref") == f"A{HEADER_ROW}:S{HEADER_ROW + len(PEOPLE) + 1}"  # grown over the new person
+    last = get_column_letter(len(USER_COLUMNS) + 2)  # Score and Trend
+    assert table.get("ref") == f"A{HEADER_ROW}:{last}{HEADER_ROW + len(PEOPLE) + 1}"  # grown over the new person
     assert tool_columns_by_calamine(path)[NEW_PERSON]["Stage"]
 
 

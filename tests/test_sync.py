@@ -110,7 +110,8 @@ def test_json_output(sample):
             "stage": "Meeting scheduled"} in data["referrals"]
     step = next(s for s in data["next_steps"] if s["name"] == "Hiro Tanaka")
     assert step == {"row": 9, "name": "Hiro Tanaka", "before": "",
-                    "after": "Follow up if no reply (last contact 2026-11-16)", "due": "2026-11-23"}
+                    "after": "No reply to your follow-up of 2026-11-16: call them (415-555-0163), or set Status to "
+                             "No Reply", "due": "2026-11-23"}
 
     written = json.loads(sync(sample, "--json").stdout)
     assert written["written"] is True and written["backup"]
@@ -168,11 +169,11 @@ def test_filter_grows_to_the_tool_columns_and_new_rows(sample):
     from openpyxl import load_workbook
 
     wb = load_workbook(sample)
-    assert wb["Contacts"].auto_filter.ref == "A1:Q14"
+    assert wb["Contacts"].auto_filter.ref == "A1:T14"
     wb["Contacts"]["Q12"] = "Zed New <zed@example.org>"  # David Kim recommends someone new: row 15
     wb.save(sample)
     assert sync(sample).exit_code == 0
-    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:V15"
+    assert load_workbook(sample)["Contacts"].auto_filter.ref == "A1:Y15"
 
 
 def test_follow_up_on_is_a_real_date_cell(sample):
@@ -194,7 +195,7 @@ def test_follow_up_on_is_a_real_date_cell(sample):
     with zipfile.ZipFile(sample) as zf:
         xml = zf.read("xl/worksheets/sheet1.xml").decode()
     cell_xml = re.search(rf'<c r="{letter}2"[^>]*>.*?</c>', xml).group(0)
-    assert 't="d"' not in cell_xml and 't="s"' not in cell_xml and "<v>46397</v>" in cell_xml  # 2027-01-10
+    assert 't="d"' not in cell_xml and 't="s"' not in cell_xml and "<v>46346</v>" in cell_xml  # 2026-11-20
 
 
 def test_existing_tool_columns_are_filled_where_they_are(tmp_path):
@@ -221,7 +222,9 @@ def test_existing_tool_columns_are_filled_where_they_are(tmp_path):
 
 SAMPLE_EXPECTED = {
     # name: (stage, start of the next step, due, comments)
-    "Maria Chen": ("Thanked", "Keep in touch", D(2027, 1, 10), None),
+    # You met Ann Lee, whom she referred you to, on 2026-11-19: tell her how it went.
+    "Maria Chen": ("Thanked", "Report back: tell them how it went with Ann Lee", D(2026, 11, 20),
+                   "report-back overdue by 5 days"),
     "Ann Lee": ("Thanked", "Contact the people they referred: Olivia Park; then keep in touch", D(2027, 1, 19), None),
     "Bob Roe": ("Meeting scheduled", "Prepare your presentation and questions for the meeting on 2026-12-02",
                 D(2026, 12, 2), None),
@@ -230,8 +233,9 @@ SAMPLE_EXPECTED = {
     "Carlos Diaz": ("Not contacted", "Email to ask", TODAY, None),
     "Priya Natarajan": ("Awaiting reply", "Follow up if no reply (last contact 2026-11-17)", D(2026, 11, 24),
                         "follow-up overdue by 1 day"),
-    "Hiro Tanaka": ("Awaiting reply", "Follow up if no reply (last contact 2026-11-16)", D(2026, 11, 23),
-                    "follow-up overdue by 2 days"),
+    # His follow-up went unanswered for a week: call him (he has a phone), or close him as No Reply.
+    "Hiro Tanaka": ("Awaiting reply", "No reply to your follow-up of 2026-11-16: call them (415-555-0163), "
+                    "or set Status to No Reply", D(2026, 11, 23), "call overdue by 2 days"),
     "Frank Osei": ("Awaiting reply", "Follow up", D(2026, 11, 27), None),
     "Isabel Grant": ("Meeting scheduled", "Prepare your presentation and questions for the meeting today", TODAY, None),
     "David Kim": ("Not contacted", "Call to ask for 15–20 minutes of advice", TODAY, None),
@@ -288,7 +292,8 @@ def test_rules_with_default_day_counts(tmp_path):
     assert got["Contacted"]["Follow-Up On"] == D(2026, 11, 27)  # 7 days after Contacted On
     assert got["Contacted"]["Comments"] is None
     assert got["Followed"]["Follow-Up On"] == D(2026, 11, 28)  # 7 days after the latest Followed Up On
-    assert got["Followed"]["Next Step"] == "Follow up if no reply (last contact 2026-11-21)"
+    # One follow-up; then, no phone to try, closing as No Reply (test_steps has the cadence's end).
+    assert got["Followed"]["Next Step"] == "No reply to your follow-up of 2026-11-21: set Status to No Reply"
     assert got["Meeting Ahead"]["Stage"] == "Meeting scheduled"
     assert got["Meeting Ahead"]["Next Step"].startswith("Prepare")
     assert got["Meeting Ahead"]["Follow-Up On"] == D(2026, 11, 30)  # due on the meeting day
@@ -311,7 +316,7 @@ def test_rules_with_custom_profile_day_counts(tmp_path):
     assert got["Contacted"]["Follow-Up On"] == D(2026, 11, 23)
     assert got["Contacted"]["Comments"] == "follow-up overdue by 2 days"
     assert got["Followed"]["Follow-Up On"] == D(2026, 11, 24)
-    assert got["Followed"]["Comments"] == "follow-up overdue by 1 day"
+    assert got["Followed"]["Comments"] == "closing overdue by 1 day"
     assert got["Met Person"]["Follow-Up On"] == D(2026, 11, 23)
     assert got["Met Person"]["Comments"] == "thank-you overdue by 2 days"
     assert got["Thanked Person"]["Follow-Up On"] == D(2026, 12, 6)

@@ -20,13 +20,15 @@ from conftest import run
 from libreoffice import lo  # noqa: F401  (the session's LibreOffice fixture)
 from sync_fixtures import TODAY, TODAY_ARG, TOOL_HEADERS, sample_chart, sheet_rows, tool_values
 
+from workbook_tool import schema
 from workbook_tool.sync import sync_chart
 from workbook_tool.workbook import read_chart
 
 pytestmark = pytest.mark.libreoffice
 
 FORMULA_NAME = "=1+1"
-WARM_LEAD_COLUMN = 18  # R: the person's own column right of Recommended, holding TRUE/FALSE
+# The person's own column right of the user columns (R when they were A:Q), holding TRUE/FALSE.
+WARM_LEAD_COLUMN = len(schema.CONTACTS.user_columns) + 1
 
 
 def sync(path, *args):
@@ -161,11 +163,13 @@ def test_synced_chart_converts_with_referrals_and_tool_columns(charts):
     wb = load_workbook(charts["lo_synced"])
     assert wb.sheetnames == ["Contacts", "Want to Meet", "Profile", "Referrals", "Dashboard"]
     headers = [c.value for c in wb["Contacts"][1]]
-    assert headers[-len(TOOL_HEADERS):] == TOOL_HEADERS or headers[18:22] == TOOL_HEADERS
+    assert (headers[-len(TOOL_HEADERS):] == TOOL_HEADERS
+            or headers[WARM_LEAD_COLUMN:WARM_LEAD_COLUMN + len(TOOL_HEADERS)] == TOOL_HEADERS)
     assert sheet_rows(charts["lo_synced"], "Referrals") == sheet_rows(charts["direct"], "Referrals")
     assert tool_values(charts["lo_synced"]) == tool_values(charts["direct"])
     follow_up = wb["Contacts"].cell(2, headers.index("Follow-Up On") + 1)
-    assert follow_up.is_date and follow_up.value == dt.datetime(2027, 1, 10)
+    # Maria Chen's report-back: Ann Lee, whom she referred, met on 2026-11-19.
+    assert follow_up.is_date and follow_up.value == dt.datetime(2026, 11, 20)
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_libreoffice(charts):

@@ -62,7 +62,7 @@ def test_a_templates_dir_without_templates_is_refused(sample, tmp_path):
     result = run("draft", sample, "--templates", tmp_path / "empty")
     assert result.exit_code == 2
     assert result.stderr == (f"Error: --templates {tmp_path / 'empty'}: holds none of outreach.txt, call.md (or "
-                             "call.txt), thank-you.txt, follow-up.txt.\n")
+                             "call.txt), thank-you.txt, follow-up.txt, report-back.txt.\n")
 
 
 def test_a_folder_may_name_a_call_sheet_call_txt_and_it_wins_over_call_md(sample, tmp_path):
@@ -83,10 +83,11 @@ def test_a_folder_may_name_a_call_sheet_call_txt_and_it_wins_over_call_md(sample
      "The innermost block that needs to be closed is 'if'."),
     ("Subject: Hi {{ contact.name\n\nbody\n", 1, "unexpected end of template, expected 'end of print statement'."),
     ("Subject: Hi\n\nDear {{ contact.name }},\n\n{{ contact.nosuch }}\n", 5,
-     "contact.nosuch is not a field; contact has " + ", ".join(sorted(c.key for c in schema.CONTACTS.columns))),
+     "contact.nosuch is not a field; contact has " + ", ".join(sorted([c.key for c in schema.CONTACTS.columns]
+                                                                     + ["via_phrase"]))),
     ("Subject: Hi {{ nope }}\n\nbody\n", 1,
      "'nope' is not a variable; templates have contact, referrer, me, step, today, kind, recommended, "
-     "pending_referrals"),
+     "pending_referrals, report_back"),
     ("Subject: Hi\n\n{{ me.age }}\n", 3, "me.age is not a field; me has " +
      ", ".join(sorted(f.key for f in schema.PROFILE_FIELDS))),
     ("Subject: Hi\n\n{{ ''.__class__.__mro__ }}\n", 3,
@@ -114,7 +115,7 @@ def test_a_templates_row_that_names_no_kind_is_an_error(sample):
     result = run("draft", sample, "--today", TODAY)
     assert result.exit_code == 1
     assert result.stderr == (f'Error: {sample}: Templates!A2: "Outrech" is not a draft kind. Name the template '
-                             "outreach, call, thank-you or follow-up.\n")
+                             "outreach, call, thank-you, follow-up or report-back.\n")
 
 
 def test_a_blank_subject_keeps_the_packaged_one(tmp_path, sample):

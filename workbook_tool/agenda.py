@@ -3,7 +3,7 @@
 The steps are worked out afresh from the dates and Status (never read from the
 tool-owned Next Step column), so the agenda is right even when the chart has not
 been synced since it was last edited. Closed contacts (Declined, No Reply, On
-Hold, Done) never appear.
+Hold, Done) never appear, nor those waiting for their Try Again On.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def build_agenda(chart: Chart, today: dt.date) -> Agenda:
     agenda = Agenda(chart.path, today)
     with gc_paused():
         for row, step in stages.contact_steps(chart, today):
-            if step.closed or step.due is None or not step.action:
+            if step.closed or step.waiting or step.due is None or not step.action:
                 continue
             late = (today - step.due).days
             if late > 0:

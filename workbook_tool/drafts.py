@@ -165,6 +165,7 @@ class Drafter:
         self.today = today
         self.templates = Templates(chart, templates_dir)
         self.people = _people(chart)
+        self.referred = stages.referred_index(chart.contacts.rows)
         self.me = profile_fields(chart)
         self.region = chart.profile.region
         self._me_facts: dict | None = None
@@ -172,7 +173,8 @@ class Drafter:
     def step(self, row: Row) -> stages.NextStep:
         """The contact's next step, counting the referrals they gave that are still pending."""
         return stages.next_step(row, self.chart.profile, self.today,
-                                stages.pending_referrals(row, self.people, self.region))
+                                stages.pending_referrals(row, self.people, self.region),
+                                stages.unreported_meetings(row, self.referred, self.region, self.today))
 
     def context(self, row: Row, kind: str, step: stages.NextStep) -> dict:
         """The variables a template sees for this contact."""
@@ -180,9 +182,15 @@ class Drafter:
                                    self.today)
         recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
         pending = stages.pending_referrals(row, self.people, self.region)
+        # The people met through this contact that a report-back tells about, as contacts' fields.
+        # Asked for by name once reported (Followed Up On filled in), it tells about every one of them.
+        met = (stages.unreported_meetings(row, self.referred, self.region, self.today)
+               or stages.unreported_meetings(row, self.referred, self.region, self.today, all_met=True))
+        report_back = [contact_fields(self.chart, self.people.named(name), region=self.region, today=self.today)
+                       for name, _ in met if self.people.named(name) is not None]
         return {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
                 "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind,
-                "recommended": recommended, "pending_referrals": list(pending)}
+                "recommended": recommended, "pending_referrals": list(pending), "report_back": report_back}
 
     def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
         """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.
@@ -191,6 +199,9 @@ class Drafter:
         """
         step = step if step is not None else self.step(row)
         context = self.context(row, kind, step)
+        if kind == kinds.REPORT_BACK and not context["report_back"]:
+            return Skipped(row.text("name"), row.number, "you have not met anyone they referred you to yet: a "
+                           "report-back tells them how such a meeting went")
         try:
             subject, body = self.templates.render(kind, context)
         except MissingData as exc:

@@ -53,6 +53,7 @@ class CalendarItem:
     summary: str
     description: str
     start: dt.date | dt.datetime  # a datetime only for a meeting with a time
+    location: str = ""  # a meeting's Meeting Place
 
     @property
     def timed(self) -> bool:
@@ -162,8 +163,8 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
 
     for row, step in stages.contact_steps(chart, today):
         identity = contact_identity(row)
-        if step.closed or identity is None:
-            continue
+        if step.closed or step.waiting or identity is None:
+            continue  # a closed contact, or one to try again later (Try Again On), has nothing in the calendar
         name = row.text("name") or row.text("email")
         start = meeting_start(row.values.get("meeting_on"), region, today)
         if start is not None:
@@ -176,15 +177,21 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
                 what, command = f"Informational meeting. Next: {step.action}.", None
             summary = f"Meeting with {name}" + (f" ({row.text('organization')})" if row.text("organization") else "")
             items.append(CalendarItem(uid_for(row, identity, MEETING), MEETING, row.number, name, summary,
-                                      _details(row, what, command), start))
+                                      _details(row, what, command), start, row.text("meeting_place")))
         # A scheduled meeting's step is preparing for it: the meeting event covers it.
         if step.due is None or step.stage == stages.MEETING_SCHEDULED:
             continue
         # A first contact's reminder is an outreach's whatever the Channel, so that changing
         # the Channel updates the event rather than adding a second.
-        kind = kinds.OUTREACH if step.stage == stages.NOT_CONTACTED else step.kind
+        # So is a reply's: the follow-up's event becomes the call or the closing that ends the cadence.
+        # And a thanked contact's: the report-back's event becomes the keep-in-touch note once it is sent.
+        kind = {stages.NOT_CONTACTED: kinds.OUTREACH, stages.AWAITING_REPLY: kinds.FOLLOW_UP,
+                stages.THANKED: kinds.FOLLOW_UP}.get(step.stage, step.kind)
         command = kinds.draft_command(chart.path, step.kind, row.text("name"))
-        summary = kinds.get(step.kind).reminder(step.stage, row.values.get("channel"), name)
+        if step.kind is None:
+            summary = step.calendar_title.format(name=name)
+        else:
+            summary = kinds.get(step.kind).reminder(step.stage, step.channel or row.values.get("channel"), name)
         items.append(CalendarItem(uid_for(row, identity, kind), kind, row.number, name, summary,
                                   _details(row, step.action, command), step.due))
     items.sort(key=lambda i: (i.start if i.timed else dt.datetime.combine(i.start, dt.time()), i.row, i.kind))
@@ -216,6 +223,8 @@ def build_calendar(chart: Chart, items: list[CalendarItem], now: dt.datetime | N
         event.add("description", item.description)
         event.add("categories", ["Job search"])
         event.add("dtstart", item.start)
+        if item.location:
+            event.add("location", item.location)
         if item.timed:
             event.add("dtend", item.start + MEETING_LENGTH)
             event.add("transp", "OPAQUE")

@@ -25,6 +25,7 @@ OUTREACH = "outreach"
 CALL = "call"
 THANK_YOU = "thank-you"
 FOLLOW_UP = "follow-up"
+REPORT_BACK = "report-back"
 
 # The checker's rules (checker.py applies them; test_kinds checks it knows each one).
 GUIDE_POINTS = "guide-points"  # the guide's four points, the request for a meeting, "not asking for a job"
@@ -102,6 +103,11 @@ KINDS = (
          aliases=("follow up", "followup", "follow-up email", "reminder", "keep in touch"),
          email=True, stages=(AWAITING_REPLY, THANKED), checks=(SHORT,), when_due=True,
          reminders=(Reminder("Keep in touch with {name}", stage=THANKED), Reminder("Follow up with {name}"))),
+    # Telling a referrer how the meeting they made possible went: stages.next_step asks for it
+    # (no stage calls for it alone: a thanked contact's step is a report-back only while one is owed).
+    Kind(REPORT_BACK, "a report-back", packaged="report-back.txt", files=("report-back.txt", "report-back.md"),
+         aliases=("report back", "how it went", "referrer update"), email=True, stages=(), checks=(SHORT,),
+         reminders=(Reminder("Report back to {name}"),)),
 )
 
 NAMES = tuple(k.name for k in KINDS)

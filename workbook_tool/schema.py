@@ -199,6 +199,16 @@ CONTACTS = SheetShape(
                         "Referrals Given"),
                hint='People they suggested, one per line or separated by ";": '
                     "Name <email>, phone, Organization."),
+        Column("try_again_on", "Try Again On", kind="date", width=13, number_format=DATE_FORMAT,
+               aliases=("Snooze Until", "Contact Again On", "Try Again", "Snoozed Until"),
+               hint="\"Try again in January\": no step is due before this day; the rhythm resumes on it."),
+        Column("meeting_place", "Meeting Place", width=24,
+               aliases=("Location", "Where", "Meeting Location", "Place"),
+               hint="Where you meet (an address, an office, a video link): on the call sheet and the calendar."),
+        Column("personal_note", "Personal Note", width=36,
+               aliases=("How We Know Each Other", "How I Know Them", "How We Met"),
+               hint="How you know each other, in a sentence: it opens the outreach, so that someone who knows "
+                    "you does not get a letter written for a stranger."),
         Column("stage", "Stage", owner=TOOL, width=18,
                hint="Written by chart sync from the dates and Status."),
         Column("next_step", "Next Step", owner=TOOL, width=34,

@@ -13,12 +13,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import kinds, schema
-from .fields import parse_recommended, to_date
+from .fields import name_key, parse_recommended, to_date
 from .people import NAME, People
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
 
 CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
+_CALL, _EMAIL = schema.CHANNELS
+_NO_REPLY = schema.STATUSES[1]
+_CLOSE = f"set Status to {_NO_REPLY}"
+NO_REPLY_TITLE = "Close {name} as " + _NO_REPLY  # the calendar's title for a step of closing
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,13 @@ class NextStep:
     due: dt.date | None = None
     kind: str | None = None
     reminders: tuple[str, ...] = field(default=())
+    waiting: bool = False  # Try Again On is ahead: ``due`` is that day, and nothing is to be done before it
+    channel: str | None = None  # the Channel the step uses when it is not the row's (trying the other one)
+
+    @property
+    def calendar_title(self) -> str | None:
+        """How the calendar titles a step that calls for no draft (closing as No Reply), else None."""
+        return NO_REPLY_TITLE if self.kind is None and self.action.endswith(_CLOSE) else None
 
     @property
     def closed(self) -> bool:
@@ -61,15 +72,30 @@ def closed_status(row: Row) -> str | None:
     return next((s for s in schema.STATUSES if schema.normalize_header(s) == folded), None) if folded else None
 
 
-def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) -> NextStep:
+def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), report_back=()) -> NextStep:
     """Apply the guide's rules to one Contacts row.
 
     ``pending_referrals`` names the people this contact recommended who have not
-    been contacted yet; a thanked contact's next step mentions them.
+    been contacted yet; a thanked contact's next step mentions them. ``report_back``
+    (``unreported_meetings``) holds the people they referred you to whom you have met
+    since you last wrote to them: a thanked contact's step is then to tell them how it went. A Try Again On
+    ahead of ``today`` puts the row on hold until that day (``NextStep.waiting``); on
+    and after it the rhythm resumes from that day.
     """
     status = closed_status(row)
     if status:
         return NextStep(status)
+    retry = _date(row, "try_again_on", profile.region, today)
+    if retry is not None and retry > today:
+        stage = _rhythm(row, profile, today, pending_referrals, (), None).stage
+        header = schema.CONTACTS.column("try_again_on").header
+        return NextStep(stage, f"Nothing until {retry.isoformat()} ({header})", retry, waiting=True)
+    return _rhythm(row, profile, today, pending_referrals, report_back, retry)
+
+
+def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, report_back,
+            retry: dt.date | None) -> NextStep:
+    """The guide's rules for an open row; ``retry``, a Try Again On not after today, restarts the clock."""
     region = profile.region
     contacted = _date(row, "contacted_on", region, today)
     meeting = _date(row, "meeting_on", region, today)
@@ -77,12 +103,22 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     followed = _date(row, "followed_up_on", region, today)
     channel = schema.normalize_header(row.values.get("channel"))
 
+    def resumed(due: dt.date) -> dt.date:  # a step is never due before the day to try again
+        return max(due, retry) if retry is not None else due
+
     if thanked is not None:
         base = max(thanked, followed) if followed else thanked
-        due = base + dt.timedelta(days=profile.days("keep_in_touch_days"))
+        due = resumed(base + dt.timedelta(days=profile.days("keep_in_touch_days")))
         action = "Keep in touch: a short note with news"
         if pending_referrals:
             action = f"Contact the people they referred: {', '.join(pending_referrals)}; then keep in touch"
+        if report_back:
+            # The guides all say it: tell the referrer how the meeting they made possible went, promptly.
+            met = ", ".join(name for name, _ in report_back)
+            due = resumed(min(day for _, day in report_back) + dt.timedelta(days=profile.days("thank_you_days")))
+            action = f"Report back: tell them how it went with {met}" + (
+                f"; then contact the people they referred: {', '.join(pending_referrals)}" if pending_referrals else "")
+            return NextStep(THANKED, action, due, kinds.REPORT_BACK, _overdue(kinds.REPORT_BACK, due, today))
         return NextStep(THANKED, action, due, kinds.called_for(THANKED))
 
     if meeting is not None and meeting >= today:
@@ -91,7 +127,7 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
         return NextStep(MEETING_SCHEDULED, action, meeting, kinds.called_for(MEETING_SCHEDULED))
 
     if meeting is not None:
-        due = meeting + dt.timedelta(days=profile.days("thank_you_days"))
+        due = resumed(meeting + dt.timedelta(days=profile.days("thank_you_days")))
         kind = kinds.called_for(MET)
         reminders = _overdue(kind, due, today)
         if not row.text("helpful"):
@@ -99,10 +135,17 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
         return NextStep(MET, "Send a thank-you that names something helpful", due, kind, reminders)
 
     if contacted is not None:
-        base = max(contacted, followed) if followed else contacted
-        due = base + dt.timedelta(days=profile.days("follow_up_days"))
+        wait = dt.timedelta(days=profile.days("follow_up_days"))
+        last = max(contacted, followed) if followed else contacted
         kind = kinds.called_for(AWAITING_REPLY)
-        return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {base.isoformat()})", due, kind,
+        if retry is not None and retry > last:
+            # The day to try again is a new start: one follow-up, due that day, whatever came before.
+            return NextStep(AWAITING_REPLY, f"Try again: follow up (last contact {last.isoformat()})", retry, kind,
+                            _overdue(kind, retry, today))
+        if followed is not None and followed >= contacted:
+            return _cadence_end(row, followed, followed + wait, channel, today)
+        due = last + wait
+        return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {last.isoformat()})", due, kind,
                         _overdue(kind, due, today))
 
     # The Channel as the action's verb ("Call to ask …"), when it is one of the chart's.
@@ -110,6 +153,26 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=()) 
     kind = kinds.called_for(NOT_CONTACTED, channel)
     action = f"{how} to ask for {profile.text('meeting_length')} of advice"
     return NextStep(NOT_CONTACTED, action, today, kind)
+
+
+def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today: dt.date) -> NextStep:
+    """A follow-up went unanswered: try the other channel where the row has it, or close as No Reply.
+
+    Never a second follow-up by the same channel: the guide's rhythm ends here. The other
+    channel's step is a first contact by it (a call sheet, or an outreach email).
+    """
+    other = None
+    if channel == schema.normalize_header(_EMAIL) and row.text("phone"):
+        other, detail = _CALL, row.text("phone")
+    elif channel == schema.normalize_header(_CALL) and row.text("email"):
+        other, detail = _EMAIL, row.text("email")
+    said = f"No reply to your follow-up of {followed.isoformat()}: "
+    if other is None:
+        return NextStep(AWAITING_REPLY, said + _CLOSE, due, None, _overdue("closing", due, today))
+    verb = other.casefold()  # the Channel as a verb: "call them", "email them"
+    kind = kinds.called_for(NOT_CONTACTED, schema.normalize_header(other))
+    return NextStep(AWAITING_REPLY, f"{said}{verb} them ({detail}), or {_CLOSE}", due, kind,
+                    _overdue(verb, due, today), channel=other)
 
 
 def was_contacted(row: Row, region: str) -> bool:
@@ -137,6 +200,37 @@ def pending_referrals(row: Row, people: People, region: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(pending))
 
 
+def referred_index(rows) -> dict[str, list[Row]]:
+    """The rows each contact referred (``name_key`` of Referred By → rows), for ``unreported_meetings``."""
+    index: dict[str, list[Row]] = {}
+    for row in rows:
+        key = name_key(row.values.get("referred_by"))
+        if key:
+            index.setdefault(key, []).append(row)
+    return index
+
+
+def unreported_meetings(row: Row, referred: dict[str, list[Row]], region: str, today: dt.date,
+                        all_met: bool = False) -> tuple[tuple[str, dt.date], ...]:
+    """``(name, meeting day)`` of each person ``row`` referred you to whom you met before ``today``
+    after you last wrote to ``row`` (Thanked On, Followed Up On), for ``next_step``'s report-back.
+
+    A report-back sent is recorded like any note to them: in Followed Up On. ``all_met``
+    counts every such meeting, reported or not (a report-back drafted again on request).
+    """
+    key = name_key(row.values.get("name"))
+    if not key or key not in referred:
+        return ()
+    notes = [d for d in (_date(row, "thanked_on", region, today), _date(row, "followed_up_on", region, today)) if d]
+    last = max(notes) if notes and not all_met else None
+    found = []
+    for other in referred[key]:
+        met = _date(other, "meeting_on", region, today)
+        if met is not None and met < today and (last is None or met > last) and other.text("name"):
+            found.append((other.text("name"), met))
+    return tuple(found)
+
+
 def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
     """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
 
@@ -147,7 +241,9 @@ def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
     region = chart.profile.region
     rows = chart.contacts.rows
     people = People.of_rows(rows, region, kinds=(NAME,))
+    referred = referred_index(rows)
     steps = []
     for row in rows:
-        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, people, region))))
+        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, people, region),
+                                     unreported_meetings(row, referred, region, today))))
     return steps

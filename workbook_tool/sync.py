@@ -102,9 +102,11 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     # Whom a name names (a Referred By, a Recommended name, a Possible Connector), the new rows too.
     people = People.of_rows(all_rows, region, kinds=(NAME,))
     steps: dict[int, stages.NextStep] = {}
+    referred = stages.referred_index(all_rows)
     for row in all_rows:
         pending = stages.pending_referrals(row, people, region)
-        steps[row.number] = stages.next_step(row, chart.profile, today, pending)
+        steps[row.number] = stages.next_step(row, chart.profile, today, pending,
+                                             stages.unreported_meetings(row, referred, region, today))
     plan.steps = steps
 
     referrals, loops = _referral_chains(all_rows, people, steps)

@@ -13,13 +13,15 @@ exhaust memory) with a strict notion of "undefined":
   any field optional.
 
 Variables (``VARIABLES``): ``contact`` (the Contacts row, by schema key:
-``contact.name``, ``contact.organization``, ``contact.helpful`` …; dates are dates),
+``contact.name``, ``contact.organization``, ``contact.helpful`` …; dates are dates; and
+``contact.via_phrase``, Via as a letter says it: "my mom", "my friend Sam Patel"),
 ``referrer`` (the row of the contact in Referred By, or None), ``me`` (the Profile, by
 PROFILE_FIELDS key, with defaults: ``me.your_name``, ``me.meeting_length`` …), ``step``
 (stages.NextStep: ``step.stage``, ``step.action``, ``step.due``), ``today``, ``kind``,
-``recommended`` (names in the contact's Recommended cell) and ``pending_referrals``
-(those of them not contacted yet). Filters: ``first_name``, ``longdate``,
-``sentence``, ``phrase``, ``oneline``, ``and_list``.
+``recommended`` (names in the contact's Recommended cell), ``pending_referrals``
+(those of them not contacted yet) and ``report_back`` (the people met through the
+contact, as contact fields). Filters: ``first_name``, ``longdate``, ``sentence``,
+``phrase``, ``capfirst``, ``oneline``, ``and_list``.
 
 A line that holds only ``{% … %}`` tags leaves no blank line behind (like
 Mustache's standalone tags), so templates can put ``{% if %}`` on its own line.
@@ -52,7 +54,7 @@ from .fields import is_blank, phone_text, to_date
 from .sandbox import BoundedEnvironment, Exhausted, budget
 from .workbook import Chart, Row
 
-VARIABLES = ("contact", "referrer", "me", "step", "today", "kind", "recommended", "pending_referrals")
+VARIABLES = ("contact", "referrer", "me", "step", "today", "kind", "recommended", "pending_referrals", "report_back")
 
 
 # --------------------------------------------------------------------------- sources
@@ -348,11 +350,47 @@ _FIELDS_ATTRIBUTES = frozenset(dir(Fields)) | {"owner", "known"}
 # call a dict's methods, so a shared one could be changed for the rest of the run.
 _CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
 _CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
+# Fields worked out from a column rather than typed in one: the key, and the column it comes from.
+VIA_PHRASE = "via_phrase"
+_DERIVED = {VIA_PHRASE: "via"}
+_CONTACT_KNOWN = {**_CONTACT_HEADERS, **{k: _CONTACT_HEADERS[source] for k, source in _DERIVED.items()}}
+
+# Words for whose contact someone is ("Mom", "Aunt Sue", "Dad's friend Tom"): said as "my mom",
+# "my aunt Sue", "my dad's friend Tom" in a letter, never as typed ("Mom suggested …").
+_RELATIONS = frozenset("""
+    mom mum mommy mother dad daddy father parents aunt auntie uncle cousin brother sister sibling grandma granny
+    grandmother grandpa grandfather grandparents niece nephew wife husband partner fiance fiancee son daughter
+    stepmom stepmother stepdad stepfather godmother godfather in-law sister-in-law brother-in-law mother-in-law
+    father-in-law friend neighbor neighbour colleague coworker co-worker boss manager roommate classmate teacher
+    professor coach mentor
+""".split())
+_FRIEND = schema.SOURCES[2]
+
+
+def via_phrase(via, source=None) -> str:
+    """Via as a letter says it, after "…suggested": ``Mom`` → ``my mom``, ``Aunt Sue`` → ``my aunt Sue``,
+    ``my uncle Ray`` as typed, and a friend's name (Source Friend) → ``my friend Sam Patel``.
+
+    Lower-case at the start, for the middle of a sentence; templates capitalize it with ``capfirst``.
+    """
+    text = " ".join(_text(via).split())
+    if not text:
+        return text
+    first, _, rest = text.partition(" ")
+    word = first.casefold()
+    if word in ("my", "our"):
+        return word + (" " + rest if rest else "")
+    base = word[:-2] if word.endswith(("'s", "’s")) else word
+    if base in _RELATIONS:
+        return "my " + word + (" " + rest if rest else "")
+    if schema.normalize_header(source) == schema.normalize_header(_FRIEND):
+        return "my friend " + text
+    return text
 
 
 def _contact_value(key: str, value, region: str, today: dt.date | None = None):
     """A non-blank Contacts cell as a template sees it (``today`` dates a day typed without a year)."""
-    kind = _CONTACT_KINDS[key]
+    kind = _CONTACT_KINDS.get(key, "text")
     if kind == "date":
         try:
             return to_date(value, region, today)
@@ -375,10 +413,17 @@ def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str |
     region = region or chart.profile.region
 
     def places():
-        return {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
+        found = {k: f"{table.sheet}!{table.ref(number, k)}" for k in _CONTACT_HEADERS if table.has(k)}
+        return found | {k: found[source] for k, source in _DERIVED.items() if source in found}
 
-    return Fields(owner, row.values, dict(_CONTACT_HEADERS), places,
-                  lambda key, value: _contact_value(key, value, region, today))
+    def convert(key, value):
+        if key == VIA_PHRASE:
+            return via_phrase(value, row.values.get("source"))
+        return _contact_value(key, value, region, today)
+
+    # The derived fields read their column's cell (a copy of the row's dict: the row's own is the chart's).
+    values = {**row.values, **{k: row.values.get(source) for k, source in _DERIVED.items()}}
+    return Fields(owner, values, dict(_CONTACT_KNOWN), places, convert)
 
 
 def referrer_fields(chart: Chart, row: Row, referrer: Row | None, region: str,
@@ -388,7 +433,7 @@ def referrer_fields(chart: Chart, row: Row, referrer: Row | None, region: str,
     if referrer is not None:
         return contact_fields(chart, referrer, "referrer", region, today)
     if row.text("referred_by"):  # named but not a row of the chart: the outreach can still name them
-        return Fields("referrer", {"name": header_text(row.text("referred_by"))}, dict(_CONTACT_HEADERS))
+        return Fields("referrer", {"name": header_text(row.text("referred_by"))}, dict(_CONTACT_KNOWN))
     return None
 
 
@@ -446,6 +491,12 @@ def sentence(value) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
+def capfirst(value) -> str:
+    """Text with a capital first letter, the rest as it is ("my friend Sam" → "My friend Sam")."""
+    text = _text(value)
+    return text[:1].upper() + text[1:]
+
+
 def phrase(value) -> str:
     """Text to put inside a sentence: one line, no final full stop."""
     return " ".join(_text(value).split()).rstrip(" .")
@@ -483,6 +534,7 @@ def environment() -> BoundedEnvironment:
     """A new environment for templates: the sandbox's bounds, unknown names refused, our filters."""
     env = _Environment(undefined=Unknown, autoescape=False, lstrip_blocks=True, keep_trailing_newline=True)
     env.add_filters(first_name=first_name, sentence=sentence, phrase=phrase, oneline=oneline, and_list=and_list,
+                    capfirst=capfirst,
                     longdate=pass_context(lambda ctx, value: longdate(value, ctx.get("today"))))
     return env
 

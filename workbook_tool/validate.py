@@ -197,7 +197,7 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
     names = set(name_keys) - {""}
     choice_keys = [k for k in ("source", "channel", "status") if table.has(k)]
     allowed = {k: {schema.normalize_header(c) for c in table.shape.column(k).choices} for k in choice_keys}
-    date_keys = [k for k in ("contacted_on", "meeting_on", "thanked_on", "followed_up_on") if table.has(k)]
+    date_keys = [c.key for c in table.shape.user_columns if c.kind == "date" and table.has(c.key)]
 
     for row, row_name_key in zip(table.rows, name_keys):
         n = row.number

@@ -44,6 +44,31 @@ def test_excel_serial_numbers():
     assert to_date(61) == dt.date(1900, 3, 1)  # past Lotus' false 29 February 1900
 
 
+def test_excel_serial_numbers_before_march_1900_read_as_excel_shows_them():
+    from openpyxl.utils.datetime import from_excel
+
+    # Excel's serial 1 is 1900-01-01 and 60 the false 1900-02-29; calamine and openpyxl agree.
+    assert to_date(1) == dt.date(1900, 1, 1)
+    assert to_date(2) == dt.date(1900, 1, 2)
+    assert to_date(59) == dt.date(1900, 2, 28)
+    for serial in (*range(1, 60), *range(61, 200), 45658):
+        assert to_date(serial) == from_excel(serial).date(), serial
+    with pytest.raises(ValueError, match="never was"):
+        to_date(60)
+
+
+def test_serial_days_is_the_inverse_excel_reads():
+    from openpyxl.utils.datetime import from_excel
+
+    from workbook_tool.fields import serial_days
+
+    for day in (dt.date(1900, 1, 1), dt.date(1900, 1, 9), dt.date(1900, 2, 28), dt.date(1900, 3, 1),
+                dt.date(2026, 11, 25)):
+        serial = serial_days(dt.datetime.combine(day, dt.time()))
+        assert from_excel(serial).date() == day, day
+    assert serial_days(dt.datetime(2026, 11, 25, 18)) == 46351.75
+
+
 def test_written_dates_with_sept_and_ordinals():
     assert to_date("Sept. 4, 2026") == dt.date(2026, 9, 4)
     assert to_date("Sept 4 2026") == dt.date(2026, 9, 4)

@@ -602,3 +602,13 @@ def test_a_misspelt_header_is_told_in_the_summary(tmp_path):
             'header to "Contacted On" to have chart read it; until then chart leaves this column out.'
             in result.stdout.splitlines())
     assert "Problems: 0 errors, 1 warning" in result.stdout
+
+
+def test_a_date_before_march_1900_syncs_and_reads_back_as_excel_shows_it(tmp_path):
+    # Hypothesis found it: a Contacted On of 2 (Excel's 1900-01-02) gave a Follow-Up On written one day off,
+    # so the read-back refused every sync of that chart.
+    path = simple_chart(tmp_path / "chart.xlsx", [contact(name="Ann Lee", source="Own", email="ann@fabrikam.org",
+                                                          channel="Email", contacted_on=2)])
+    result = run("sync", path, "--today", TODAY_ARG)
+    assert result.exit_code == 0, result.output
+    assert tool_values(path)["Ann Lee"]["Follow-Up On"] == dt.date(1900, 1, 9)

@@ -16,12 +16,32 @@ from dataclasses import dataclass
 
 # Excel counts days from 1899-12-30 (it keeps Lotus 1-2-3's false 1900 leap day).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# ... and that false day is serial 60, 1900-02-29: below it serials run one day behind
+# the epoch's count (serial 1 is 1900-01-01), as Excel, calamine and openpyxl read them.
+FALSE_LEAP_DAY = 60
 # The serial day of 9999-12-31, the last day Python (and Excel) has; a larger number
 # in a date cell comes back from the reader as a plain number.
 LAST_SERIAL = (dt.date.max - EXCEL_EPOCH).days
 # Years a job search can plausibly mention; outside them a date is a typo.
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2199
+
+
+def serial_date(serial: int) -> dt.date:
+    """The day an Excel serial number (1900 date system) stands for, as Excel shows it.
+
+    ``ValueError`` for 60, Excel's 1900-02-29, a day that never was.
+    """
+    if serial == FALSE_LEAP_DAY:
+        raise ValueError("60 is Excel's 1900-02-29, a day that never was")
+    return EXCEL_EPOCH + dt.timedelta(days=serial + (serial < FALSE_LEAP_DAY))
+
+
+def serial_days(day: dt.datetime) -> float:
+    """The Excel serial number (1900 date system) of ``day``, with its time as a fraction."""
+    delta = day - dt.datetime.combine(EXCEL_EPOCH, dt.time())
+    days = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+    return days - 1 if days < FALSE_LEAP_DAY + 1 else days
 
 _DATE_FORMATS_COMMON = (
     "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
@@ -70,7 +90,7 @@ def read_date(value, region: str = "US", today: dt.date | None = None) -> tuple[
         # formatted as a number); NaN and huge values fail the range test.
         if not 1 <= value < LAST_SERIAL + 1:
             raise ValueError(f"{value!r} is not a date")
-        result = EXCEL_EPOCH + dt.timedelta(days=int(value))
+        result = serial_date(int(value))
     elif isinstance(value, str):
         text = value.strip()
         try:

@@ -16,6 +16,7 @@ import re
 from lxml import etree
 
 from . import schema, sheetxml
+from .fields import serial_days
 from .sheetxml import Unsupported
 from .objects import column_letter
 from .xlsxpackage import Package
@@ -34,7 +35,7 @@ class Values:
     def __init__(self, date1904: bool, iso_dates: bool = False):
         from .plan import stored_text
 
-        self.epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+        self.date1904 = date1904
         self.stored_text = stored_text
         # Strict SpreadsheetML keeps a date as an ISO 8601 text (t="d"), not a serial number; Excel
         # writes its Strict files so.
@@ -43,8 +44,12 @@ class Values:
     def serial(self, value: dt.date) -> str:
         if not isinstance(value, dt.datetime):
             value = dt.datetime(value.year, value.month, value.day)
-        delta = value.replace(tzinfo=None) - self.epoch
-        days = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+        value = value.replace(tzinfo=None)
+        if self.date1904:
+            delta = value - dt.datetime(1904, 1, 1)
+            days = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
+        else:
+            days = serial_days(value)
         return str(int(days)) if days == int(days) else repr(days)
 
     def cell(self, p: str, ref: str, style: str | None, value) -> str:

@@ -16,6 +16,7 @@ Helpers a test author will want:
 from __future__ import annotations
 
 import json
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -194,3 +195,16 @@ def assert_unreadable(path, message: str, *, exit_code: int = 2) -> None:
         assert result.stderr == f"Error: {path}: {message}\n"
         assert result.stdout == ""
         assert "Traceback" not in result.output
+
+
+def refuse_new_files(monkeypatch) -> None:
+    """Make every file creation fail with EACCES (root may write anywhere, so a read-only folder cannot be
+    relied on); opening existing files, such as the chart being read, still works."""
+    real_open = os.open
+
+    def refuse(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "open", refuse)

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 
 import pytest
+from conftest import refuse_new_files
 from icalendar import Calendar
 
 from tests.conftest import contact, run, write_chart
@@ -299,15 +300,7 @@ def test_output_under_a_file(sample, tmp_path):
 
 
 def test_unwritable_output_through_the_cli(sample, tmp_path, monkeypatch):
-    real_open = os.open
-
-    def refuse(path, flags, mode=0o777, *, dir_fd=None):
-        if flags & os.O_CREAT:  # the new file, not the chart read
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, flags, mode, dir_fd=dir_fd)
-
-    # Root may write anywhere, so a read-only folder cannot be relied on here.
-    monkeypatch.setattr(os, "open", refuse)
+    refuse_new_files(monkeypatch)
     out = tmp_path / "job.ics"
     line = one_line_error(run("calendar", sample, "-o", out), 1)
     assert line == f"Error: {out}: could not write the calendar (Permission denied); nothing was changed."

@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from conftest import refuse_new_files
 from openpyxl import load_workbook
 
 from tests.conftest import run, write_workbook
@@ -277,15 +278,7 @@ def test_missing_folder(tmp_path):
 
 
 def test_unwritable_folder_is_an_error_line_not_a_traceback(tmp_path, monkeypatch):
-    # Tests may run as root, who can write anywhere; make the temporary file fail instead.
-    real_open = os.open
-
-    def refuse(path, flags, mode=0o777, *, dir_fd=None):
-        if flags & os.O_CREAT:  # the new file, not the chart read
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, flags, mode, dir_fd=dir_fd)
-
-    monkeypatch.setattr(os, "open", refuse)
+    refuse_new_files(monkeypatch)
     path = tmp_path / "chart.xlsx"
     with pytest.raises(WriteFailed):
         write_new_chart(path)

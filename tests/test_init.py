@@ -6,10 +6,9 @@ import os
 import stat
 
 import pytest
-from conftest import refuse_new_files
 from openpyxl import load_workbook
 
-from tests.conftest import run, write_workbook
+from tests.conftest import refuse_new_files, run, write_workbook
 from workbook_tool import schema
 from workbook_tool.create import write_new_chart
 from workbook_tool.errors import RefusedToWrite, WriteFailed

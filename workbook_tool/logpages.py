@@ -27,6 +27,10 @@ SUFFIXES = {"text": (".txt",), "csv": (".csv",), "xlsx": (".xlsx",), "html": (".
 LOG_SHEET, SUMMARY_SHEET, LOG_TABLE = "Log", "Summary", "JobSearchLog"
 # One colour per activity, in ACTIVITIES' order (then new contacts): the HTML's bars and legend.
 COLOURS = ("#1f6fb4", "#8c6bb1", "#2ca25f", "#e6550d", "#d6a300", "#c51b7d", "#636363")
+# The funnel's steps, and By Source's contacted, replied and meetings: colours of their own, so that
+# a colour on the page always means one thing.
+FUNNEL_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1")
+SOURCE_COLOURS = ("#4a4a8c", "#74a9cf", "#fd8d3c")
 WRAP = 28  # the widest a text column gets before its cells wrap onto more lines
 
 
@@ -186,7 +190,7 @@ def _bars(series: list[tuple[str, list[int]]], colours, width=640, height=220, s
 
 def _funnel_bars(funnel, width=280) -> list[dict]:
     most = max([n for _, n in funnel] + [1])
-    return [{"label": name, "n": n, "y": 6 + i * 30, "w": width * n / most, "fill": COLOURS[i]}
+    return [{"label": name, "n": n, "y": 6 + i * 30, "w": width * n / most, "fill": FUNNEL_COLOURS[i]}
             for i, (name, n) in enumerate(funnel)]
 
 
@@ -208,8 +212,8 @@ def html_text(report: JobReport) -> str:
         one_position=len({r[6] for r in records}) == 1,
         facts=facts, activities=ACTIVITIES, weekly_columns=WEEKLY_COLUMNS, legend=list(zip(ACTIVITIES, COLOURS)),
         weekly_chart=_bars(weeks, COLOURS), funnel=_funnel_bars(facts["funnel"]),
-        source_chart=_bars(sources, COLOURS[:1] + COLOURS[2:4], width=360, height=170, stacked=False),
-        source_legend=list(zip(("Contacted", "Replied", "Meetings"), COLOURS[:1] + COLOURS[2:4])),
+        source_chart=_bars(sources, SOURCE_COLOURS, width=360, height=170, stacked=False),
+        source_legend=list(zip(("Contacted", "Replied", "Meetings"), SOURCE_COLOURS)),
         previous=previous.label(), funnel_names=FUNNEL, new_contacts=NEW_CONTACTS)
 
 

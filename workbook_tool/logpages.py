@@ -95,8 +95,17 @@ def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset
     """Columns padded to their widest cell (wrapped at WRAP), numbers (``right``) aligned right."""
     widths = [min(WRAP, max([len(header[i]), *(len(r[i]) for r in rows)])) for i in range(len(header))]
     out = []
+    wraps: dict[tuple[str, int], list[str]] = {}  # the same long cell (Position Sought) wraps once
+
+    def wrap(text: str, width: int) -> list[str]:
+        if len(text) <= width:
+            return [text]  # most cells: textwrap costs a second for 15,000 rows
+        if (text, width) not in wraps:
+            wraps[text, width] = textwrap.wrap(text, width) or [""]
+        return wraps[text, width]
+
     for cells in [header, *rows]:
-        wrapped = [textwrap.wrap(c, widths[i]) or [""] for i, c in enumerate(cells)]
+        wrapped = [wrap(c, widths[i]) for i, c in enumerate(cells)]
         for line in range(max(len(w) for w in wrapped)):
             parts = [(w[line] if line < len(w) else "") for w in wrapped]
             out.append("  ".join(p.rjust(widths[i]) if i in right else p.ljust(widths[i])

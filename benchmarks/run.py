@@ -25,6 +25,10 @@ Cases (``--cases``, comma-separated; default all):
             contacted yet: N emails) vs openpyxl load, and vs awdeorio's
             ``mailmerge --dry-run --no-limit`` rendering the same outreach
             template for the same rows from a CSV.
+  report    ``chart report PATH --from 2026-01-01 --today 2026-11-25`` (every
+            activity of the year: the log and summary as text) vs ``chart
+            validate PATH`` with pandas imported in the same process: the
+            target is no more than validate plus the pandas import.
   help      ``chart --help`` vs ``python -c "import click"`` (size-independent).
 
 Targets apply at 10k rows and more; at 1k the ratios are shown for information.
@@ -60,7 +64,7 @@ import generate  # noqa: E402  (benchmarks/ is a folder of scripts, not a packag
 
 TODAY = "2026-11-25"
 NEXT_WEEK = "2026-12-02"
-ALL_CASES = ("sync", "resync", "validate", "agenda", "draft", "help")
+ALL_CASES = ("sync", "resync", "validate", "agenda", "report", "draft", "help")
 TARGET_FROM_ROWS = 10_000
 MiB = 1024 * 1024
 
@@ -68,6 +72,9 @@ BARE_LOAD = "import sys\nfrom openpyxl import load_workbook\nload_workbook(sys.a
 BARE_LOAD_SAVE = ("import sys\nfrom openpyxl import load_workbook\nwb = load_workbook(sys.argv[1])\n"
                   "wb.save(sys.argv[2])\n")
 BARE_CLICK = "import click"
+# chart report's baseline: chart validate of the same file, after importing pandas (which report needs).
+VALIDATE_WITH_PANDAS = ("import sys\nimport pandas\nfrom workbook_tool.cli import main\n"
+                        "sys.argv = ['chart', 'validate', sys.argv[1]]\nmain()\n")
 
 
 # --------------------------------------------------------------------------- running one process
@@ -458,6 +465,19 @@ class Bench:
             r, Side("chart agenda", lambda f: [*self.chart, *fill(args, copy_into(f, path), f / "out")]),
             Side("load", lambda f: [sys.executable, "-c", BARE_LOAD, str(path)]), reps, warm)
 
+    def case_report(self, rows, reps, warm):
+        if "report" not in self.commands:
+            self._note("report", "`chart report` is not in `chart --help` yet: not measured.")
+            return
+        path = self.chart_file(rows)
+        r = Result("report", "`chart report` (the year's log)", "`chart validate` + import pandas", rows,
+                   time_target=1.0, note=f"chart report PATH --from 2026-01-01 --today {TODAY}")
+        self._add(
+            r, Side("chart report", lambda f: [*self.chart, "report", str(path), "--from", "2026-01-01",
+                                               "--today", TODAY]),
+            Side("validate+pandas", lambda f: [sys.executable, "-c", VALIDATE_WITH_PANDAS, str(path)],
+                 ok_codes=(0, 1)), reps, warm)
+
     def case_draft(self, rows, reps, warm):
         path = self.chart_file(rows, fresh=True)
         has_draft = "draft" in self.commands
@@ -645,6 +665,7 @@ def report(results: list[Result], notes: list[str], info: dict, args) -> str:
 
 GROWTH_LABELS = {"sync": "`chart sync` (first sync)", "resync": "`chart sync` (a week later)",
                  "validate": "`chart validate`", "agenda": "`chart agenda`", "draft": "`chart draft` (outreach)",
+                 "report": "`chart report` (the year's log)",
                  "draft-peer": "mailmerge (same outreach)"}
 
 

@@ -210,8 +210,9 @@ def _row_events(row: Row, region: str, today: dt.date, referred) -> list[tuple]:
 
 _EVENT_COLUMNS = ("date", "row", "contact", "employer", "title", "method", "activity", "result", "source", "new")
 _CONTACT_COLUMNS = ("row", "contact", "source", "first", "replied_by", "reply_on", "met_on", "referred_on")
-# The results that show a contact had answered by then.
-_ANSWERED = {REPLIED, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED, *stages.CLOSED} - {"No Reply", "On Hold"}
+_DECLINED, _NO_REPLY, _ON_HOLD, _DONE = schema.STATUSES
+# The results that show a contact had answered by then (a decline is an answer; No Reply and On Hold are not).
+_ANSWERED = {REPLIED, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED, _DECLINED, _DONE}
 
 
 def _collect(rows, region: str, today: dt.date, referred, records: list, people: list) -> None:

@@ -93,16 +93,18 @@ def _heading(report: JobReport) -> list[str]:
 
 def _table(header: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
     """Columns padded to their widest cell (wrapped at WRAP), numbers (``right``) aligned right."""
-    widths = [min(WRAP, max([len(header[i]), *(len(r[i]) for r in rows)])) for i in range(len(header))]
+    columns = list(zip(*rows)) or [()] * len(header)
+    widths = [min(WRAP, max(len(h), max(map(len, column), default=0))) for h, column in zip(header, columns)]
     # One format string for a line: a 15,000-row log is 45,000 lines, padded cell by cell it took a second.
     line = "  ".join(f"{{:{'>' if i in right else '<'}{w}}}" for i, w in enumerate(widths)).format
     blank = [""] * len(widths)
+    capped = [i for i, w in enumerate(widths) if w == WRAP]  # only a column cut to WRAP has cells to wrap
     # The lines under a row's first hold only its wrapped cells; the same long cells (the Position
     # Sought of every row) make the same lines, so they are made once.
     continued: dict[tuple, tuple[list[str], list[str]]] = {}
     out = []
     for cells in [header, *rows]:
-        long = tuple((i, c) for i, (c, w) in enumerate(zip(cells, widths)) if len(c) > w)
+        long = tuple((i, cells[i]) for i in capped if len(cells[i]) > widths[i])
         if not long:
             out.append(line(*cells).rstrip())
             continue

@@ -147,9 +147,11 @@ def _referred_names(row: Row, referred: dict[str, list[Row]], region: str) -> li
     return [n for k, n in names.items() if k and n]
 
 
+_SOURCES = {schema.normalize_header(s): s for s in schema.SOURCES}
+
+
 def _source(row: Row) -> str:
-    folded = schema.normalize_header(row.values.get("source"))
-    return next((s for s in schema.SOURCES if schema.normalize_header(s) == folded), BLANK_SOURCE)
+    return _SOURCES.get(schema.normalize_header(row.values.get("source")), BLANK_SOURCE)
 
 
 def _row_events(row: Row, region: str, today: dt.date, referred) -> list[tuple]:
@@ -166,7 +168,7 @@ def _row_events(row: Row, region: str, today: dt.date, referred) -> list[tuple]:
     method = _channel_method(row)
     meeting = day["meeting_on"]
     held = meeting if meeting is not None and meeting < today else None
-    met_by = VIDEO if _VIDEO.search(row.text("meeting_place")) else IN_PERSON
+    met_by = (VIDEO if _VIDEO.search(row.text("meeting_place")) else IN_PERSON) if held else None
     steps = []  # (day, order within a day, activity, method, names referred)
     for order, (key, activity, how) in enumerate((
             ("contacted_on", CONTACTED, method), ("followed_up_on", FOLLOWED_UP, method),

@@ -434,8 +434,8 @@ def import_(path, file, source, via, dry_run, force, as_json):
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="The first day of the period (default: this week's Monday).")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="The last day of the period (default: today).")
 @click.option("--format", "fmt", metavar="text|csv|xlsx|html",
-              help="text (default), csv (the log), xlsx (a workbook: needs -o) or html (one page to email or "
-                   "print). Default: what -o's extension names, else text.")
+              help="text, csv (the log), xlsx (a workbook: needs -o) or html (one page to email or print). "
+                   "Default: what -o's extension names, else text.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of the terminal.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
 def report_(path, week, start, end, fmt, output, today):

@@ -4,8 +4,9 @@ Owns the four formats and where they go: ``render`` gives text, CSV or HTML; ``w
 writes any of them to ``-o FILE`` through the writer's atomic new-file path (a new workbook
 with a Log sheet, an Excel table with a filter, and a Summary sheet with a native chart;
 never the chart itself, nor any workbook that is not an earlier report). The HTML is the
-packaged Jinja2 template ``templates/job-report.html`` (autoescaped): inline CSS, SVG charts
-drawn here, no script and nothing fetched, laid out to print on A4 and Letter.
+packaged Jinja2 template ``pages/job-report.html`` (autoescaped; ``templates/`` holds the
+drafts'): inline CSS, SVG charts drawn here, no script and nothing fetched, laid out to
+print on A4 and Letter.
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def html_text(report: JobReport) -> str:
     """The report as one self-contained HTML page (the packaged template, autoescaped)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    env = Environment(loader=PackageLoader("workbook_tool", "templates"), undefined=StrictUndefined,
+    env = Environment(loader=PackageLoader("workbook_tool", "pages"), undefined=StrictUndefined,
                       autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     facts = summary(report)
     records = log_records(report)
@@ -359,6 +360,8 @@ def choose_format(fmt: str | None, out) -> str:
         return named or "text"
     if out and named is not None and named != fmt:
         raise BadOption(f"-o {str(out)!r} names a {named} file but --format is {fmt}; make them agree.")
+    if fmt == "xlsx" and not out:
+        raise BadOption("--format xlsx writes a workbook: add -o FILE.xlsx.")  # before reading the chart
     return fmt
 
 

@@ -154,16 +154,24 @@ def _source(row: Row) -> str:
     return _SOURCES.get(schema.normalize_header(row.values.get("source")), BLANK_SOURCE)
 
 
-def _row_events(row: Row, region: str, today: dt.date, referred) -> list[tuple]:
-    """``(day, activity, method, result, new contacts)`` for each step of ``row`` taken by ``today``, in order.
+def _row_events(row: Row, region: str, today: dt.date, referred, within: Period | None) -> tuple[list[tuple], object]:
+    """``(day, activity, method, result, new contacts)`` for each step of ``row`` taken by ``today``, in order,
+    and the day of its first step (None without one).
+
+    Every step falls on one of the row's dates: a row with none of them ``within`` the days a
+    report looks at has no step there, and is not worked out (most rows, for a week's report).
 
     The result is the stage the contact stood at after the step: a meeting on a later
     day makes the last exchange before it "Meeting scheduled"; a closing Status
     (Declined …) is the result of the row's last step. A meeting ahead is no activity yet.
     """
     day = {k: _date(row, k, region, today) for k in _DATE_KEYS}
-    if not any(day.values()):
-        return []  # not contacted yet: no step, and no referral to date
+    taken = [d for k, d in day.items() if d is not None and (d < today if k == "meeting_on" else d <= today)]
+    if not taken:
+        return [], None  # not contacted yet: no step, and no referral to date
+    earliest = min(taken)
+    if within is not None and not any(within.start <= d <= within.end for d in taken):
+        return [], earliest
     referred_names = _referred_names(row, referred, region)
     method = _channel_method(row)
     meeting = day["meeting_on"]
@@ -207,7 +215,7 @@ def _row_events(row: Row, region: str, today: dt.date, referred) -> list[tuple]:
         else:
             result = stages.AWAITING_REPLY
         events.append((when, activity, how, result, len(names)))
-    return events
+    return events, earliest
 
 
 _EVENT_COLUMNS = ("date", "row", "contact", "employer", "title", "method", "activity", "result", "source", "new")
@@ -217,10 +225,14 @@ _DECLINED, _NO_REPLY, _ON_HOLD, _DONE = schema.STATUSES
 _ANSWERED = {REPLIED, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED, _DECLINED, _DONE}
 
 
-def _collect(rows, region: str, today: dt.date, referred, records: list, people: list) -> None:
-    """Fill ``records`` with each row's events and ``people`` with each contact's milestones (``chart_events``)."""
+def _collect(rows, region: str, today: dt.date, referred, within, records: list, people: list):
+    """Fill ``records`` with each row's events and ``people`` with each contact's milestones (``chart_events``);
+    the day of the chart's first step."""
+    first_step = None
     for row in rows:
-        events = _row_events(row, region, today, referred)
+        events, earliest = _row_events(row, region, today, referred, within)
+        if earliest is not None and (first_step is None or earliest < first_step):
+            first_step = earliest
         if not events:
             continue
         name, source = row.text("name"), _source(row)
@@ -237,28 +249,32 @@ def _collect(rows, region: str, today: dt.date, referred, records: list, people:
         opening = next((e[0] for e in events if e[1] in (*_TOUCHES, MEETING)), None)
         people.append((row.number, name, source, opening, answered, first[REPLY], first[MEETING],
                        first[REFERRAL]))
+    return first_step
 
 
-def chart_events(chart: Chart, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every activity in the chart up to ``today`` (a frame of ``_EVENT_COLUMNS``), and one row per contact.
+def chart_events(chart: Chart, today: dt.date,
+                 within: Period | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dt.date | None]:
+    """Every activity in the chart up to ``today`` (a frame of ``_EVENT_COLUMNS``), one row per contact, and
+    the day of the first activity.
 
     The contacts frame has each contact's first exchange, the day they were known to
     have answered (a reply, a meeting, a meeting arranged, a decline), their Replied
-    On, their meeting held and their referral given (NaT when none).
+    On, their meeting held and their referral given (NaT when none). With ``within``,
+    only the contacts with a step in those days are in the frames (all of their steps).
     """
     region = chart.profile.region
     rows = [r for r in chart.contacts.rows if r.text("name")]
     referred = stages.referred_index(rows)
     records, people = [], []
     with gc_paused():  # tens of thousands of small tuples: the collector would walk them again and again
-        _collect(rows, region, today, referred, records, people)
+        first_step = _collect(rows, region, today, referred, within, records, people)
     frame = pd.DataFrame.from_records(records, columns=_EVENT_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
     frame = frame.sort_values(["date", "row"], kind="stable", ignore_index=True)
     contacts = pd.DataFrame.from_records(people, columns=_CONTACT_COLUMNS)
     for column in _CONTACT_COLUMNS[3:]:
         contacts[column] = pd.to_datetime(contacts[column])
-    return frame, contacts
+    return frame, contacts, first_step
 
 
 def _in(frame: pd.DataFrame, span: Period, column: str = "date") -> pd.DataFrame:
@@ -285,7 +301,7 @@ def activities(path, start: dt.date | None = None, end: dt.date | None = None,
     """
     today = today or dt.date.today()
     chart = read_chart(path)
-    events, _ = chart_events(chart, today)
+    events, _, _ = chart_events(chart, today, Period(start or dt.date.min, end or dt.date.max))
     if start is not None:
         events = events[events["date"] >= pd.Timestamp(start)]
     if end is not None:
@@ -414,7 +430,8 @@ def build_report(chart: Chart, span: Period, today: dt.date) -> JobReport:
 
 
 def _build_report(chart: Chart, span: Period, today: dt.date) -> JobReport:
-    events, contacts = chart_events(chart, today)
+    # The previous period too: the change is counted against it.
+    events, contacts, first = chart_events(chart, today, Period(span.previous().start, span.end))
     seeking = chart.profile.text("seeking")
     everything = log_frame(events, seeking)
     everything["New"] = events["new"].to_numpy()
@@ -426,14 +443,13 @@ def _build_report(chart: Chart, span: Period, today: dt.date) -> JobReport:
               (FUNNEL[2], int((cohort["met_on"] <= end).sum())), (FUNNEL[3], int((cohort["referred_on"] <= end).sum()))]
     change = pd.DataFrame({"This period": _totals(log), "Previous period": _totals(previous)})
     change["Change"] = change["This period"] - change["Previous period"]
-    first = events["date"].min() if len(events) else None
     return JobReport(
         path=chart.path, period=span, today=today, your_name=chart.profile.text("your_name"), seeking=seeking,
         log=log.drop(columns="New").reset_index(drop=True), weekly=_weekly(log, span), funnel=funnel,
         by_source=_by_source(cohort, end),
         medians={"reply": _median_days(cohort, "reply_on", end), "meeting": _median_days(cohort, "met_on", end)},
         overdue=_overdue(chart, min(span.end, today)), change=change,
-        first_activity=first.date() if first is not None else None,
+        first_activity=first,
         has_replied_on=chart.contacts.has("replied_on"))
 
 

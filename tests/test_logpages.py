@@ -112,6 +112,11 @@ def test_the_xlsx_has_a_table_dates_and_a_native_chart(sample, tmp_path):
     assert chart.grouping == "stacked" and len(chart.series) == len(joblog.ACTIVITIES)
     assert chart.series[0].val.numRef.f.replace("'", "") == "Summary!$B$6:$B$14"
     assert [summary.cell(row=5, column=c).value for c in range(1, 9)] == ["Week of", *joblog.WEEKLY_COLUMNS]
+    assert all(summary.cell(row=r, column=1).is_date for r in range(6, 15))
+    # By Source's reply rates are numbers a spreadsheet can sum and chart, shown as percentages.
+    header = next(r for r in range(1, summary.max_row + 1) if summary.cell(row=r, column=4).value == "Reply rate")
+    own = [c.value for c in summary[header + 1][:5]]
+    assert own == ["Own", 3, 2, 0.67, 2] and summary.cell(row=header + 1, column=4).number_format == "0%"
 
 
 @pytest.mark.libreoffice

@@ -326,7 +326,12 @@ def workbook(report: JobReport):
 
     block(f"People first contacted in this period, by {report.period.end.isoformat()}", ["Step", "People"],
           [list(step) for step in facts["funnel"]])
-    block("By Source", ["Source", "Contacted", "Replied", "Reply rate", "Meetings"], [list(s) for s in facts["sources"]])
+    rates_at = row + 2  # the first row under By Source's header: its rates are numbers shown as percentages
+    block("By Source", ["Source", "Contacted", "Replied", "Reply rate", "Meetings"],
+          [[s, c, r, None if rate != rate else float(rate), m]
+           for s, (c, r, rate, m) in zip(report.by_source.index, report.by_source.itertuples(index=False))])
+    for r in range(rates_at, rates_at + len(report.by_source)):
+        ws.cell(row=r, column=4).number_format = "0%"
     block("Median days from first contact", [], [["to a reply", facts["medians"]["reply"]],
                                                   ["to a meeting", facts["medians"]["meeting"]]])
     block(f"Overdue on {report.as_of.isoformat()}", ["Contact", "Row", "Step", "Days late"],

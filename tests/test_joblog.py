@@ -49,6 +49,7 @@ def _golden(name: str, produced: str) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_text_and_csv_match_the_goldens(sample, tmp_path, case, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    before = sample.read_bytes()
     text = run("report", sample.name, *CASES[case], "--today", TODAY)
     assert text.exit_code == 0, text.output
     assert text.stderr == ""
@@ -57,6 +58,8 @@ def test_text_and_csv_match_the_goldens(sample, tmp_path, case, monkeypatch):
     csv = run("report", sample.name, *CASES[case], "--today", TODAY, "-o", "log.csv")
     assert csv.exit_code == 0, csv.output
     _golden(f"{case}.csv", (tmp_path / "log.csv").read_bytes().decode("utf-8"))
+    assert sample.read_bytes() == before  # read-only: the chart is never written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "sample_chart.xlsx"]
 
 
 def _sheet_values(ws) -> list[list]:

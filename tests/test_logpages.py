@@ -3,6 +3,7 @@ the .xlsx in openpyxl and a real LibreOffice that saves it again with its chart.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import zipfile
@@ -33,8 +34,8 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 def _page(sample, tmp_path, *args) -> tuple:
     result = run("report", sample.name, "--today", TODAY, *args, "-o", "report.html")
     assert result.exit_code == 0, result.output
-    report = joblog.job_report(sample, joblog.period(joblog.dt.date(2026, 11, 25), start=joblog.dt.date(2026, 10, 1)),
-                               joblog.dt.date(2026, 11, 25))
+    report = joblog.job_report(sample, joblog.period(dt.date(2026, 11, 25), start=dt.date(2026, 10, 1)),
+                               dt.date(2026, 11, 25))
     return tmp_path / "report.html", report
 
 

@@ -27,7 +27,7 @@ from .errors import RefusedToWrite
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
 from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, column_letter, holding, sheet_objects
 from .people import People
-from .plan import Fill, SyncPlan
+from .plan import Fill, SyncPlan, cell_text
 from .workbook import Chart, Table
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
@@ -197,7 +197,7 @@ def _details(table: Table, person, recommender, values: dict, planned: dict, for
     """The fills and differences one Recommended entry brings for a row already in the chart."""
     found = []
     for key in FILL_KEYS:
-        value = values.get(key)
+        value = cell_text(values.get(key))  # as the cell will hold it: a detail of control characters is none
         if is_blank(value) or not table.has(key):
             continue
         column = table.columns[key]

@@ -273,7 +273,7 @@ def test_an_encoded_word_in_any_cell_cannot_add_a_header(tmp_path, word, in_subj
 
     ws = load_workbook(chart)["Contacts"]
     column = [c.value for c in ws[1]].index("Draft")
-    links = [row[column].value for row in ws.iter_rows(min_row=2) if row[column].value]
+    links = [row[column].hyperlink.target for row in ws.iter_rows(min_row=2) if row[column].hyperlink]
     assert len(links) == 3
     for link in links:
         assert_mailto_is_safe(link)
@@ -489,7 +489,9 @@ def _step(chart, name):
 def test_mailto_link_fills_in_the_outreach(sample):
     chart = read_chart(sample)
     row, step = _step(chart, "Carlos Diaz")
-    link = drafts.MailtoLinks(chart, DAY).link(row, step)
+    made = drafts.MailtoLinks(chart, DAY).link(row, step)
+    assert made.label == "Email Carlos" and not made.cut
+    link = made.url
     assert link.startswith("mailto:carlos.diaz@woodgrovebank.com?subject=Sue%20Miller%20suggested%20I%20contact"
                            "%20you&body=Dear%20Carlos%2C%0D%0A%0D%0ASue%20Miller%20suggested")
     assert len(link) <= MAILTO_LIMIT
@@ -507,9 +509,10 @@ def test_mailto_link_for_every_email_step(sample, name, kind):
     chart = read_chart(sample)
     row, step = _step(chart, name)
     assert step.kind == kind
-    link = drafts.MailtoLinks(chart, DAY).link(row, step)
-    assert link.startswith(f"mailto:{row.text('email')}?subject=")
-    assert len(link) <= MAILTO_LIMIT
+    made = drafts.MailtoLinks(chart, DAY).link(row, step)
+    assert made.url.startswith(f"mailto:{row.text('email')}?subject=")
+    assert len(made.url) <= MAILTO_LIMIT and not made.cut
+    assert made.label == kinds.get(kind).link_label(name.split()[0])
 
 
 @pytest.mark.parametrize("name", ["David Kim", "Bob Roe", "Isabel Grant", "Elena Petrova", "Grace Liu",
@@ -533,7 +536,9 @@ def test_mailto_link_shortens_a_long_body(sample):
     set_profile(sample, "Why Searching", long_why)
     chart = read_chart(sample)
     row, step = _step(chart, "Carlos Diaz")
-    link = drafts.MailtoLinks(chart, DAY).link(row, step)
+    made = drafts.MailtoLinks(chart, DAY).link(row, step)
+    assert made.cut
+    link = made.url
     assert MAILTO_LIMIT - 40 < len(link) <= MAILTO_LIMIT
     body = parse_qs(urlsplit(link).query)["body"][0]
     assert body.startswith("Dear Carlos,\r\n\r\nSue Miller suggested")
@@ -558,7 +563,7 @@ def test_mailto_link_raises_for_a_broken_sheet_template(sample):
                                      "field; contact has ")
     # The other email kinds' templates are the packaged ones, and still make links.
     row, step = _step(chart, "Sue Miller")
-    assert links.link(row, step).startswith("mailto:")
+    assert links.link(row, step).url.startswith("mailto:")
 
 
 def test_library_never_prints(sample, capsys):

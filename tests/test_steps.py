@@ -229,7 +229,8 @@ def test_once_you_met_their_referral_the_referrer_hears_how_it_went(tmp_path):
                                   "referred: Olivia Park")
     assert maria["Follow-Up On"] == D(2026, 11, 20)  # Thank-You Days after the meeting with Ann Lee
     assert maria["Comments"] == "report-back overdue by 5 days"
-    assert maria["Draft"].startswith("mailto:maria@contoso.com?")
+    assert maria["Draft"] == "Tell Maria how it went"
+    assert maria["Draft link"].startswith("mailto:maria@contoso.com?")
     agenda = build_agenda(read_chart(tmp_path / "c.xlsx"), TODAY)
     item = next(i for i in agenda.groups["overdue"] if i.name == "Maria Chen")
     assert item.kind == "report-back" and item.command.endswith("--kind report-back --to 'Maria Chen'")

@@ -65,7 +65,7 @@ def _fill_table(ws, shape: schema.SheetShape, columns: list[schema.Column], rows
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
-                if "\n" in value:
+                if "\n" in value or column.wrap:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column.number_format:
                 cell.number_format = column.number_format

@@ -25,9 +25,9 @@ from .checker import GUIDE, Finding, check_draft
 from .eml import build_eml, header_address_problem, header_text
 from .errors import BadOption, TemplateError, WriteFailed
 from .fields import check_email, name_key, parse_recommended
-from .mailto import build_mailto
+from .mailto import fit_mailto
 from .people import NAME, People
-from .templates import MissingData, Templates, contact_fields, profile_fields, referrer_fields
+from .templates import MissingData, Templates, contact_fields, first_name, profile_fields, referrer_fields
 from .workbook import Chart, Row
 from .locks import peek_file
 from .writer import Temporary
@@ -504,6 +504,16 @@ def _write_all(new: list[Written]) -> None:
             temporary.discard()
 
 
+@dataclass(frozen=True)
+class DraftLink:
+    """A Draft cell: its short text ("Email Olivia"), the ``mailto:`` URL behind it, and whether the
+    draft had to be cut to fit the link."""
+
+    label: str
+    url: str
+    cut: bool
+
+
 class MailtoLinks:
     """The Draft column's ``mailto:`` links for one chart and day: ``chart sync`` makes one per run.
 
@@ -518,8 +528,8 @@ class MailtoLinks:
         self._drafter: Drafter | None = None
         self._failed: dict[str, TemplateError] = {}  # kind → why its template cannot be drafted
 
-    def link(self, row: Row, step: stages.NextStep | None) -> str | None:
-        """A ``mailto:`` URL with the draft's subject and body, or None.
+    def link(self, row: Row, step: stages.NextStep | None) -> DraftLink | None:
+        """The Draft cell for the row's next email: a label with a ``mailto:`` URL behind it, or None.
 
         Given for contacts whose next step is an email (kinds.EMAIL_KINDS) and who
         have a valid email address; None otherwise, and None when a blank field the
@@ -548,7 +558,8 @@ class MailtoLinks:
         if isinstance(rendered, Skipped):
             return None
         subject, body, _ = rendered
-        return build_mailto(address, subject or "", body)
+        url, cut = fit_mailto(address, subject or "", body)
+        return DraftLink(kinds.get(step.kind).link_label(first_name(row.text("name")) or address), url, cut)
 
     def _ready(self) -> Drafter | None:
         if self._drafter is None and not self._failed:

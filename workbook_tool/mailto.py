@@ -1,8 +1,9 @@
 """``mailto:`` links (RFC 6068): an address, a subject and a body, quoted, and cut to fit.
 
 ``chart sync``'s Draft column holds one per email step (``drafts.MailtoLinks`` renders
-the draft; ``build_mailto`` makes the link). Mail programs refuse long links, so the
-body is cut, at a word, to what fits in ``MAILTO_LIMIT`` characters once quoted. The
+the draft; ``build_mailto`` makes the link, ``fit_mailto`` also tells whether it had to
+cut). Mail programs refuse long links, so the body is cut, at a word, to what fits in
+``MAILTO_LIMIT`` characters once quoted. The
 subject goes through ``eml.header_text``: a mail program may decode an encoded word in
 it (RFC 6068 allows it), so the same rule that keeps a header safe keeps it safe.
 """
@@ -23,13 +24,21 @@ def build_mailto(address: str, subject: str, body: str, limit: int = MAILTO_LIMI
     A shortened body ends with `` …`` so the person sees that the rest is in the
     .eml draft.
     """
+    return fit_mailto(address, subject, body, limit)[0]
+
+
+def fit_mailto(address: str, subject: str, body: str, limit: int = MAILTO_LIMIT) -> tuple[str, bool]:
+    """``build_mailto``'s link, and whether the subject or body had to be shortened to fit: a sync says
+    so in the row's Comments, since the mail program opens the shortened text without a word."""
     start = f"mailto:{quote(address, safe='@')}?subject="
-    subject = _fit(len(start), header_text(subject), limit)
+    whole = header_text(subject)
+    subject = _fit(len(start), whole, limit)
     head = start + quote_text(subject)
     # RFC 6068: line breaks in a body are CRLF, percent-encoded.
-    body = body.replace("\r\n", "\n").replace("\n", "\r\n")
-    body = _fit(len(head) + len("&body="), body, limit)
-    return head + "&body=" + quote_text(body) if body else head
+    crlf = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    body = _fit(len(head) + len("&body="), crlf, limit)
+    link = head + "&body=" + quote_text(body) if body else head
+    return link, subject != whole or body != crlf
 
 
 # The bytes quote() leaves as they are; every other byte becomes %XX.

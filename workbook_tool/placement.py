@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from . import schema, stages
 from .errors import RefusedToWrite
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
+from .kinds import is_link_label
 from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, column_letter, holding, sheet_objects
 from .people import People
 from .plan import Fill, SyncPlan, cell_text
@@ -83,8 +84,8 @@ def _foreign(table: Table, grid: list[list], keys: tuple[str, ...], known_values
     """The columns a person made with a tool column's header, one refusal each.
 
     Tool columns are recognized as the tool's by their first: every value in it
-    must be one the tool writes (a known stage, say). When that column is absent,
-    the others must be empty.
+    must be one the tool writes (a known stage, say: ``known_values(value, cell
+    reference)``). When that column is absent, the others must be empty.
     """
     first = keys[0]
     checked = [first] if table.has(first) else [k for k in keys[1:] if table.has(k)]
@@ -93,7 +94,7 @@ def _foreign(table: Table, grid: list[list], keys: tuple[str, ...], known_values
         c = table.columns[key]
         for r in range(table.header_row + 1, table.last_row + 1):
             value = cell(grid, r, c)
-            if not is_blank(value) and (key != first or not known_values(value)):
+            if not is_blank(value) and (key != first or not known_values(value, f"{column_letter(c)}{r}")):
                 found.append(Refusal("tool-column-taken", _foreign_message(table, key, keys, r, value), table.sheet,
                                      table.ref(table.header_row, key)))
                 break
@@ -108,15 +109,22 @@ def _foreign_message(table: Table, key: str, keys, row: int, value) -> str:
             f"rewrites {owned} on every run. Rename your column (for example to \"My {header}\") and sync again.")
 
 
-def foreign_columns(table: Table, grid: list[list]) -> list[Refusal]:
-    """Columns of the person's in ``table`` (Contacts or Want to Meet) that carry a tool column's name."""
+def foreign_columns(table: Table, grid: list[list], links: dict[str, str] | None = None) -> list[Refusal]:
+    """Columns of the person's in ``table`` (Contacts or Want to Meet) that carry a tool column's name.
+
+    ``links``: the sheet's hyperlinks (``SheetObjects.links``), which tell the tool's Draft cells.
+    """
     if table.shape is schema.WANT_TO_MEET:
-        return _foreign(table, grid, ("status",), lambda v: str(v).startswith(WTM_PREFIXES))
-    found = _foreign(table, grid, CONTACT_TOOL_KEYS, lambda v: schema.normalize_header(v) in _KNOWN_STAGES)
+        return _foreign(table, grid, ("status",), lambda v, ref: str(v).startswith(WTM_PREFIXES))
+    found = _foreign(table, grid, CONTACT_TOOL_KEYS, lambda v, ref: schema.normalize_header(v) in _KNOWN_STAGES)
     # Draft came later than the other tool columns: a chart synced before it may have
-    # a "Draft" column of the person's own. The tool's holds only mailto: links.
+    # a "Draft" column of the person's own. The tool's holds mailto: links: the link itself
+    # as text (before labels), or a label ("Email Olivia") with the link behind it.
+    links = links or {}
     seen = {f.cell for f in found}
-    return found + [f for f in _foreign(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"))
+    return found + [f for f in _foreign(table, grid, ("draft",),
+                                        lambda v, ref: str(v).startswith("mailto:")
+                                        or (is_link_label(v) and links.get(ref, "").startswith("mailto:")))
                     if f.cell not in seen]
 
 
@@ -427,7 +435,7 @@ def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObject
     table = chart.contacts
     grid = grids.get(table.sheet, [])
     objs = objects.get(table.sheet, NOTHING)
-    found += foreign_columns(table, grid)
+    found += foreign_columns(table, grid, objs.links)
     added, fills = recommendations(table, chart.profile.region)
     new_rows = [number for number, *_ in added]
     found += missing_columns(table, [values for *_, values in added])

@@ -71,7 +71,8 @@ class CellWrite:
     row: int
     column: int
     value: object
-    link: bool = False  # the value is a URL the cell should also link to
+    link: bool = False  # the cell's hyperlink becomes ``url`` (None: the cell loses its link)
+    url: str | None = None
 
     def __post_init__(self):
         # A name from a Recommended cell or a comment quoting a cell may hold a control

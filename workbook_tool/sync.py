@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import placement, schema, stages
+from . import kinds, placement, schema, stages
 from .fields import is_blank, name_key
 from .grids import read_grids
+from .mailto import MAILTO_LIMIT
 from .objects import NOTHING, SheetObjects, column_letter
 from .people import NAME, People
 from .placement import CONTACT_TOOL_KEYS, cell as _cell, read_objects
@@ -61,7 +62,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     table = chart.contacts
     grid = grids[table.sheet]
     region = chart.profile.region
-    for refused in placement.foreign_columns(table, grid)[:1]:
+    for refused in placement.foreign_columns(table, grid, objects.get(table.sheet, NOTHING).links)[:1]:
         raise refused.error(chart.path)
     _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
@@ -125,6 +126,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         loop_rows.setdefault(number, []).append(f"referral loop: {text}")
 
     mailto = _mailto_maker(chart, today, plan)
+    links = objects.get(table.sheet, NOTHING).links
 
     # Every row of the table's range gets its tool cells; rows without data get blanks.
     rows_by_number = {r.number: r for r in all_rows}
@@ -136,6 +138,10 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             step = steps[number]
             link, why_no_link = mailto(row, step)
             notes = list(step.reminders) + loop_rows.get(number, []) + ([why_no_link] if why_no_link else [])
+            if link is not None and link.cut:
+                notes.append(f"the Draft link holds the start of the {step.kind} only (mail programs take links of "
+                             f"up to {MAILTO_LIMIT:,} characters): {kinds.draft_command(chart.path, step.kind, row.text('name'))} "
+                             "writes it whole")
             notes += [f"{'Error' if p.severity == ERROR else 'Warning'} in {p.column}: {p.message}"
                       for p in problems_by_row.get(number, [])]
             wanted = {"stage": step.stage, "next_step": step.action or None, "follow_up_on": step.due,
@@ -150,10 +156,17 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                 plan.step_changes.append(StepChange(number, row.text("name"), "", step.action, step.due))
         for key, value in wanted.items():
             c = full.columns[key]
-            if number > table.last_row or not same_value(_cell(grid, number, c), value):
+            if key == "draft":
+                # The link behind the label is compared too: LibreOffice keeps the text and cuts the link.
+                label, url = (value.label, value.url) if value is not None else (None, None)
+                if number > table.last_row or not same_value(_cell(grid, number, c), label) \
+                        or links.get(f"{column_letter(c)}{number}") != url:
+                    if number <= table.last_row or url is not None:
+                        plan.writes.append(CellWrite(table.sheet, number, c, label, link=True, url=url))
+            elif number > table.last_row or not same_value(_cell(grid, number, c), value):
                 if number > table.last_row and is_blank(value):
                     continue
-                plan.writes.append(CellWrite(table.sheet, number, c, value, link=key == "draft"))
+                plan.writes.append(CellWrite(table.sheet, number, c, value))
 
     # The new rows' own (user) cells, written once: the person's details.
     for new in plan.new_rows:

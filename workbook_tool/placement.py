@@ -13,7 +13,10 @@ validate passes is one sync accepts. The checks:
   where new rows go.
 
 ``check_layout`` runs them on every plan, sync's and import's, before anything is
-written (``writer.update_chart``).
+written (``writer.update_chart``). The cells sync writes for Recommended cells are
+worked out here too, so that both commands see the same ones (``recommendations``: the
+new rows, and the blank details filled for people already in the chart, never over a
+formula, ``FormulaCells``).
 """
 
 from __future__ import annotations

@@ -116,12 +116,17 @@ def test_summary_says_what_was_written_and_why_each_contact_was_skipped(sample):
 def test_follow_ups_wait_until_they_are_due(sample, tmp_path):
     result = run("draft", sample, "--kind", "follow-up", "--today", TODAY, "--out", tmp_path)
     assert "Skipped Frank Osei (row 10): Awaiting reply; a follow-up is not due until 2026-11-27.\n" in result.stdout
-    # Asked for by name, it is drafted anyway (a text draft: Frank has no email).
+    # Asked for by name, it is drafted anyway: a call sheet, as Frank is reached by phone (Channel Call, no email).
     result = run("draft", sample, "--kind", "follow-up", "--to", "Frank Osei", "--today", TODAY, "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    text = (tmp_path / "2026-11-25 follow-up - Frank Osei.txt").read_text(encoding="utf-8")
-    assert "I am following up on my call of November 20 (my dad suggested I contact you), knowing how busy you are." \
-        in text
+    sheet = tmp_path / "2026-11-25 call - Frank Osei.md"
+    assert f"Wrote {sheet} (a call sheet: they are reached by phone)\n" in result.stdout
+    assert not list(tmp_path.glob("*.txt"))
+    text = sheet.read_text(encoding="utf-8")
+    assert text.startswith("# Call sheet: Frank Osei\n\nFollow up if no reply (last contact 2026-11-20).\n")
+    assert "- I am following up on my call of November 20, knowing how busy you are.\n" in text
+    assert "- Mention my dad, who put us in touch.\n" in text
+    assert "- **Phone:** 617-555-0188\n" in text
 
 
 def test_a_contact_without_email_gets_a_text_draft(sample, tmp_path):

@@ -86,6 +86,7 @@ STEPS = [
     (dict(channel="call"), schema.NOT_CONTACTED, "call", "Call Ann Lee"),
     (dict(channel="Email", contacted_on=dt.date(2026, 11, 10)), schema.AWAITING_REPLY, "follow-up",
      "Follow up with Ann Lee"),
+    (dict(channel="Call", contacted_on=dt.date(2026, 11, 10)), schema.AWAITING_REPLY, "call", "Call Ann Lee"),
     (dict(channel="Call", contacted_on=dt.date(2026, 11, 10), meeting_on=dt.date(2026, 12, 1)),
      schema.MEETING_SCHEDULED, "call", None),
     (dict(channel="Call", meeting_on=dt.date(2026, 11, 20)), schema.MET, "thank-you", "Thank-you to Ann Lee"),

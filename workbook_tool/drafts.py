@@ -352,10 +352,13 @@ def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None 
             if reason:
                 run.skipped.append(Skipped(name, row.number, reason))
                 continue
-        result = drafter.draft(row, kind, step, style)
+        drafted_as = _drafted_as(step, kind)
+        result = drafter.draft(row, drafted_as, step, style)
         if isinstance(result, Skipped):
             run.skipped.append(result)
             continue
+        if drafted_as != kind:
+            result.notes.append(f"{kinds.get(drafted_as).noun}: they are reached by phone")
         if result.filename.casefold() in used:  # two rows with the same name
             stem, ext = result.filename.rsplit(".", 1)
             result.filename = f"{stem} (row {row.number}).{ext}"
@@ -385,15 +388,31 @@ def _wanted_rows(chart: Chart, names) -> set[int] | None:
     return wanted
 
 
+def _drafted_as(step: stages.NextStep, kind: str) -> str:
+    """The kind a contact's draft of ``kind`` is: a follow-up to someone reached by phone is a call sheet.
+
+    Their step calls for one (``stages.reach_channel``) at a stage the follow-up covers; not when
+    the step is to try the phone after an unanswered email (``step.channel``), which is no follow-up.
+    """
+    return kinds.CALL if kind == kinds.FOLLOW_UP and _phone_follow_up(step) else kind
+
+
+def _phone_follow_up(step: stages.NextStep) -> bool:
+    """A follow-up whose draft is a call sheet: it waits for its day like any follow-up."""
+    return (step.kind == kinds.CALL and step.channel is None
+            and step.stage in kinds.get(kinds.FOLLOW_UP).stages)
+
+
 def _not_due(step: stages.NextStep, kind: str, today: dt.date) -> str | None:
     """Why a contact gets no draft of ``kind`` now, or None when it should."""
     if step.closed:
         return f"closed ({step.stage})"
-    if step.kind != kind:
+    if step.kind != _drafted_as(step, kind):
         due = f" (due {step.due.isoformat()})" if step.due else ""
         return f"{step.stage}; next step: {step.action}{due}"
-    if kinds.get(kind).when_due and step.due is not None and step.due > today:
-        return f"{step.stage}; {kinds.get(kind).noun} is not due until {step.due.isoformat()}"
+    waits = kinds.get(kinds.FOLLOW_UP if _phone_follow_up(step) else kind)
+    if waits.when_due and step.due is not None and step.due > today:
+        return f"{step.stage}; {waits.noun} is not due until {step.due.isoformat()}"
     return None
 
 

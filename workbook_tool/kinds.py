@@ -111,7 +111,7 @@ KINDS = (
          label="Email {name}"),
     Kind(CALL, "a call sheet", packaged="call.md", files=("call.txt", "call.md"),
          aliases=("call sheet", "phone", "phone call", "script", "call script"), email=False,
-         stages=(NOT_CONTACTED, MEETING_SCHEDULED), channel=_CALL_CHANNEL, checks=(GUIDE_POINTS,),
+         stages=(NOT_CONTACTED, MEETING_SCHEDULED, AWAITING_REPLY), channel=_CALL_CHANNEL, checks=(GUIDE_POINTS,),
          reminders=(Reminder("Call {name}"),)),
     Kind(THANK_YOU, "a thank-you", packaged="thank-you.txt", files=("thank-you.txt", "thank-you.md"),
          aliases=("thank you", "thanks", "thank-you note", "thank you note", "thank-you email"),

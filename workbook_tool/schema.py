@@ -179,7 +179,8 @@ CONTACTS = SheetShape(
                hint="The day you first called or emailed."),
         Column("meeting_on", "Meeting On", kind="date", width=13, number_format=DATE_FORMAT,
                aliases=("Meeting", "Meeting Date", "Met On", "Interview Date", "Informational Interview"),
-               hint="The day of the meeting or call, past or ahead."),
+               hint="The day of the meeting or call, past or ahead; with its time (2026-12-02 10:00) when you "
+                    "know it."),
         Column("thanked_on", "Thanked On", kind="date", width=13, number_format=DATE_FORMAT,
                aliases=("Thanked", "Thank You Sent", "Thank-You Sent", "Date Thanked", "Thank You On"),
                hint="The day you sent the thank-you."),

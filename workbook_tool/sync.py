@@ -68,14 +68,23 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
 
     # New rows for recommended people not yet in the chart, below the last row.
     new_rows: list[Row] = []
-    for number, person, recommender, values in placement.referral_rows(table, region):
+    added, plan.fills = placement.recommendations(table, region, placement.FormulaCells(chart.path, table.sheet))
+    for number, person, recommender, values in added:
         new_rows.append(Row(number, values))
         plan.new_rows.append(NewRow(number, person.name, recommender, values))
+    # Their blank details in rows already in the chart (Email, Phone …), as chart import fills them.
+    plan.writes += [CellWrite(table.sheet, f.row, table.columns[f.key], f.value) for f in plan.fills if not f.conflict]
     refused = placement.room(table, [r.number for r in new_rows])  # before the work below, which a full sheet makes long
     if refused is not None:
         raise refused.error(chart.path)
 
-    all_rows = table.rows + new_rows
+    # The rest of the plan sees the rows as they will be: a filled Email gets its Draft link now, not next time.
+    filled: dict[int, dict] = {}
+    for f in plan.fills:
+        if not f.conflict:
+            filled.setdefault(f.row, {})[f.key] = f.value
+    rows = [Row(r.number, {**r.values, **filled[r.number]}) if r.number in filled else r for r in table.rows]
+    all_rows = rows + new_rows
     full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
                  max([table.last_row] + [r.number for r in new_rows]), table.width)
     for refused in placement.missing_columns(table, [r.values for r in new_rows])[:1]:

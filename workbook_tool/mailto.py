@@ -45,25 +45,29 @@ def fit_mailto(address: str, subject: str, body: str, limit: int = MAILTO_LIMIT)
 _QUOTE_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
 
 
-_UNSAFE_ASCII = tuple((ch, f"%{ord(ch):02X}") for ch in map(chr, range(128))
-                      if ch.encode() not in _QUOTE_SAFE and ch != "%")
-
-
 def quote_text(text: str) -> str:
-    """``urllib.parse.quote(text, safe="")``, four times faster for ASCII text (a sync quotes every contact's email).
+    """``urllib.parse.quote(text, safe="")``, five times faster (a sync quotes every contact's email).
 
-    quote() looks up every byte in Python; here each character that needs
-    escaping and occurs is replaced in one C pass ("%" first). A test compares
+    quote() looks up every byte in Python; here the UTF-8 bytes that need escaping
+    are found in one C pass (``bytes.translate``), and each distinct one is replaced
+    everywhere in another ("%" first, since every escape adds one). A test compares
     both on random text.
     """
-    if not text.isascii():
-        return quote(text, safe="")
-    if "%" in text:
-        text = text.replace("%", "%25")
-    for ch, escaped in _UNSAFE_ASCII:
-        if ch in text:
-            text = text.replace(ch, escaped)
-    return text
+    data = text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, as quote() does
+    unsafe = data.translate(None, _QUOTE_SAFE)
+    if not unsafe:
+        return text
+    if b"%" in unsafe:
+        data = data.replace(b"%", b"%25")
+    for byte in set(unsafe):
+        if byte != 0x25:
+            data = data.replace(_BYTE[byte], _ESCAPED[byte])
+    return data.decode("ascii")
+
+
+# Each byte, and its escape.
+_BYTE = [bytes((b,)) for b in range(256)]
+_ESCAPED = [b"%%%02X" % b for b in range(256)]
 
 
 def _quoted_length(text: str) -> int:

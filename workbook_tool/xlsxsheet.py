@@ -289,6 +289,7 @@ class Sheet:
 
     def _styles_of_columns(self) -> list[tuple[int, int, str]]:
         """(first column, last column, style) of each ``<col>`` with a style of its own."""
+        self._column_style_of: dict[int, str | None] = {}
         cols = self.child("cols")
         found = []
         for col in cols if cols is not None else ():
@@ -298,7 +299,12 @@ class Sheet:
         return found
 
     def _column_style(self, column: int) -> str | None:
-        return next((style for lo, hi, style in self._column_styles if lo <= column <= hi), None)
+        try:
+            return self._column_style_of[column]  # asked once per cell written: the same few columns
+        except KeyError:
+            style = self._column_style_of[column] = next(
+                (style for lo, hi, style in self._column_styles if lo <= column <= hi), None)
+            return style
 
     # around the cells ---------------------------------------------------------------
 

@@ -31,6 +31,10 @@ Cases (``--cases``, comma-separated; default all):
             contacted yet: N emails) vs openpyxl load, and vs awdeorio's
             ``mailmerge --dry-run --no-limit`` rendering the same outreach
             template for the same rows from a CSV.
+  report    ``chart report PATH --today 2026-11-25`` (this week, as text) and
+            ``… --from 2026-01-01`` (every activity of the year) vs ``chart
+            validate PATH`` with pandas imported in the same process: the
+            target is no more than validate plus the pandas import.
   help      ``chart --help`` vs ``python -c "import click"`` (size-independent).
 
 Targets apply at 10k rows and more; at 1k the ratios are shown for information.
@@ -66,7 +70,7 @@ import generate  # noqa: E402  (benchmarks/ is a folder of scripts, not a packag
 
 TODAY = "2026-11-25"
 NEXT_WEEK = "2026-12-02"
-ALL_CASES = ("sync", "resync", "noop", "validate", "agenda", "draft", "help")
+ALL_CASES = ("sync", "resync", "noop", "validate", "agenda", "report", "draft", "help")
 TARGET_FROM_ROWS = 10_000
 MiB = 1024 * 1024
 
@@ -74,6 +78,9 @@ BARE_LOAD = "import sys\nfrom openpyxl import load_workbook\nload_workbook(sys.a
 BARE_LOAD_SAVE = ("import sys\nfrom openpyxl import load_workbook\nwb = load_workbook(sys.argv[1])\n"
                   "wb.save(sys.argv[2])\n")
 BARE_CLICK = "import click"
+# chart report's baseline: chart validate of the same file, after importing pandas (which report needs).
+VALIDATE_WITH_PANDAS = ("import sys\nimport pandas\nfrom workbook_tool.cli import main\n"
+                        "sys.argv = ['chart', 'validate', sys.argv[1]]\nmain()\n")
 # Issue 16's bars. A calamine read of every sheet: what reading a workbook costs at least.
 BARE_CALAMINE = ("import sys\nfrom python_calamine import CalamineWorkbook\nwb = CalamineWorkbook.from_path(sys.argv[1])\n"
                  "for name in wb.sheet_names:\n    wb.get_sheet_by_name(name).to_python(skip_empty_area=True)\n")
@@ -489,6 +496,22 @@ class Bench:
                                                                                    f / "out")]),
                                 pairs, reps, warm, self.workdir, self.args.timeout)
 
+    def case_report(self, rows, reps, warm):
+        if "report" not in self.commands:
+            self._note("report", "`chart report` is not in `chart --help` yet: not measured.")
+            return
+        path = self.chart_file(rows)
+        # This week's report (what the command does by default), and the year's log: every activity of the
+        # generated chart (about 1.5 per contact) as text, the heaviest a person would ask for.
+        for label, extra in (("this week", []), ("the year's log", ["--from", "2026-01-01"])):
+            r = Result("report", f"`chart report` ({label})", "`chart validate` + import pandas", rows,
+                       time_target=1.0, note=f"chart report PATH {' '.join(extra)} --today {TODAY}".replace("  ", " "))
+            self._add(
+                r, Side("chart report", lambda f, extra=extra: [*self.chart, "report", str(path), *extra,
+                                                                "--today", TODAY]),
+                Side("validate+pandas", lambda f: [sys.executable, "-c", VALIDATE_WITH_PANDAS, str(path)],
+                     ok_codes=(0, 1)), reps, warm)
+
     def case_draft(self, rows, reps, warm):
         path = self.chart_file(rows, fresh=True)
         has_draft = "draft" in self.commands
@@ -676,6 +699,7 @@ def report(results: list[Result], notes: list[str], info: dict, args) -> str:
 
 GROWTH_LABELS = {"sync": "`chart sync` (first sync)", "resync": "`chart sync` (a week later)",
                  "validate": "`chart validate`", "agenda": "`chart agenda`", "draft": "`chart draft` (outreach)",
+                 "report": "`chart report`",
                  "draft-peer": "mailmerge (same outreach)"}
 
 

@@ -16,7 +16,7 @@ PACKAGE = Path(workbook_tool.__file__).resolve().parent
 MODULES = {p.stem for p in PACKAGE.glob("*.py")}
 
 # The modules of commands (what ``cli`` calls), and those every command may read.
-COMMANDS = {"cli", "create", "validate", "sync", "drafts", "importer", "agenda", "ics", "report"}
+COMMANDS = {"cli", "create", "validate", "sync", "drafts", "importer", "agenda", "ics", "report", "joblog", "logpages"}
 LOW = {"plan", "kinds", "people", "stages", "checker", "templates", "eml", "mailto", "sandbox", "schema", "errors", "fields",
        "placement"}
 

@@ -429,6 +429,49 @@ def import_(path, file, source, via, dry_run, force, as_json):
             _say(line)
 
 
+@cli.command("report", context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--week", metavar="YYYY-MM-DD", help="Report on the week (Monday to Sunday) holding this day.")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="The first day of the period (default: this week's Monday).")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="The last day of the period (default: today).")
+@click.option("--format", "fmt", metavar="text|csv|xlsx|html",
+              help="text, csv (the log), xlsx (a workbook: needs -o) or html (one page to email or print). "
+                   "Default: what -o's extension names, else text.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of the terminal.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
+def report_(path, week, start, end, fmt, output, today):
+    """The job-search log and a progress summary for a week or any period.
+
+    The log has one row per step taken in the period (Date, Employer, Contact,
+    Title, Method, Activity, Position Sought, Result): the work-search record an
+    unemployment office asks for. The summary counts each activity per week,
+    follows the people first contacted in the period (replied, met, referred),
+    gives reply rates by Source, the median days to a reply and to a meeting,
+    the steps overdue at the end of the period and the change against the
+    period before. Reads the chart only; it need not be synced first.
+
+    \b
+    Example:
+      chart report my_chart.xlsx
+      chart report my_chart.xlsx --week 2026-11-18 --format csv -o week47.csv
+      chart report my_chart.xlsx --from 2026-11-01 --to 2026-11-30 -o november.html
+    """
+    from .joblog import job_report, period
+    from .logpages import choose_format, render, write_report
+    from .report import report_written_line
+
+    day = _parse_day(today, "--today")
+    chosen = period(day, week=_parse_day(week, "--week") if week else None,
+                    start=_parse_day(start, "--from") if start else None,
+                    end=_parse_day(end, "--to") if end else None)
+    fmt = choose_format(fmt, output)
+    result = job_report(path, chosen, day)
+    if output:
+        _say(report_written_line(write_report(result, fmt, output), result, fmt))
+    else:
+        _say(render(result, fmt), nl=False)
+
+
 def main():
     """Console-script entry point."""
     cli(prog_name="chart")

@@ -303,3 +303,13 @@ def import_json(result) -> dict:
         "skipped": [{"name": o.name, "from": o.where, "reason": o.reason, "row": o.row} for o in result.skipped],
         "notes": result.notes,
     }
+
+
+# --------------------------------------------------------------------------- chart report
+
+
+def report_written_line(out, report, fmt: str) -> str:
+    """What ``chart report -o FILE`` wrote: ``Wrote log.csv (csv): 9 activities for the week of Monday …``."""
+    n = len(report.log)
+    span = ("the " if report.period.is_week else "") + report.period.label()
+    return f"Wrote {_shown(out)} ({fmt}): {n} activit{'y' if n == 1 else 'ies'} for {span}."

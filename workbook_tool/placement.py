@@ -35,7 +35,7 @@ CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 REFERRAL_KEYS = ("source", "referred_by", "email", "phone", "organization")
 
 _KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stages.AWAITING_REPLY,
-                                                      stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
+                                                      stages.REPLIED, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
                                                       *stages.CLOSED)}
 # How every Want to Meet Status sync writes begins (sync._want_to_meet_status).
 WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")

@@ -137,6 +137,8 @@ AWAITING_REPLY = "Awaiting reply"
 MEETING_SCHEDULED = "Meeting scheduled"
 MET = "Met, not thanked"
 THANKED = "Thanked"
+# A reply newer than your last message, no meeting yet: known only from the mailbox (chart mail's Replied On).
+REPLIED = "Replied"
 
 CONTACTS = SheetShape(
     name="Contacts",
@@ -222,6 +224,10 @@ CONTACTS = SheetShape(
                aliases=("Email Draft", "Draft Email"),
                hint="Written by chart sync: a mailto: link that opens the next email, written, in your mail "
                     "program."),
+        # Written only by chart mail (sync keeps it as it is): the latest message from them in your INBOX.
+        Column("replied_on", "Replied On", owner=TOOL, kind="date", width=13, number_format=DATE_FORMAT,
+               aliases=("Reply Received", "Last Reply"),
+               hint="Written by chart mail: the day of their latest email to you."),
     ),
 )
 
@@ -355,6 +361,13 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
                  kind="days", default=60, aliases=("Keep In Touch Every",)),
     ProfileField("signature", "Signature", "How your emails end (your name, phone, a link).",
                  aliases=("Sign-off", "Email Signature")),
+    # chart mail and chart draft --mailbox; the password is never in the workbook (see mailbox.py).
+    ProfileField("mail_server", "Mail Server",
+                 "Your mailbox's IMAP server, for chart mail and chart draft --mailbox: imap.gmail.com, "
+                 "imap.fastmail.com, imap.mail.me.com (imaps://host:port or imap://host:port also work).",
+                 aliases=("IMAP Server", "Mail Host")),
+    ProfileField("mail_login", "Mail Login", "The login for your mailbox, when it is not Your Email.",
+                 aliases=("IMAP Login", "Mail User")),
 )
 
 

@@ -232,7 +232,8 @@ class MailUser:
             if not uids:
                 return {}
             got = c.fetch(uids, ["FLAGS", "BODY.PEEK[]", "INTERNALDATE"])
-            return {u: {"flags": set(d[b"FLAGS"]), "raw": d[b"BODY[]"], "internaldate": d[b"INTERNALDATE"]}
+            return {u: {"flags": set(d[b"FLAGS"]) - {b"\\Recent"},  # \Recent belongs to a session
+                         "raw": d[b"BODY[]"], "internaldate": d[b"INTERNALDATE"]}
                     for u, d in got.items()}
         finally:
             c.logout()

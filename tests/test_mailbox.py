@@ -1,0 +1,266 @@
+"""``chart draft --mailbox`` against a real Dovecot, and the connection's rules and failure lines.
+
+Drafts go into the Drafts folder with \\Draft, a stable Message-ID and their real Date,
+with headers and body byte for byte the .eml the same draft writes to a file. Each
+failure is one line, exit 1, nothing written, and the password appears nowhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import socket
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+
+from conftest import contact, run, write_chart
+from dovecot import dovecot, gmail_dovecot, mail_user, message  # noqa: F401  (the fixtures)
+from tiny_imap import TinyImap
+from workbook_tool import mailbox
+from workbook_tool.errors import MailError
+
+TODAY = "2026-11-25"
+ANN = dict(name="Ann Lee", email="ann.lee@acme.example", channel="Email", organization="Acme")
+BOB = dict(name="Bob Roe", email="bob@beta.example", channel="Email")
+CAL = dict(name="Cal Poe", phone="617-555-0199", channel="Call")
+
+
+@pytest.fixture
+def chart(tmp_path):
+    return write_chart(tmp_path / "chart.xlsx", rows=[contact(**r) for r in (ANN, BOB, CAL)])
+
+
+def drafts_in(user) -> list[dict]:
+    return list(user.messages("\\Drafts").values())
+
+
+def test_drafts_go_into_the_drafts_folder_as_the_eml_files_would_be(chart, tmp_path, mail_user):
+    files = run("draft", chart, "--today", TODAY, "--out", tmp_path / "files")
+    assert files.exit_code == 0, files.output
+    result = run("draft", chart, "--today", TODAY, "--mailbox", "--out", tmp_path / "out", env=mail_user.env())
+    assert result.exit_code == 0, result.output
+    assert "Added to Drafts: Ann Lee (" in result.stdout and "Added to Drafts: Bob Roe (" in result.stdout
+    assert result.stdout.rstrip().endswith("2 outreach drafts in Drafts; 1 contact skipped. Nothing was sent.")
+    assert not (tmp_path / "out").exists()  # no email draft became a file
+    found = drafts_in(mail_user)
+    assert len(found) == 2
+    emls = {p.read_bytes() for p in (tmp_path / "files").glob("*.eml")}
+    for m in found:
+        assert b"\\Draft" in m["flags"]
+        raw = m["raw"]
+        head, _, rest = raw.partition(b"\r\n")
+        assert head.startswith(b"Message-ID: <chart-outreach-first-") and head.endswith(b"@chart.invalid>")
+        date_line, _, eml = rest.partition(b"\r\n")
+        assert eml in emls  # headers and body, byte for byte
+        parsed = BytesParser(policy=policy.default).parsebytes(raw)
+        assert parsed["X-Unsent"] == "1" and parsed["To"].addresses[0].addr_spec in (ANN["email"], BOB["email"])
+        # Appended with its real Date: the INTERNALDATE is the Date header's moment.
+        sent_at = email.utils.parsedate_to_datetime(date_line.decode().removeprefix("Date: "))
+        assert abs((sent_at - dt.datetime.now().astimezone()).total_seconds()) < 120
+        assert m["internaldate"].replace(tzinfo=None) == sent_at.astimezone().replace(tzinfo=None)
+
+
+def test_a_second_run_adds_no_duplicate_and_force_replaces_only_that_message(chart, tmp_path, mail_user):
+    env = mail_user.env()
+    assert run("draft", chart, "--today", TODAY, "--mailbox", env=env).exit_code == 0
+    # The person's own drafts: one plain, one they marked deleted in their mail program.
+    when = dt.datetime(2026, 11, 20, 9).astimezone()
+    mail_user.append("\\Drafts", message("me@example.com", "x@y.example", "Mine", when), when, flags=(b"\\Draft",))
+    mail_user.append("\\Drafts", message("me@example.com", "z@y.example", "Deleted, not expunged", when), when,
+                     flags=(b"\\Draft", b"\\Deleted"))
+    before = mail_user.messages("\\Drafts")
+    again = run("draft", chart, "--today", TODAY, "--mailbox", env=env)
+    assert again.exit_code == 0, again.output
+    assert "Already in Drafts: Ann Lee (" in again.stdout and "left alone; --force replaces it" in again.stdout
+    assert mail_user.messages("\\Drafts") == before
+    forced = run("draft", chart, "--today", TODAY, "--mailbox", "--to", "Ann Lee", "--force", env=env)
+    assert forced.exit_code == 0, forced.output
+    assert "Replaced in Drafts: Ann Lee (" in forced.stdout
+    after = mail_user.messages("\\Drafts")
+    assert len(after) == len(before)
+    gone = set(before) - set(after)
+    assert len(gone) == 1 and b"Ann Lee" in before[gone.pop()]["raw"]
+    subjects = [BytesParser(policy=policy.default).parsebytes(m["raw"])["Subject"] for m in after.values()]
+    assert "Mine" in subjects and "Deleted, not expunged" in subjects
+
+
+def test_call_sheets_still_go_to_files(chart, tmp_path, mail_user):
+    result = run("draft", chart, "--kind", "call", "--today", TODAY, "--mailbox", "--out", tmp_path / "out",
+                 env=mail_user.env())
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["2026-11-25 call - Cal Poe.md"]
+    assert f"Wrote {tmp_path / 'out' / '2026-11-25 call - Cal Poe.md'}" in result.stdout
+    assert drafts_in(mail_user) == []
+
+
+def test_gmail_layout_drafts(chart, gmail_dovecot):
+    user = gmail_dovecot.add_user()
+    result = run("draft", chart, "--today", TODAY, "--mailbox", env=user.env())
+    assert result.exit_code == 0, result.output
+    assert "Added to [Gmail]/Drafts: Ann Lee" in result.stdout
+    assert len(drafts_in(user)) == 2
+
+
+# --------------------------------------------------------------------------- failures: one line each
+
+
+def _fails(args, env, chart, line_part: str, password: str | None = None):
+    before = chart.read_bytes()
+    result = run(*args, env=env)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "" or "Error" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and line_part in lines[0], result.stderr
+    assert "Traceback" not in result.output
+    if password:
+        assert password not in result.output
+    assert chart.read_bytes() == before
+    assert not (chart.parent / "chart-backups").exists()
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [["mail"], ["draft", "--mailbox"]])
+def test_wrong_password_is_one_line_without_the_password(chart, mail_user, command):
+    secret = "Wr0ng-but-Secret-42"
+    line = _fails([command[0], chart, "--today", TODAY, *command[1:]], mail_user.env(CHART_MAIL_PASSWORD=secret),
+                  chart, f"refused the login for {mail_user.login} (CHART_MAIL_LOGIN): wrong login or password?",
+                  secret)
+    assert "app password" in line
+
+
+def test_unreachable_server(chart, mail_user):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    _fails(["mail", chart, "--today", TODAY], mail_user.env(CHART_MAIL_SERVER=f"imap://127.0.0.1:{port}"), chart,
+           f"cannot reach imap://127.0.0.1:{port} (")
+
+
+def test_tls_failure(chart, mail_user):
+    # IMAPS to Dovecot's plain-text port: the TLS handshake fails.
+    _fails(["mail", chart, "--today", TODAY], mail_user.env(CHART_MAIL_SERVER=f"imaps://127.0.0.1:{mail_user.server.port}"),
+           chart, f"TLS with imaps://127.0.0.1:{mail_user.server.port} failed (")
+
+
+def test_no_drafts_folder(chart, tmp_path):
+    server = TinyImap(folders=("INBOX", "Archive"))
+    try:
+        env = {"CHART_MAIL_SERVER": f"imap://127.0.0.1:{server.port}", "CHART_MAIL_PASSWORD": "pw"}
+        _fails(["draft", chart, "--today", TODAY, "--mailbox", "--out", tmp_path / "out"], env, chart,
+               f"imap://127.0.0.1:{server.port} has no Drafts folder (none is marked \\Drafts or named Drafts")
+        assert not (tmp_path / "out").exists()
+    finally:
+        server.stop()
+
+
+def test_a_server_closing_mid_scan_leaves_the_workbook_unchanged(chart):
+    server = TinyImap(close_on="UID FETCH")
+    try:
+        env = {"CHART_MAIL_SERVER": f"imap://127.0.0.1:{server.port}", "CHART_MAIL_PASSWORD": "pw"}
+        _fails(["mail", chart, "--today", TODAY], env, chart,
+               f"the connection to imap://127.0.0.1:{server.port} failed while reading Sent (")
+        assert "EXAMINE" in server.commands and "SELECT" not in server.commands  # read-only
+    finally:
+        server.stop()
+
+
+def test_no_password_without_a_terminal(chart, mail_user):
+    env = mail_user.env()
+    env["CHART_MAIL_PASSWORD"] = ""
+    _fails(["mail", chart, "--today", TODAY], env, chart, f"no password for {mail_user.login}: set CHART_MAIL_PASSWORD")
+
+
+def test_the_password_is_in_no_output_json_backup_or_workbook(tmp_path, mail_user):
+    path = write_chart(tmp_path / "chart.xlsx", rows=[contact(**ANN)])
+    when = dt.datetime(2026, 11, 2, 10).astimezone()
+    mail_user.append("\\Sent", message("me@example.com", ANN["email"], "Advice?", when), when)
+    env = mail_user.env()
+    outputs = [run("mail", path, "--today", TODAY, "--dry-run", env=env), run("mail", path, "--today", TODAY,
+               "--json", env=env), run("mail", path, "--today", TODAY, env=env),
+               run("draft", path, "--today", TODAY, "--mailbox", env=env)]
+    assert all(r.exit_code == 0 for r in outputs), [r.output for r in outputs]
+    assert json.loads(outputs[1].stdout)["filled"][0]["column"] == "Contacted On"
+    secret = mail_user.password
+    for r in outputs:
+        assert secret not in r.output
+    for f in [path, *(tmp_path / "chart-backups").iterdir()]:
+        assert secret.encode() not in f.read_bytes()
+
+
+# --------------------------------------------------------------------------- the settings' rules
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("imap.gmail.com", ("imap.gmail.com", 993, "tls")),
+    ("imaps://imap.fastmail.com", ("imap.fastmail.com", 993, "tls")),
+    ("imaps://imap.mail.me.com:993/", ("imap.mail.me.com", 993, "tls")),
+    ("imap://127.0.0.1:1143", ("127.0.0.1", 1143, "starttls")),
+    ("imap://mail.example.org", ("mail.example.org", 143, "starttls")),
+    ("IMAP://[::1]:143", ("::1", 143, "starttls")),
+])
+def test_server_forms(text, expected):
+    server = mailbox.parse_server(text, "CHART_MAIL_SERVER")
+    assert (server.host, server.port, server.security) == expected
+
+
+@pytest.mark.parametrize("text, part", [
+    ("pop3://mail.example.org", "pop3:// is not a mail server form"),
+    ("imap://me:hunter2@mail.example.org", "holds a login or password"),
+    ("imap.example.org:99999", "port 99999 is out of range"),
+    ("imap.example.org/inbox", "is not a mail server"),
+])
+def test_bad_server_forms(text, part):
+    with pytest.raises(MailError) as caught:
+        mailbox.parse_server(text, "CHART_MAIL_SERVER")
+    assert part in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+def test_plain_text_goes_only_to_a_loopback_address():
+    assert mailbox.is_loopback("127.0.0.1") and mailbox.is_loopback("127.8.9.10") and mailbox.is_loopback("::1")
+    assert mailbox.is_loopback("localhost")
+    for host in ("192.0.2.1", "10.0.0.1", "mail.example.org", "127.0.0.1.example.org"):
+        assert not mailbox.is_loopback(host)
+
+
+def test_no_starttls_on_a_loopback_server_is_plain_text_and_works(tmp_path):
+    server = TinyImap(capabilities="IMAP4rev1 AUTH=PLAIN")  # no STARTTLS
+    try:
+        settings = mailbox.MailSettings(mailbox.parse_server(f"imap://127.0.0.1:{server.port}", "x"), "me", "x", "y")
+        with mailbox.Mailbox(settings, "pw") as box:
+            assert box.folder("\\Drafts") == "Drafts"
+        assert "STARTTLS" not in server.commands
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("listed, role, expected", [
+    ([((b"\\HasNoChildren",), b"/", "INBOX"), ((b"\\Drafts",), b"/", "Brouillons")], "\\Drafts", "Brouillons"),
+    ([((), b".", "INBOX"), ((), b".", "INBOX.Drafts"), ((), b".", "INBOX.Sent")], "\\Drafts", "INBOX.Drafts"),
+    ([((), b".", "INBOX"), ((), b".", "INBOX.Sent Items")], "\\Sent", "INBOX.Sent Items"),
+    ([((b"\\Noselect",), b"/", "[Gmail]"), ((), b"/", "[Gmail]/Sent Mail")], "\\Sent", "[Gmail]/Sent Mail"),
+    ([((), b"/", "INBOX"), ((), b"/", "Sent Items")], "\\Sent", "Sent Items"),  # Outlook's name
+    ([((), b"/", "INBOX")], "\\Drafts", None),
+])
+def test_folders_by_role_then_by_name(listed, role, expected):
+    assert mailbox.find_folder(listed, role) == expected
+
+
+def test_message_id_is_stable_per_chart_person_kind_and_step():
+    from workbook_tool.drafts import Draft
+
+    def draft(**change):
+        values = dict(kind="follow-up", name="Ann Lee", row=2, filename="x.eml", subject="s", body="b", to=None,
+                      sender=None, content=b"", step_day=dt.date(2026, 11, 9))
+        values.update(change)
+        return Draft(**values)
+
+    same = mailbox.message_id("chart.xlsx", draft())
+    assert mailbox.message_id("chart.xlsx", draft(subject="other", body="edited")) == same
+    for other in (draft(step_day=dt.date(2026, 11, 16)), draft(kind="thank-you"), draft(row=3),
+                  draft(name="Bob Roe")):
+        assert mailbox.message_id("chart.xlsx", other) != same
+    assert mailbox.message_id("other.xlsx", draft()) != same
+    assert "Ann" not in same

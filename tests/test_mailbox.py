@@ -11,6 +11,7 @@ import datetime as dt
 import email.utils
 import json
 import socket
+import sys
 from email import policy
 from email.parser import BytesParser
 
@@ -200,6 +201,8 @@ def test_the_password_is_in_no_output_json_backup_or_workbook(tmp_path, mail_use
     ("imap://127.0.0.1:1143", ("127.0.0.1", 1143, "starttls")),
     ("imap://mail.example.org", ("mail.example.org", 143, "starttls")),
     ("IMAP://[::1]:143", ("::1", 143, "starttls")),
+    ("imap+plain://localhost:1143", ("localhost", 1143, "plain")),
+    ("imap+plain://127.0.0.1", ("127.0.0.1", 143, "plain")),
 ])
 def test_server_forms(text, expected):
     server = mailbox.parse_server(text, "CHART_MAIL_SERVER")
@@ -216,6 +219,50 @@ def test_bad_server_forms(text, part):
     with pytest.raises(MailError) as caught:
         mailbox.parse_server(text, "CHART_MAIL_SERVER")
     assert part in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+_NETWORK_EVENTS: list | None = None  # the socket events seen while a test listens (an audit hook stays forever)
+
+
+def _audit(event, args):
+    if _NETWORK_EVENTS is not None and event.startswith("socket.") and event in (
+            "socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.sendto", "socket.sendmsg"):
+        _NETWORK_EVENTS.append((event, args))
+
+
+@pytest.fixture
+def network_events():
+    """The socket events (connect, name lookup, send) the code under test makes; none should leave."""
+    global _NETWORK_EVENTS
+    if not getattr(sys, "_chart_test_audit", False):
+        sys.addaudithook(_audit)
+        sys._chart_test_audit = True
+    _NETWORK_EVENTS = []
+    try:
+        yield _NETWORK_EVENTS
+    finally:
+        _NETWORK_EVENTS = None
+
+
+@pytest.mark.parametrize("server", ["imap+plain://192.0.2.1", "imap+plain://mail.example.org:143",
+                                    "IMAP+PLAIN://[2001:db8::1]:1143"])
+@pytest.mark.parametrize("command", [["mail"], ["draft", "--mailbox"]])
+def test_plain_text_to_a_host_that_is_not_loopback_is_refused_before_any_network_traffic(chart, network_events,
+                                                                                         server, command):
+    env = {"CHART_MAIL_SERVER": server, "CHART_MAIL_LOGIN": "me@example.org", "CHART_MAIL_PASSWORD": "pw-123"}
+    line = _fails([command[0], chart, "--today", TODAY, *command[1:]], env, chart,
+                  "would send your password and mail in plain text over the network", "pw-123")
+    assert "CHART_MAIL_SERVER: imap+plain://" in line
+    assert network_events == []
+
+
+def test_plain_text_to_a_loopback_address_works(chart, mail_user, network_events):
+    env = mail_user.env(CHART_MAIL_SERVER=f"imap+plain://127.0.0.1:{mail_user.server.port}")
+    result = run("mail", chart, "--today", TODAY, env=env)
+    assert result.exit_code == 0, result.output
+    # The hook the refusal test relies on does see a connection when there is one.
+    assert ("127.0.0.1", mail_user.server.port) in [args[1] for event, args in network_events
+                                                    if event == "socket.connect"]
 
 
 def test_plain_text_goes_only_to_a_loopback_address():

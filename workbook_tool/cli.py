@@ -447,8 +447,9 @@ def mail(path, today, since, dry_run, force, as_json):
 
     \b
     The connection: the Profile's Mail Server (imap.gmail.com, imaps://host:993,
-    or imap://host:143 for STARTTLS) and Mail Login (default: Your Email), or
-    CHART_MAIL_SERVER and CHART_MAIL_LOGIN. The password comes from
+    imap://host:143 for STARTTLS, or imap+plain://127.0.0.1:143 for a server on
+    this machine) and Mail Login (default: Your Email), or CHART_MAIL_SERVER and
+    CHART_MAIL_LOGIN. The password comes from
     CHART_MAIL_PASSWORD, your keyring (if the keyring package is installed), or
     a hidden prompt; it is never stored or printed. Gmail and iCloud need an
     app password.

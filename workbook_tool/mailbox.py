@@ -6,8 +6,9 @@ Owns the connection and what is done over it:
   overridden by ``CHART_MAIL_SERVER`` / ``CHART_MAIL_LOGIN``; the password only from
   ``CHART_MAIL_PASSWORD``, the OS keyring (when the optional ``keyring`` package is installed),
   or the caller's prompt — never from the workbook, never in a message;
-* the server forms (``imaps://host[:port]``, a bare ``host``, ``imap://host[:port]``) and the TLS
-  rule: TLS always, except plain text to a loopback address (a local Dovecot or mail bridge);
+* the server forms (``imaps://host[:port]``, a bare ``host``, ``imap://host[:port]``,
+  ``imap+plain://host[:port]``) and the TLS rule: TLS always, except plain text to a loopback
+  address (a local Dovecot or mail bridge), refused for any other host before connecting;
 * folders found by their RFC 6154 role (\\Drafts, \\Sent), else by the usual names;
 * drafts APPENDed to Drafts with the \\Draft flag and a stable Message-ID, never twice;
 * the read-only scan: EXAMINE, and header fetches with BODY.PEEK, of Sent and INBOX.
@@ -66,7 +67,7 @@ class Server:
 
     host: str
     port: int
-    security: str  # "tls" | "starttls"
+    security: str  # "tls" | "starttls" | "plain" (a loopback address only)
 
     @property
     def loopback(self) -> bool:
@@ -75,7 +76,8 @@ class Server:
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{'imaps' if self.security == 'tls' else 'imap'}://{host}:{self.port}"
+        scheme = {"tls": "imaps", "starttls": "imap", "plain": "imap+plain"}[self.security]
+        return f"{scheme}://{host}:{self.port}"
 
 
 def is_loopback(host: str) -> bool:
@@ -91,11 +93,16 @@ def is_loopback(host: str) -> bool:
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 
 
+_SCHEMES = {"imaps": "tls", "imap": "starttls", "imap+plain": "plain"}
+
+
 def parse_server(text: str, where: str) -> Server:
-    """``imaps://host[:port]``, ``host[:port]`` (both TLS, 993) or ``imap://host[:port]`` (STARTTLS, 143).
+    """``imaps://host[:port]``, ``host[:port]`` (both TLS, 993), ``imap://host[:port]`` (STARTTLS, 143),
+    or ``imap+plain://host[:port]`` (no TLS: a loopback address only, refused here for any other host).
 
     ``where`` names the setting in messages (the Profile's cell or the variable). A
-    server with a login or password in it is refused without repeating it.
+    server with a login or password in it is refused without repeating it. Nothing
+    here touches the network: a refusal comes before any connection or name lookup.
     """
     raw = str(text).strip()
     scheme, sep, rest = raw.partition("://")
@@ -103,7 +110,7 @@ def parse_server(text: str, where: str) -> Server:
         scheme, rest = "imaps", raw
     scheme = scheme.casefold()
     forms = "write imap.example.com, imaps://imap.example.com:993 or imap://imap.example.com:143"
-    if scheme not in ("imaps", "imap"):
+    if scheme not in _SCHEMES:
         raise MailError(f"{where}: {scheme}:// is not a mail server form; {forms}.")
     if "@" in rest:
         raise MailError(f"{where} holds a login or password: put only the server there; the login goes in "
@@ -121,7 +128,12 @@ def parse_server(text: str, where: str) -> Server:
     port = int(port_text) if port_text else (IMAPS_PORT if scheme == "imaps" else IMAP_PORT)
     if not 0 < port < 65536:
         raise MailError(f"{where}: port {port} is out of range; {forms}.")
-    return Server(host.strip("[]"), port, "tls" if scheme == "imaps" else "starttls")
+    server = Server(host.strip("[]"), port, _SCHEMES[scheme])
+    if server.security == "plain" and not server.loopback:
+        raise MailError(f"{where}: {server} would send your password and mail in plain text over the network; "
+                        "plain text goes only to this machine (127.0.0.1, ::1, localhost). Use "
+                        f"imaps://{server.host} or imap://{server.host} (STARTTLS).")
+    return server
 
 
 def header_safe(text: str) -> str:
@@ -216,6 +228,7 @@ class Mailbox:
             self.client = IMAPClient(server.host, port=server.port, ssl=server.security == "tls",
                                      ssl_context=context, timeout=timeout)
             if server.security == "starttls":
+                # STARTTLS is required, except on a loopback address, where a local server without it is fine.
                 if b"STARTTLS" in self.client.capabilities():
                     self.client.starttls(context)
                 elif not server.loopback:

@@ -311,3 +311,71 @@ def test_message_id_is_stable_per_chart_person_kind_and_step():
         assert mailbox.message_id("chart.xlsx", other) != same
     assert mailbox.message_id("other.xlsx", draft()) != same
     assert "Ann" not in same
+
+
+# --------------------------------------------------------------------------- the scan's fast header reading
+
+
+def _reference(raw: bytes):
+    """What the email package reads from a header block: the fields, and the From, To and Cc addresses."""
+    from email.parser import BytesHeaderParser
+
+    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    fields = {name.lower(): [v.strip() for v in headers.get_all(name)] for name in dict.fromkeys(headers.keys())}
+
+    def addrs(*names):
+        values = [v for n in names for v in headers.get_all(n, [])]
+        return [a.casefold() for _, a in email.utils.getaddresses(values) if a]
+
+    return fields, addrs("From"), addrs("To", "Cc")
+
+
+# ASCII, as headers are on the wire (a name that is not is an RFC 2047 encoded word: the email
+# package's compat32 gives raw 8-bit headers as Header objects, which the scan reads as UTF-8).
+_NAMES = ["Ann Lee", "J. Doe", "O'Brien Pat", "Lee, Ann", '"Lee, Ann"', "=?utf-8?q?Ren=C3=A9e?=",
+          "Ann (work) Lee", "", "A  B", "ann@acme.example", "<", "Ann <Lee>"]
+_ADDRS = ["ann.lee@acme.example", "Ann.Lee@Acme.Example", "x+tag@sub.beta.example", "o'neil@x.example",
+          "bad@", "\"odd one\"@x.example", "a@[127.0.0.1]", "@"]
+
+
+def _value(names, addrs, draw):
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        name, addr = draw(st.sampled_from(names)), draw(st.sampled_from(addrs))
+        parts.append(f"{name} <{addr}>" if name else addr)
+    joiner = draw(st.sampled_from([", ", ",\r\n ", " , "]))
+    return joiner.join(parts)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_DATES = ["Mon, 02 Nov 2026 10:00:00 +0100", "Mon,\r\n 2 Nov 2026 10:00 -0500"]
+_SUBJECTS = ["Hello", "=?utf-8?q?Caf=C3=A9?= time", "Re: a: b", "folded\r\n subject"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_fast_header_reading_equals_the_email_package(data):
+    draw = data.draw
+    date = draw(st.sampled_from(_DATES))
+    lines = [f"Date: {date}",
+             f"From: {_value(_NAMES, _ADDRS, draw)}", f"To: {_value(_NAMES, _ADDRS, draw)}"]
+    if draw(st.booleans()):
+        lines.append(f"Cc: {_value(_NAMES, _ADDRS, draw)}")
+    if draw(st.booleans()):
+        lines.append(f"to: {_value(_NAMES, _ADDRS, draw)}")  # a second To, in another case
+    lines.append("Subject: " + draw(st.sampled_from(_SUBJECTS)))
+    lines = draw(st.permutations(lines))
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+    fields, senders, recipients = _reference(raw)
+    assert mailbox.header_fields(raw) == fields
+    got = mailbox.header_fields(raw)
+    assert mailbox.addresses_in(got.get("from", [])) == senders
+    assert mailbox.addresses_in(got.get("to", []) + got.get("cc", [])) == recipients
+
+
+def test_a_raw_utf8_header_is_read_as_utf8():
+    raw = "Date: Mon, 02 Nov 2026 10:00:00 +0100\r\nFrom: Zoë Ng <zoe@x.example>\r\nTo: me@y.example\r\n" \
+          "Subject: Café\r\n\r\n".encode("utf-8")
+    m = mailbox._message(raw, sent=False, addresses={"zoe@x.example"})
+    assert (m.sender, m.subject, m.recipients) == ("zoe@x.example", "Café", frozenset({"me@y.example"}))

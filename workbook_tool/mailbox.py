@@ -421,14 +421,16 @@ class Message:
     recipients: frozenset  # To and Cc addresses, folded
 
 
-def scan(box: Mailbox, since: dt.date, progress=None) -> list[Message]:
-    """The headers of the messages in Sent and INBOX dated ``since`` or later, read only.
+def scan(box: Mailbox, since: dt.date, addresses=None, progress=None) -> tuple[list[Message], int]:
+    """The headers of the messages in Sent and INBOX dated ``since`` or later, read only, and how many were read.
 
     EXAMINE opens each folder read-only, and BODY.PEEK reads headers without setting
     \\Seen: unread mail stays unread. SENTSINCE searches by the Date header, which is
-    when a message was written (a message copied in later keeps its date).
+    when a message was written (a message copied in later keeps its date). With
+    ``addresses`` (folded), only messages that name one of them are kept.
     """
     messages: list[Message] = []
+    read = 0
     for role, sent in (("\\Sent", True), (None, False)):
         folder = box.folder(role) if role else "INBOX"
         client = box.client
@@ -438,36 +440,70 @@ def scan(box: Mailbox, since: dt.date, progress=None) -> list[Message]:
             for start in range(0, len(uids), FETCH_BATCH):
                 if progress is not None:
                     progress(f"Reading {folder}", start, len(uids))
-                fetched = client.fetch(uids[start:start + FETCH_BATCH], [_HEADERS, b"INTERNALDATE"])
-                messages += [m for m in (_message(data, sent) for data in fetched.values()) if m is not None]
+                fetched = client.fetch(uids[start:start + FETCH_BATCH], [_HEADERS])
+                read += len(fetched)
+                for data in fetched.values():
+                    m = _message(data.get(_HEADERS_KEY) or b"", sent, addresses)
+                    if m is not None:
+                        messages.append(m)
         except MailError:
             raise
         except Exception as exc:  # noqa: BLE001 - a closed connection, a timeout, a refused command
             raise box.failure(f"reading {folder}", exc) from None
-    return messages
+    return messages, read
 
 
-_PARSER = BytesHeaderParser(policy=email_policy.compat32)
+# Anything shaped like an address, to pass over the many messages that name no contact before a
+# header is parsed. A message it keeps is parsed exactly; one it drops names none of the addresses
+# anywhere in its headers.
+_ADDRESS_LIKE = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+")
+# The header fields fetched, one per match: a line and the folded lines that continue it.
+_FIELD = re.compile(r"^([!-9;-~]+)[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.MULTILINE)
+# "addr" or "Plain Name <addr>": what most From, To and Cc values are. Their address is read
+# here; any other value (a comma or quote in the name, an encoded word, a group, a comment) goes
+# to email.utils.getaddresses, which a 20,000-message scan would otherwise spend seconds in.
+_ATOM_ADDRESS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+"
+_SIMPLE_ADDRESS = re.compile(rf"\s*(?:[A-Za-z0-9 .'-]*<({_ATOM_ADDRESS})>|({_ATOM_ADDRESS}))\s*")
 
 
-def _message(data: dict, sent: bool) -> Message | None:
-    headers = _PARSER.parsebytes(data.get(_HEADERS_KEY) or b"")
-    when = None
-    if headers.get("Date"):
-        try:
-            when = email.utils.parsedate_to_datetime(str(headers["Date"]))
-        except (TypeError, ValueError, IndexError):
-            when = None
-    if when is None:
-        when = data.get(b"INTERNALDATE")  # imapclient gives it as a naive local datetime
-        if when is None:
-            return None
+def header_fields(raw: bytes) -> dict[str, list[str]]:
+    """A header block's fields, folded name → values (as the email package's compat32 policy gives them)."""
+    fields: dict[str, list[str]] = {}
+    for name, value in _FIELD.findall(raw.decode("utf-8", "replace")):
+        fields.setdefault(name.lower(), []).append(value.strip())
+    return fields
+
+
+def addresses_in(values) -> list[str]:
+    """The addresses of header values, folded; what ``email.utils.getaddresses`` finds in them."""
+    found = []
+    for value in values:
+        simple = _SIMPLE_ADDRESS.fullmatch(value)
+        if simple is not None:
+            found.append((simple.group(1) or simple.group(2)).casefold())
+        else:
+            found += [a.casefold() for _, a in email.utils.getaddresses([value]) if a]
+    return found
+
+
+def _message(raw: bytes, sent: bool, addresses=None) -> Message | None:
+    """The message's ``Message``, or None: no readable Date, or (with ``addresses``) none of them in it."""
+    text = raw.decode("utf-8", "replace")
+    if addresses is not None and not any(token.casefold() in addresses for token in _ADDRESS_LIKE.findall(text)):
+        return None
+    fields = header_fields(raw)
+    try:
+        when = email.utils.parsedate_to_datetime(fields["date"][0])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # SENTSINCE found it by a date the server read; without one, it tells no day
     if when.tzinfo is None:
         when = when.astimezone()
-    sender = next((a.casefold() for _, a in email.utils.getaddresses(headers.get_all("From", [])) if a), "")
-    recipients = frozenset(a.casefold() for _, a in email.utils.getaddresses(
-        headers.get_all("To", []) + headers.get_all("Cc", [])) if a)
-    return Message(sent, when, _subject(headers.get("Subject")), sender, recipients)
+    sender = next(iter(addresses_in(fields.get("from", ()))), "")
+    recipients = frozenset(addresses_in(fields.get("to", []) + fields.get("cc", [])))
+    if addresses is not None and not (sender in addresses if not sent else recipients & addresses):
+        return None
+    subject = fields.get("subject")
+    return Message(sent, when, _subject(subject[0] if subject else None), sender, recipients)
 
 
 def _subject(raw) -> str:

@@ -130,7 +130,7 @@ class MailOutcome:
 
     result: object  # plan.SyncResult
     since: dt.date
-    messages: int
+    messages: int  # the headers read
     fills: list[Fill]
     skipped: list[Fill]  # facts with no column to go in (a chart without Followed Up On, say)
 
@@ -174,9 +174,9 @@ def mail_chart(path, today: dt.date, password_for, *, since: dt.date | None = No
 
     def make_plan(chart, grids, objects):
         settings = mailbox.mail_settings(chart.profile)
+        addresses = {r.text("email").strip().casefold() for r in chart.contacts.rows if r.text("email").strip()}
         with mailbox.Mailbox(settings, password_for(settings)) as box:
-            messages = mailbox.scan(box, since, progress)
-        outcome.messages = len(messages)
+            messages, outcome.messages = mailbox.scan(box, since, addresses, progress)
         return plan_mail(chart, grids, today, objects, messages, since, outcome)
 
     outcome.result = update_chart(path, make_plan, dry_run=dry_run, force=force, progress=progress)

@@ -558,7 +558,19 @@ class Bench:
                 sync = shlex.join([*self.chart, "sync", str(copy_into(folder, path)), "--today", TODAY])
                 return ["sh", "-c", f"{sync} >/dev/null && {shlex.join(box.fetch_argv())} >/dev/null"]
 
-            self._add(r, Side("chart mail", a), Side("sync+fetch", b), reps, warm)
+            filled: list[str] = []
+
+            def check(folder):
+                out = (folder / "mail.txt").read_text("utf-8")
+                found = re.search(r"^Read the headers of ([\d,]+) messages.*\n^Filled ([\d,]+) dates", out, re.M)
+                if found is None:
+                    raise RuntimeError(f"chart mail read or filled nothing:\n{out[:600]}")
+                filled.append(f"read {found[1]} message headers and filled {found[2]} dates")
+
+            self._add(r, Side("chart mail", a, stdout_name="mail.txt", check=check), Side("sync+fetch", b), reps,
+                      warm)
+            if filled:
+                self._note("mail", f"`chart mail` at {rows:,} rows: {filled[-1]} (Replied On included).")
         finally:
             for k, v in saved.items():
                 if v is None:

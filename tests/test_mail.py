@@ -152,3 +152,51 @@ def test_gmail_layout(tmp_path, gmail_dovecot):
     result = run("mail", path, "--today", TODAY, env=user.env())
     assert result.exit_code == 0, result.output
     assert read_contacts(path)[0]["contacted_on"] == dt.date(2026, 11, 2)
+
+
+# --------------------------------------------------------------------------- the Replied rule, the agenda, the calendar
+
+
+def _step(**values):
+    from workbook_tool import stages
+    from workbook_tool.workbook import Profile, Row
+
+    return stages.next_step(Row(2, dict(name="Ann Lee", email="a@b.example", channel="Email", **values)), Profile(),
+                            dt.date(2026, 11, 25))
+
+
+def test_a_reply_counts_only_when_newer_than_your_last_message_and_before_a_meeting():
+    d = dt.date
+    replied = _step(contacted_on=d(2026, 11, 2), replied_on=d(2026, 11, 4))
+    assert (replied.stage, replied.due, replied.kind) == ("Replied", d(2026, 11, 25), None)
+    assert replied.calendar_title == "Answer {name} and set up the meeting"
+    # The same day as your message counts (a same-day answer); an older reply does not.
+    assert _step(contacted_on=d(2026, 11, 2), replied_on=d(2026, 11, 2)).stage == "Replied"
+    older = _step(contacted_on=d(2026, 11, 2), followed_up_on=d(2026, 11, 10), replied_on=d(2026, 11, 4))
+    assert older.stage == "Awaiting reply" and older.action.startswith("No reply to your follow-up of 2026-11-10")
+    # A meeting set, a thank-you sent or a closing Status outranks the reply.
+    assert _step(contacted_on=d(2026, 11, 2), replied_on=d(2026, 11, 4),
+                 meeting_on=d(2026, 12, 1)).stage == "Meeting scheduled"
+    assert _step(contacted_on=d(2026, 11, 2), replied_on=d(2026, 11, 4), status="Declined").stage == "Declined"
+
+
+def test_after_chart_mail_the_agenda_calendar_and_a_later_sync_follow_the_reply(tmp_path, mail_user):
+    from icalendar import Calendar
+
+    path = chart_with(tmp_path, ANN)
+    sent(mail_user, "ann.lee@acme.example", "Advice?", "2026-11-02")
+    received(mail_user, "ann.lee@acme.example", "Re: Advice?", "2026-11-20")
+    assert run("mail", path, "--today", TODAY, env=mail_user.env()).exit_code == 0
+    agenda = run("agenda", path, "--today", TODAY, "--json")
+    groups = {g["key"]: g["items"] for g in json.loads(agenda.stdout)["groups"]}
+    items = [i for group in groups.values() for i in group]
+    assert [(i["name"], i["stage"], i["due"]) for i in items] == [("Ann Lee", "Replied", TODAY)]
+    assert items[0]["action"].startswith("Answer their reply of 2026-11-20")
+    ics = tmp_path / "c.ics"
+    assert run("calendar", path, "-o", ics, "--today", TODAY).exit_code == 0
+    summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")]
+    assert summaries == ["Answer Ann Lee and set up the meeting"]
+    # A sync a day later keeps Replied On (it is chart mail's), and the answer is due that day.
+    assert run("sync", path, "--today", "2026-11-26").exit_code == 0
+    (ann,) = read_contacts(path)
+    assert ann["replied_on"] == dt.date(2026, 11, 20) and ann["follow_up_on"] == dt.date(2026, 11, 26)

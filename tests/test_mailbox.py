@@ -12,6 +12,7 @@ import email.utils
 import json
 import socket
 import sys
+import time
 from email import policy
 from email.parser import BytesParser
 
@@ -172,6 +173,50 @@ def test_no_password_without_a_terminal(chart, mail_user):
     env = mail_user.env()
     env["CHART_MAIL_PASSWORD"] = ""
     _fails(["mail", chart, "--today", TODAY], env, chart, f"no password for {mail_user.login}: set CHART_MAIL_PASSWORD")
+
+
+def test_on_a_terminal_the_password_is_asked_for_and_not_echoed(chart, mail_user):
+    import os
+    import pty
+    import select
+    import subprocess
+
+    from conftest import REPO
+
+    env = {**os.environ, **mail_user.env(), "PYTHONPATH": str(REPO)}
+    env.pop("CHART_MAIL_PASSWORD")
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "workbook_tool", "mail", str(chart), "--today", TODAY],
+                            stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
+    os.close(child)
+    seen = b""
+
+    def read_until(done, seconds=30.0):
+        nonlocal seen
+        deadline = time.monotonic() + seconds
+        while not done() and time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(main, 4096)
+                except OSError:  # the child closed the terminal
+                    return
+                if not chunk:
+                    return
+                seen += chunk
+
+    try:
+        read_until(lambda: b"Password for" in seen)
+        assert f"Password for {mail_user.login} at imap://127.0.0.1:{mail_user.server.port}: ".encode() in seen
+        os.write(main, mail_user.password.encode() + b"\n")
+        read_until(lambda: proc.poll() is not None)
+        assert proc.wait(30) == 0, seen.decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main)
+    assert b"synced for 2026-11-25" in seen
+    assert mail_user.password.encode() not in seen  # hidden: the terminal did not echo it
 
 
 def test_the_password_is_in_no_output_json_backup_or_workbook(tmp_path, mail_user):

@@ -200,3 +200,22 @@ def test_after_chart_mail_the_agenda_calendar_and_a_later_sync_follow_the_reply(
     assert run("sync", path, "--today", "2026-11-26").exit_code == 0
     (ann,) = read_contacts(path)
     assert ann["replied_on"] == dt.date(2026, 11, 20) and ann["follow_up_on"] == dt.date(2026, 11, 26)
+
+
+def test_replied_on_is_added_by_chart_mail_with_the_first_reply_never_by_sync(tmp_path, mail_user):
+    from openpyxl import load_workbook
+
+    def headers(path):
+        return [c.value for c in load_workbook(path)["Contacts"][1] if c.value]
+
+    path = chart_with(tmp_path, ANN)
+    assert run("sync", path, "--today", TODAY).exit_code == 0
+    assert "Replied On" not in headers(path) and headers(path)[-1] == "Draft"
+    sent(mail_user, "ann.lee@acme.example", "Advice?", "2026-11-02")
+    assert run("mail", path, "--today", TODAY, env=mail_user.env()).exit_code == 0
+    assert "Replied On" not in headers(path)  # no reply yet: nothing to record
+    received(mail_user, "ann.lee@acme.example", "Re: Advice?", "2026-11-03")
+    result = run("mail", path, "--today", TODAY, env=mail_user.env())
+    assert result.exit_code == 0, result.output
+    assert "Added columns: Replied On (Contacts)." in result.stdout
+    assert headers(path)[-2:] == ["Draft", "Replied On"]

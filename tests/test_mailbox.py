@@ -424,3 +424,11 @@ def test_a_raw_utf8_header_is_read_as_utf8():
           "Subject: Café\r\n\r\n".encode("utf-8")
     m = mailbox._message(raw, sent=False, addresses={"zoe@x.example"})
     assert (m.sender, m.subject, m.recipients) == ("zoe@x.example", "Café", frozenset({"me@y.example"}))
+
+
+@pytest.mark.parametrize("other", ["--stdout", "--check"])
+def test_mailbox_does_not_go_with_printing(chart, other):
+    result = run("draft", chart, "--mailbox", other)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: --mailbox and {other} do not go together: --mailbox puts the drafts into your "
+                             "Drafts folder, the other only prints them.\n")

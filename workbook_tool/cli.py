@@ -364,8 +364,12 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
     from .workbook import read_chart
 
     day = _parse_day(today, "--today")
+    if mailbox and (check or to_stdout):
+        raise BadOption(f"--mailbox and {'--check' if check else '--stdout'} do not go together: --mailbox puts "
+                        "the drafts into your Drafts folder, the other only prints them.")
+    chart = read_chart(path)
     with _progress() as progress:
-        run = make_drafts(read_chart(path), kind, day, names=names, templates_dir=templates_dir, style=style,
+        run = make_drafts(chart, kind, day, names=names, templates_dir=templates_dir, style=style,
                           progress=progress)
     if check:
         for line in draft_check_lines(run, kind, style):
@@ -391,25 +395,23 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
         return
     folder = Path(out_dir) if out_dir else default_out_dir(path)
     if mailbox:
-        _draft_into_mailbox(path, run, kind, folder, force)
+        _draft_into_mailbox(chart, run, kind, folder, force)
         return
     # One line per draft: ten thousand echo calls (each flushed) cost more than the writing.
     _say("\n".join(draft_write_lines(run, write_drafts(run, folder, force=force), kind, folder)))
 
 
-def _draft_into_mailbox(path, run, kind, folder, force) -> None:
+def _draft_into_mailbox(chart, run, kind, folder, force) -> None:
     """``chart draft --mailbox``: the .eml drafts into the Drafts folder, the others into files."""
     import dataclasses
-    from pathlib import Path
 
     from .drafts import write_drafts
     from .mailbox import mail_drafts
     from .report import draft_mailbox_lines
-    from .workbook import read_chart
 
     emails = [d for d in run.drafts if d.format == "eml"]
     others = dataclasses.replace(run, drafts=[d for d in run.drafts if d.format != "eml"])
-    placed = mail_drafts(read_chart(path).profile, emails, Path(path).name, _password_for, force=force) if emails else []
+    placed = mail_drafts(chart.profile, emails, chart.path.name, _password_for, force=force) if emails else []
     written = write_drafts(others, folder, force=force) if others.drafts else []
     _say_lines(draft_mailbox_lines(run, placed, written, kind, folder))
 

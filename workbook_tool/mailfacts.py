@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from . import schema
 from .fields import is_blank, to_date
 from .plan import CellWrite
 from .workbook import Chart, Row
@@ -146,7 +147,10 @@ def plan_mail(chart: Chart, grids, today: dt.date, objects, messages, since: dt.
         by_row.setdefault(f.row, {})[f.key] = f.day
     rows = [Row(r.number, {**r.values, **by_row[r.number]}) if r.number in by_row else r for r in table.rows]
     updated = dataclasses.replace(chart, contacts=dataclasses.replace(table, rows=rows))
-    plan = plan_sync(updated, grids, today, objects)
+    # Replied On is added the first time there is a reply to record, at the right with sync's own.
+    extra = tuple(c for c in schema.CONTACTS.mail_columns
+                  if not table.has(c.key) and any(f.key == c.key for f in fills))
+    plan = plan_sync(updated, grids, today, objects, extra)
     columns = dict(table.columns)
     columns.update({c.spec.key: c.column for c in plan.new_columns if c.sheet == table.sheet})
     for f in fills:

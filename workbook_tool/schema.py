@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 
 USER = "user"
 TOOL = "tool"
+# Which command writes a tool column: chart sync rewrites its own on every run (and adds them when
+# missing); chart mail's (Replied On) only chart mail adds and fills, and sync keeps as they are.
+SYNC = "sync"
+MAIL = "mail"
 
 # How many rows from the top to look for a header row: people put a title, a
 # date or a note above their table.
@@ -53,6 +57,7 @@ class Column:
     width: float = 14
     number_format: str | None = None
     hint: str = ""
+    written_by: str = SYNC  # for a tool column: the command that writes it (SYNC or MAIL)
 
     @functools.cached_property  # finding a header row asks every column about every cell of 10 rows
     def match_keys(self) -> frozenset[str]:
@@ -103,7 +108,13 @@ class SheetShape:
 
     @property
     def tool_columns(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.owner == TOOL)
+        """The tool columns chart sync writes and adds when missing (not chart mail's)."""
+        return tuple(c for c in self.columns if c.owner == TOOL and c.written_by == SYNC)
+
+    @property
+    def mail_columns(self) -> tuple[Column, ...]:
+        """The tool columns only chart mail writes and adds; sync keeps what they hold."""
+        return tuple(c for c in self.columns if c.owner == TOOL and c.written_by == MAIL)
 
 
 def find_sheet(names: list[str], shape: SheetShape) -> str | None:
@@ -225,8 +236,8 @@ CONTACTS = SheetShape(
                hint="Written by chart sync: a mailto: link that opens the next email, written, in your mail "
                     "program."),
         # Written only by chart mail (sync keeps it as it is): the latest message from them in your INBOX.
-        Column("replied_on", "Replied On", owner=TOOL, kind="date", width=13, number_format=DATE_FORMAT,
-               aliases=("Reply Received", "Last Reply"),
+        Column("replied_on", "Replied On", owner=TOOL, written_by=MAIL, kind="date", width=13,
+               number_format=DATE_FORMAT, aliases=("Reply Received", "Last Reply"),
                hint="Written by chart mail: the day of their latest email to you."),
     ),
 )

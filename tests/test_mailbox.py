@@ -158,6 +158,16 @@ def test_no_drafts_folder(chart, tmp_path):
         server.stop()
 
 
+def test_no_sent_folder(chart):
+    server = TinyImap(folders=("INBOX", "Drafts", "Archive"))
+    try:
+        env = {"CHART_MAIL_SERVER": f"imap://127.0.0.1:{server.port}", "CHART_MAIL_PASSWORD": "pw"}
+        _fails(["mail", chart, "--today", TODAY], env, chart,
+               f"imap://127.0.0.1:{server.port} has no Sent folder (none is marked \\Sent or named Sent, Sent Items")
+    finally:
+        server.stop()
+
+
 def test_a_server_closing_mid_scan_leaves_the_workbook_unchanged(chart):
     server = TinyImap(close_on="UID FETCH")
     try:

@@ -247,7 +247,7 @@ class Mailbox:
                             "chart does not do.") from None
         except ssl.SSLError as exc:
             self.close()
-            raise MailError(f"TLS with {server} failed ({self._clean(exc)}). Check the port: IMAPS is 993; for "
+            raise MailError(f"TLS with {server} failed ({self.scrub(exc)}). Check the port: IMAPS is 993; for "
                             f"STARTTLS on 143 write imap://{server.host}:143.") from None
         except (socket.timeout, TimeoutError):
             self.close()
@@ -255,20 +255,20 @@ class Mailbox:
                             "and your connection.") from None
         except (OSError, EOFError) as exc:
             self.close()
-            raise MailError(f"cannot reach {server} ({self._clean(exc)}); check the Mail Server "
+            raise MailError(f"cannot reach {server} ({self.scrub(exc)}); check the Mail Server "
                             f"({self.settings.server_from}) and your connection.") from None
         except Exception as exc:  # noqa: BLE001 - the server said something imapclient could not take
             self.close()
-            raise MailError(f"{server} failed during the login ({self._clean(exc)}).") from None
+            raise MailError(f"{server} failed during the login ({self.scrub(exc)}).") from None
 
-    def _clean(self, exc: BaseException) -> str:
+    def scrub(self, exc: BaseException) -> str:
         """An exception's text without the password, should a server or library ever echo it."""
         text = header_safe(str(exc) or type(exc).__name__)
         return text.replace(self._password, "***") if self._password else text
 
     def failure(self, doing: str, exc: BaseException) -> MailError:
         """The one line for a connection lost or refused while ``doing``."""
-        return MailError(f"the connection to {self.settings.server} failed while {doing} ({self._clean(exc)}); "
+        return MailError(f"the connection to {self.settings.server} failed while {doing} ({self.scrub(exc)}); "
                          "nothing was written.")
 
     def close(self) -> None:
@@ -388,7 +388,7 @@ def put_drafts(box: Mailbox, drafts, chart_name: str, now: dt.datetime, force: b
         except Exception as exc:  # noqa: BLE001
             done = sum(p.status != "present" for p in placed)
             raise MailError(f"the connection to {box.settings.server} failed while adding the draft for "
-                            f"{draft.name} to {folder} ({box._clean(exc)}); {done} draft(s) were added before "
+                            f"{draft.name} to {folder} ({box.scrub(exc)}); {done} draft(s) were added before "
                             "it. Run again: those are not added twice.") from None
         placed.append(Placed(draft, folder, "replaced" if old else "added", mid))
     return placed

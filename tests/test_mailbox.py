@@ -442,3 +442,35 @@ def test_mailbox_does_not_go_with_printing(chart, other):
     assert result.exit_code == 2
     assert result.stderr == (f"Error: --mailbox and {other} do not go together: --mailbox puts the drafts into your "
                              "Drafts folder, the other only prints them.\n")
+
+
+def test_validate_checks_the_mail_server_form_without_connecting(tmp_path, network_events):
+    from conftest import GOOD_PROFILE, problems
+
+    good = write_chart(tmp_path / "good.xlsx", rows=[contact(**ANN)],
+                       profile={**GOOD_PROFILE, "Mail Server": "imap.gmail.com", "Mail Login": "me@gmail.com"})
+    assert problems(good) == []
+    bad = write_chart(tmp_path / "bad.xlsx", rows=[contact(**ANN)],
+                      profile={**GOOD_PROFILE, "Mail Server": "imap+plain://mail.example.org"})
+    (found,) = problems(bad)
+    assert (found["code"], found["severity"], found["sheet"], found["cell"]) == ("bad-profile-value", "error",
+                                                                                "Profile", "B15")
+    assert found["message"].startswith("Mail Server: imap+plain://mail.example.org:143 would send your password")
+    assert network_events == []
+
+
+def test_the_profile_holds_the_server_and_login_and_the_login_defaults_to_your_email(tmp_path, mail_user):
+    from conftest import GOOD_PROFILE
+
+    server = f"imap://127.0.0.1:{mail_user.server.port}"
+    only_password = {"CHART_MAIL_PASSWORD": mail_user.password, "CHART_MAIL_SERVER": "", "CHART_MAIL_LOGIN": ""}
+    path = write_chart(tmp_path / "chart.xlsx", rows=[contact(**ANN)],
+                       profile={**GOOD_PROFILE, "Mail Server": server, "Mail Login": mail_user.login})
+    result = run("mail", path, "--today", TODAY, env=only_password)
+    assert result.exit_code == 0, result.output
+    (tmp_path / "other").mkdir()
+    other = write_chart(tmp_path / "other" / "c.xlsx", rows=[contact(**ANN)],
+                        profile={**GOOD_PROFILE, "Mail Server": server})
+    _fails(["mail", other, "--today", TODAY], only_password, other,
+           f"{server} refused the login for jordan@example.com (the Profile's Your Email (Profile!B3))",
+           mail_user.password)

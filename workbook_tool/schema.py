@@ -328,7 +328,7 @@ class ProfileField:
     key: str
     label: str
     hint: str
-    kind: str = "text"  # text | email | phone | region | days
+    kind: str = "text"  # text | email | phone | region | days | mail_server
     default: object = None
     needed_for_scripts: bool = False
     aliases: tuple[str, ...] = field(default=())
@@ -376,7 +376,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField("mail_server", "Mail Server",
                  "Your mailbox's IMAP server, for chart mail and chart draft --mailbox: imap.gmail.com, "
                  "imap.fastmail.com, imap.mail.me.com (imaps://host:port or imap://host:port also work).",
-                 aliases=("IMAP Server", "Mail Host")),
+                 kind="mail_server", aliases=("IMAP Server", "Mail Host")),
     ProfileField("mail_login", "Mail Login", "The login for your mailbox, when it is not Your Email.",
                  aliases=("IMAP Login", "Mail User")),
 )

@@ -421,6 +421,8 @@ def _password_for(settings) -> str:
     from .mailbox import find_password
 
     def ask() -> str:
+        if sys.stderr.isatty():
+            click.echo("", err=True)  # off the progress bar's line
         return click.prompt(f"Password for {settings.login} at {settings.server}", hide_input=True, err=True)
 
     return find_password(settings, ask if sys.stdin.isatty() else None)

@@ -1,6 +1,7 @@
 """Where each contact stands and what to do next: the guide's rhythm as rules.
 
-One pure function, ``next_step``, reads a Contacts row's dates and Status and
+One pure function, ``next_step``, reads a Contacts row's dates and Status (and
+Replied On, which ``chart mail`` records: an answer is due before anything else) and
 returns its stage, the next action in words, when it is due and which draft
 helps (the kind ``kinds.KINDS`` says the stage calls for). ``sync`` writes these
 into the tool-owned columns; ``draft`` and the agenda read them. Day counts come

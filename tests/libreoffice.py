@@ -141,6 +141,29 @@ class LibreOffice:
         return convert(src, fmt, outdir, profile_dir=self.profile_dir, timeout=timeout)
 
 
+def pdf_text(pdf) -> str:
+    """The text of a PDF LibreOffice printed, by poppler's pdftotext (skips without it, fails under CI=true)."""
+    return _poppler("pdftotext", str(pdf), "-")
+
+
+def pdf_page_size(pdf) -> tuple[float, float]:
+    """(width, height) in points of the PDF's first page, by poppler's pdfinfo."""
+    info = _poppler("pdfinfo", str(pdf))
+    words = next(line for line in info.splitlines() if line.startswith("Page size:")).split()
+    return float(words[2]), float(words[4])
+
+
+def _poppler(tool: str, *args: str) -> str:
+    if shutil.which(tool) is None:
+        message = f"{tool} (poppler-utils) is not installed"
+        if under_ci():
+            pytest.fail(f"{message}, and under CI=true the print tests must run (.ci/run installs it).", pytrace=False)
+        pytest.skip(message)
+    done = subprocess.run([tool, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 @pytest.fixture(scope="session")
 def lo(tmp_path_factory) -> LibreOffice:
     """A ``LibreOffice`` for the session; skips (or, under CI=true, fails) without soffice."""

@@ -79,7 +79,8 @@ def write_text_workbook(path, sheets: dict[str, list[list]]) -> Path:
 
 
 def tool_values(path, sheet="Contacts") -> dict[str, dict[str, object]]:
-    """``{name: {"Stage": …, "Next Step": …, "Follow-Up On": date, "Comments": …}}`` from Contacts."""
+    """``{name: {"Stage": …, "Next Step": …, "Follow-Up On": date, "Comments": …, "Draft link": …}}`` from
+    Contacts."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
@@ -95,6 +96,9 @@ def tool_values(path, sheet="Contacts") -> dict[str, dict[str, object]]:
             if h in headers:
                 v = ws.cell(r, headers[h]).value
                 values[h] = v.date() if isinstance(v, dt.datetime) else v
+        if "Draft" in headers:  # the link behind the Draft cell's label
+            link = ws.cell(r, headers["Draft"]).hyperlink
+            values["Draft link"] = link.target if link is not None else None
         values["row"] = r
         out[str(name)] = values
     return out

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from tests.conftest import contact, run, write_chart
 from workbook_tool.create import new_workbook
 from workbook_tool.errors import BadOption, WriteFailed
-from workbook_tool.ics import calendar_items, item_uid, meeting_start, write_calendar, write_ics
+from workbook_tool.ics import calendar_items, item_uid, write_calendar, write_ics
 from workbook_tool.workbook import read_chart
 
 TODAY = dt.date(2026, 11, 25)
@@ -67,12 +67,13 @@ def edit_sample(path, name: str, **values):
 
 def test_sample_events(sample, tmp_path):
     found = export(sample, tmp_path / "job.ics")
-    assert start(found["Meeting with Isabel Grant (Relecloud)"]) == TODAY
-    assert start(found["Meeting with Bob Roe (Northwind Clinic)"]) == dt.date(2026, 12, 2)
+    # The sample's meetings ahead have their times (Meeting On holds "2026-12-02 10:00").
+    assert start(found["Meeting with Isabel Grant (Relecloud)"]) == dt.datetime(2026, 11, 25, 15, 30)
+    assert start(found["Meeting with Bob Roe (Northwind Clinic)"]) == dt.datetime(2026, 12, 2, 10, 0)
     assert start(found["Thank-you to Sue Miller"]) == dt.date(2026, 11, 19)
     assert start(found["Call Hiro Tanaka"]) == dt.date(2026, 11, 23)  # his follow-up went unanswered
     assert start(found["Follow up with Priya Natarajan"]) == dt.date(2026, 11, 24)
-    assert start(found["Follow up with Frank Osei"]) == dt.date(2026, 11, 27)
+    assert start(found["Call Frank Osei"]) == dt.date(2026, 11, 27)  # he is reached by phone: a follow-up call
     assert start(found["Call David Kim"]) == TODAY
     assert start(found["Email Olivia Park"]) == TODAY
     assert start(found["Report back to Maria Chen"]) == dt.date(2026, 11, 20)  # she referred Ann Lee, met 11-19
@@ -106,10 +107,10 @@ def test_all_day_reminders_are_free_and_have_an_alarm(sample, tmp_path):
 
 
 def test_meeting_without_a_time_is_all_day_and_has_no_alarm(sample, tmp_path):
-    meeting = export(sample, tmp_path / "job.ics")["Meeting with Bob Roe (Northwind Clinic)"]
-    assert meeting.decoded("DTEND") == dt.date(2026, 12, 3)
+    meeting = export(sample, tmp_path / "job.ics")["Meeting with Ann Lee (Fabrikam Health)"]
+    assert meeting.decoded("DTEND") == dt.date(2026, 11, 20)
     assert not meeting.walk("VALARM")
-    assert "Organization: Northwind Clinic (Analytics Lead)" in str(meeting["DESCRIPTION"])
+    assert "Organization: Fabrikam Health (Director of Analytics)" in str(meeting["DESCRIPTION"])
 
 
 def test_meeting_with_a_time_is_a_one_hour_event(tmp_path):
@@ -127,16 +128,6 @@ def test_meeting_with_a_time_is_a_one_hour_event(tmp_path):
     assert str(bob["TRANSP"]) == "OPAQUE"
     assert start(found["Meeting with Ann Lee"]) == dt.datetime(2026, 12, 3, 14, 30)
     assert b"\r\nDTSTART:20261202T100000\r\n" in out.read_bytes()  # floating: no zone, no Z
-
-
-def test_meeting_start_reads_the_raw_cell():
-    assert meeting_start(dt.datetime(2026, 12, 2, 10, 0), "US") == dt.datetime(2026, 12, 2, 10, 0)
-    assert meeting_start(dt.datetime(2026, 12, 2), "US") == dt.date(2026, 12, 2)
-    assert meeting_start(dt.date(2026, 12, 2), "US") == dt.date(2026, 12, 2)
-    assert meeting_start("2026-12-02 09:15", "US") == dt.datetime(2026, 12, 2, 9, 15)
-    assert meeting_start("December 2, 2026", "US") == dt.date(2026, 12, 2)
-    assert meeting_start("soon", "US") is None
-    assert meeting_start(None, "US") is None
 
 
 # --------------------------------------------------------------------------- UIDs

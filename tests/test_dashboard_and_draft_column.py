@@ -7,10 +7,11 @@ import urllib.parse
 import zipfile
 
 from conftest import run
-from libreoffice import lo  # noqa: F401  (registers the fixture)
+from libreoffice import lo, pdf_page_size, pdf_text  # noqa: F401  (lo registers the fixture)
 from openpyxl import load_workbook
 from sync_fixtures import TODAY_ARG, sample_chart
 
+from workbook_tool.kinds import LABEL_LIMIT
 from workbook_tool.mailto import MAILTO_LIMIT
 
 
@@ -37,19 +38,144 @@ def test_draft_column_links_the_next_email_for_email_contacts(tmp_path):
     assert sync(path).exit_code == 0
     rows = contacts_by_name(path)
     carlos = rows["Carlos Diaz"]["Draft"]
-    assert carlos.value.startswith("mailto:carlos.diaz@woodgrovebank.com?subject=")
-    assert carlos.hyperlink is not None and carlos.hyperlink.target == carlos.value
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(carlos.value).query)
+    # A short label in the cell, the whole email in the link behind it.
+    assert carlos.value == "Email Carlos"
+    link = carlos.hyperlink.target
+    assert link.startswith("mailto:carlos.diaz@woodgrovebank.com?subject=")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
     assert query["subject"] == ["Sue Miller suggested I contact you"]
     assert "not asking you for a job" in query["body"][0]
-    thank_you = urllib.parse.parse_qs(urllib.parse.urlsplit(rows["Sue Miller"]["Draft"].value).query)
+    sue = rows["Sue Miller"]["Draft"]
+    assert sue.value == "Thank Sue by email"
+    thank_you = urllib.parse.parse_qs(urllib.parse.urlsplit(sue.hyperlink.target).query)
     assert "how to lead my resume with outcomes instead of tools" in thank_you["body"][0]
     for name, row in rows.items():
-        link = row["Draft"].value
-        assert link is None or len(link) <= MAILTO_LIMIT, name
+        cell = row["Draft"]
+        assert cell.value is None or len(cell.value) <= LABEL_LIMIT, name
+        assert (cell.value is None) == (cell.hyperlink is None), name
+        assert cell.hyperlink is None or len(cell.hyperlink.target) <= MAILTO_LIMIT, name
     # Calls, meetings ahead and closed contacts get no email link.
     for name in ("David Kim", "Bob Roe", "Isabel Grant", "Elena Petrova", "Grace Liu", "Frank Osei"):
         assert rows[name]["Draft"].value is None, name
+
+
+def test_a_long_name_is_shortened_in_the_label_but_not_in_the_email(tmp_path):
+    path = sample_chart(tmp_path / "chart.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    name_col = [c.value for c in ws[1]].index("Name") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, name_col).value == "Carlos Diaz")
+    name = "Wolfeschlegelsteinhausenbergerdorffvoralternwaren Diaz"
+    ws.cell(row, name_col).value = name
+    wb.save(path)
+    assert sync(path).exit_code == 0
+    cell = contacts_by_name(path)[name]["Draft"]
+    assert len(cell.value) == LABEL_LIMIT and cell.value.startswith("Email Wolfeschlegel") and cell.value.endswith("…")
+    assert "Wolfeschlegelsteinhausenbergerdorffvoralternwaren" in urllib.parse.unquote(cell.hyperlink.target)
+
+
+def test_a_draft_cut_to_fit_the_link_is_said_in_comments(tmp_path):
+    path = sample_chart(tmp_path / "chart.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    headers = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1 + headers.index("Name")).value == "Carlos Diaz")
+    # A long Personal Note opens the outreach: the email no longer fits in a link.
+    ws.cell(row, 1 + headers.index("Personal Note")).value = "We worked together for years on the data team. " * 40
+    wb.save(path)
+    assert sync(path).exit_code == 0
+    rows = contacts_by_name(path)
+    carlos = rows["Carlos Diaz"]
+    assert len(carlos["Draft"].hyperlink.target) <= MAILTO_LIMIT
+    assert urllib.parse.unquote(carlos["Draft"].hyperlink.target).endswith(" …")
+    assert ("the Draft link holds the start of the outreach only (mail programs take links of up to 2,000 "
+            "characters): chart draft") in carlos["Comments"].value
+    assert "--kind outreach --to 'Carlos Diaz' writes it whole" in carlos["Comments"].value
+    # The others' drafts fit: nothing said.
+    assert "Draft link" not in (rows["Olivia Park"]["Comments"].value or "")
+
+
+def test_a_cut_link_is_restored_by_the_next_sync(tmp_path):
+    """What LibreOffice does to every Draft link on save (cuts it to 255 characters, keeps the text),
+    done here by hand: the next sync compares the link, not only the label, and writes it whole again."""
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    whole = contacts_by_name(path)["Carlos Diaz"]["Draft"].hyperlink.target
+    wb = load_workbook(path)
+    for row in wb["Contacts"].iter_rows(min_row=2):
+        for cell in row:
+            if cell.hyperlink is not None and cell.hyperlink.target.startswith("mailto:"):
+                cell.hyperlink = cell.hyperlink.target[:255]
+    wb.save(path)
+    result = sync(path)
+    assert result.exit_code == 0 and "already up to date" not in result.output, result.output
+    assert contacts_by_name(path)["Carlos Diaz"]["Draft"].hyperlink.target == whole
+    assert "already up to date" in sync(path).output
+
+
+def test_draft_links_written_before_labels_become_labels(tmp_path):
+    """A chart synced by an earlier chart holds the link itself as the cell's text."""
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    wb = load_workbook(path)
+    for row in wb["Contacts"].iter_rows(min_row=2):
+        for cell in row:
+            if cell.hyperlink is not None and cell.hyperlink.target.startswith("mailto:"):
+                cell.value = cell.hyperlink.target
+    wb.save(path)
+    assert contacts_by_name(path)["Carlos Diaz"]["Draft"].value.startswith("mailto:")
+    assert sync(path).exit_code == 0
+    assert contacts_by_name(path)["Carlos Diaz"]["Draft"].value == "Email Carlos"
+
+
+def test_libreoffice_save_cuts_draft_links_and_sync_restores_them(tmp_path, lo):
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    before = {name: (row["Draft"].value, row["Draft"].hyperlink and row["Draft"].hyperlink.target)
+              for name, row in contacts_by_name(path).items()}
+    saved = lo.convert(path, "xlsx", tmp_path / "lo")
+    cut = {name: (row["Draft"].value, row["Draft"].hyperlink and row["Draft"].hyperlink.target)
+           for name, row in contacts_by_name(saved).items()}
+    # What LibreOffice does: the label stays, the link is cut to 255 characters.
+    assert cut["Carlos Diaz"][0] == "Email Carlos"
+    assert len(before["Carlos Diaz"][1]) > 255 and len(cut["Carlos Diaz"][1]) <= 255
+    result = sync(saved)
+    assert result.exit_code == 0 and "already up to date" not in result.output, result.output
+    after = {name: (row["Draft"].value, row["Draft"].hyperlink and row["Draft"].hyperlink.target)
+             for name, row in contacts_by_name(saved).items()}
+    assert after == before
+    assert "already up to date" in sync(saved).output
+
+
+def test_the_printed_contacts_sheet_shows_labels_not_links(tmp_path, lo):
+    """Printed (to PDF, by LibreOffice), the synced chart is landscape and its Draft cells read "Email
+    Carlos": before labels, each was a wall of mailto:…%20… text."""
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    pdf = lo.convert(path, "pdf", tmp_path / "pdf")
+    width, height = pdf_page_size(pdf)
+    assert width > height
+    text = pdf_text(pdf)
+    assert "Email Carlos" in text and "Thank Sue by email" in text
+    assert "mailto" not in text and "%20" not in text
+
+
+def test_sync_wraps_the_long_text_it_writes(tmp_path):
+    """Next Step and Comments wrap inside their columns (as Notes does), on the example chart and on a
+    hand-made one whose tool columns sync adds."""
+    from conftest import write_chart
+
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert sync(path).exit_code == 0
+    sue = contacts_by_name(path)["Sue Miller"]
+    for header in ("Next Step", "Comments", "Notes"):
+        assert sue[header].value and sue[header].alignment.wrap_text, header
+    hand_made = write_chart(tmp_path / "mine.xlsx", ["Name", "Email", "Contacted On"],
+                            [["Ann Lee", "ann@fabrikam.org", None]])
+    assert sync(hand_made).exit_code == 0
+    ann = contacts_by_name(hand_made)["Ann Lee"]
+    assert ann["Next Step"].value and ann["Next Step"].alignment.wrap_text
+    assert not ann["Stage"].alignment.wrap_text  # short words stay on one line
 
 
 def test_broken_templates_sheet_leaves_draft_blank_and_says_so(tmp_path):
@@ -67,7 +193,7 @@ def test_broken_templates_sheet_leaves_draft_blank_and_says_so(tmp_path):
     # Outreach links are blank; the other kinds' templates still work.
     assert rows["Carlos Diaz"]["Draft"].value is None and rows["Olivia Park"]["Draft"].value is None
     assert rows["Carlos Diaz"]["Stage"].value == "Not contacted"
-    assert rows["Sue Miller"]["Draft"].value.startswith("mailto:sue.miller@")
+    assert rows["Sue Miller"]["Draft"].hyperlink.target.startswith("mailto:sue.miller@")
 
 
 # --------------------------------------------------------------------------- Dashboard

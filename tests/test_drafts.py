@@ -116,12 +116,17 @@ def test_summary_says_what_was_written_and_why_each_contact_was_skipped(sample):
 def test_follow_ups_wait_until_they_are_due(sample, tmp_path):
     result = run("draft", sample, "--kind", "follow-up", "--today", TODAY, "--out", tmp_path)
     assert "Skipped Frank Osei (row 10): Awaiting reply; a follow-up is not due until 2026-11-27.\n" in result.stdout
-    # Asked for by name, it is drafted anyway (a text draft: Frank has no email).
+    # Asked for by name, it is drafted anyway: a call sheet, as Frank is reached by phone (Channel Call, no email).
     result = run("draft", sample, "--kind", "follow-up", "--to", "Frank Osei", "--today", TODAY, "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    text = (tmp_path / "2026-11-25 follow-up - Frank Osei.txt").read_text(encoding="utf-8")
-    assert "I am following up on my call of November 20 (my dad suggested I contact you), knowing how busy you are." \
-        in text
+    sheet = tmp_path / "2026-11-25 call - Frank Osei.md"
+    assert f"Wrote {sheet} (a call sheet: they are reached by phone)\n" in result.stdout
+    assert not list(tmp_path.glob("*.txt"))
+    text = sheet.read_text(encoding="utf-8")
+    assert text.startswith("# Call sheet: Frank Osei\n\nFollow up if no reply (last contact 2026-11-20).\n")
+    assert "- I am following up on my call of November 20, knowing how busy you are.\n" in text
+    assert "- Mention my dad, who put us in touch.\n" in text
+    assert "- **Phone:** 617-555-0188\n" in text
 
 
 def test_a_contact_without_email_gets_a_text_draft(sample, tmp_path):
@@ -268,7 +273,7 @@ def test_an_encoded_word_in_any_cell_cannot_add_a_header(tmp_path, word, in_subj
 
     ws = load_workbook(chart)["Contacts"]
     column = [c.value for c in ws[1]].index("Draft")
-    links = [row[column].value for row in ws.iter_rows(min_row=2) if row[column].value]
+    links = [row[column].hyperlink.target for row in ws.iter_rows(min_row=2) if row[column].hyperlink]
     assert len(links) == 3
     for link in links:
         assert_mailto_is_safe(link)
@@ -484,7 +489,9 @@ def _step(chart, name):
 def test_mailto_link_fills_in_the_outreach(sample):
     chart = read_chart(sample)
     row, step = _step(chart, "Carlos Diaz")
-    link = drafts.MailtoLinks(chart, DAY).link(row, step)
+    made = drafts.MailtoLinks(chart, DAY).link(row, step)
+    assert made.label == "Email Carlos" and not made.cut
+    link = made.url
     assert link.startswith("mailto:carlos.diaz@woodgrovebank.com?subject=Sue%20Miller%20suggested%20I%20contact"
                            "%20you&body=Dear%20Carlos%2C%0D%0A%0D%0ASue%20Miller%20suggested")
     assert len(link) <= MAILTO_LIMIT
@@ -502,9 +509,10 @@ def test_mailto_link_for_every_email_step(sample, name, kind):
     chart = read_chart(sample)
     row, step = _step(chart, name)
     assert step.kind == kind
-    link = drafts.MailtoLinks(chart, DAY).link(row, step)
-    assert link.startswith(f"mailto:{row.text('email')}?subject=")
-    assert len(link) <= MAILTO_LIMIT
+    made = drafts.MailtoLinks(chart, DAY).link(row, step)
+    assert made.url.startswith(f"mailto:{row.text('email')}?subject=")
+    assert len(made.url) <= MAILTO_LIMIT and not made.cut
+    assert made.label == kinds.get(kind).link_label(name.split()[0])
 
 
 @pytest.mark.parametrize("name", ["David Kim", "Bob Roe", "Isabel Grant", "Elena Petrova", "Grace Liu",
@@ -528,7 +536,9 @@ def test_mailto_link_shortens_a_long_body(sample):
     set_profile(sample, "Why Searching", long_why)
     chart = read_chart(sample)
     row, step = _step(chart, "Carlos Diaz")
-    link = drafts.MailtoLinks(chart, DAY).link(row, step)
+    made = drafts.MailtoLinks(chart, DAY).link(row, step)
+    assert made.cut
+    link = made.url
     assert MAILTO_LIMIT - 40 < len(link) <= MAILTO_LIMIT
     body = parse_qs(urlsplit(link).query)["body"][0]
     assert body.startswith("Dear Carlos,\r\n\r\nSue Miller suggested")
@@ -553,7 +563,7 @@ def test_mailto_link_raises_for_a_broken_sheet_template(sample):
                                      "field; contact has ")
     # The other email kinds' templates are the packaged ones, and still make links.
     row, step = _step(chart, "Sue Miller")
-    assert links.link(row, step).startswith("mailto:")
+    assert links.link(row, step).url.startswith("mailto:")
 
 
 def test_library_never_prints(sample, capsys):

@@ -8,8 +8,8 @@ import math
 import phonenumbers
 import pytest
 
-from workbook_tool.fields import (Recommendation, check_email, email_key, is_blank, name_key, parse_phone,
-                                  parse_recommended, phone_key, phone_text, to_date)
+from workbook_tool.fields import (Recommendation, check_email, date_and_time, email_key, is_blank, name_key,
+                                  parse_phone, parse_recommended, phone_key, phone_text, to_date)
 
 NOV2 = dt.date(2026, 11, 2)
 
@@ -528,3 +528,13 @@ def test_a_name_that_looks_like_more_than_a_name(name, looks_like_a_name):
     from workbook_tool.fields import looks_like_a_name as check
 
     assert check(name) is looks_like_a_name
+
+
+def test_date_and_time_reads_the_raw_cell_with_its_time():
+    assert date_and_time(dt.datetime(2026, 12, 2, 10, 0), "US") == dt.datetime(2026, 12, 2, 10, 0)
+    assert date_and_time(dt.datetime(2026, 12, 2), "US") == dt.date(2026, 12, 2)
+    assert date_and_time(dt.date(2026, 12, 2), "US") == dt.date(2026, 12, 2)
+    assert date_and_time("2026-12-02 09:15", "US") == dt.datetime(2026, 12, 2, 9, 15)
+    assert date_and_time("December 2, 2026", "US") == dt.date(2026, 12, 2)
+    assert date_and_time("soon", "US") is None
+    assert date_and_time(None, "US") is None

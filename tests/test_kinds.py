@@ -86,6 +86,7 @@ STEPS = [
     (dict(channel="call"), schema.NOT_CONTACTED, "call", "Call Ann Lee"),
     (dict(channel="Email", contacted_on=dt.date(2026, 11, 10)), schema.AWAITING_REPLY, "follow-up",
      "Follow up with Ann Lee"),
+    (dict(channel="Call", contacted_on=dt.date(2026, 11, 10)), schema.AWAITING_REPLY, "call", "Call Ann Lee"),
     (dict(channel="Call", contacted_on=dt.date(2026, 11, 10), meeting_on=dt.date(2026, 12, 1)),
      schema.MEETING_SCHEDULED, "call", None),
     (dict(channel="Call", meeting_on=dt.date(2026, 11, 20)), schema.MET, "thank-you", "Thank-you to Ann Lee"),
@@ -142,3 +143,17 @@ def test_draft_command_quotes_for_a_shell(tmp_path):
                                     "--to", "Sean O'Brien"]
     assert kinds.draft_command("c.xlsx", None, "Ann") is None
     assert kinds.draft_command("c.xlsx", "call", "") is None
+
+
+def test_every_email_kind_has_a_short_label_the_tool_knows_as_its_own():
+    for kind in kinds.KINDS:
+        if not kind.email:
+            assert kind.label == "", kind.name
+            continue
+        label = kind.link_label("Olivia")
+        assert "Olivia" in label and len(label) <= kinds.LABEL_LIMIT and kinds.is_link_label(label), label
+        long = kind.link_label("Wolfeschlegelsteinhausenbergerdorffvoralternwaren")
+        assert len(long) == kinds.LABEL_LIMIT and long.rstrip(")").find("…") > 0 and kinds.is_link_label(long), long
+    assert kinds.get(kinds.OUTREACH).link_label("Olivia") == "Email Olivia"
+    for text in ("my own wording for Carlos", "Emailed on Monday", "", None, 42):
+        assert not kinds.is_link_label(text), text

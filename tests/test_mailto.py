@@ -58,3 +58,12 @@ def test_line_breaks_in_a_body_are_crlf():
     link = mailto.build_mailto("a@x.org", "Hi", "a\nb\r\nc")
     assert link.endswith("&body=a%0D%0Ab%0D%0Ac")
     assert link.startswith(f"mailto:a@x.org?subject={quote('Hi')}")
+
+
+def test_fit_mailto_says_when_it_had_to_cut():
+    link, cut = mailto.fit_mailto("a@x.org", "Hello", "a short body")
+    assert not cut and link == mailto.build_mailto("a@x.org", "Hello", "a short body")
+    link, cut = mailto.fit_mailto("a@x.org", "Hello", "word " * 1000)
+    assert cut and len(link) <= mailto.MAILTO_LIMIT and link.endswith("%E2%80%A6")
+    _, cut = mailto.fit_mailto("a@x.org", "s " * 3000, "")
+    assert cut

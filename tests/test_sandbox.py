@@ -187,14 +187,16 @@ def test_sync_completes_and_says_why_a_draft_is_blank(tmp_path):
            f"{width(10**9)}" in lines
     ws = load_workbook(chart)["Contacts"]
     header = [c.value for c in ws[1]]
-    rows = {r[0].value: dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2) if r[0].value}
+    rows = {r[0].value: dict(zip(header, (c.value for c in r)), row=r[0].row) for r in ws.iter_rows(min_row=2)
+            if r[0].value}
     for name, cell, why in (("Carlos Diaz", "C2", "outreach template: line 1: " + TOO_SLOW),
                             ("Olivia Park", "C2", "outreach template: line 1: " + TOO_SLOW),
                             ("Sue Miller", "C3", "thank-you template: line 1: " + width(10**9))):
         assert rows[name]["Draft"] is None, name
         assert f"Draft left blank: Templates!{cell}: {why}" in rows[name]["Comments"], rows[name]["Comments"]
     # The follow-ups' template is the packaged one: still linked, and nothing to say.
-    assert rows["Priya Natarajan"]["Draft"].startswith("mailto:")
+    assert rows["Priya Natarajan"]["Draft"] == "Follow up with Priya by email"
+    assert ws.cell(rows["Priya Natarajan"]["row"], header.index("Draft") + 1).hyperlink.target.startswith("mailto:")
     assert "Draft left blank" not in (rows["Priya Natarajan"]["Comments"] or "")
     # Nor for a contact who gets no email now (a call).
     assert "Draft left blank" not in (rows["David Kim"]["Comments"] or "")

@@ -1,5 +1,6 @@
-"""The steps a real search needs (issue 13, points 14–15): a follow-up cadence that ends,
-and "try again on" a later day.
+"""The steps a real search needs (issue 13, points 9–17): a follow-up cadence that ends,
+"try again on" a later day, the meeting's place and time, report-back, Via read naturally,
+a personal note, and a phone contact's follow-up as a call sheet.
 
 Asserted where a person sees them: the Next Step, Follow-Up On and Comments cells after a
 sync, the agenda's groups and the calendar's events.
@@ -228,7 +229,8 @@ def test_once_you_met_their_referral_the_referrer_hears_how_it_went(tmp_path):
                                   "referred: Olivia Park")
     assert maria["Follow-Up On"] == D(2026, 11, 20)  # Thank-You Days after the meeting with Ann Lee
     assert maria["Comments"] == "report-back overdue by 5 days"
-    assert maria["Draft"].startswith("mailto:maria@contoso.com?")
+    assert maria["Draft"] == "Tell Maria how it went"
+    assert maria["Draft link"].startswith("mailto:maria@contoso.com?")
     agenda = build_agenda(read_chart(tmp_path / "c.xlsx"), TODAY)
     item = next(i for i in agenda.groups["overdue"] if i.name == "Maria Chen")
     assert item.kind == "report-back" and item.command.endswith("--kind report-back --to 'Maria Chen'")
@@ -317,3 +319,128 @@ def test_a_personal_note_opens_the_outreach(tmp_path):
         assert ("Dear Carlos,\n\nSue Miller suggested I get in touch with you. We met at the bank's career fair. "
                 "I am ") in result.stdout, header
         assert "warning:" not in result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- 12. a phone contact's follow-up
+
+
+def phone_chart(path):
+    return simple_chart(path, [
+        # Reached by phone: Channel Call; or a phone and no usable address, whatever Channel says.
+        contact(name="Frank Osei", source="Family", via="Dad", phone="617-555-0188", channel="Call",
+                contacted_on=D(2026, 11, 10)),
+        contact(name="Pat Lu", source="Own", phone="617-555-0189", channel="Email", contacted_on=D(2026, 11, 10)),
+        contact(name="Quinn Ray", source="Own", phone="617-555-0187", contacted_on=D(2026, 11, 10)),
+        # Their follow-up is not due yet (contacted three days ago).
+        contact(name="Nora Late", source="Own", phone="617-555-0186", channel="Call", contacted_on=D(2026, 11, 22)),
+        # By email: an .eml, as before.
+        contact(name="Eve Mail", source="Own", email="eve@x.org", channel="Email", contacted_on=D(2026, 11, 10)),
+        # Channel Email with no address (and no phone), and with an address that is none (and a phone).
+        contact(name="Ed None", source="Own", channel="Email"),
+        contact(name="Bea Bad", source="Own", email="bea@", phone="617-555-0185", channel="Email"),
+    ])
+
+
+def test_a_phone_contacts_follow_up_is_a_call_sheet(tmp_path):
+    path = phone_chart(tmp_path / "c.xlsx")
+    got = synced(path)
+    assert got["Frank Osei"]["Next Step"] == "Follow up if no reply (last contact 2026-11-10)"
+    assert got["Frank Osei"]["Comments"] == "follow-up overdue by 8 days"
+    assert got["Frank Osei"]["Draft"] is None  # no email to open
+    result = run("draft", path, "--today", TODAY_ARG, "--kind", "follow-up", "--out", tmp_path / "f")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == [
+        "2026-11-25 call - Frank Osei.md", "2026-11-25 call - Pat Lu.md", "2026-11-25 call - Quinn Ray.md",
+        "2026-11-25 follow-up - Eve Mail.eml"]
+    assert "Skipped Nora Late (row 5): Awaiting reply; a follow-up is not due until 2026-11-29.\n" in result.stdout
+    assert "warning:" not in result.stdout
+    sheet = (tmp_path / "f" / "2026-11-25 call - Frank Osei.md").read_text(encoding="utf-8")
+    assert sheet.startswith("# Call sheet: Frank Osei\n\nFollow up if no reply (last contact 2026-11-10).\n")
+    assert "- Mention my dad, who put us in touch.\n- I am following up on my call of November 10, knowing how " \
+           "busy you are.\n" in sheet
+    pat = (tmp_path / "f" / "2026-11-25 call - Pat Lu.md").read_text(encoding="utf-8")
+    assert "- I am following up on my message of November 10, knowing how busy you are.\n" in pat
+    # The agenda and the calendar say the same: a call.
+    chart = read_chart(path)
+    items = {i.name: i for group in build_agenda(chart, TODAY).groups.values() for i in group}
+    assert items["Frank Osei"].command.endswith("--kind call --to 'Frank Osei'")
+    assert "Call Frank Osei" in {i.summary for i in calendar_items(chart, TODAY)}
+    # --kind call drafts them too, and the one not due yet waits with the follow-ups.
+    result = run("draft", path, "--today", TODAY_ARG, "--kind", "call", "--out", tmp_path / "c")
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "2026-11-25 call - Bea Bad.md", "2026-11-25 call - Frank Osei.md", "2026-11-25 call - Pat Lu.md",
+        "2026-11-25 call - Quinn Ray.md"]
+    assert not list((tmp_path / "f").glob("*.txt"))
+
+
+def test_channel_email_without_an_address_is_said_in_comments(tmp_path):
+    got = synced(phone_chart(tmp_path / "c.xlsx"))
+    assert got["Pat Lu"]["Comments"] == ("follow-up overdue by 8 days; Channel is Email but there is no address: "
+                                         "call them instead (617-555-0189), or add their email address")
+    assert got["Ed None"]["Comments"].startswith("Channel is Email but there is no address: add their email "
+                                                 "address, or a phone number and set Channel to Call; ")
+    assert got["Ed None"]["Next Step"] == "Email to ask for 15-20 minutes of advice"
+    assert got["Bea Bad"]["Comments"].startswith("Channel is Email but there is no valid address: call them "
+                                                 "instead (617-555-0185), or add their email address; ")
+    assert got["Bea Bad"]["Next Step"] == "Call to ask for 15-20 minutes of advice"
+    assert "Channel" not in (got["Eve Mail"]["Comments"] or "") + (got["Frank Osei"]["Comments"] or "")
+
+
+def test_a_contact_without_an_address_gets_a_call_sheet_when_a_phone_is_known(tmp_path):
+    path = phone_chart(tmp_path / "c.xlsx")
+    # Bea's first contact is a call; Ed, with nothing to reach him by, stays an outreach (a text to copy from).
+    result = run("draft", path, "--today", TODAY_ARG, "--kind", "outreach", "--out", tmp_path / "p")
+    assert result.exit_code == 0, result.output
+    assert "Skipped Bea Bad (row 8): Not contacted; next step: Call to ask for 15-20 minutes of advice " \
+           "(due 2026-11-25).\n" in result.stdout
+    assert [p.name for p in (tmp_path / "p").iterdir()] == ["2026-11-25 outreach - Ed None.txt"]
+    sheet = run("draft", path, "--today", TODAY_ARG, "--kind", "call", "--to", "Bea Bad", "--stdout").stdout
+    assert sheet.startswith("==> 2026-11-25 call - Bea Bad.md <==\n# Call sheet: Bea Bad\n")
+    assert "- **Phone:** 617-555-0185\n" in sheet
+
+
+# --------------------------------------------------------------------------- 13. the meeting's time; the referrer named
+
+
+def test_the_call_sheet_shows_the_meetings_time_and_place(tmp_path):
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Ann Lee", source="Own", phone="617-555-0101", channel="Call", contacted_on=D(2026, 11, 20),
+                meeting_on=dt.datetime(2026, 11, 30, 15, 30), meeting_place="Fabrikam, 12 Main St"),
+        contact(name="Bo Chen", source="Own", phone="617-555-0102", channel="Call", contacted_on=D(2026, 11, 20),
+                meeting_on="2026-12-01 09:05"),
+        contact(name="Cy Day", source="Own", phone="617-555-0103", channel="Call", contacted_on=D(2026, 11, 20),
+                meeting_on=D(2026, 12, 2)),
+    ])
+    out = run("draft", path, "--today", TODAY_ARG, "--kind", "call", "--stdout").stdout
+    assert "- **Meeting:** November 30 at 3:30 PM\n- **Place:** Fabrikam, 12 Main St\n" in out
+    assert "- **Meeting:** December 1 at 9:05 AM\n" in out
+    assert "- **Meeting:** December 2\n" in out  # a day without a time
+    # Outside the 12-hour regions, the 24-hour clock.
+    path = simple_chart(tmp_path / "gb.xlsx", [
+        contact(name="Ann Lee", source="Own", phone="+44 20 7946 0000", channel="Call",
+                contacted_on=D(2026, 11, 20), meeting_on=dt.datetime(2026, 11, 30, 15, 30))], profile={"Region": "GB"})
+    out = run("draft", path, "--today", TODAY_ARG, "--kind", "call", "--stdout").stdout
+    assert "- **Meeting:** November 30 at 15:30\n" in out
+
+
+def test_thank_yous_and_follow_ups_name_the_referrer_as_the_outreach_did(tmp_path):
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Dr. Ann Lee", source="Own", email="ann@x.org", channel="Email", contacted_on=D(2026, 10, 1),
+                meeting_on=D(2026, 10, 5), thanked_on=D(2026, 10, 6)),
+        contact(name="Bob Roe", source="Referral", referred_by="Dr. Ann Lee", email="bob@x.org", channel="Email",
+                contacted_on=D(2026, 11, 2), meeting_on=D(2026, 11, 20), helpful="the tip about dashboards"),
+        contact(name="Sue Miller", source="Family", via="Mom", email="sue@x.org", channel="Email",
+                contacted_on=D(2026, 9, 1), meeting_on=D(2026, 9, 5), thanked_on=D(2026, 9, 6)),
+        contact(name="Cy Young", source="Referral", referred_by="Dr. Ann Lee", email="cy@x.org", channel="Email",
+                contacted_on=D(2026, 11, 10)),
+    ])
+    thanks = run("draft", path, "--today", TODAY_ARG, "--kind", "thank-you", "--stdout")
+    assert thanks.exit_code == 0, thanks.output
+    assert ("Thank you for taking the time to talk with me on November 20, as Dr. Ann Lee suggested. What I found "
+            "most helpful was the tip about dashboards.") in thanks.stdout
+    follow = run("draft", path, "--today", TODAY_ARG, "--kind", "follow-up", "--to", "Cy Young", "--to",
+                 "Sue Miller", "--stdout")
+    assert follow.exit_code == 0, follow.output
+    assert "(Dr. Ann Lee suggested I contact you)" in follow.stdout
+    assert "Thank you again for our conversation, which I owe to my mom." in follow.stdout
+    assert "warning:" not in thanks.stderr + follow.stderr

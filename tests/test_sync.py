@@ -210,7 +210,7 @@ def test_existing_tool_columns_are_filled_where_they_are(tmp_path):
     # Only the column this chart was missing is added, at the right; the others are filled where they are.
     assert "Added columns: Draft (Contacts)." in result.stdout.splitlines()
     ws = load_workbook(path)["Contacts"]
-    assert ws["H1"].value == "Draft" and ws["H2"].value.startswith("mailto:ann@fab.org?")
+    assert ws["H1"].value == "Draft" and ws["H2"].hyperlink.target.startswith("mailto:ann@fab.org?")
     assert [c.value for c in ws[2]][:7] == [None, "Ann Lee", "ann@fab.org", "Awaiting reply",
                                             dt.datetime(2026, 11, 20), "Follow up if no reply (last contact 2026-11-20)",
                                             dt.datetime(2026, 11, 27)]

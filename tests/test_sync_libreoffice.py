@@ -166,7 +166,17 @@ def test_synced_chart_converts_with_referrals_and_tool_columns(charts):
     assert (headers[-len(TOOL_HEADERS):] == TOOL_HEADERS
             or headers[WARM_LEAD_COLUMN:WARM_LEAD_COLUMN + len(TOOL_HEADERS)] == TOOL_HEADERS)
     assert sheet_rows(charts["lo_synced"], "Referrals") == sheet_rows(charts["direct"], "Referrals")
-    assert tool_values(charts["lo_synced"]) == tool_values(charts["direct"])
+    saved, direct = tool_values(charts["lo_synced"]), tool_values(charts["direct"])
+    # Every tool cell as sync wrote it; only the links behind the Draft labels are cut (LibreOffice 7.4
+    # keeps 255 characters of a link when it saves an .xlsx; the next sync puts them back, below).
+    for name, values in direct.items():
+        link = values.pop("Draft link")
+        cut = saved[name].pop("Draft link")
+        if link is None or len(link) <= 255:
+            assert cut == link, name
+        else:  # (it also decodes some escapes, %E2%80%93 to "–", before it cuts)
+            assert len(cut) <= 255 and cut.split("?")[0] == link.split("?")[0], name
+    assert saved == direct
     follow_up = wb["Contacts"].cell(2, headers.index("Follow-Up On") + 1)
     # Maria Chen's report-back: Ann Lee, whom she referred, met on 2026-11-19.
     assert follow_up.is_date and follow_up.value == dt.datetime(2026, 11, 20)
@@ -184,8 +194,12 @@ def test_text_that_looks_like_a_formula_stays_text_in_libreoffice(charts):
     assert tool_values(charts["resaved"])[FORMULA_NAME]["Stage"] == "Not contacted"
 
 
-def test_synced_chart_saved_by_libreoffice_is_up_to_date(charts):
+def test_synced_chart_saved_by_libreoffice_gets_its_links_back_then_is_up_to_date(charts):
     path = charts["lo_synced_copy"]
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert "already up to date" not in result.stdout
+    assert tool_values(path) == tool_values(charts["direct"])  # the links whole again, the rest as it was
     data = path.read_bytes()
     result = sync(path)
     assert result.exit_code == 0, result.output

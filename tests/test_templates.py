@@ -84,7 +84,7 @@ def test_a_folder_may_name_a_call_sheet_call_txt_and_it_wins_over_call_md(sample
     ("Subject: Hi {{ contact.name\n\nbody\n", 1, "unexpected end of template, expected 'end of print statement'."),
     ("Subject: Hi\n\nDear {{ contact.name }},\n\n{{ contact.nosuch }}\n", 5,
      "contact.nosuch is not a field; contact has " + ", ".join(sorted([c.key for c in schema.CONTACTS.columns]
-                                                                     + ["via_phrase"]))),
+                                                                     + ["meeting_time", "via_phrase"]))),
     ("Subject: Hi {{ nope }}\n\nbody\n", 1,
      "'nope' is not a variable; templates have contact, referrer, me, step, today, kind, recommended, "
      "pending_referrals, report_back"),

@@ -214,7 +214,8 @@ def _sync_help() -> str:
     {schema.CONTACTS.name} (added at the right when missing), {wanted} in
     {schema.WANT_TO_MEET.name}, and the {sheets} sheets, which it rebuilds. It
     also adds a row for each person your contacts recommended who is not in the
-    chart yet. Everything else in the workbook is kept. The previous version is
+    chart yet, and fills the blank Email, Phone, Organization and Title of one
+    who is (never a value you typed). Everything else in the workbook is kept. The previous version is
     saved in chart-backups/ beside it (the last 10).
 
     \b

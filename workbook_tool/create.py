@@ -65,10 +65,12 @@ def _fill_table(ws, shape: schema.SheetShape, columns: list[schema.Column], rows
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
-                if "\n" in value:
+                if "\n" in value or column.wrap:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column.number_format:
                 cell.number_format = column.number_format
+            if isinstance(value, dt.datetime) and value.time() != dt.time(0, 0):
+                cell.number_format = f"{schema.DATE_FORMAT} hh:mm"  # a meeting at 10:00 shows its time
     last = max(len(rows) + 1, 2)
     from openpyxl.utils import get_column_letter
 

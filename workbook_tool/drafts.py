@@ -25,9 +25,9 @@ from .checker import GUIDE, Finding, check_draft
 from .eml import build_eml, header_address_problem, header_text
 from .errors import BadOption, TemplateError, WriteFailed
 from .fields import check_email, name_key, parse_recommended
-from .mailto import build_mailto
+from .mailto import fit_mailto
 from .people import NAME, People
-from .templates import MissingData, Templates, contact_fields, profile_fields, referrer_fields
+from .templates import MissingData, Templates, contact_fields, first_name, profile_fields, referrer_fields
 from .workbook import Chart, Row
 from .locks import peek_file
 from .writer import Temporary
@@ -359,10 +359,13 @@ def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None 
             if reason:
                 run.skipped.append(Skipped(name, row.number, reason))
                 continue
-        result = drafter.draft(row, kind, step, style)
+        drafted_as = _drafted_as(step, kind)
+        result = drafter.draft(row, drafted_as, step, style)
         if isinstance(result, Skipped):
             run.skipped.append(result)
             continue
+        if drafted_as != kind:
+            result.notes.append(f"{kinds.get(drafted_as).noun}: they are reached by phone")
         if result.filename.casefold() in used:  # two rows with the same name
             stem, ext = result.filename.rsplit(".", 1)
             result.filename = f"{stem} (row {row.number}).{ext}"
@@ -392,15 +395,31 @@ def _wanted_rows(chart: Chart, names) -> set[int] | None:
     return wanted
 
 
+def _drafted_as(step: stages.NextStep, kind: str) -> str:
+    """The kind a contact's draft of ``kind`` is: a follow-up to someone reached by phone is a call sheet.
+
+    Their step calls for one (``stages.reach_channel``) at a stage the follow-up covers; not when
+    the step is to try the phone after an unanswered email (``step.channel``), which is no follow-up.
+    """
+    return kinds.CALL if kind == kinds.FOLLOW_UP and _phone_follow_up(step) else kind
+
+
+def _phone_follow_up(step: stages.NextStep) -> bool:
+    """A follow-up whose draft is a call sheet: it waits for its day like any follow-up."""
+    return (step.kind == kinds.CALL and step.channel is None
+            and step.stage in kinds.get(kinds.FOLLOW_UP).stages)
+
+
 def _not_due(step: stages.NextStep, kind: str, today: dt.date) -> str | None:
     """Why a contact gets no draft of ``kind`` now, or None when it should."""
     if step.closed:
         return f"closed ({step.stage})"
-    if step.kind != kind:
+    if step.kind != _drafted_as(step, kind):
         due = f" (due {step.due.isoformat()})" if step.due else ""
         return f"{step.stage}; next step: {step.action}{due}"
-    if kinds.get(kind).when_due and step.due is not None and step.due > today:
-        return f"{step.stage}; {kinds.get(kind).noun} is not due until {step.due.isoformat()}"
+    waits = kinds.get(kinds.FOLLOW_UP if _phone_follow_up(step) else kind)
+    if waits.when_due and step.due is not None and step.due > today:
+        return f"{step.stage}; {waits.noun} is not due until {step.due.isoformat()}"
     return None
 
 
@@ -492,6 +511,16 @@ def _write_all(new: list[Written]) -> None:
             temporary.discard()
 
 
+@dataclass(frozen=True)
+class DraftLink:
+    """A Draft cell: its short text ("Email Olivia"), the ``mailto:`` URL behind it, and whether the
+    draft had to be cut to fit the link."""
+
+    label: str
+    url: str
+    cut: bool
+
+
 class MailtoLinks:
     """The Draft column's ``mailto:`` links for one chart and day: ``chart sync`` makes one per run.
 
@@ -506,8 +535,8 @@ class MailtoLinks:
         self._drafter: Drafter | None = None
         self._failed: dict[str, TemplateError] = {}  # kind → why its template cannot be drafted
 
-    def link(self, row: Row, step: stages.NextStep | None) -> str | None:
-        """A ``mailto:`` URL with the draft's subject and body, or None.
+    def link(self, row: Row, step: stages.NextStep | None) -> DraftLink | None:
+        """The Draft cell for the row's next email: a label with a ``mailto:`` URL behind it, or None.
 
         Given for contacts whose next step is an email (kinds.EMAIL_KINDS) and who
         have a valid email address; None otherwise, and None when a blank field the
@@ -536,7 +565,8 @@ class MailtoLinks:
         if isinstance(rendered, Skipped):
             return None
         subject, body, _ = rendered
-        return build_mailto(address, subject or "", body)
+        url, cut = fit_mailto(address, subject or "", body)
+        return DraftLink(kinds.get(step.kind).link_label(first_name(row.text("name")) or address), url, cut)
 
     def _ready(self) -> Drafter | None:
         if self._drafter is None and not self._failed:

@@ -117,6 +117,44 @@ _YEARLESS_SHAPE = re.compile(r"[A-Za-z]+\.? +\d{1,2}(?:st|nd|rd|th)?|\d{1,2}(?:s
                              re.IGNORECASE)
 
 
+def date_and_time(value, region: str, today: dt.date | None = None) -> dt.date | dt.datetime | None:
+    """A date cell's day, or its day and time when it holds a time (a meeting at 10:00).
+
+    ``to_date`` keeps only the day, so the raw cell is read here: calamine gives a
+    datetime for a date-time cell, and people also type ``2026-12-02 10:00``. A
+    time of exactly midnight is a plain date cell, not a meeting at midnight.
+    """
+    try:
+        day = to_date(value, region, today)
+    except ValueError:
+        return None  # validate reports it; the step rules treat it as no date too
+    if day is None:
+        return None
+    moment = value if isinstance(value, dt.datetime) else None
+    if moment is None and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None
+    if moment is None or moment.time() == dt.time(0, 0):
+        return day
+    return moment.replace(tzinfo=None, second=0, microsecond=0)
+
+
+# Where clocks are read in 12 hours ("3:30 PM"); elsewhere "15:30". By the Profile's Region.
+TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "PH", "IN", "PK", "EG", "SA", "MY", "CO", "MX"})
+
+
+def time_text(moment, region: str = "US") -> str:
+    """The time of day of a ``date_and_time``, as a letter says it ("3:30 PM", or "15:30" by region);
+    "" for a day without a time."""
+    if not isinstance(moment, dt.datetime):
+        return ""
+    if (region or "US").upper() in TWELVE_HOUR_REGIONS:
+        return f"{(moment.hour - 1) % 12 + 1}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
 def _month_day(text: str, region: str) -> tuple[int, int] | None:
     """(month, day) of a date written without a year, or None when it is not one."""
     if not _YEARLESS_SHAPE.fullmatch(text):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import kinds, stages
 from .errors import BadOption, WriteFailed
-from .fields import email_key, is_blank, name_key, to_date
+from .fields import date_and_time, email_key, is_blank, name_key
 from .workbook import Chart, Row
 from .writer import write_atomically
 
@@ -100,30 +100,6 @@ def contact_identity(row: Row) -> str | None:
     return f"name:{name}" if name else None
 
 
-def meeting_start(value, region: str, today: dt.date | None = None) -> dt.date | dt.datetime | None:
-    """The meeting's day, or its day and time when the cell holds a time.
-
-    ``to_date`` keeps only the day, so the raw cell is read here: calamine gives a
-    datetime for a date-time cell, and people also type ``2026-12-02 10:00``. A
-    time of exactly midnight is a plain date cell, not a meeting at midnight.
-    """
-    try:
-        day = to_date(value, region, today)
-    except ValueError:
-        return None  # validate reports it; the step rules treat it as no meeting too
-    if day is None:
-        return None
-    moment = value if isinstance(value, dt.datetime) else None
-    if moment is None and isinstance(value, str):
-        try:
-            moment = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            moment = None
-    if moment is None or moment.time() == dt.time(0, 0):
-        return day
-    return moment.replace(tzinfo=None, second=0, microsecond=0)
-
-
 def _where(row: Row) -> str:
     """Organization and title, as "Northwind Clinic (Analytics Lead)"."""
     org, title = row.text("organization"), row.text("title")
@@ -166,7 +142,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
         if step.closed or step.waiting or identity is None:
             continue  # a closed contact, or one to try again later (Try Again On), has nothing in the calendar
         name = row.text("name") or row.text("email")
-        start = meeting_start(row.values.get("meeting_on"), region, today)
+        start = date_and_time(row.values.get("meeting_on"), region, today)
         if start is not None:
             day = start.date() if isinstance(start, dt.datetime) else start
             if day >= today:

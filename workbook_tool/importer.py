@@ -27,6 +27,7 @@ from .fields import is_blank, name_key, phone_text
 from .filecheck import OLE_MAGIC, ZIP_MAGIC
 from .plan import xml_text
 from .people import People
+from .placement import FormulaCells
 
 SOURCES = ("Own", "Family", "Friend")
 # What an import brings in for a person; dates, stages and referrals are the chart's own business.
@@ -521,7 +522,7 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
     in_chart = People.of_rows(table.rows, region)
     in_file = People(region)
     filled: dict[int, set[str]] = {}
-    formulas = _LazyFormulas(chart.path, table.sheet)
+    formulas = FormulaCells(chart.path, table.sheet)
     missing: dict[str, int] = {}
     outcomes: list[Outcome] = []
     next_row = table.last_row + 1
@@ -585,41 +586,6 @@ def _header(table, key: str) -> str:
     """The chart's own header text for a column (the person may call Organization "Company")."""
     text = table.headers.get(table.columns[key])
     return str(text).strip() if not is_blank(text) else schema.CONTACTS.column(key).header
-
-
-class _LazyFormulas:
-    """The formula cells of the Contacts sheet, read only when a blank cell is about to be filled.
-
-    The grids hold formulas' cached results, and a file last saved by openpyxl has
-    none: a formula cell then looks blank, and filling it would replace the formula.
-    """
-
-    def __init__(self, path: Path, sheet: str):
-        self.path, self.sheet = path, sheet
-        self._cells: set[tuple[int, int]] | None = None
-
-    def __contains__(self, cell: tuple[int, int]) -> bool:
-        if self._cells is None:
-            self._cells = self._read()
-        return cell in self._cells
-
-    def _read(self) -> set[tuple[int, int]]:
-        import warnings
-
-        from openpyxl import load_workbook
-
-        cells = set()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # x14 extensions and the like: reading only
-            wb = load_workbook(self.path, read_only=True)
-        try:
-            for row in wb[self.sheet].iter_rows():
-                for cell in row:
-                    if getattr(cell, "data_type", None) == "f":
-                        cells.add((cell.row, cell.column))
-        finally:
-            wb.close()
-        return cells
 
 
 # --------------------------------------------------------------------------- the command

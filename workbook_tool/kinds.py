@@ -16,6 +16,7 @@ may read it.
 from __future__ import annotations
 
 import functools
+import re
 import shlex
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ RULES = (GUIDE_POINTS, REFERRER_FIRST, FIVE_POINT_RULES, NAMES_HELPFUL, SHORT)
 TEXT_FILE = "txt"
 
 _CALL_CHANNEL, _EMAIL_CHANNEL = CHANNELS
+
+LABEL_LIMIT = 40  # characters of a Draft cell's label
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Kind:
     reminders: tuple[Reminder, ...]  # the calendar's titles, the first that applies
     channel: str | None = None  # where two kinds share a stage: the Channel that picks this one
     when_due: bool = False  # drafted unasked only once its step is due (a follow-up waits for its day)
+    label: str = ""  # an email's Draft cell, its link behind it ({name}: the contact's first name)
 
     @property
     def file_type(self) -> str:
@@ -86,28 +90,43 @@ class Kind:
             return reminder.title.format(name=name)
         raise LookupError(f"{self.name} has no reminder for {stage}")  # every row's last reminder applies always
 
+    def link_label(self, name: str) -> str:
+        """The Draft cell's text for this email to ``name``: "Email Olivia", at most LABEL_LIMIT characters.
+
+        The link is behind it: the cell stays narrow and prints, where the link itself
+        (hundreds of characters of %20) spilled across the sheet.
+        """
+        text = self.label.format(name=name)
+        if len(text) > LABEL_LIMIT:
+            room = LABEL_LIMIT - len(self.label.format(name="")) - 1
+            text = self.label.format(name=name[:max(room, 1)].rstrip() + "…")
+        return text[:LABEL_LIMIT]
+
 
 KINDS = (
     Kind(OUTREACH, "an outreach email", packaged="outreach.txt", files=("outreach.txt", "outreach.md"),
          aliases=("outreach email", "first email", "introduction"), email=True,
          stages=(NOT_CONTACTED,), checks=(GUIDE_POINTS, REFERRER_FIRST, FIVE_POINT_RULES, SHORT),
-         reminders=(Reminder("Email {name}", channel=_EMAIL_CHANNEL), Reminder("Reach out to {name}"))),
+         reminders=(Reminder("Email {name}", channel=_EMAIL_CHANNEL), Reminder("Reach out to {name}")),
+         label="Email {name}"),
     Kind(CALL, "a call sheet", packaged="call.md", files=("call.txt", "call.md"),
          aliases=("call sheet", "phone", "phone call", "script", "call script"), email=False,
-         stages=(NOT_CONTACTED, MEETING_SCHEDULED), channel=_CALL_CHANNEL, checks=(GUIDE_POINTS,),
+         stages=(NOT_CONTACTED, MEETING_SCHEDULED, AWAITING_REPLY), channel=_CALL_CHANNEL, checks=(GUIDE_POINTS,),
          reminders=(Reminder("Call {name}"),)),
     Kind(THANK_YOU, "a thank-you", packaged="thank-you.txt", files=("thank-you.txt", "thank-you.md"),
          aliases=("thank you", "thanks", "thank-you note", "thank you note", "thank-you email"),
-         email=True, stages=(MET,), checks=(NAMES_HELPFUL, SHORT), reminders=(Reminder("Thank-you to {name}"),)),
+         email=True, stages=(MET,), checks=(NAMES_HELPFUL, SHORT), reminders=(Reminder("Thank-you to {name}"),),
+         label="Thank {name} by email"),
     Kind(FOLLOW_UP, "a follow-up", packaged="follow-up.txt", files=("follow-up.txt", "follow-up.md"),
          aliases=("follow up", "followup", "follow-up email", "reminder", "keep in touch"),
          email=True, stages=(AWAITING_REPLY, THANKED), checks=(SHORT,), when_due=True,
-         reminders=(Reminder("Keep in touch with {name}", stage=THANKED), Reminder("Follow up with {name}"))),
+         reminders=(Reminder("Keep in touch with {name}", stage=THANKED), Reminder("Follow up with {name}")),
+         label="Follow up with {name} by email"),
     # Telling a referrer how the meeting they made possible went: stages.next_step asks for it
     # (no stage calls for it alone: a thanked contact's step is a report-back only while one is owed).
     Kind(REPORT_BACK, "a report-back", packaged="report-back.txt", files=("report-back.txt", "report-back.md"),
          aliases=("report back", "how it went", "referrer update"), email=True, stages=(), checks=(SHORT,),
-         reminders=(Reminder("Report back to {name}"),)),
+         reminders=(Reminder("Report back to {name}"),), label="Tell {name} how it went"),
 )
 
 NAMES = tuple(k.name for k in KINDS)
@@ -119,6 +138,16 @@ _BY_STAGE: dict[str, list[Kind]] = {}
 for _kind in KINDS:
     for _stage in _kind.stages:
         _BY_STAGE.setdefault(_stage, []).append(_kind)
+
+
+_LABELS = re.compile("|".join("(?:" + re.escape(k.label).replace(re.escape("{name}"), ".+") + ")"
+                              for k in KINDS if k.label), re.S)
+
+
+def is_link_label(text) -> bool:
+    """Whether ``text`` reads as a Draft cell's label ("Email Olivia"): with a ``mailto:`` link
+    behind it, the cell is the tool's; other text there is the person's own."""
+    return isinstance(text, str) and _LABELS.fullmatch(text) is not None
 
 
 def get(name: str) -> Kind:

@@ -58,13 +58,17 @@ def style_header(cell, column: schema.Column) -> None:
 
 
 def format_column(ws, index: int, column: schema.Column) -> None:
-    """Width and number format for a whole column (new cells typed there take the format)."""
+    """Width, number format and wrapping for a whole column (new cells typed there take the format)."""
     from openpyxl.utils import get_column_letter
 
     dim = ws.column_dimensions[get_column_letter(index)]
     dim.width = column.width
     if column.number_format:
         dim.number_format = column.number_format
+    if column.wrap:
+        from openpyxl.styles import Alignment
+
+        dim.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def add_choice_list(ws, index: int, column: schema.Column, first_row: int) -> None:

@@ -13,7 +13,10 @@ validate passes is one sync accepts. The checks:
   where new rows go.
 
 ``check_layout`` runs them on every plan, sync's and import's, before anything is
-written (``writer.update_chart``).
+written (``writer.update_chart``). The cells sync writes for Recommended cells are
+worked out here too, so that both commands see the same ones (``recommendations``: the
+new rows, and the blank details filled for people already in the chart, never over a
+formula, ``FormulaCells``).
 """
 
 from __future__ import annotations
@@ -24,15 +27,18 @@ from dataclasses import dataclass
 
 from . import schema, stages
 from .errors import RefusedToWrite
-from .fields import is_blank, parse_recommended
+from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
+from .kinds import is_link_label
 from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, column_letter, holding, sheet_objects
 from .people import People
-from .plan import SyncPlan
+from .plan import Fill, SyncPlan, cell_text
 from .workbook import Chart, Table
 
 CONTACT_TOOL_KEYS = tuple(c.key for c in schema.CONTACTS.tool_columns)
 # The user columns a row sync adds for a recommended person fills, when it has a value for them.
 REFERRAL_KEYS = ("source", "referred_by", "email", "phone", "organization")
+# The cells of someone already in the chart that a Recommended entry fills when they are blank.
+FILL_KEYS = ("email", "phone", "organization", "title")
 
 _KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stages.AWAITING_REPLY,
                                                       stages.REPLIED, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
@@ -81,8 +87,8 @@ def _foreign(table: Table, grid: list[list], keys: tuple[str, ...], known_values
     """The columns a person made with a tool column's header, one refusal each.
 
     Tool columns are recognized as the tool's by their first: every value in it
-    must be one the tool writes (a known stage, say). When that column is absent,
-    the others must be empty.
+    must be one the tool writes (a known stage, say: ``known_values(value, cell
+    reference)``). When that column is absent, the others must be empty.
     """
     first = keys[0]
     checked = [first] if table.has(first) else [k for k in keys[1:] if table.has(k)]
@@ -91,7 +97,7 @@ def _foreign(table: Table, grid: list[list], keys: tuple[str, ...], known_values
         c = table.columns[key]
         for r in range(table.header_row + 1, table.last_row + 1):
             value = cell(grid, r, c)
-            if not is_blank(value) and (key != first or not known_values(value)):
+            if not is_blank(value) and (key != first or not known_values(value, f"{column_letter(c)}{r}")):
                 found.append(Refusal("tool-column-taken", _foreign_message(table, key, keys, r, value), table.sheet,
                                      table.ref(table.header_row, key)))
                 break
@@ -106,15 +112,22 @@ def _foreign_message(table: Table, key: str, keys, row: int, value) -> str:
             f"rewrites {owned} on every run. Rename your column (for example to \"My {header}\") and sync again.")
 
 
-def foreign_columns(table: Table, grid: list[list]) -> list[Refusal]:
-    """Columns of the person's in ``table`` (Contacts or Want to Meet) that carry a tool column's name."""
+def foreign_columns(table: Table, grid: list[list], links: dict[str, str] | None = None) -> list[Refusal]:
+    """Columns of the person's in ``table`` (Contacts or Want to Meet) that carry a tool column's name.
+
+    ``links``: the sheet's hyperlinks (``SheetObjects.links``), which tell the tool's Draft cells.
+    """
     if table.shape is schema.WANT_TO_MEET:
-        return _foreign(table, grid, ("status",), lambda v: str(v).startswith(WTM_PREFIXES))
-    found = _foreign(table, grid, CONTACT_TOOL_KEYS, lambda v: schema.normalize_header(v) in _KNOWN_STAGES)
+        return _foreign(table, grid, ("status",), lambda v, ref: str(v).startswith(WTM_PREFIXES))
+    found = _foreign(table, grid, CONTACT_TOOL_KEYS, lambda v, ref: schema.normalize_header(v) in _KNOWN_STAGES)
     # Draft came later than the other tool columns: a chart synced before it may have
-    # a "Draft" column of the person's own. The tool's holds only mailto: links.
+    # a "Draft" column of the person's own. The tool's holds mailto: links: the link itself
+    # as text (before labels), or a label ("Email Olivia") with the link behind it.
+    links = links or {}
     seen = {f.cell for f in found}
-    return found + [f for f in _foreign(table, grid, ("draft",), lambda v: str(v).startswith("mailto:"))
+    return found + [f for f in _foreign(table, grid, ("draft",),
+                                        lambda v, ref: str(v).startswith("mailto:")
+                                        or (is_link_label(v) and links.get(ref, "").startswith("mailto:")))
                     if f.cell not in seen]
 
 
@@ -136,14 +149,29 @@ def foreign_sheet(grid: list[list] | None, existing: str | None, signature: list
 # --------------------------------------------------------------------------- the people sync adds
 
 
-def referral_rows(table: Table, region: str) -> list[tuple[int, object, str, dict]]:
-    """The rows sync adds for recommended people not yet in the chart: (row number, the
-    ``fields.Recommendation``, the recommender's name, the row's values), below the table's last row."""
+def recommendations(table: Table, region: str, formulas=()) -> tuple[list[tuple[int, object, str, dict]], list[Fill]]:
+    """What the Recommended cells bring: the rows sync adds for people not yet in the chart, and the
+    details they give for people who are.
+
+    The rows: (row number, the ``fields.Recommendation``, the recommender's name, the
+    row's values), below the table's last row. The details (``plan.Fill`` each): a
+    blank Email, Phone, Organization or Title cell of someone already in the chart
+    (found as ``People`` finds anyone: same email, phone or name) is filled, as
+    ``chart import`` fills one; a typed value is never replaced, and one that differs
+    is reported (``Fill.typed``). ``formulas`` holds the (row, column) of formula
+    cells, which look blank in a file whose formulas have no saved results
+    (``FormulaCells``): they are left alone. A detail for a row added by this same
+    sync (two people recommended the same person) goes into that row's blank values.
+    """
     people: People[int] = People(region)  # row numbers, by email, phone and name
     for row in table.rows:
         people.add_values(row.values, row.number)
     number = table.last_row + 1
     added = []
+    new_values: dict[int, dict] = {}
+    by_number: dict[int, object] | None = None  # the table's rows by number, made at the first match
+    planned: dict[tuple[int, str], str] = {}  # (row, key) → the value a fill put there
+    fills: list[Fill] = []
     for row in table.rows:
         recommender = row.text("name")
         if not recommender or is_blank(row.values.get("recommended")):
@@ -152,12 +180,102 @@ def referral_rows(table: Table, region: str) -> list[tuple[int, object, str, dic
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
                       "email": person.email or None, "phone": person.phone or None,
                       "organization": person.organization or None, "title": person.title or None}
-            if people.find_values(values) is not None:
+            found = people.find_values(values)
+            if found is None:
+                people.add_values(values, number)
+                new_values[number] = values
+                added.append((number, person, recommender, values))
+                number += 1
                 continue
-            people.add_values(values, number)
-            added.append((number, person, recommender, values))
-            number += 1
-    return added
+            if found == row.number:
+                continue  # someone who names themselves
+            if found in new_values:
+                theirs = new_values[found]
+                for key in FILL_KEYS:
+                    if is_blank(theirs.get(key)) and not is_blank(values[key]):
+                        theirs[key] = values[key]
+                people.add_values(theirs, found)
+                continue
+            if by_number is None:
+                by_number = {r.number: r for r in table.rows}
+            fills += _details(table, by_number[found], row, values, planned, formulas, region)
+            people.add_keys(people.keys(None, [planned.get((found, "email"))], [planned.get((found, "phone"))]),
+                            found)
+    return added, fills
+
+
+def _details(table: Table, person, recommender, values: dict, planned: dict, formulas, region: str) -> list[Fill]:
+    """The fills and differences one Recommended entry brings for a row already in the chart."""
+    found = []
+    for key in FILL_KEYS:
+        value = cell_text(values.get(key))  # as the cell will hold it: a detail of control characters is none
+        if is_blank(value) or not table.has(key):
+            continue
+        column = table.columns[key]
+        typed = planned.get((person.number, key), person.values.get(key))
+        header = table.headers.get(column)
+        header = str(header).strip() if not is_blank(header) else schema.CONTACTS.column(key).header
+        record = dict(row=person.number, name=person.text("name"), recommender=recommender.text("name"),
+                      recommender_row=recommender.number, key=key, header=header,
+                      where=f"{table.sheet}!{table.ref(person.number, key)}", value=value)
+        if is_blank(typed):
+            if (person.number, column) in formulas:
+                continue
+            planned[(person.number, key)] = value
+            found.append(Fill(**record))
+        elif not _same_detail(key, typed, value, region):
+            found.append(Fill(**record, typed=typed))
+    return found
+
+
+def _same_detail(key: str, typed, value, region: str) -> bool:
+    """Whether two spellings of a detail say the same (an address in another case, a number written
+    another way, an organization with other punctuation)."""
+    if key == "email":
+        a, b = email_key(typed), email_key(value)
+    elif key == "phone":
+        a, b = phone_key(typed, region), phone_key(value, region)
+    else:
+        a, b = name_key(typed), name_key(value)
+    if a is None or b is None:
+        a, b = " ".join(str(typed).split()).casefold(), " ".join(str(value).split()).casefold()
+    return a == b
+
+
+class FormulaCells:
+    """The formula cells of a sheet, read only when a blank cell is about to be filled.
+
+    The grids hold formulas' cached results, and a file last saved by openpyxl has
+    none: a formula cell then looks blank, and filling it would replace the formula.
+    ``(row, column) in cells`` asks.
+    """
+
+    def __init__(self, path, sheet: str):
+        self.path, self.sheet = path, sheet
+        self._cells: set[tuple[int, int]] | None = None
+
+    def __contains__(self, cell: tuple[int, int]) -> bool:
+        if self._cells is None:
+            self._cells = self._read()
+        return cell in self._cells
+
+    def _read(self) -> set[tuple[int, int]]:
+        import warnings
+
+        from openpyxl import load_workbook
+
+        cells = set()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # x14 extensions and the like: reading only
+            wb = load_workbook(self.path, read_only=True)
+        try:
+            for row in wb[self.sheet].iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        cells.add((cell.row, cell.column))
+        finally:
+            wb.close()
+        return cells
 
 
 def missing_columns(table: Table, new_values) -> list[Refusal]:
@@ -322,8 +440,8 @@ def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObject
     table = chart.contacts
     grid = grids.get(table.sheet, [])
     objs = objects.get(table.sheet, NOTHING)
-    found += foreign_columns(table, grid)
-    added = referral_rows(table, chart.profile.region)
+    found += foreign_columns(table, grid, objs.links)
+    added, fills = recommendations(table, chart.profile.region)
     new_rows = [number for number, *_ in added]
     found += missing_columns(table, [values for *_, values in added])
     if (refused := room(table, new_rows)) is not None:
@@ -341,6 +459,10 @@ def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObject
         rows_by_column = _tool_cells(table, grid, tool, new_rows, [c for c, _ in placed])
         for c in theirs:
             rows_by_column[c] = sorted(set(rows_by_column.get(c, [])) | set(new_rows))
+        for fill in fills:  # the blank cells of people already in the chart that sync fills
+            if not fill.conflict:
+                rows_by_column[table.columns[fill.key]] = sorted({*rows_by_column.get(table.columns[fill.key], []),
+                                                                  fill.row})
         if (refused := clear(table, objs, rows_by_column, {c: spec.header for c, spec in placed})) is not None:
             found.append(refused)
 

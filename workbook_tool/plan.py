@@ -1,7 +1,7 @@
 """A plan of changes to a chart, and the rules every writer and planner obeys.
 
 Owns the plan's records (``SyncPlan`` and what it holds: ``CellWrite``,
-``NewColumn``, ``NewRow``, ``StepChange``, ``Referral``; ``SyncResult``) and the
+``NewColumn``, ``NewRow``, ``Fill``, ``StepChange``, ``Referral``; ``SyncResult``) and the
 rules both the planners (``sync``, ``importer``) and the writer (``xlsxpatch``,
 ``readback``) must agree on, each defined once here: the characters an .xlsx
 cannot hold, the 32,767-character cell cap, how text is stored to read back as
@@ -71,7 +71,8 @@ class CellWrite:
     row: int
     column: int
     value: object
-    link: bool = False  # the value is a URL the cell should also link to
+    link: bool = False  # the cell's hyperlink becomes ``url`` (None: the cell loses its link)
+    url: str | None = None
 
     def __post_init__(self):
         # A name from a Recommended cell or a comment quoting a cell may hold a control
@@ -96,6 +97,29 @@ class NewRow:
     name: str
     referred_by: str
     values: dict
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A detail a Recommended entry gives for someone already in the chart.
+
+    ``typed`` is None when their cell was blank and the plan fills it (a ``CellWrite``
+    goes with it); otherwise it is what their cell holds, which differs and is kept.
+    """
+
+    row: int  # the person's row
+    name: str  # their Name, as their row has it
+    recommender: str
+    recommender_row: int
+    key: str  # the column's schema key
+    header: str  # the column's header, as the chart spells it
+    where: str  # the cell, as "Contacts!H7"
+    value: str
+    typed: object = None
+
+    @property
+    def conflict(self) -> bool:
+        return self.typed is not None
 
 
 @dataclass(frozen=True)
@@ -124,6 +148,7 @@ class SyncPlan:
     writes: list[CellWrite] = field(default_factory=list)
     new_columns: list[NewColumn] = field(default_factory=list)
     new_rows: list[NewRow] = field(default_factory=list)
+    fills: list[Fill] = field(default_factory=list)  # blank cells filled, and differing details kept
     step_changes: list[StepChange] = field(default_factory=list)
     problems: list = field(default_factory=list)  # validate.Problem each
     referrals: list[Referral] = field(default_factory=list)

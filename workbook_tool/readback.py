@@ -1,4 +1,5 @@
-"""The read-back check: the new file, re-read, holds every user cell as it was and every planned cell as planned.
+"""The read-back check: the new file, re-read, holds every user cell as it was and every planned cell (and link)
+as planned.
 
 Owns ``verify_written``, which ``writer.update_chart`` runs on the temporary file
 before it may replace the workbook: a difference is a ``WriteFailed`` and the
@@ -15,7 +16,7 @@ from . import schema
 from .dashboard import SHEET as DASHBOARD
 from .errors import ChartError, WriteFailed
 from .grids import Sheets
-from .objects import column_letter
+from .objects import column_letter, sheet_objects
 from .plan import CellWrite, SyncPlan, same_value
 from .schema import find_sheet
 from .workbook import Chart, chart_from_grids
@@ -65,10 +66,28 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
     finally:
         if book is not None:
             book.close()
+    _compare_links(tmp, plan, chart)
     for sheet in before:
         if sheet not in names and sheet not in (referrals, DASHBOARD):
             raise WriteFailed(f"the new version lost the sheet {sheet!r}; nothing was changed. Please report this.",
                               path=chart.path)
+
+
+def _compare_links(tmp: Path, plan: SyncPlan, chart: Chart) -> None:
+    """Each link the plan set (a Draft cell's) reads back as planned: the value read back is only its label."""
+    wanted: dict[tuple[str, str], str | None] = {}
+    for w in plan.writes:
+        if w.link:
+            wanted[(w.sheet, f"{column_letter(w.column)}{w.row}")] = w.url
+    if not wanted:
+        return
+    found = sheet_objects(tmp, sorted({sheet for sheet, _ in wanted}))
+    for (sheet, ref), url in wanted.items():
+        got = found[sheet].links.get(ref) if sheet in found else None
+        if got != url:
+            raise WriteFailed(f"the new version did not read back the link behind {sheet}!{ref} as it should "
+                              f"({(url or 'no link')[:60]!r} became {(got or 'no link')[:60]!r}); nothing was "
+                              "changed. Please report this.", path=chart.path)
 
 
 def _keeping_head(rows, head: list, n: int):

@@ -78,6 +78,7 @@ def sync_lines(result) -> list[str]:
     if plan.new_rows:
         lines.append(f"Added {_plural(len(plan.new_rows), 'referral')} to Contacts:")
         lines += [f"  row {r.number}: {r.name} (referred by {r.referred_by})" for r in plan.new_rows]
+    lines += fill_lines(plan.fills)
     if plan.step_changes:
         lines.append(f"Next steps changed for {_plural(len(plan.step_changes), 'contact')}:")
         for change in plan.step_changes[:MAX_LISTED]:
@@ -105,6 +106,27 @@ def sync_lines(result) -> list[str]:
     return lines
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fill_lines(fills) -> list[str]:
+    """What Recommended cells gave for people already in the chart: the blanks filled (one line per
+    person and recommender), then each differing detail kept as typed."""
+    lines = []
+    grouped: dict[tuple, list] = {}
+    for f in fills:
+        if not f.conflict:
+            grouped.setdefault((f.row, f.name, f.recommender), []).append(f.header)
+    for (row, name, recommender), headers in grouped.items():
+        lines.append(f"Filled {name}'s {_and(headers)} (row {row}) from {recommender}'s Recommended cell.")
+    for f in fills:
+        if f.conflict:
+            lines.append(f"Kept {f.name}'s {f.header} as typed ({f.where}: {f.typed}); {f.recommender}'s Recommended "
+                         f"cell (row {f.recommender_row}) gives {f.value}. Correct whichever is wrong.")
+    return lines
+
+
 def sync_json(result) -> dict:
     """The same summary as a dict, for scripts."""
     plan = result.plan
@@ -117,6 +139,11 @@ def sync_json(result) -> dict:
         "backup": str(result.backup) if result.backup else None,
         "added_columns": [{"sheet": c.sheet, "header": c.spec.header} for c in plan.new_columns],
         "added_rows": [{"row": r.number, "name": r.name, "referred_by": r.referred_by} for r in plan.new_rows],
+        "filled": [{"row": f.row, "name": f.name, "column": f.header, "cell": f.where, "value": f.value,
+                    "from": f.recommender, "from_row": f.recommender_row} for f in plan.fills if not f.conflict],
+        "kept": [{"row": f.row, "name": f.name, "column": f.header, "cell": f.where, "typed": str(f.typed),
+                  "given": f.value, "from": f.recommender, "from_row": f.recommender_row}
+                 for f in plan.fills if f.conflict],
         "next_steps": [{"row": c.row, "name": c.name, "before": c.before, "after": c.after,
                         "due": c.due.isoformat() if c.due else None} for c in plan.step_changes],
         "referrals": [{"person": r.person, "referred_by": r.referred_by, "chain": r.chain, "depth": r.depth,

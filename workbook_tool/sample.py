@@ -8,7 +8,7 @@ met but not thanked, thanked with referrals, and closed contacts. Two referral
 chains: Maria Chen → Ann Lee → Bob Roe, and Sue Miller → Carlos Diaz.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 PROFILE = {
     "your_name": "Jordan Rivera",
@@ -42,7 +42,7 @@ CONTACTS = [
                     "Olivia Park, Fabrikam Health"},
     {"name": "Bob Roe", "source": "Referral", "referred_by": "Ann Lee", "organization": "Northwind Clinic",
      "title": "Analytics Lead", "phone": "617-555-0142", "email": "bob.roe@northwindclinic.org", "channel": "Call",
-     "contacted_on": date(2026, 11, 21), "meeting_on": date(2026, 12, 2),
+     "contacted_on": date(2026, 11, 21), "meeting_on": datetime(2026, 12, 2, 10, 0),
      "notes": "Agreed to a call on Dec 2 at 10:00."},
     {"name": "Olivia Park", "source": "Referral", "referred_by": "Ann Lee", "organization": "Fabrikam Health",
      "title": "Data Platform Manager", "email": "olivia.park@fabrikamhealth.org", "channel": "Email",
@@ -67,7 +67,7 @@ CONTACTS = [
      "contacted_on": date(2026, 11, 20), "notes": "Dad's tennis partner. Left a voicemail."},
     {"name": "Isabel Grant", "source": "Friend", "via": "Sam Patel", "organization": "Relecloud",
      "title": "Head of Business Intelligence", "phone": "(617) 555-0175", "email": "isabel.grant@relecloud.com",
-     "channel": "Call", "contacted_on": date(2026, 11, 18), "meeting_on": date(2026, 11, 25),
+     "channel": "Call", "contacted_on": date(2026, 11, 18), "meeting_on": datetime(2026, 11, 25, 15, 30),
      "meeting_place": "Relecloud, 200 Clarendon St, Boston (ask for her at the front desk)",
      "notes": "Coffee at her office at 15:30 today."},
     {"name": "David Kim", "source": "Own", "organization": "Tailspin Toys", "title": "Data Analyst",

@@ -57,6 +57,7 @@ class Column:
     width: float = 14
     number_format: str | None = None
     hint: str = ""
+    wrap: bool = False  # long text: wrapped in its column, so a printed row keeps to its page
     written_by: str = SYNC  # for a tool column: the command that writes it (SYNC or MAIL)
 
     @functools.cached_property  # finding a header row asks every column about every cell of 10 rows
@@ -191,7 +192,8 @@ CONTACTS = SheetShape(
                hint="The day you first called or emailed."),
         Column("meeting_on", "Meeting On", kind="date", width=13, number_format=DATE_FORMAT,
                aliases=("Meeting", "Meeting Date", "Met On", "Interview Date", "Informational Interview"),
-               hint="The day of the meeting or call, past or ahead."),
+               hint="The day of the meeting or call, past or ahead; with its time (2026-12-02 10:00) when you "
+                    "know it."),
         Column("thanked_on", "Thanked On", kind="date", width=13, number_format=DATE_FORMAT,
                aliases=("Thanked", "Thank You Sent", "Thank-You Sent", "Date Thanked", "Thank You On"),
                hint="The day you sent the thank-you."),
@@ -200,14 +202,14 @@ CONTACTS = SheetShape(
                hint="The day of your latest follow-up."),
         # The guide's "Comments / Follow-up" column is the person's own: it is Notes,
         # never the tool's Comments column below.
-        Column("notes", "Notes", width=36,
+        Column("notes", "Notes", width=36, wrap=True,
                aliases=("Note", "Comments / Follow-up", "Comments and Follow-up", "Comments & Follow-up",
                         "Follow-up", "Follow-up Notes", "Conversation Notes", "My Notes"),
                hint="Your notes of the conversation and the follow-up."),
         Column("helpful", "Helpful", width=28,
                aliases=("Something Helpful", "What Helped", "Most Helpful", "Helpful Advice"),
                hint="Something they said that helped: it goes into the thank-you."),
-        Column("recommended", "Recommended", kind="people", width=32,
+        Column("recommended", "Recommended", kind="people", width=32, wrap=True,
                aliases=("Recommended People", "Referrals", "Referred To", "Recommends", "People Recommended",
                         "Referrals Given"),
                hint='People they suggested, one per line or separated by ";": '
@@ -218,23 +220,23 @@ CONTACTS = SheetShape(
         Column("meeting_place", "Meeting Place", width=24,
                aliases=("Location", "Where", "Meeting Location", "Place"),
                hint="Where you meet (an address, an office, a video link): on the call sheet and the calendar."),
-        Column("personal_note", "Personal Note", width=36,
+        Column("personal_note", "Personal Note", width=36, wrap=True,
                aliases=("How We Know Each Other", "How I Know Them", "How We Met"),
                hint="How you know each other, in a sentence: it opens the outreach, so that someone who knows "
                     "you does not get a letter written for a stranger."),
         Column("stage", "Stage", owner=TOOL, width=18,
                hint="Written by chart sync from the dates and Status."),
-        Column("next_step", "Next Step", owner=TOOL, width=34,
+        Column("next_step", "Next Step", owner=TOOL, width=34, wrap=True,
                hint="Written by chart sync: what to do next."),
         Column("follow_up_on", "Follow-Up On", owner=TOOL, kind="date", width=13, number_format=DATE_FORMAT,
                aliases=("Follow-Up Due", "Next Step Due"),
                hint="Written by chart sync: when the next step is due."),
-        Column("comments", "Comments", owner=TOOL, width=40, aliases=(TOOL_COMMENTS_HEADER,),
+        Column("comments", "Comments", owner=TOOL, width=40, wrap=True, aliases=(TOOL_COMMENTS_HEADER,),
                hint="Written by chart sync: problems in the row and reminders."),
         Column("draft", "Draft", owner=TOOL, width=30,
                aliases=("Email Draft", "Draft Email"),
-               hint="Written by chart sync: a mailto: link that opens the next email, written, in your mail "
-                    "program."),
+               hint="Written by chart sync: \"Email Olivia\", a link that opens the next email, written, in your "
+                    "mail program."),
         # Written only by chart mail (sync keeps it as it is): the latest message from them in your INBOX.
         Column("replied_on", "Replied On", owner=TOOL, written_by=MAIL, kind="date", width=13,
                number_format=DATE_FORMAT, aliases=("Reply Received", "Last Reply"),

@@ -11,16 +11,17 @@ from the Profile (defaults 7, 1 and 60). The stages' names are the schema's.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import kinds, schema
-from .fields import name_key, parse_recommended, to_date
+from .fields import check_email, name_key, parse_recommended, to_date
 from .people import NAME, People
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, REPLIED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
 
 CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
 _CALL, _EMAIL = schema.CHANNELS
+_CALL_FOLDED, _EMAIL_FOLDED = schema.normalize_header(_CALL), schema.normalize_header(_EMAIL)
 _NO_REPLY = schema.STATUSES[1]
 _CLOSE = f"set Status to {_NO_REPLY}"
 NO_REPLY_TITLE = "Close {name} as " + _NO_REPLY  # the calendar's title for a step of closing
@@ -94,7 +95,43 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), 
         stage = _rhythm(row, profile, today, pending_referrals, (), None).stage
         header = schema.CONTACTS.column("try_again_on").header
         return NextStep(stage, f"Nothing until {retry.isoformat()} ({header})", retry, waiting=True)
-    return _rhythm(row, profile, today, pending_referrals, report_back, retry)
+    step = _rhythm(row, profile, today, pending_referrals, report_back, retry)
+    unreachable = _no_address(row)
+    return replace(step, reminders=step.reminders + (unreachable,)) if unreachable else step
+
+
+def usable_email(row: Row) -> str | None:
+    """The row's email address when it is one a draft can go to, else None."""
+    text = row.text("email")
+    if not text:
+        return None
+    try:
+        return check_email(text)
+    except ValueError:
+        return None
+
+
+def reach_channel(row: Row) -> str:
+    """The Channel the row's steps go by, folded like a header (``call``, ``email`` or ``""``).
+
+    The row's own, except that someone with a phone number and no usable email address
+    is called whatever Channel says: an email step would have nowhere to go
+    (``_no_address`` says so in Comments).
+    """
+    channel = schema.normalize_header(row.values.get("channel"))
+    if channel != _CALL_FOLDED and row.text("phone") and usable_email(row) is None:
+        return _CALL_FOLDED
+    return channel
+
+
+def _no_address(row: Row) -> str | None:
+    """A reminder for a row whose Channel is Email but whose Email is blank or not an address."""
+    if schema.normalize_header(row.values.get("channel")) != _EMAIL_FOLDED or usable_email(row) is not None:
+        return None
+    said = f"Channel is {_EMAIL} but there is no {'valid ' if row.text('email') else ''}address"
+    if row.text("phone"):
+        return f"{said}: call them instead ({row.text('phone')}), or add their email address"
+    return f"{said}: add their email address, or a phone number and set Channel to {_CALL}"
 
 
 def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, report_back,
@@ -105,7 +142,7 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
     meeting = _date(row, "meeting_on", region, today)
     thanked = _date(row, "thanked_on", region, today)
     followed = _date(row, "followed_up_on", region, today)
-    channel = schema.normalize_header(row.values.get("channel"))
+    channel = reach_channel(row)
 
     def resumed(due: dt.date) -> dt.date:  # a step is never due before the day to try again
         return max(due, retry) if retry is not None else due
@@ -150,16 +187,17 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
     if contacted is not None:
         wait = dt.timedelta(days=profile.days("follow_up_days"))
         last = max(contacted, followed) if followed else contacted
-        kind = kinds.called_for(AWAITING_REPLY)
+        kind = kinds.called_for(AWAITING_REPLY, channel)  # a call sheet for someone reached by phone
+        late = kinds.FOLLOW_UP  # by email or by phone, what is late is a follow-up
         if retry is not None and retry > last:
             # The day to try again is a new start: one follow-up, due that day, whatever came before.
             return NextStep(AWAITING_REPLY, f"Try again: follow up (last contact {last.isoformat()})", retry, kind,
-                            _overdue(kind, retry, today))
+                            _overdue(late, retry, today))
         if followed is not None and followed >= contacted:
             return _cadence_end(row, followed, followed + wait, channel, today)
         due = last + wait
         return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {last.isoformat()})", due, kind,
-                        _overdue(kind, due, today))
+                        _overdue(late, due, today))
 
     # The Channel as the action's verb ("Call to ask …"), when it is one of the chart's.
     how = next((c for c in schema.CHANNELS if schema.normalize_header(c) == channel), "Call or email")
@@ -175,9 +213,9 @@ def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today:
     channel's step is a first contact by it (a call sheet, or an outreach email).
     """
     other = None
-    if channel == schema.normalize_header(_EMAIL) and row.text("phone"):
+    if channel == _EMAIL_FOLDED and row.text("phone"):
         other, detail = _CALL, row.text("phone")
-    elif channel == schema.normalize_header(_CALL) and row.text("email"):
+    elif channel == _CALL_FOLDED and usable_email(row):
         other, detail = _EMAIL, row.text("email")
     said = f"No reply to your follow-up of {followed.isoformat()}: "
     if other is None:

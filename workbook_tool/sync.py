@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import placement, schema, stages
+from . import kinds, placement, schema, stages
 from .fields import is_blank, name_key
 from .grids import read_grids
+from .mailto import MAILTO_LIMIT
 from .objects import NOTHING, SheetObjects, column_letter
 from .people import NAME, People
 from .placement import CONTACT_TOOL_KEYS, cell as _cell, read_objects
@@ -63,20 +64,29 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
     table = chart.contacts
     grid = grids[table.sheet]
     region = chart.profile.region
-    for refused in placement.foreign_columns(table, grid)[:1]:
+    for refused in placement.foreign_columns(table, grid, objects.get(table.sheet, NOTHING).links)[:1]:
         raise refused.error(chart.path)
     _note_names_under_table(plan, table, grid, objects.get(table.sheet, NOTHING))
 
     # New rows for recommended people not yet in the chart, below the last row.
     new_rows: list[Row] = []
-    for number, person, recommender, values in placement.referral_rows(table, region):
+    added, plan.fills = placement.recommendations(table, region, placement.FormulaCells(chart.path, table.sheet))
+    for number, person, recommender, values in added:
         new_rows.append(Row(number, values))
         plan.new_rows.append(NewRow(number, person.name, recommender, values))
+    # Their blank details in rows already in the chart (Email, Phone …), as chart import fills them.
+    plan.writes += [CellWrite(table.sheet, f.row, table.columns[f.key], f.value) for f in plan.fills if not f.conflict]
     refused = placement.room(table, [r.number for r in new_rows])  # before the work below, which a full sheet makes long
     if refused is not None:
         raise refused.error(chart.path)
 
-    all_rows = table.rows + new_rows
+    # The rest of the plan sees the rows as they will be: a filled Email gets its Draft link now, not next time.
+    filled: dict[int, dict] = {}
+    for f in plan.fills:
+        if not f.conflict:
+            filled.setdefault(f.row, {})[f.key] = f.value
+    rows = [Row(r.number, {**r.values, **filled[r.number]}) if r.number in filled else r for r in table.rows]
+    all_rows = rows + new_rows
     full = Table(table.shape, table.sheet, table.header_row, dict(table.columns), table.headers, all_rows,
                  max([table.last_row] + [r.number for r in new_rows]), table.width)
     for refused in placement.missing_columns(table, [r.values for r in new_rows])[:1]:
@@ -119,6 +129,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         loop_rows.setdefault(number, []).append(f"referral loop: {text}")
 
     mailto = _mailto_maker(chart, today, plan)
+    links = objects.get(table.sheet, NOTHING).links
 
     # Every row of the table's range gets its tool cells; rows without data get blanks.
     rows_by_number = {r.number: r for r in all_rows}
@@ -130,6 +141,10 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
             step = steps[number]
             link, why_no_link = mailto(row, step)
             notes = list(step.reminders) + loop_rows.get(number, []) + ([why_no_link] if why_no_link else [])
+            if link is not None and link.cut:
+                notes.append(f"the Draft link holds the start of the {step.kind} only (mail programs take links of "
+                             f"up to {MAILTO_LIMIT:,} characters): {kinds.draft_command(chart.path, step.kind, row.text('name'))} "
+                             "writes it whole")
             notes += [f"{'Error' if p.severity == ERROR else 'Warning'} in {p.column}: {p.message}"
                       for p in problems_by_row.get(number, [])]
             wanted = {"stage": step.stage, "next_step": step.action or None, "follow_up_on": step.due,
@@ -144,10 +159,17 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                 plan.step_changes.append(StepChange(number, row.text("name"), "", step.action, step.due))
         for key, value in wanted.items():
             c = full.columns[key]
-            if number > table.last_row or not same_value(_cell(grid, number, c), value):
+            if key == "draft":
+                # The link behind the label is compared too: LibreOffice keeps the text and cuts the link.
+                label, url = (value.label, value.url) if value is not None else (None, None)
+                if number > table.last_row or not same_value(_cell(grid, number, c), label) \
+                        or links.get(f"{column_letter(c)}{number}") != url:
+                    if number <= table.last_row or url is not None:
+                        plan.writes.append(CellWrite(table.sheet, number, c, label, link=True, url=url))
+            elif number > table.last_row or not same_value(_cell(grid, number, c), value):
                 if number > table.last_row and is_blank(value):
                     continue
-                plan.writes.append(CellWrite(table.sheet, number, c, value, link=key == "draft"))
+                plan.writes.append(CellWrite(table.sheet, number, c, value))
 
     # The new rows' own (user) cells, written once: the person's details.
     for new in plan.new_rows:

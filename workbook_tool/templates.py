@@ -14,7 +14,8 @@ exhaust memory) with a strict notion of "undefined":
 
 Variables (``VARIABLES``): ``contact`` (the Contacts row, by schema key:
 ``contact.name``, ``contact.organization``, ``contact.helpful`` …; dates are dates; and
-``contact.via_phrase``, Via as a letter says it: "my mom", "my friend Sam Patel"),
+``contact.via_phrase``, Via as a letter says it: "my mom", "my friend Sam Patel"; and
+``contact.meeting_time``, Meeting On's time of day, "3:30 PM", blank without one),
 ``referrer`` (the row of the contact in Referred By, or None), ``me`` (the Profile, by
 PROFILE_FIELDS key, with defaults: ``me.your_name``, ``me.meeting_length`` …), ``step``
 (stages.NextStep: ``step.stage``, ``step.action``, ``step.due``), ``today``, ``kind``,
@@ -50,7 +51,7 @@ from jinja2.utils import missing
 from . import kinds, schema
 from .eml import header_text
 from .errors import BadOption, TemplateError
-from .fields import is_blank, phone_text, to_date
+from .fields import date_and_time, is_blank, phone_text, time_text, to_date
 from .sandbox import BoundedEnvironment, Exhausted, budget
 from .workbook import Chart, Row
 
@@ -351,8 +352,8 @@ _FIELDS_ATTRIBUTES = frozenset(dir(Fields)) | {"owner", "known"}
 _CONTACT_KINDS = {c.key: c.kind for c in schema.CONTACTS.columns}
 _CONTACT_HEADERS = {c.key: c.header for c in schema.CONTACTS.columns}
 # Fields worked out from a column rather than typed in one: the key, and the column it comes from.
-VIA_PHRASE = "via_phrase"
-_DERIVED = {VIA_PHRASE: "via"}
+VIA_PHRASE, MEETING_TIME = "via_phrase", "meeting_time"
+_DERIVED = {VIA_PHRASE: "via", MEETING_TIME: "meeting_on"}
 _CONTACT_KNOWN = {**_CONTACT_HEADERS, **{k: _CONTACT_HEADERS[source] for k, source in _DERIVED.items()}}
 
 # Words for whose contact someone is ("Mom", "Aunt Sue", "Dad's friend Tom"): said as "my mom",
@@ -419,6 +420,8 @@ def contact_fields(chart: Chart, row: Row, owner: str = "contact", region: str |
     def convert(key, value):
         if key == VIA_PHRASE:
             return via_phrase(value, row.values.get("source"))
+        if key == MEETING_TIME:  # blank for a Meeting On without a time of day
+            return time_text(date_and_time(value, region, today), region)
         return _contact_value(key, value, region, today)
 
     # The derived fields read their column's cell (a copy of the row's dict: the row's own is the chart's).

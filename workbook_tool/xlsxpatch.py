@@ -145,7 +145,8 @@ def _write_plan(source: Path, out: Path, plan, chart) -> None:
             s = sheet(col.sheet)
             s.header_styles[(col.header_row, col.column)] = styles.header(col.spec.owner)
             s.edits.append(CellEdit(col.header_row, col.column, col.spec.header))
-            fmt = styles.column(col.spec.number_format) if col.spec.number_format else None
+            fmt = styles.column(col.spec.number_format, col.spec.wrap) if col.spec.number_format or col.spec.wrap \
+                else None
             s.set_column(col.column, col.spec.width, fmt)
             text = layout.TOOL_NOTE if col.spec.owner == schema.TOOL else col.spec.hint
             if text:
@@ -153,7 +154,7 @@ def _write_plan(source: Path, out: Path, plan, chart) -> None:
         for w in plan.writes:
             sheet(w.sheet).edits.append(w)
             if w.link:
-                links.setdefault(w.sheet, {})[f"{column_letter(w.column)}{w.row}"] = w.value or None
+                links.setdefault(w.sheet, {})[f"{column_letter(w.column)}{w.row}"] = w.url or None
         contacts = sheet(chart.contacts.sheet)
         if plan.new_rows and chart.contacts.rows:
             contacts.template_row = chart.contacts.rows[-1].number

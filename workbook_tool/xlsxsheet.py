@@ -94,10 +94,10 @@ def _escape(text: str) -> str:
 class CellEdit:
     """A value to write at (row, column); ``plan.CellWrite`` has the same fields and is used as is."""
 
-    __slots__ = ("row", "column", "value", "link")
+    __slots__ = ("row", "column", "value", "link", "url")
 
-    def __init__(self, row: int, column: int, value, link: bool = False):
-        self.row, self.column, self.value, self.link = row, column, value, link
+    def __init__(self, row: int, column: int, value, link: bool = False, url: str | None = None):
+        self.row, self.column, self.value, self.link, self.url = row, column, value, link, url
 
 
 class Sheet:
@@ -259,7 +259,11 @@ class Sheet:
                 style = item[1] if item is not None else None
                 if style in (None, "0") and template:
                     style = template.get(col, style)
-                if change.link and change.value:
+                if style in (None, "0"):
+                    # A cell of no style of its own takes its column's, as Excel gives a typed cell
+                    # (a wrapped Comments column wraps what sync writes in it).
+                    style = self._column_style(col) or style
+                if change.link and change.url:
                     style = styles.hyperlink()
                 elif isinstance(change.value, dt.date):
                     style = styles.with_number_format(int(style or 0), schema.DATE_FORMAT)
@@ -282,6 +286,25 @@ class Sheet:
         pieces += [x.encode() for _, x in new[i:]]
         pieces += (tail, b"</" + name + b">")
         return b"".join(pieces)
+
+    def _styles_of_columns(self) -> list[tuple[int, int, str]]:
+        """(first column, last column, style) of each ``<col>`` with a style of its own."""
+        self._column_style_of: dict[int, str | None] = {}
+        cols = self.child("cols")
+        found = []
+        for col in cols if cols is not None else ():
+            style = col.get("style")
+            if style not in (None, "0") and col.get("min", "").isdigit() and col.get("max", "").isdigit():
+                found.append((int(col.get("min")), int(col.get("max")), style))
+        return found
+
+    def _column_style(self, column: int) -> str | None:
+        try:
+            return self._column_style_of[column]  # asked once per cell written: the same few columns
+        except KeyError:
+            style = self._column_style_of[column] = next(
+                (style for lo, hi, style in self._column_styles if lo <= column <= hi), None)
+            return style
 
     # around the cells ---------------------------------------------------------------
 
@@ -402,6 +425,7 @@ class Sheet:
 
     def finish(self, styles: Styles, values: Values) -> None:
         """Hand the part to the package; its rows are rewritten while the new file is written."""
+        self._column_styles = self._styles_of_columns()  # read now: the frame is let go below
         old, new = self.raw_frame, to_xml(self.pkg.dialect.outward(self.frame))
         # An unchanged frame keeps every byte; a changed one, those of each piece the sync left alone.
         frame = old if new == to_xml(parse_xml(old)) else keep_bytes(old, new, SHEET_EDITED)

@@ -156,9 +156,10 @@ class Styles:
             self._memo["title"] = self._new_xf(self._font(bold=True, size=14))
         return self._memo["title"]
 
-    def column(self, code: str) -> int:
-        """A whole column's format: only the number format."""
-        return self._new_xf(0, numfmt=self.number_format(code))
+    def column(self, code: str | None, wrap: bool = False) -> int:
+        """A whole column's format: its number format, and text wrapped at the top of the cell with ``wrap``."""
+        return self._new_xf(0, numfmt=self.number_format(code) if code else 0,
+                            alignment={"vertical": "top", "wrapText": "1"} if wrap else None)
 
     def hyperlink(self) -> int:
         """The built-in "Hyperlink" cell style (blue, underlined), as openpyxl's cell.style = "Hyperlink"."""

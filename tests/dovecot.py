@@ -63,7 +63,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = dovenull
@@ -85,7 +85,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -128,7 +130,7 @@ def free_port() -> int:
 class Dovecot:
     """One running Dovecot: its folder, port, and a way to add users."""
 
-    def __init__(self, layout: str):
+    def __init__(self, layout: str, tls: bool = False):
         self.binary = require_dovecot()
         self.root = Path(tempfile.mkdtemp(prefix="chart-dovecot-"))
         # The auth and mail processes run as other users: every folder on the way must be
@@ -152,12 +154,38 @@ class Dovecot:
         self.uid, self.gid = uid, gid
         self.port = free_port()
         self.layout = layout
+        # With ``tls``: STARTTLS on ``port`` and IMAPS on ``imaps_port``, with a certificate for
+        # 127.0.0.1 signed by a CA of the test's own (``ca``: trust it with SSL_CERT_FILE).
+        self.imaps_port = free_port() if tls else 0
+        self.ca = self._certificates() if tls else None
+        ssl = (f"ssl = yes\nssl_cert = <{self.root}/tls/server.pem\nssl_key = <{self.root}/tls/server.key"
+               if tls else "ssl = no")
         self.conf = self.root / "dovecot.conf"
-        self.conf.write_text(CONFIG.format(root=self.root, port=self.port, uid=uid, gid=gid,
+        self.conf.write_text(CONFIG.format(root=self.root, port=self.port, uid=uid, gid=gid, ssl=ssl,
+                                           imaps_port=self.imaps_port,
                                            mailboxes=GMAIL if layout == "gmail" else STANDARD))
         self._users = itertools.count(1)
         subprocess.run([self.binary, "-c", str(self.conf)], check=True, timeout=30, stdin=subprocess.DEVNULL)
         self._wait()
+
+    def _certificates(self) -> Path:
+        """A CA and a server certificate for 127.0.0.1 it signed (openssl comes with dovecot-core)."""
+        tls = self.root / "tls"
+        tls.mkdir()
+
+        def openssl(*args):
+            subprocess.run(["openssl", *args], cwd=tls, check=True, capture_output=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=chart test CA",
+                "-keyout", "ca.key", "-out", "ca.pem", "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key",
+                "-out", "server.csr")
+        (tls / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "2", "-extfile", "ext.cnf", "-out", "server.pem")
+        return tls / "ca.pem"
 
     def _wait(self) -> None:
         deadline = time.monotonic() + 20
@@ -249,6 +277,13 @@ def dovecot():
 @pytest.fixture(scope="session")
 def gmail_dovecot():
     server = Dovecot("gmail")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_dovecot():
+    server = Dovecot("standard", tls=True)
     yield server
     server.stop()
 

@@ -19,7 +19,7 @@ from email.parser import BytesParser
 import pytest
 
 from conftest import contact, run, write_chart
-from dovecot import dovecot, gmail_dovecot, mail_user, message  # noqa: F401  (the fixtures)
+from dovecot import dovecot, gmail_dovecot, mail_user, message, tls_dovecot  # noqa: F401  (the fixtures)
 from tiny_imap import TinyImap
 from workbook_tool import mailbox
 from workbook_tool.errors import MailError
@@ -145,6 +145,28 @@ def test_tls_failure(chart, mail_user):
     # IMAPS to Dovecot's plain-text port: the TLS handshake fails.
     _fails(["mail", chart, "--today", TODAY], mail_user.env(CHART_MAIL_SERVER=f"imaps://127.0.0.1:{mail_user.server.port}"),
            chart, f"TLS with imaps://127.0.0.1:{mail_user.server.port} failed (")
+
+
+def test_imaps_and_starttls_with_a_certificate_your_system_trusts(chart, tls_dovecot):
+    user = tls_dovecot.add_user()
+    log = tls_dovecot.root / "dovecot.log"
+    for server in (f"imaps://127.0.0.1:{tls_dovecot.imaps_port}", f"imap://127.0.0.1:{tls_dovecot.port}"):
+        before = log.read_text()
+        # SSL_CERT_FILE: OpenSSL's own way of naming the certificates to trust, here the test's CA.
+        result = run("mail", chart, "--today", TODAY, "--dry-run",
+                     env=user.env(CHART_MAIL_SERVER=server, SSL_CERT_FILE=str(tls_dovecot.ca)))
+        assert result.exit_code == 0, result.output
+        logins = [line for line in log.read_text()[len(before):].splitlines() if "Login: user=<" in line]
+        assert len(logins) == 1 and ", TLS" in logins[0], logins  # the password went over TLS
+
+
+@pytest.mark.parametrize("form", ["imaps://127.0.0.1:{imaps}", "imap://127.0.0.1:{port}"])
+def test_a_certificate_nobody_vouches_for_is_a_tls_failure(chart, tls_dovecot, form):
+    user = tls_dovecot.add_user()
+    server = form.format(imaps=tls_dovecot.imaps_port, port=tls_dovecot.port)
+    line = _fails(["mail", chart, "--today", TODAY], user.env(CHART_MAIL_SERVER=server), chart,
+                  f"TLS with {server} failed (", user.password)
+    assert "CERTIFICATE_VERIFY_FAILED" in line or "certificate verify failed" in line
 
 
 def test_no_drafts_folder(chart, tmp_path):

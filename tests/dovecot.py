@@ -10,7 +10,8 @@ Use the fixtures:
 
 ``dovecot`` (session-scoped) runs one server with \\Drafts and \\Sent folders named Drafts
 and Sent; ``gmail_dovecot`` another laid out as Gmail is ([Gmail]/Drafts, [Gmail]/Sent
-Mail, separator "/"). ``mail_user`` gives each test a new user (a new, empty maildir):
+Mail, separator "/"); ``tls_dovecot`` one with TLS (STARTTLS on ``port``, IMAPS on ``imaps_port``, a
+certificate for 127.0.0.1 from a CA of its own, ``ca``). ``mail_user`` gives each test a new user (a new, empty maildir):
 Dovecot reads the passwd-file again when it changes, so no restart is needed.
 
 Without Dovecot these tests skip on a developer's machine, but fail under CI=true: CI

@@ -224,7 +224,7 @@ def test_dashboard_counts_the_sample(tmp_path):
     assert "Dashboard sheet rebuilt." in result.stdout.splitlines()
     rows = dashboard(path)
     assert rows[0][0].startswith("Job search dashboard")
-    assert block(rows, "Stage") == {"Not contacted": 3, "Awaiting reply": 3, "Meeting scheduled": 2,
+    assert block(rows, "Stage") == {"Not contacted": 3, "Awaiting reply": 3, "Replied": 0, "Meeting scheduled": 2,
                                     "Met, not thanked": 1, "Thanked": 2, "Declined": 1, "No Reply": 0,
                                     "On Hold": 0, "Done": 1}
     measures = block(rows, "Measure")

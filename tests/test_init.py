@@ -21,7 +21,8 @@ CONTACT_HEADERS = ["Name", "Source", "Via", "Referred By", "Organization", "Titl
                    "Recommended", "Try Again On", "Meeting Place",
                    "Personal Note"]
 PROFILE_FIELDS = ["Your Name", "Your Email", "Your Phone", "Job Status", "Expertise", "Seeking", "Why Searching",
-                  "Region", "Meeting Length", "Follow-Up Days", "Thank-You Days", "Keep-In-Touch Days", "Signature"]
+                  "Region", "Meeting Length", "Follow-Up Days", "Thank-You Days", "Keep-In-Touch Days", "Signature",
+                  "Mail Server", "Mail Login"]
 WANT_TO_MEET_HEADERS = ["Name", "Organization", "Why", "Possible Connector"]
 DATE_COLUMNS = ["Contacted On", "Meeting On", "Thanked On", "Followed Up On", "Try Again On"]
 REFUSAL = ("already exists, and chart init never overwrites a file. Choose another name, or add --force to replace "

@@ -153,7 +153,7 @@ def test_dashboard_chart_is_there_after_the_first_sync_and_kept_after(tmp_path):
     ws = load_workbook(path)["Dashboard"]
     assert len(ws._charts) == 1
     chart_xml = parts(path)["xl/charts/chart1.xml"]
-    assert b"'Dashboard'!$B$4:$B$12" in chart_xml and b"'Dashboard'!$A$4:$A$12" in chart_xml
+    assert b"'Dashboard'!$B$4:$B$13" in chart_xml and b"'Dashboard'!$A$4:$A$13" in chart_xml
     # A later day: the numbers are rewritten, the chart is the same part.
     assert run("sync", path, "--today", "2026-12-20").exit_code == 0
     assert parts(path)["xl/charts/chart1.xml"] == chart_xml

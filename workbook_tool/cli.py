@@ -321,8 +321,12 @@ def calendar(path, output, today):
 @click.option("--style", type=click.Choice(["guide", "5-point"]), default="guide", show_default=True,
               help="Rules for the checks; 5-point is stricter: under 100 words, the connection first, the "
                    "request as a question, more about them than about you.")
-@click.option("--force", is_flag=True, help="Replace a draft file that exists with other content.")
-def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, style, force):
+@click.option("--mailbox", is_flag=True,
+              help="Put the email drafts into your mailbox's Drafts folder over IMAP instead of files (see chart "
+                   "mail --help for the connection); call sheets and drafts without an address still go to files.")
+@click.option("--force", is_flag=True, help="Replace a draft file that exists with other content (with --mailbox: "
+                                            "replace the draft already in the Drafts folder).")
+def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, style, mailbox, force):
     """Write outreach emails, call sheets, thank-you notes or follow-ups for the chart at PATH.
 
     Emails become .eml files that Outlook, Thunderbird and Apple Mail open as
@@ -352,6 +356,7 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
       chart draft my_chart.xlsx --kind thank-you --to "Sue Miller"
       chart draft my_chart.xlsx --kind call --stdout
       chart draft my_chart.xlsx --check --style 5-point
+      chart draft my_chart.xlsx --mailbox
     """
     from pathlib import Path
 
@@ -360,8 +365,12 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
     from .workbook import read_chart
 
     day = _parse_day(today, "--today")
+    if mailbox and (check or to_stdout):
+        raise BadOption(f"--mailbox and {'--check' if check else '--stdout'} do not go together: --mailbox puts "
+                        "the drafts into your Drafts folder, the other only prints them.")
+    chart = read_chart(path)
     with _progress() as progress:
-        run = make_drafts(read_chart(path), kind, day, names=names, templates_dir=templates_dir, style=style,
+        run = make_drafts(chart, kind, day, names=names, templates_dir=templates_dir, style=style,
                           progress=progress)
     if check:
         for line in draft_check_lines(run, kind, style):
@@ -386,8 +395,88 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
             _say(line, err=True)
         return
     folder = Path(out_dir) if out_dir else default_out_dir(path)
+    if mailbox:
+        _draft_into_mailbox(chart, run, kind, folder, force)
+        return
     # One line per draft: ten thousand echo calls (each flushed) cost more than the writing.
     _say("\n".join(draft_write_lines(run, write_drafts(run, folder, force=force), kind, folder)))
+
+
+def _draft_into_mailbox(chart, run, kind, folder, force) -> None:
+    """``chart draft --mailbox``: the .eml drafts into the Drafts folder, the others into files."""
+    import dataclasses
+
+    from .drafts import write_drafts
+    from .mailbox import mail_drafts
+    from .report import draft_mailbox_lines
+
+    emails = [d for d in run.drafts if d.format == "eml"]
+    others = dataclasses.replace(run, drafts=[d for d in run.drafts if d.format != "eml"])
+    placed = mail_drafts(chart.profile, emails, chart.path.name, _password_for, force=force) if emails else []
+    written = write_drafts(others, folder, force=force) if others.drafts else []
+    _say_lines(draft_mailbox_lines(run, placed, written, kind, folder))
+
+
+def _password_for(settings) -> str:
+    """The mailbox password (mailbox.find_password), asked for with a hidden prompt only on a terminal."""
+    from .mailbox import find_password
+
+    def ask() -> str:
+        if sys.stderr.isatty():
+            click.echo("", err=True)  # off the progress bar's line
+        return click.prompt(f"Password for {settings.login} at {settings.server}", hide_input=True, err=True)
+
+    return find_password(settings, ask if sys.stdin.isatty() else None)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--today", metavar="YYYY-MM-DD", help="Take this day as today (default: the real today).")
+@click.option("--since", metavar="YYYY-MM-DD",
+              help="Read mail dated from this day on (default: 60 days before today).")
+@click.option("--dry-run", is_flag=True, help="Show what would be filled and changed; write nothing.")
+@click.option("--force", is_flag=True,
+              help="Write even while a lock file says the workbook is open (a stale lock left by a crash).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def mail(path, today, since, dry_run, force, as_json):
+    """Fill the chart's dates from your mailbox: what you sent, and who replied.
+
+    Reads, and never changes, the headers of your Sent folder and INBOX (no
+    message is downloaded, sent, moved or marked read) for mail to or from each
+    contact's Email. Blank dates are filled from your sent mail: the first
+    message → Contacted On, a later one before any meeting → Followed Up On,
+    the first after a past meeting → Thanked On; a date you typed is never
+    changed. The latest message from them goes into Replied On, and a reply
+    newer than your last message makes the next step answering it. Then the
+    sync rules run, in one safe write like chart sync's.
+
+    \b
+    The connection: the Profile's Mail Server (imap.gmail.com, imaps://host:993,
+    imap://host:143 for STARTTLS, or imap+plain://127.0.0.1:143 for a server on
+    this machine) and Mail Login (default: Your Email), or CHART_MAIL_SERVER and
+    CHART_MAIL_LOGIN. The password comes from
+    CHART_MAIL_PASSWORD, your keyring (if the keyring package is installed), or
+    a hidden prompt; it is never stored or printed. Gmail and iCloud need an
+    app password.
+
+    \b
+    Example:
+      chart mail my_chart.xlsx
+      chart mail my_chart.xlsx --dry-run --since 2026-09-01
+    """
+    from .mailfacts import mail_chart
+    from .report import mail_json, mail_lines
+
+    day = _parse_day(today, "--today")
+    start = _parse_day(since, "--since") if since else None
+    if start is not None and start > day:
+        raise BadOption(f"--since {since} is after today ({day.isoformat()}); give an earlier day.")
+    with _progress() as progress:
+        outcome = mail_chart(path, day, _password_for, since=start, dry_run=dry_run, force=force, progress=progress)
+    if as_json:
+        _say(json.dumps(mail_json(outcome), indent=2, ensure_ascii=False))
+    else:
+        _say_lines(mail_lines(outcome))
 
 
 @cli.command("import", context_settings=CONTEXT)

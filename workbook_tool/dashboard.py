@@ -15,8 +15,8 @@ from .fields import to_date
 from .people import NAME, People
 
 SHEET = schema.DASHBOARD.name
-STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
-               *stages.CLOSED)
+STAGE_ORDER = (stages.NOT_CONTACTED, stages.AWAITING_REPLY, stages.REPLIED, stages.MEETING_SCHEDULED, stages.MET,
+               stages.THANKED, *stages.CLOSED)
 TITLE = "Job search dashboard (rebuilt by chart sync)"
 # Row layout, fixed so the chart's references stay put: title, blank, then three blocks side by side.
 HEADER_ROW = 3
@@ -73,7 +73,9 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
             by_source[source_of[referrer.number]]["referrals"] += 1
 
     contacted = [r for r in named if date(r, "contacted_on") or date(r, "meeting_on")]
-    replied = [r for r in contacted if date(r, "meeting_on") or stages.closed_status(r) in ("Declined", "Done")]
+    # A reply is a meeting set, a Declined or Done, or an email from them (chart mail's Replied On).
+    replied = [r for r in contacted if date(r, "meeting_on") or date(r, "replied_on")
+               or stages.closed_status(r) in ("Declined", "Done")]
     held = [r for r in named if (m := date(r, "meeting_on")) and m < today]
     thanked = [r for r in held if date(r, "thanked_on")]
     on_time = [r for r in thanked

@@ -41,6 +41,9 @@ MAX_FILENAME_BYTES = 255
 _FILENAME_TAIL = len(" (row 1048576).eml")
 
 
+# Stages whose step is due "today" every day until done: their due day names no step.
+_DUE_EVERY_DAY = (stages.NOT_CONTACTED, stages.REPLIED)
+
 # --------------------------------------------------------------------------- results
 
 
@@ -60,6 +63,9 @@ class Draft:
     facts: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The step's date, in a mailbox draft's Message-ID: its due day, which the dates behind it fix (a
+    # follow-up's, a thank-you's); None for a first contact or an answer, due "today" whatever the day.
+    step_day: dt.date | None = None
 
     @property
     def format(self) -> str:
@@ -229,6 +235,7 @@ class Drafter:
 
     def draft(self, row: Row, kind: str, step: stages.NextStep | None = None, style: str = GUIDE):
         """A ``Draft`` for the contact (checked), or ``Skipped``."""
+        step = step if step is not None else self.step(row)
         rendered = self.render(row, kind, step)
         if isinstance(rendered, Skipped):
             return rendered
@@ -240,7 +247,7 @@ class Drafter:
         base = start + (filename_part(name, MAX_FILENAME_BYTES - len(start) - _FILENAME_TAIL) or f"row {row.number}")
         spec = kinds.get(kind)
         result = Draft(kind, name, row.number, f"{base}.{spec.file_type}", subject, body, None, None, b"", facts,
-                       notes)
+                       notes, step_day=None if step.stage in _DUE_EVERY_DAY else step.due)
         if not spec.email:
             result.content = body.encode("utf-8")
         else:

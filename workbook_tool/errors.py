@@ -86,3 +86,13 @@ class TemplateError(ChartError):
 
     exit_code = 1
     code = "bad-template"
+
+
+class MailError(ChartError):
+    """The mailbox could not be used: the server, the login, TLS, a folder, or the connection failed.
+
+    Raised before anything is written; its message never holds the password.
+    """
+
+    exit_code = 1
+    code = "mail"

@@ -162,7 +162,7 @@ def calendar_items(chart: Chart, today: dt.date) -> list[CalendarItem]:
         # So is a reply's: the follow-up's event becomes the call or the closing that ends the cadence.
         # And a thanked contact's: the report-back's event becomes the keep-in-touch note once it is sent.
         kind = {stages.NOT_CONTACTED: kinds.OUTREACH, stages.AWAITING_REPLY: kinds.FOLLOW_UP,
-                stages.THANKED: kinds.FOLLOW_UP}.get(step.stage, step.kind)
+                stages.REPLIED: kinds.FOLLOW_UP, stages.THANKED: kinds.FOLLOW_UP}.get(step.stage, step.kind)
         command = kinds.draft_command(chart.path, step.kind, row.text("name"))
         if step.kind is None:
             summary = step.calendar_title.format(name=name)

@@ -41,7 +41,7 @@ REFERRAL_KEYS = ("source", "referred_by", "email", "phone", "organization")
 FILL_KEYS = ("email", "phone", "organization", "title")
 
 _KNOWN_STAGES = {schema.normalize_header(s) for s in (stages.NOT_CONTACTED, stages.AWAITING_REPLY,
-                                                      stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
+                                                      stages.REPLIED, stages.MEETING_SCHEDULED, stages.MET, stages.THANKED,
                                                       *stages.CLOSED)}
 # How every Want to Meet Status sync writes begins (sync._want_to_meet_status).
 WTM_PREFIXES = ("In Contacts", "Ask ", "Add ", "No contact")
@@ -319,13 +319,15 @@ def free_column(start: int, table: Table, objs: SheetObjects, spec: schema.Colum
                    f"{column_letter(min(start, MAX_COLUMNS))}{table.header_row}")
 
 
-def new_tool_columns(table: Table, grid: list[list], objs: SheetObjects,
-                     last_row: int) -> tuple[list[tuple[int, schema.Column]], Refusal | None]:
+def new_tool_columns(table: Table, grid: list[list], objs: SheetObjects, last_row: int,
+                     extra=()) -> tuple[list[tuple[int, schema.Column]], Refusal | None]:
     """Where each tool column ``table`` lacks goes, at the right of the table past what is the person's:
-    (column, spec as added) each, and the refusal that stopped the placing, if one did."""
+    (column, spec as added) each, and the refusal that stopped the placing, if one did.
+
+    The shape's sync columns, then ``extra`` (chart mail's Replied On, when it adds it)."""
     width = used_width(grid, table, table.last_row)
     placed = []
-    for spec in table.shape.tool_columns:
+    for spec in (*table.shape.tool_columns, *extra):
         if table.has(spec.key):
             continue
         spec = tool_header(table, spec)

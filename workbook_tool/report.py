@@ -210,6 +210,71 @@ def draft_write_lines(run, written, kind: str, folder) -> list[str]:
     return lines
 
 
+MAILBOX_LABELS = {"added": "Added to", "present": "Already in", "replaced": "Replaced in"}
+
+
+def draft_mailbox_lines(run, placed, written, kind: str, folder) -> list[str]:
+    """``chart draft --mailbox``: where each draft went (the Drafts folder, or a file), the skipped, a count."""
+    lines = []
+    for p in placed:
+        notes = list(p.draft.notes)
+        if p.status == "present":
+            notes.append("left alone; --force replaces it")
+        lines.append(f"{MAILBOX_LABELS[p.status]} {p.folder}: {p.draft.name} ({p.draft.subject})"
+                     + (f" ({'; '.join(notes)})" if notes else ""))
+        lines += _finding_lines(p.draft)
+    for w in written:
+        notes = list(w.draft.notes)
+        if w.status == "kept":
+            notes.append("it exists with other content, perhaps your edits; --force replaces it")
+        lines.append(f"{WRITE_LABELS[w.status]} {w.path}" + (f" ({'; '.join(notes)})" if notes else ""))
+        lines += _finding_lines(w.draft)
+    lines += draft_skip_lines(run)
+    into = f" in {placed[0].folder}" if placed else ""
+    files = f", {_plural(len(written), 'file')} in {folder}" if written else ""
+    lines.append(f"{_plural(len(placed), kind + ' draft')}{into}{files}; {_plural(len(run.skipped), 'contact')} "
+                 "skipped. Nothing was sent.")
+    return lines
+
+
+# --------------------------------------------------------------------------- chart mail
+
+
+def _fill_line(f, header: str) -> str:
+    return f"  row {f.row}: {f.name}: {header} {f.day.isoformat()} ({f.when.strftime('%Y-%m-%d %H:%M')}: " \
+           f"\"{f.subject or '(no subject)'}\")"
+
+
+def mail_lines(outcome) -> list[str]:
+    """``chart mail``: the messages read, each cell filled with its message, then the sync's summary."""
+    from . import schema
+
+    result = outcome.result
+    lines = [f"Read the headers of {_plural(outcome.messages, 'message')} dated {outcome.since.isoformat()} or "
+             "later (Sent and INBOX; nothing was changed there)."]
+    if outcome.fills:
+        lines.append(f"{'Would fill' if result.dry_run else 'Filled'} {_plural(len(outcome.fills), 'date')}:")
+        lines += [_fill_line(f, schema.CONTACTS.column(f.key).header) for f in outcome.fills]
+    else:
+        lines.append("No blank date to fill from your mail.")
+    for f in outcome.skipped:
+        header = schema.CONTACTS.column(f.key).header
+        lines.append(f"Not recorded: {f.name} (row {f.row}): {header} {f.day.isoformat()}; the Contacts sheet has "
+                     f"no {header} column. Add one and run chart mail again.")
+    return lines + sync_lines(result)
+
+
+def mail_json(outcome) -> dict:
+    """The same as a dict, for scripts: the sync's summary with the messages read and the cells filled."""
+    from . import schema
+
+    fills = [{"row": f.row, "name": f.name, "column": schema.CONTACTS.column(f.key).header,
+              "date": f.day.isoformat(), "message_date": f.when.isoformat(), "subject": f.subject}
+             for f in outcome.fills]
+    return {**sync_json(outcome.result), "since": outcome.since.isoformat(), "messages": outcome.messages,
+            "filled": fills}
+
+
 # --------------------------------------------------------------------------- chart agenda
 
 

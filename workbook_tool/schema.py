@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 
 USER = "user"
 TOOL = "tool"
+# Which command writes a tool column: chart sync rewrites its own on every run (and adds them when
+# missing); chart mail's (Replied On) only chart mail adds and fills, and sync keeps as they are.
+SYNC = "sync"
+MAIL = "mail"
 
 # How many rows from the top to look for a header row: people put a title, a
 # date or a note above their table.
@@ -54,6 +58,7 @@ class Column:
     number_format: str | None = None
     hint: str = ""
     wrap: bool = False  # long text: wrapped in its column, so a printed row keeps to its page
+    written_by: str = SYNC  # for a tool column: the command that writes it (SYNC or MAIL)
 
     @functools.cached_property  # finding a header row asks every column about every cell of 10 rows
     def match_keys(self) -> frozenset[str]:
@@ -104,7 +109,13 @@ class SheetShape:
 
     @property
     def tool_columns(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.owner == TOOL)
+        """The tool columns chart sync writes and adds when missing (not chart mail's)."""
+        return tuple(c for c in self.columns if c.owner == TOOL and c.written_by == SYNC)
+
+    @property
+    def mail_columns(self) -> tuple[Column, ...]:
+        """The tool columns only chart mail writes and adds; sync keeps what they hold."""
+        return tuple(c for c in self.columns if c.owner == TOOL and c.written_by == MAIL)
 
 
 def find_sheet(names: list[str], shape: SheetShape) -> str | None:
@@ -138,6 +149,8 @@ AWAITING_REPLY = "Awaiting reply"
 MEETING_SCHEDULED = "Meeting scheduled"
 MET = "Met, not thanked"
 THANKED = "Thanked"
+# A reply newer than your last message, no meeting yet: known only from the mailbox (chart mail's Replied On).
+REPLIED = "Replied"
 
 CONTACTS = SheetShape(
     name="Contacts",
@@ -224,6 +237,10 @@ CONTACTS = SheetShape(
                aliases=("Email Draft", "Draft Email"),
                hint="Written by chart sync: \"Email Olivia\", a link that opens the next email, written, in your "
                     "mail program."),
+        # Written only by chart mail (sync keeps it as it is): the latest message from them in your INBOX.
+        Column("replied_on", "Replied On", owner=TOOL, written_by=MAIL, kind="date", width=13,
+               number_format=DATE_FORMAT, aliases=("Reply Received", "Last Reply"),
+               hint="Written by chart mail: the day of their latest email to you."),
     ),
 )
 
@@ -313,7 +330,7 @@ class ProfileField:
     key: str
     label: str
     hint: str
-    kind: str = "text"  # text | email | phone | region | days
+    kind: str = "text"  # text | email | phone | region | days | mail_server
     default: object = None
     needed_for_scripts: bool = False
     aliases: tuple[str, ...] = field(default=())
@@ -357,6 +374,13 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
                  kind="days", default=60, aliases=("Keep In Touch Every",)),
     ProfileField("signature", "Signature", "How your emails end (your name, phone, a link).",
                  aliases=("Sign-off", "Email Signature")),
+    # chart mail and chart draft --mailbox; the password is never in the workbook (see mailbox.py).
+    ProfileField("mail_server", "Mail Server",
+                 "Your mailbox's IMAP server, for chart mail and chart draft --mailbox: imap.gmail.com, "
+                 "imap.fastmail.com, imap.mail.me.com (imaps://host:port or imap://host:port also work).",
+                 kind="mail_server", aliases=("IMAP Server", "Mail Host")),
+    ProfileField("mail_login", "Mail Login", "The login for your mailbox, when it is not Your Email.",
+                 aliases=("IMAP Login", "Mail User")),
 )
 
 

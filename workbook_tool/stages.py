@@ -1,6 +1,7 @@
 """Where each contact stands and what to do next: the guide's rhythm as rules.
 
-One pure function, ``next_step``, reads a Contacts row's dates and Status and
+One pure function, ``next_step``, reads a Contacts row's dates and Status (and
+Replied On, which ``chart mail`` records: an answer is due before anything else) and
 returns its stage, the next action in words, when it is due and which draft
 helps (the kind ``kinds.KINDS`` says the stage calls for). ``sync`` writes these
 into the tool-owned columns; ``draft`` and the agenda read them. Day counts come
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from . import kinds, schema
 from .fields import check_email, name_key, parse_recommended, to_date
 from .people import NAME, People
-from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, THANKED  # the open stages' names
+from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, REPLIED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
 
 CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
@@ -24,6 +25,7 @@ _CALL_FOLDED, _EMAIL_FOLDED = schema.normalize_header(_CALL), schema.normalize_h
 _NO_REPLY = schema.STATUSES[1]
 _CLOSE = f"set Status to {_NO_REPLY}"
 NO_REPLY_TITLE = "Close {name} as " + _NO_REPLY  # the calendar's title for a step of closing
+REPLIED_TITLE = "Answer {name} and set up the meeting"  # the calendar's title for answering a reply
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class NextStep:
 
     @property
     def calendar_title(self) -> str | None:
-        """How the calendar titles a step that calls for no draft (closing as No Reply), else None."""
+        """How the calendar titles a step that calls for no draft (closing as No Reply, answering a reply), else None."""
+        if self.kind is None and self.stage == REPLIED:
+            return REPLIED_TITLE
         return NO_REPLY_TITLE if self.kind is None and self.action.endswith(_CLOSE) else None
 
     @property
@@ -170,6 +174,15 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
         if not row.text("helpful"):
             reminders += ("fill in Helpful: the thank-you names something helpful",)
         return NextStep(MET, "Send a thank-you that names something helpful", due, kind, reminders)
+
+    replied = _date(row, "replied_on", region, today)
+    if replied is not None:
+        sent = [d for d in (contacted, followed) if d is not None]
+        # Replied On is a day, like the dates it is compared with: a reply on the day of your
+        # last message counts as newer (the common same-day answer to a first email).
+        if not sent or replied >= max(sent):
+            return NextStep(REPLIED, f"Answer their reply of {replied.isoformat()} and set up the meeting "
+                                     "(then fill in Meeting On)", today)
 
     if contacted is not None:
         wait = dt.timedelta(days=profile.days("follow_up_days"))

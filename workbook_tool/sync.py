@@ -50,11 +50,13 @@ def _note_names_under_table(plan: SyncPlan, table: Table, grid: list[list], objs
 
 
 def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
-              objects: dict[str, SheetObjects] | None = None) -> SyncPlan:
+              objects: dict[str, SheetObjects] | None = None, extra_columns=()) -> SyncPlan:
     """Work out every change a sync makes, without touching the file.
 
     ``objects`` (``read_objects``; read from the file when not given) are what the
     person placed on the chart's sheets: new tool columns go where none sits.
+    ``extra_columns`` (schema columns) are placed with sync's own when missing, and
+    left blank: chart mail's Replied On, which its plan then fills.
     """
     if objects is None:
         objects = read_objects(chart)
@@ -91,7 +93,8 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         raise refused.error(chart.path)
 
     # Tool columns: where they are, or where they go (at the right of the table, past what is the person's).
-    placed, refused = placement.new_tool_columns(table, grid, objects.get(table.sheet, NOTHING), full.last_row)
+    placed, refused = placement.new_tool_columns(table, grid, objects.get(table.sheet, NOTHING), full.last_row,
+                                                 extra_columns)
     if refused is not None:
         raise refused.error(chart.path)
     for column, spec in placed:

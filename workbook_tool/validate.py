@@ -366,4 +366,12 @@ def _check_profile(chart: Chart) -> list[Problem]:
                 parse_phone(value, profile.region)
             except ValueError as exc:
                 problem(spec, WARNING, "bad-profile-value", f"{exc}. Correct your number.")
+        elif spec.kind == "mail_server":
+            from .errors import MailError
+            from .mailbox import parse_server
+
+            try:
+                parse_server(str(value), spec.label)  # the form only: nothing is looked up or connected
+            except MailError as exc:
+                problem(spec, ERROR, "bad-profile-value", exc.message)
     return problems

@@ -296,7 +296,7 @@ def _cells_quickly(body: bytes, prefix: bytes):
                 ref = double or single
             elif name == b"s":
                 style = (double or single).decode()
-        column = column + 1 if ref is None else _column(ref)
+        column = column + 1 if ref is None else column_number(ref)
         cells.append((column, style, cm.group(0), before, ref is not None))
         pos = cm.end()
     tail = body[pos:]
@@ -346,15 +346,15 @@ def _place(attrs: bytes, column: int) -> tuple[int, str | None, bool]:
     """A cell's column (after ``column``, the one before, when it names none), its style, and whether it names it."""
     ref = attribute(attrs, b"r")
     style = attribute(attrs, b"s")
-    return (column + 1 if ref is None else _column(ref)), (style.decode() if style is not None else None), \
+    return (column + 1 if ref is None else column_number(ref)), (style.decode() if style is not None else None), \
         ref is not None
 
 
 _COLUMNS: dict[bytes, int] = {}  # column letters seen → their number (a sheet has few, and many cells each)
 
 
-def _column(ref: bytes) -> int:
-    """The column of a cell reference ("AB12" → 28)."""
+def column_number(ref: bytes) -> int:
+    """The column of a cell reference ("AB12" → 28; "AB" → 28)."""
     letters = ref.rstrip(b"0123456789")
     found = _COLUMNS.get(letters)
     if found is None:

@@ -1,0 +1,100 @@
+"""xlsxsheet's two ways of rewriting a row: the quick one (only the edited cells found, by their ``r``
+attributes) must give the very bytes the parsed one (every cell parsed) gives, on rows real programs write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from conftest import run
+from libreoffice import lo  # noqa: F401  (registers the fixture)
+from sync_fixtures import TODAY_ARG, sample_chart
+
+from workbook_tool import sheetxml
+from workbook_tool.xlsxpackage import Package
+from workbook_tool.xlsxsheet import CellEdit, Sheet, Values
+from workbook_tool.xlsxstyles import Styles
+
+
+def rows_of(path, sheet_name="Contacts"):
+    pkg = Package(path)
+    sheet = Sheet(pkg, sheet_name, pkg.sheet_parts[sheet_name])
+    sheet._column_styles = sheet._styles_of_columns()
+    data, (first, end) = sheet.data, sheet.cells
+    rows = [(data[start:stop], number) for start, stop, number in sheetxml.rows(data, first, end, sheet.p)]
+    return pkg, sheet, rows
+
+
+def random_edits(rng: random.Random, number: int) -> dict:
+    edits = {}
+    for col in rng.sample(range(1, 40), rng.randint(1, 8)):
+        value = rng.choice([None, "text", "Ann & <Lee>", 42, 3.5, True, dt.date(2026, 11, 25), "=1+1", ""])
+        url = "mailto:a@b.org?subject=x%20y" if rng.random() < 0.2 else None
+        edits[col] = CellEdit(number, col, value, link=url is not None or rng.random() < 0.1, url=url)
+    return edits
+
+
+def assert_same_rows(path, seed=0):
+    pkg, sheet, rows = rows_of(path)
+    styles, values = Styles(pkg), Values(pkg.date1904)
+    rng = random.Random(seed)
+    quick_rows = 0
+    for row, number in rows:
+        for _ in range(3):
+            edits = random_edits(rng, number)
+            before = pkg.shared_refs_dropped
+            quick = sheet._row_quickly(row, number, edits, styles, values)
+            dropped_quick = pkg.shared_refs_dropped - before
+            parsed = sheet._row_parsed(row, number, edits, None, styles, values)
+            dropped_parsed = pkg.shared_refs_dropped - before - dropped_quick
+            if quick is None:
+                continue
+            quick_rows += 1
+            assert quick == parsed, (number, row[:300])
+            assert dropped_quick == dropped_parsed
+    return quick_rows
+
+
+def test_quick_rows_equal_parsed_rows_of_a_synced_chart(tmp_path):
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert run("sync", path, "--today", TODAY_ARG).exit_code == 0
+    assert assert_same_rows(path) > 0
+
+
+def test_quick_rows_equal_parsed_rows_of_libreoffice_and_xlsxwriter_files(tmp_path, lo):  # noqa: F811
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert run("sync", path, "--today", TODAY_ARG).exit_code == 0
+    saved = lo.convert(path, "xlsx", tmp_path / "lo")
+    assert assert_same_rows(saved, seed=1) > 0
+
+    import xlsxwriter
+
+    made = tmp_path / "xw.xlsx"
+    wb = xlsxwriter.Workbook(made)
+    ws = wb.add_worksheet("Contacts")
+    bold = wb.add_format({"bold": True})
+    ws.write_row(0, 0, ["Name", "Email", "Contacted On", "Notes"], bold)
+    for r in range(1, 30):
+        ws.write_string(r, 0, f"Person {r}")
+        if r % 3:
+            ws.write_string(r, 1, f"p{r}@x.org")
+        if r % 4:
+            ws.write_number(r, 2, 46000 + r)
+        ws.write_rich_string(r, 3, "a ", bold, "bold", " note")
+    wb.close()
+    assert assert_same_rows(made, seed=2) > 0
+
+
+@pytest.mark.parametrize("row", [
+    b'<row r="2"><c s="1" r="A2"><v>1</v></c></row>',  # r not first
+    b'<row r="2"><c><v>1</v></c><c r="C2"><v>1</v></c></row>',  # a place implied
+    b'<row r="2"><c r="C2"><v>1</v></c><c r="A2"><v>1</v></c></row>',  # out of order
+    b'<row r="2"><!-- a note --><c r="A2"><v>1</v></c></row>',
+    b'<row r="2"/>',
+])
+def test_rows_the_quick_way_does_not_fit_go_the_parsed_way(tmp_path, row):
+    path = sample_chart(tmp_path / "chart.xlsx")
+    pkg, sheet, _ = rows_of(path)
+    edits = {2: CellEdit(2, 2, "x")}
+    assert sheet._row_quickly(row, 2, edits, Styles(pkg), Values(False)) is None

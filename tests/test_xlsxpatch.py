@@ -54,6 +54,45 @@ def test_parts_sync_does_not_change_are_copied_byte_for_byte(tmp_path):
     assert before["xl/theme/theme1.xml"] == after["xl/theme/theme1.xml"]
 
 
+def stored(path) -> dict[str, tuple[bytes, int]]:
+    """Each part's compressed bytes as stored in the zip, and its CRC."""
+    import struct
+
+    out = {}
+    with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
+        for info in zf.infolist():
+            fh.seek(info.header_offset)
+            header = struct.unpack(zipfile.structFileHeader, fh.read(zipfile.sizeFileHeader))
+            fh.seek(header[zipfile._FH_FILENAME_LENGTH] + header[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+            out[info.filename] = (fh.read(info.compress_size), info.CRC)
+    return out
+
+
+def test_parts_sync_leaves_alone_are_copied_still_compressed(tmp_path):
+    # Not inflated and deflated again: a large sheet of the person's beside the chart costs a sync
+    # only the copying of its bytes.
+    made = sample_chart(tmp_path / "made.xlsx")
+    path = tmp_path / "chart.xlsx"
+    # The Profile sheet stored uncompressed and the theme deflated harder than chart would: written
+    # anew, both would change their stored bytes.
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                dst.writestr(info.filename, data, compress_type=zipfile.ZIP_STORED)
+            else:
+                dst.writestr(info.filename, data, compresslevel=9 if "theme" in info.filename else None)
+    before = stored(path)
+    assert sync(path).exit_code == 0
+    after = stored(path)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None  # every part's CRC holds
+        assert zf.getinfo("xl/worksheets/sheet3.xml").compress_type == zipfile.ZIP_STORED
+    for name in ("xl/worksheets/sheet3.xml", "xl/theme/theme1.xml", "docProps/core.xml"):
+        assert after[name] == before[name], name
+    assert after["xl/worksheets/sheet1.xml"] != before["xl/worksheets/sheet1.xml"]  # Contacts: rewritten
+
+
 def test_rows_sync_does_not_touch_are_the_same_bytes(tmp_path):
     # A resync where one person's stage moves on rewrites that row only.
     path = sample_chart(tmp_path / "chart.xlsx")

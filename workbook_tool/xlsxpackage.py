@@ -8,6 +8,7 @@ types) and ``Rels`` (a part's relationships). ``xlsxpatch`` opens one per write.
 from __future__ import annotations
 
 import posixpath
+import struct
 import zipfile
 from pathlib import Path
 
@@ -177,6 +178,9 @@ class Package:
                         kept.setdefault(info.filename, info)
                     continue
                 written.add(info.filename)
+                if info.filename not in self._parsed and info.filename not in self.changed \
+                        and _copy_compressed(self.zip, info, zout):
+                    continue  # a part the plan left alone: its stored bytes, not inflated and deflated again
                 _write_part(zout, _zipinfo(info.filename, info.date_time), self._data(info.filename, info))
             for name in list(self.changed) + [n for n in self._parsed if n not in self.changed]:
                 if name not in written:
@@ -227,6 +231,47 @@ def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
     with zout.open(info, "w", force_zip64=True) as fh:
         for piece in data():
             fh.write(piece)
+
+
+def _copy_compressed(src: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> bool:
+    """Copy a part as it is stored (still deflated) into ``zout``; False when it cannot be (then write it anew).
+
+    zipfile has no call for this; it is done as ``ZipFile.mkdir`` writes an entry, and
+    only for the plain case: deflated or stored, not encrypted, sizes under 4 GiB,
+    and a local header that agrees with the directory. The read-back reads every
+    copied part again, and the tests check each copy inflates to the same bytes.
+    """
+    needed = ("_lock", "_seekable", "start_dir", "_writecheck", "_writing", "filelist", "NameToInfo")
+    if (info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1
+            or info.compress_size >= 0xFFFFFFFF or info.file_size >= 0xFFFFFFFF or info.header_offset >= 0xFFFFFFFF
+            or not all(hasattr(zout, a) for a in needed) or zout._writing):
+        return False
+    fp = src.fp
+    fp.seek(info.header_offset)
+    header = fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        return False
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    fp.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+    data = fp.read(info.compress_size)
+    if len(data) != info.compress_size:
+        return False
+    new = _zipinfo(info.filename, info.date_time)
+    new.compress_type = info.compress_type
+    new.CRC, new.compress_size, new.file_size = info.CRC, info.compress_size, info.file_size
+    new.external_attr = info.external_attr
+    with zout._lock:
+        if zout._seekable:
+            zout.fp.seek(zout.start_dir)
+        new.header_offset = zout.fp.tell()
+        zout._writecheck(new)
+        zout._didModify = True
+        zout.fp.write(new.FileHeader(False))
+        zout.fp.write(data)
+        zout.start_dir = zout.fp.tell()
+        zout.filelist.append(new)
+        zout.NameToInfo[new.filename] = new
+    return True
 
 
 def _zipinfo(name: str, date_time) -> zipfile.ZipInfo:

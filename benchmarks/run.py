@@ -21,6 +21,9 @@ Cases (``--cases``, comma-separated; default all):
             Both sync cases are also compared with the floor (issue 16's bar, ≤ 3x
             in time and ≤ 2x in peak memory): a calamine read of every sheet plus
             every zip part read and deflated again into a new file.
+  bigsheet  ``chart sync`` of the chart with a 1M-cell sheet of the person's beside
+            Contacts vs ``chart sync`` of the same chart without it (≤ 1.2x: the
+            sheet's bytes are only copied).
   noop      ``chart sync --today 2026-11-25`` on a chart synced for that day
             (nothing to change) vs a calamine read of every sheet (≤ 3x).
   validate  ``chart validate PATH`` vs a calamine read of every sheet (≤ 2x), and
@@ -74,7 +77,7 @@ import generate  # noqa: E402  (benchmarks/ is a folder of scripts, not a packag
 
 TODAY = "2026-11-25"
 NEXT_WEEK = "2026-12-02"
-ALL_CASES = ("sync", "resync", "noop", "validate", "agenda", "report", "draft", "help", "mail")
+ALL_CASES = ("sync", "resync", "noop", "bigsheet", "validate", "agenda", "report", "draft", "help", "mail")
 TARGET_FROM_ROWS = 10_000
 MiB = 1024 * 1024
 
@@ -329,6 +332,44 @@ def copy_into(folder: Path, source: Path) -> Path:
     return target
 
 
+# --------------------------------------------------------------------------- a big sheet of the person's
+
+BIG_SHEET_ROWS = 100_000  # ten cells each: a million
+
+
+def add_big_sheet(source: Path, out: Path, rows: int) -> None:
+    """``source`` with a sheet "My Data" of ``rows`` rows of ten cells (numbers and texts) added, as Excel
+    would store it: the sheet part, its entry in the workbook, its relationship and its content type."""
+    import zipfile
+
+    body = [b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
+            b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+    letters = "ABCDEFGHIJ"
+    for r in range(1, rows + 1):
+        cells = "".join(f'<c r="{c}{r}"><v>{r * 10 + i}</v></c>' if i % 2 == 0 else
+                        f'<c r="{c}{r}" t="inlineStr"><is><t>item {r}-{i}</t></is></c>'
+                        for i, c in enumerate(letters))
+        body.append(f'<row r="{r}">{cells}</row>'.encode())
+    body.append(b"</sheetData></worksheet>")
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"</sheets>", b'<sheet xmlns:r="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships" name="My Data" sheetId="999" '
+                                    b'r:id="rIdBig"/></sheets>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdBig" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                                    b'Target="worksheets/mydata.xml"/></Relationships>')
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/worksheets/mydata.xml" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                                    b"</Types>")
+            dst.writestr(info, data)
+        dst.writestr("xl/worksheets/mydata.xml", b"".join(body))
+
+
 # --------------------------------------------------------------------------- mailmerge, the peer
 
 
@@ -476,6 +517,23 @@ class Bench:
         r = Result("noop", "`chart sync` (nothing to change)", "calamine read of every sheet", rows, time_target=3.0)
         self._add(r, Side("chart sync", lambda f: [*self.chart, "sync", str(copy_into(f, path)), "--today", TODAY]),
                   Side("calamine", lambda f: [sys.executable, "-c", BARE_CALAMINE, str(path)]), reps, warm)
+
+    def case_bigsheet(self, rows, reps, warm):
+        """Issue 16: a 1M-cell sheet of the person's beside Contacts costs a sync only the copying of its bytes."""
+        plain = self.chart_file(rows)
+        path = self.workdir / f"chart-{rows}-seed{self.args.seed}-bigsheet.xlsx"
+        if not path.exists():
+            started = time.perf_counter()
+            add_big_sheet(plain, path, BIG_SHEET_ROWS)
+            log(f"  made {path.name} ({BIG_SHEET_ROWS * 10:,} cells beside Contacts) in "
+                f"{time.perf_counter() - started:.1f} s")
+        r = Result("bigsheet", f"`chart sync` beside a {BIG_SHEET_ROWS * 10:,}-cell sheet of the person's",
+                   "`chart sync` of the same chart without it", rows, time_target=1.2,
+                   note="the sheet is neither read nor rewritten: its stored bytes are copied")
+        self._add(r, Side("chart sync (big sheet)",
+                          lambda f: [*self.chart, "sync", str(copy_into(f, path)), "--today", TODAY]),
+                  Side("chart sync", lambda f: [*self.chart, "sync", str(copy_into(f, plain)), "--today", TODAY]),
+                  reps, warm)
 
     def case_validate(self, rows, reps, warm):
         path = self.chart_file(rows)

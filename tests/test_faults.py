@@ -39,7 +39,7 @@ from sync_fixtures import TODAY, TODAY_ARG, folder_listing, simple_chart
 from xlsx_lint import lint
 
 from workbook_tool import sync as sync_module
-from workbook_tool import grids, readback, writer
+from workbook_tool import readback, writer
 from workbook_tool.grids import read_grids
 from workbook_tool.workbook import read_chart
 
@@ -410,14 +410,16 @@ def _half_saved_in_place(path: Path, edited: Path):
 def _edit_during(stage: str, monkeypatch, path: Path, edited: Path, how: str) -> None:
     """Make another process save ``edited`` over ``path`` while chart is at ``stage``."""
     if stage == "reading":
-        # The save is under way while chart reads the workbook.
-        real_read = grids.read_grids
+        # The save is under way while chart reads the workbook (its chart sheets: writer.update_chart).
+        from workbook_tool import workbook
+
+        real_read = workbook.read_chart_grids
 
         def read_while_saved(*args, **kwargs):
             with _half_saved_in_place(path, edited):
                 return real_read(*args, **kwargs)
 
-        monkeypatch.setattr(grids, "read_grids", read_while_saved)
+        monkeypatch.setattr(workbook, "read_chart_grids", read_while_saved)
     elif stage == "writing":
         # The save is under way while chart copies the workbook's parts into the new version.
         from workbook_tool.xlsxpackage import Package

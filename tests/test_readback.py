@@ -98,3 +98,59 @@ def test_a_draft_link_cut_by_the_writer_is_caught(tmp_path, monkeypatch):
     line = one_error_line(result)
     assert re.search(r"did not read back the link behind Contacts![A-Z]+\d+ as it should \('mailto:", line), line
     assert path.read_bytes() == data
+
+
+def chart_with_a_big_sheet(tmp_path, cells: int = 60_000) -> Path:
+    """The example chart with a sheet of the person's beside it: ``cells`` numbers and texts."""
+    from openpyxl import load_workbook
+
+    path = sample_chart(tmp_path / "chart.xlsx")
+    wb = load_workbook(path)
+    ws = wb.create_sheet("My Data")
+    for r in range(1, cells // 10 + 1):
+        ws.append([r, f"row {r}", r * 1.5, "x" * (r % 7), r % 3 == 0, r, r, r, r, f"end {r}"])
+    wb.save(path)
+    return path
+
+
+def test_a_big_sheet_of_the_persons_is_copied_not_read(tmp_path, monkeypatch):
+    # Issue 16: sync does not read or rewrite a sheet of the person's beside the chart beyond copying its
+    # bytes, neither when planning nor in the read-back.
+    from test_xlsxpatch import stored
+
+    from workbook_tool import grids
+
+    path = chart_with_a_big_sheet(tmp_path)
+    before = stored(path)
+    read = []
+    for name in ("grid", "rows"):
+        real = getattr(grids.Sheets, name)
+        monkeypatch.setattr(grids.Sheets, name, lambda self, sheet, real=real: read.append(sheet) or real(self, sheet))
+    assert sync(path).exit_code == 0
+    assert "My Data" not in read and "Contacts" in read
+    after = stored(path)
+    sheet = next(n for n in before if n.startswith("xl/worksheets/sheet4"))
+    assert after[sheet] == before[sheet]
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+
+
+def test_a_damaged_sheet_of_the_persons_is_still_caught(tmp_path, monkeypatch):
+    # Were the writer to write that sheet anew and wrongly, the read-back reads it and the original's, and
+    # refuses the new file.
+    from openpyxl import load_workbook
+
+    path = chart_with_a_big_sheet(tmp_path, cells=2_000)
+
+    def save_then_damage(real_save, filename):
+        real_save()
+        wb = load_workbook(filename)
+        wb["My Data"]["B7"] = "changed"
+        wb.save(filename)
+
+    replace_save(monkeypatch, save_then_damage)
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    assert "did not read back My Data!B7 as it should ('row 7' became 'changed')" in one_error_line(result)
+    assert path.read_bytes() == data

@@ -284,6 +284,11 @@ def _tables(parts: _Parts, sheet_part: str) -> list[SheetObject]:
     return found
 
 
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name → its part in the package, found leniently."""
+    return dict(_Parts(zf).sheets)
+
+
 def excel_tables(path, sheets) -> dict[str, list[SheetObject]]:
     """The Excel tables (and pivot tables) on each of ``sheets``; reads only their own small parts."""
     zf = _open(path)

@@ -15,11 +15,11 @@ from pathlib import Path
 from . import schema
 from .dashboard import SHEET as DASHBOARD
 from .errors import ChartError, WriteFailed
-from .grids import Sheets
+from .grids import Sheets, read_grids
 from .objects import column_letter, sheet_objects
 from .plan import CellWrite, SyncPlan, same_value
 from .schema import find_sheet
-from .workbook import Chart, chart_from_grids
+from .workbook import Chart, chart_from_grids, chart_sheet_names
 
 
 def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, chart: Chart) -> None:
@@ -45,8 +45,14 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
         names = book.names
         # Small sheets are kept whole for that; of the others (Contacts) only the rows that hold headers.
         whole = {find_sheet(names, shape) for shape in (schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
+        read = chart_sheet_names(list(before), tool_sheets=True)  # the sheets sync read (writer.update_chart)
+        copied = _copied_sheets(chart.path, tmp, set(names) - read)
         for sheet in names:
-            rows = book.rows(sheet)  # every sheet is read, the tool's too: all must be readable
+            if sheet in copied:
+                continue  # a person's other sheet, stored as it was: byte for byte the original's
+            if sheet in before and sheet not in read:
+                before = {**before, sheet: read_grids(chart.path, [sheet])[sheet]}  # rare: see _copied_sheets
+            rows = book.rows(sheet)  # every other sheet is read, the tool's too: all must be readable
             if sheet in whole:
                 rows = heads[sheet] = list(rows)
             else:
@@ -88,6 +94,34 @@ def _compare_links(tmp: Path, plan: SyncPlan, chart: Chart) -> None:
             raise WriteFailed(f"the new version did not read back the link behind {sheet}!{ref} as it should "
                               f"({(url or 'no link')[:60]!r} became {(got or 'no link')[:60]!r}); nothing was "
                               "changed. Please report this.", path=chart.path)
+
+
+def _copied_sheets(original: Path, tmp: Path, candidates: set[str]) -> set[str]:
+    """Of ``candidates`` (sheets sync neither read nor wrote), those whose stored bytes in ``tmp`` are the
+    original's: they need no reading back, so a large sheet of the person's beside the chart costs a sync
+    only its copying. (The writer copies them as stored; were one written anew, it is compared cell by cell.)"""
+    import zipfile
+
+    from .objects import sheet_parts
+    from .xlsxpackage import stored_bytes
+
+    if not candidates:
+        return set()
+    found = set()
+    with zipfile.ZipFile(original) as old, zipfile.ZipFile(tmp) as new:
+        old_parts, new_parts = sheet_parts(old), sheet_parts(new)
+        for sheet in candidates:
+            a, b = old_parts.get(sheet), new_parts.get(sheet)
+            if a is None or b is None or a != b:
+                continue
+            try:
+                x, y = old.getinfo(a), new.getinfo(b)
+            except KeyError:
+                continue
+            if (x.CRC, x.file_size, x.compress_type) == (y.CRC, y.file_size, y.compress_type) \
+                    and stored_bytes(old, x) == stored_bytes(new, y) is not None:
+                found.add(sheet)
+    return found
 
 
 def _keeping_head(rows, head: list, n: int):

@@ -287,12 +287,18 @@ def read_chart_grids(path, *, tool_sheets: bool = False) -> dict[str, list[list]
     they are the tool's).
     """
     path = Path(path)
-    shapes = (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)
     with Sheets(path) as book:
         names = book.names
-        wanted = {find_sheet(names, shape) for shape in shapes}
-        if tool_sheets:
-            wanted |= {n for n in names if schema.REFERRALS.matches_name(n) or n == schema.DASHBOARD.name}
+        wanted = chart_sheet_names(names, tool_sheets=tool_sheets)
         with gc_paused():
             grids = {name: book.grid(name) for name in names if name in wanted}
     return {name: grids.get(name, []) for name in names}
+
+
+def chart_sheet_names(names, *, tool_sheets: bool = False) -> set[str]:
+    """Which of a workbook's sheets ``names`` are the chart's own (and with ``tool_sheets``, the tool's)."""
+    shapes = (schema.CONTACTS, schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)
+    wanted = {find_sheet(names, shape) for shape in shapes} - {None}
+    if tool_sheets:
+        wanted |= {n for n in names if schema.REFERRALS.matches_name(n) or n == schema.DASHBOARD.name}
+    return wanted

@@ -533,8 +533,7 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
     from . import xlsxpatch
     from .readback import verify_written
     from .filecheck import check_workbook_file
-    from .grids import read_grids
-    from .workbook import chart_from_grids
+    from .workbook import chart_from_grids, read_chart_grids
 
     def phase(index: int) -> None:
         if progress is not None:
@@ -544,7 +543,7 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
     target = path.resolve()
     if dry_run:
         phase(0)
-        grids = read_grids(path)
+        grids = read_chart_grids(path, tool_sheets=True)  # a person's other sheets: only copied
         chart = chart_from_grids(path, grids)
         phase(1)
         return SyncResult(path, _checked_plan(make_plan, chart, grids), dry_run=True)
@@ -561,7 +560,7 @@ def update_chart(path, make_plan, *, dry_run: bool = False, force: bool = False,
         phase(0)
         before = Fingerprint.of(target)
         with refusing_if_changed(target, before):  # a save in place meanwhile reads as damage
-            grids = read_grids(path)
+            grids = read_chart_grids(path, tool_sheets=True)  # a person's other sheets: only copied
             chart = chart_from_grids(path, grids)
         freeze()
         phase(1)

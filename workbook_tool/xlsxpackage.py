@@ -246,15 +246,8 @@ def _copy_compressed(src: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.
             or info.compress_size >= 0xFFFFFFFF or info.file_size >= 0xFFFFFFFF or info.header_offset >= 0xFFFFFFFF
             or not all(hasattr(zout, a) for a in needed) or zout._writing):
         return False
-    fp = src.fp
-    fp.seek(info.header_offset)
-    header = fp.read(zipfile.sizeFileHeader)
-    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
-        return False
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    fp.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
-    data = fp.read(info.compress_size)
-    if len(data) != info.compress_size:
+    data = stored_bytes(src, info)
+    if data is None:
         return False
     new = _zipinfo(info.filename, info.date_time)
     new.compress_type = info.compress_type
@@ -272,6 +265,19 @@ def _copy_compressed(src: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.
         zout.filelist.append(new)
         zout.NameToInfo[new.filename] = new
     return True
+
+
+def stored_bytes(src: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes as stored in the zip (compressed), or None where its local header is not as expected."""
+    fp = src.fp
+    fp.seek(info.header_offset)
+    header = fp.read(zipfile.sizeFileHeader)
+    if len(header) != zipfile.sizeFileHeader or header[:4] != zipfile.stringFileHeader:
+        return None
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    fp.seek(fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH], 1)
+    data = fp.read(info.compress_size)
+    return data if len(data) == info.compress_size else None
 
 
 def _zipinfo(name: str, date_time) -> zipfile.ZipInfo:

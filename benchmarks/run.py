@@ -24,6 +24,8 @@ Cases (``--cases``, comma-separated; default all):
   bigsheet  ``chart sync`` of the chart with a 1M-cell sheet of the person's beside
             Contacts vs ``chart sync`` of the same chart without it (≤ 1.2x: the
             sheet's bytes are only copied).
+  import    ``chart import`` of a LinkedIn export of N people into an empty chart
+            vs the floor of the resulting file (≤ 3x).
   noop      ``chart sync --today 2026-11-25`` on a chart synced for that day
             (nothing to change) vs a calamine read of every sheet (≤ 3x).
   validate  ``chart validate PATH`` vs a calamine read of every sheet (≤ 2x), and
@@ -77,7 +79,7 @@ import generate  # noqa: E402  (benchmarks/ is a folder of scripts, not a packag
 
 TODAY = "2026-11-25"
 NEXT_WEEK = "2026-12-02"
-ALL_CASES = ("sync", "resync", "noop", "bigsheet", "validate", "agenda", "report", "draft", "help", "mail")
+ALL_CASES = ("sync", "resync", "noop", "bigsheet", "import", "validate", "agenda", "report", "draft", "help", "mail")
 TARGET_FROM_ROWS = 10_000
 MiB = 1024 * 1024
 
@@ -370,6 +372,26 @@ def add_big_sheet(source: Path, out: Path, rows: int) -> None:
         dst.writestr("xl/worksheets/mydata.xml", b"".join(body))
 
 
+def linkedin_export(out: Path, rows: int, seed: int) -> None:
+    """A Connections.csv as LinkedIn writes it (its Notes paragraph above the header) of ``rows`` people."""
+    import random
+
+    rng = random.Random(seed)
+    firsts = ["Ann", "Bob", "Carlos", "Dee", "Elena", "Frank", "Grace", "Hiro", "Isabel", "Jun", "Zoë", "Søren"]
+    lasts = ["Lee", "Roe", "Diaz", "Martin", "Petrova", "Osei", "Liu", "Tanaka", "Grant", "Park", "Müller"]
+    companies = ["Contoso", "Fabrikam Health", "Northwind Clinic", "Litware", "Proseware", "Adatum"]
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        fh.write("Notes:\n\"When exporting your connection data, you may notice that some of the email addresses "
+                 "are missing.\"\n\n")
+        writer = csv.writer(fh)
+        writer.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"])
+        for i in range(rows):
+            first, last = rng.choice(firsts), rng.choice(lasts)
+            email = f"{first.lower()}.{last.lower()}{i}@example.org" if rng.random() < 0.3 else ""
+            writer.writerow([first, f"{last} {i}", f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{i}",
+                             email, rng.choice(companies), "Analyst", f"{rng.randint(1, 28):02d} Mar 2024"])
+
+
 # --------------------------------------------------------------------------- mailmerge, the peer
 
 
@@ -533,6 +555,28 @@ class Bench:
         self._add(r, Side("chart sync (big sheet)",
                           lambda f: [*self.chart, "sync", str(copy_into(f, path)), "--today", TODAY]),
                   Side("chart sync", lambda f: [*self.chart, "sync", str(copy_into(f, plain)), "--today", TODAY]),
+                  reps, warm)
+
+    def case_import(self, rows, reps, warm):
+        """``chart import`` of a LinkedIn export of ``rows`` people into an empty chart vs the floor of the
+        resulting file (issue 16: ≤ 3x)."""
+        export = self.workdir / f"linkedin-{rows}.csv"
+        empty = self.workdir / "empty-chart.xlsx"
+        result = self.workdir / f"imported-{rows}.xlsx"
+        if not export.exists():
+            linkedin_export(export, rows, self.args.seed)
+        if not empty.exists():
+            subprocess.run([*self.chart, "init", str(empty)], check=True, capture_output=True)
+        if not result.exists():
+            folder = Path(tempfile.mkdtemp(prefix="prep-", dir=self.workdir))
+            copy = copy_into(folder, empty)
+            run_once([*self.chart, "import", str(copy), str(export)], folder)
+            shutil.move(copy, result)
+            shutil.rmtree(folder, ignore_errors=True)
+        r = Result("import", f"`chart import` ({rows:,} LinkedIn connections into an empty chart)",
+                   "floor of the resulting file", rows, time_target=3.0)
+        self._add(r, Side("chart import", lambda f: [*self.chart, "import", str(copy_into(f, empty)), str(export)]),
+                  Side("floor", lambda f: [sys.executable, "-c", FLOOR, str(result), str(f / "rezipped.xlsx")]),
                   reps, warm)
 
     def case_validate(self, rows, reps, warm):

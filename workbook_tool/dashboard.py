@@ -42,11 +42,18 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
     """The sheet as rows of values: stage counts, source counts and the rhythm measures."""
     region = profile.region
 
+    read: dict[tuple[int, str], dt.date | None] = {}  # each cell's date read once (a row's are asked for often)
+
     def date(row, key):
         try:
-            return to_date(row.values.get(key), region, today)
-        except ValueError:
-            return None
+            return read[row.number, key]
+        except KeyError:
+            try:
+                found = to_date(row.values.get(key), region, today)
+            except ValueError:
+                found = None
+            read[row.number, key] = found
+            return found
 
     named = [r for r in rows if r.text("name")]
     stage_counts = {s: 0 for s in STAGE_ORDER}

@@ -297,17 +297,11 @@ class Sheet:
                 tag_end = body.index(b">", at) + 1
                 stop = tag_end if body[tag_end - 2:tag_end] == b"/>" else body.index(close, tag_end) + len(close)
                 old = body[at:stop]
-            style = self.header_styles.get((number, col))
-            if style is None:
-                if old is not None:
-                    style = sheetxml.attribute(sheetxml.TAG.match(old).group(3), b"s")
-                    style = style.decode() if style is not None else None
-                if style in (None, "0"):
-                    style = self._column_style(col) or style
-                if change.link and change.url:
-                    style = styles.hyperlink()
-                elif isinstance(change.value, dt.date):
-                    style = styles.with_number_format(int(style or 0), schema.DATE_FORMAT)
+            own = None
+            if old is not None:
+                own = sheetxml.attribute(sheetxml.TAG.match(old).group(3), b"s")
+                own = own.decode() if own is not None else None
+            style = self._edit_style(number, col, own, None, change, styles)
             xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
                               change.value).encode()
             if old is not None:
@@ -359,20 +353,8 @@ class Sheet:
                     else:
                         added[col] = f'<{p.decode()}c r="{column_letter(col)}{number}" s="{style}"/>'
         for col, change in edit.items():
-            style = self.header_styles.get((number, col))
             item = at.get(col)
-            if style is None:
-                style = item[1] if item is not None else None
-                if style in (None, "0") and template:
-                    style = template.get(col, style)
-                if style in (None, "0"):
-                    # A cell of no style of its own takes its column's, as Excel gives a typed cell
-                    # (a wrapped Comments column wraps what sync writes in it).
-                    style = self._column_style(col) or style
-                if change.link and change.url:
-                    style = styles.hyperlink()
-                elif isinstance(change.value, dt.date):
-                    style = styles.with_number_format(int(style or 0), schema.DATE_FORMAT)
+            style = self._edit_style(number, col, item[1] if item is not None else None, template, change, styles)
             xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
                               change.value)
             if item is not None:
@@ -392,6 +374,25 @@ class Sheet:
         pieces += [x.encode() for _, x in new[i:]]
         pieces += (tail, b"</" + name + b">")
         return b"".join(pieces)
+
+    def _edit_style(self, number: int, col: int, own, template, change, styles: Styles):
+        """The style an edited cell gets: a new header's; else its own (or, without one, the template row's,
+        then its column's), made a link's or a date's where the value asks."""
+        header = self.header_styles.get((number, col))
+        if header is not None:
+            return header
+        style = own
+        if style in (None, "0") and template:
+            style = template.get(col, style)
+        if style in (None, "0"):
+            # A cell of no style of its own takes its column's, as Excel gives a typed cell
+            # (a wrapped Comments column wraps what sync writes in it).
+            style = self._column_style(col) or style
+        if change.link and change.url:
+            return styles.hyperlink()
+        if isinstance(change.value, dt.date):
+            return styles.with_number_format(int(style or 0), schema.DATE_FORMAT)
+        return style
 
     def _styles_of_columns(self) -> list[tuple[int, int, str]]:
         """(first column, last column, style) of each ``<col>`` with a style of its own."""

@@ -275,13 +275,47 @@ def _is_valid_phone(number) -> bool:
 
     is_valid_number finds the number's region (for +1: the US first, then the other
     regions that share +1) and validates it there. A +1 number valid in the US is
-    therefore valid, and checking that alone halves the cost for most numbers.
+    therefore valid, and checking that alone halves the cost for most numbers; the
+    US check itself is ``_valid_in_us``, the same patterns without the calls around them.
     """
     import phonenumbers
 
-    if number.country_code == 1 and phonenumbers.is_valid_number_for_region(number, "US"):
+    if number.country_code == 1 and (_valid_in_us(phonenumbers.national_significant_number(number))
+                                     or phonenumbers.is_valid_number_for_region(number, "US")):
         return True
     return phonenumbers.is_valid_number(number)
+
+
+def _valid_in_us(national: str) -> bool:
+    """``phonenumbers.is_valid_number_for_region`` for the US, for a ten-digit national number.
+
+    The library asks the US metadata's general pattern, then each number type's pattern
+    in turn (a dozen calls and regex-cache look-ups a number, a fifth of validate's time
+    on a large chart). The same patterns, read from the same metadata and joined into
+    one, give the same answer in one match; a test compares the two. False for other
+    lengths, which the caller then asks the library about.
+    """
+    general, types = _us_patterns()
+    return len(national) == 10 and types.fullmatch(national) is not None and general.fullmatch(national) is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _us_patterns():
+    """(general pattern, every number type's pattern joined) of the US metadata, for ten-digit numbers."""
+    import phonenumbers
+
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("US")
+
+    def applies(desc) -> bool:  # as _is_number_matching_desc: no pattern, or a length list without 10, never matches
+        return (desc is not None and bool(desc.national_number_pattern)
+                and (len(desc.possible_length) == 0 or 10 in desc.possible_length))
+
+    kinds = [meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip, meta.personal_number, meta.pager,
+             meta.uan, meta.voicemail, meta.fixed_line, meta.mobile]
+    never = re.compile(r"(?!)")
+    general = re.compile(meta.general_desc.national_number_pattern) if applies(meta.general_desc) else never
+    joined = "|".join(f"(?:{d.national_number_pattern})" for d in kinds if applies(d))
+    return general, re.compile(joined) if joined else never
 
 
 def phone_key(value, region: str = "US") -> str | None:
@@ -294,7 +328,13 @@ def _phone_e164(text: str, region: str) -> str | None:
     import phonenumbers
 
     number, error = _parsed_phone(text, region)
-    return None if error else phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if error:
+        return None
+    if number.country_code == 1 and number.national_number:
+        # E.164 is "+", the country code and the national significant number: format_number's
+        # own recipe for any number but 0 (a test compares the two), without its calls.
+        return f"+1{phonenumbers.national_significant_number(number)}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_email(value) -> str:
@@ -317,12 +357,16 @@ _PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
                           r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))\Z")
 
 
-def _plain_email(text: str) -> str | None:
-    import email_validator
+# The top-level domains the fast path leaves to email-validator: at least its SPECIAL_USE_DOMAIN_NAMES
+# (IANA's special-use names, which it refuses), a test checks. Held here so that the fast path does not
+# import email-validator, whose import compiles its patterns (a tenth of a small chart's agenda).
+_SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
 
+
+def _plain_email(text: str) -> str | None:
     match = _PLAIN_EMAIL.match(text)
     if (match is None or "--" in match.group(1) or len(text) > 254 or text.index("@") > 64
-            or match.group(2).lower() in email_validator.SPECIAL_USE_DOMAIN_NAMES):
+            or match.group(2).lower() in _SPECIAL_USE_TLDS):
         return None
     local, domain = text.split("@")
     return f"{local}@{domain.lower()}"

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-import phonenumbers
-
 from . import schema
 from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
                      read_date)
@@ -353,6 +351,8 @@ def _check_profile(chart: Chart) -> list[Problem]:
                         f'{spec.label} must be a whole number of days (0-3650), not "{value}"; the default '
                         f"{spec.default} is used meanwhile.")
         elif spec.kind == "region":
+            import phonenumbers  # here, not above: agenda and report import this module and need no phones
+
             if str(value).strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
                 problem(spec, ERROR, "bad-profile-value",
                         f'"{value}" is not a two-letter country code (US, GB, CA, DE …); US is used meanwhile.')

@@ -592,3 +592,50 @@ def test_phone_key_is_phonenumbers_e164(text, region):
     if number is not None and phonenumbers.is_valid_number(number):
         expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     assert phone_key(text, region) == expected, (text, region)
+
+
+# usable_address refuses an ASCII domain without a period on its own: email-validator must refuse
+# every address so shaped, and usable_address must give check_email's answer for any text.
+_ADDRESS_TEXT = st.text(alphabet='abAZ09._%+-@"\\ <>()[]:,;é。．', max_size=16)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(local=_ADDRESS_TEXT, domain=st.one_of(st.text(alphabet="abzAZ09-", max_size=10), _ADDRESS_TEXT),
+       prefix=st.sampled_from(["", "", "mailto:", " ", "MAILTO:"]))
+def test_usable_address_gives_check_emails_answer(local, domain, prefix):
+    from workbook_tool.fields import check_email, usable_address
+
+    text = f"{prefix}{local}@{domain}"
+    try:
+        expected = check_email(text)
+    except ValueError:
+        expected = None
+    assert usable_address(text) == expected, text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(local=_ADDRESS_TEXT, domain=st.text(alphabet="abzAZ09-", max_size=12))
+def test_email_validator_refuses_every_ascii_domain_without_a_period(local, domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    with pytest.raises(EmailNotValidError):
+        validate_email(f"{local}@{domain}", check_deliverability=False)
+
+
+# recommended_names skips phonenumbers' matcher where the number cannot touch the name: the names must
+# be parse_recommended's for any cell, with numbers, brackets, plus signs and commas anywhere in it.
+_RECOMMENDED_PIECES = st.sampled_from([
+    "Bob Roe", "Ann", "Dr. Lee", "Sam Lee at Northwind", "CMO at Sinclair", "Head of Data", "Northwind", "x",
+    "617-555-0142", "(617) 555-0142", "+1 617 555 0142", "+44 20 7946 0958", "555", "١٢٣", "\uff0b1 617 555 0142",
+    "<bob@x.org>", "bob@x.org", "(Head of Data)", "[Recruiter]", "(", ")", "[", "+", ",", ", ", " - ", "; ", "\n",
+    " ", "–", "|", "(617)", "Mary-Jane", "Zoë", "O'Neil",
+])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(pieces=st.lists(_RECOMMENDED_PIECES, min_size=1, max_size=9), region=st.sampled_from(["US", "GB", "DE"]))
+def test_recommended_names_are_parse_recommendeds_names(pieces, region):
+    from workbook_tool.fields import recommended_names
+
+    text = "".join(pieces)
+    assert recommended_names(text, region) == [p.name for p in parse_recommended(text, region)], text

@@ -386,6 +386,26 @@ def _checked_email(text: str):
         return None, f"{text!r} is not a valid email address: {str(exc).rstrip('.')}"
 
 
+def usable_address(value) -> str | None:
+    """``check_email``'s address, or None where it raises: for a caller that needs no reason.
+
+    An ASCII domain without a period (``ann@fabrikam``, a slip people make) is refused
+    without asking email-validator, whose first use costs a small chart's agenda a
+    tenth of its time; it refuses every one of them (a test compares the two).
+    """
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if _UNDOTTED_DOMAIN.search(text):
+        return None
+    return _checked_email(text)[0]
+
+
+# The end of an address whose domain is ASCII letters, digits and hyphens only: no period, which
+# email-validator requires of every domain (and a second "@" before it is refused as well).
+_UNDOTTED_DOMAIN = re.compile(r"@[A-Za-z0-9-]*\Z")
+
+
 def email_key(value) -> str | None:
     """The address folded for finding duplicates; None if it is not an address."""
     try:
@@ -473,6 +493,20 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
     A detail with a job title's word in it ("Recruiter", "Head of Data") is the
     title; "TITLE at ORGANIZATION" gives both; other details are the organization.
     """
+    return _recommended(value, region, names_only=False)
+
+
+def recommended_names(value, region: str = "US") -> list[str]:
+    """The names of ``parse_recommended``'s people, in order (what the step rules need of a Recommended cell).
+
+    The phone number is looked for only where it could touch the name: phonenumbers'
+    matcher (and its import, a tenth of a small chart's agenda) is skipped for an
+    entry whose name ends at a comma before anything a number can start with.
+    """
+    return [person.name for person in _recommended(value, region, names_only=True)]
+
+
+def _recommended(value, region: str, names_only: bool) -> list[Recommendation]:
     if is_blank(value):
         return []
     people = []
@@ -489,7 +523,8 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
         phone = ""
         # Most entries are a bare name: without a digit (any script's) there is no number
         # to find, and phonenumbers' matcher costs as much as the rest of the entry.
-        for match in _phone_matches(rest, region) if any(ch.isdigit() for ch in rest) else ():
+        look = any(ch.isdigit() for ch in rest) and not (names_only and _name_before_any_number(rest))
+        for match in _phone_matches(rest, region) if look else ():
             phone = match.raw_string.strip()
             rest = rest[: match.start] + "," + rest[match.end:]
             break
@@ -502,6 +537,23 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
         if name_key(name):
             people.append(Recommendation(entry, name, email, phone, organization, title))
     return people
+
+
+# What a number phonenumbers' matcher finds can start with: a digit, a plus or an opening bracket
+# (its lead characters); a number never spans a comma (not among its punctuation).
+_NUMBER_LEADS = frozenset("([\uff08\uff3b+\uff0b")
+
+
+def _name_before_any_number(rest: str) -> bool:
+    """Whether the name (the first piece) of an entry lies before a comma that no number starts before.
+
+    Then removing a number found after that comma changes the other pieces, never the name. The
+    text before the comma must hold a letter or digit (else the name is a later piece) and no
+    bracket, which the detail-bracket rule could join with text after the comma.
+    """
+    head, comma, _ = rest.partition(",")
+    return (bool(comma) and any(ch.isalnum() for ch in head)
+            and not any(ch.isdigit() or ch in _NUMBER_LEADS or ch in "()[]" for ch in head))
 
 
 def _name_and_details(parts: list[str]) -> tuple[str, str, str]:

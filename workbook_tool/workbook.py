@@ -37,6 +37,8 @@ class Row:
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
+        if value.__class__ is str:
+            return value.strip()  # is_blank's "" too, for text of spaces: the common case without a call
         return "" if is_blank(value) else str(value).strip()
 
 
@@ -177,6 +179,9 @@ class Profile:
     values: dict[str, object] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)  # key → "B4"
     sheet: str | None = None
+    # region and days(key) as last worked out, with the raw value they came from: the step rules ask
+    # for them once or twice a row, and a changed value is worked out again.
+    _known: dict[object, tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, key: str):
         value = self.values.get(key)
@@ -191,6 +196,15 @@ class Profile:
     @property
     def region(self) -> str:
         """The two-letter region for phone numbers and dates; US when unset or not a region."""
+        raw = self.values.get("region")
+        known = self._known.get("region")
+        if known is not None and known[0] is raw:
+            return known[1]
+        region = self._region()
+        self._known["region"] = (raw, region)
+        return region
+
+    def _region(self) -> str:
         region = self.text("region").upper()
         if region == "US":
             return region  # the default: known without loading phonenumbers' tables (agenda needs nothing else of it)
@@ -200,6 +214,15 @@ class Profile:
 
     def days(self, key: str) -> int:
         """A day count (Follow-Up Days …); its default when blank or not a whole number ≥ 0."""
+        raw = self.values.get(key)
+        known = self._known.get(("days", key))
+        if known is not None and known[0] is raw:
+            return known[1]
+        days = self._days(key)
+        self._known[("days", key)] = (raw, days)
+        return days
+
+    def _days(self, key: str) -> int:
         value = self.get(key)
         spec = _PROFILE_SPECS[key]
         try:

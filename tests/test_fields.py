@@ -570,7 +570,8 @@ def test_date_and_time_reads_the_raw_cell_with_its_time():
 def test_us_pattern_check_agrees_with_is_valid_number_for_region(national, leading_zero):
     from workbook_tool.fields import _valid_in_us
 
-    number = phonenumbers.PhoneNumber(country_code=1, national_number=national, italian_leading_zero=leading_zero or None)
+    number = phonenumbers.PhoneNumber(country_code=1, national_number=national,
+                                      italian_leading_zero=leading_zero or None)
     nsn = phonenumbers.national_significant_number(number)
     expected = phonenumbers.is_valid_number_for_region(number, "US")
     if len(nsn) == 10:

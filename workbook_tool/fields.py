@@ -261,13 +261,21 @@ _NANP_DEFAULT_REGIONS = frozenset({"US", "CA"})
 def _plain_nanp_phone(text: str, region: str):
     import phonenumbers  # (a plain import: "from … import" inside a function costs 4 times as much per call)
 
+    digits = _plain_nanp_digits(text, region)
+    if digits is None:
+        return None
+    return phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
+
+
+def _plain_nanp_digits(text: str, region: str) -> str | None:
+    """The ten digits of a North American number typed one of the plain ways, else None (see _NANP_PHONE)."""
     match = _NANP_PHONE.fullmatch(text)
     if match is None:
         return None
     prefix, area_in_parens, area, exchange, line = match.groups()
     if prefix != "+1" and region not in _NANP_DEFAULT_REGIONS:
         return None  # without +1 the digits are read as the region's own number
-    return phonenumbers.PhoneNumber(country_code=1, national_number=int(f"{area_in_parens or area}{exchange}{line}"))
+    return f"{area_in_parens or area}{exchange}{line}"
 
 
 def _is_valid_phone(number) -> bool:
@@ -327,6 +335,11 @@ def phone_key(value, region: str = "US") -> str | None:
 def _phone_e164(text: str, region: str) -> str | None:
     import phonenumbers
 
+    digits = _plain_nanp_digits(text, region)
+    if digits is not None and _valid_in_us(digits):
+        # What the path below gives such a number (+1, no leading zero: the area code starts
+        # with 2-9), without building it: phone keys are worked out for every row.
+        return f"+1{digits}"
     number, error = _parsed_phone(text, region)
     if error:
         return None

@@ -232,14 +232,16 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
         phone = values.get("phone")
         phone_folded = None
         if not is_blank(phone):
-            try:
-                parse_phone(phone, region)
-            except ValueError as exc:
-                problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
-                                         f"{exc}. Write it with its area code, or with +country code for a number "
-                                         "abroad (Profile Region sets the default country)."))
-            else:
-                phone_folded = phone_key(phone, region)
+            # phone_key is None exactly when parse_phone raises (both read _parsed_phone's answer);
+            # the key is the common case, and parse_phone is asked only for the reason.
+            phone_folded = phone_key(phone, region)
+            if phone_folded is None:
+                try:
+                    parse_phone(phone, region)
+                except ValueError as exc:
+                    problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
+                                             f"{exc}. Write it with its area code, or with +country code for a "
+                                             "number abroad (Profile Region sets the default country)."))
         if name and is_blank(email) and is_blank(phone):
             key = "email" if table.has("email") else "name"
             problems.append(_problem(table, n, key, WARNING, "no-contact-info",

@@ -10,6 +10,7 @@ numbers recorded here.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,13 +119,20 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
     rows: list[Row] = []
     last_row = header_row
     places = [(k, c - 1) for k, c in columns.items()]
+    # A row as long as the table's columns (nearly every row of a grid) takes its values in one call.
+    keys, indexes = [k for k, _ in places], [i for _, i in places]
+    take = operator.itemgetter(*indexes) if len(indexes) > 1 else None
+    reach = max(indexes) + 1
     own = holding(excel_tables, header_row, columns[shape.required[0]])
     for r in range(header_row, len(grid) if own is None else min(len(grid), own.data_end)):
         cells = grid[r]
         size = len(cells)
         if cells.count(None) == size:
             continue  # a blank row (the quick test: read_grids makes empty cells None)
-        values = {k: cells[i] if i < size else None for k, i in places}
+        if take is not None and size >= reach:
+            values = dict(zip(keys, take(cells)))
+        else:
+            values = {k: cells[i] if i < size else None for k, i in places}
         if any(not is_blank(values[k]) for k in user_keys):
             rows.append(Row(r + 1, values))
             last_row = r + 1

@@ -449,7 +449,8 @@ def _name_key(value: str) -> str:
     text = value
     if not text.isascii():  # NFKD and dropping accents change nothing in plain ASCII, most names
         text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        # (Every combining mark is at U+0300 or above: the letters below it need no look-up.)
+        text = "".join([ch for ch in text if ch < "\u0300" or not unicodedata.combining(ch)])
     text = text.casefold()
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))
@@ -506,7 +507,14 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
     A detail with a job title's word in it ("Recruiter", "Head of Data") is the
     title; "TITLE at ORGANIZATION" gives both; other details are the organization.
     """
-    return _recommended(value, region, names_only=False)
+    return list(_recommended_cached(value, region)) if isinstance(value, str) else _recommended(value, region, False)
+
+
+# validate reads each Recommended cell twice (its own check, and the people sync would add);
+# the people are frozen, so one reading serves both.
+@functools.lru_cache(maxsize=None)
+def _recommended_cached(value: str, region: str) -> tuple[Recommendation, ...]:
+    return tuple(_recommended(value, region, names_only=False))
 
 
 def recommended_names(value, region: str = "US") -> list[str]:

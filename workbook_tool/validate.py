@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from . import schema
-from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
-                     read_date)
+from .fields import (EARLIEST_YEAR, LATEST_YEAR, check_email, is_blank, looks_like_a_name, name_key, parse_phone,
+                     parse_recommended, phone_key, read_date)
 from .people import EMAIL, NAME, PHONE, People
 from .grids import gc_paused
 from .objects import column_letter
@@ -209,8 +209,9 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
             if not is_blank(value) and schema.normalize_header(value) not in allowed[key]:
                 problems.append(_bad_choice(table, row, key))
         for key in date_keys:
-            if values.get(key) is None:
-                continue  # most date cells are empty: no need to ask to_date
+            value = values.get(key)
+            if value is None or (value.__class__ is dt.date and EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+                continue  # most date cells are empty, the rest mostly real dates: nothing for read_date to find
             try:
                 day, assumed = read_date(values.get(key), region, today)
             except ValueError as exc:

@@ -790,7 +790,7 @@ def growth_table(results: list[Result]) -> list[str]:
     """Median seconds per size for each command and its baseline, and how they grow."""
     series: dict[str, dict[int, float]] = {}
     for r in results:
-        if not r.rows:
+        if not r.rows or r.case == "small":  # one fixed size, against chart --help: no growth to show
             continue
         if r.a and r.case != "draft-peer":
             series.setdefault(GROWTH_LABELS.get(r.case, r.command), {})[r.rows] = r.a_sec

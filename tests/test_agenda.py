@@ -164,3 +164,23 @@ def test_help():
     result = run("agenda", "-h")
     assert result.exit_code == 0
     assert "Example:" in result.stdout and "--today" in result.stdout and "--json" in result.stdout
+
+
+def test_the_agenda_of_the_sample_chart_imports_no_library_it_does_not_use():
+    # On a person's chart the imports are most of agenda's time (issue 16): addresses of the plain shape
+    # need no email-validator, names before a comma no phonenumbers, and nothing is rendered or written.
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO, SAMPLE_CHART
+
+    script = ("import sys\nfrom workbook_tool.cli import cli\n"
+              "try:\n    cli(sys.argv[1:], prog_name='chart')\nexcept SystemExit:\n    pass\n"
+              "print(sorted(m for m in ('email_validator', 'jinja2', 'openpyxl', 'pandas', 'phonenumbers', 'lxml')"
+              " if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", script, "agenda", str(SAMPLE_CHART), "--today", TODAY.isoformat()],
+                            capture_output=True, text=True, timeout=120, cwd=REPO,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"

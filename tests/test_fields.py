@@ -310,6 +310,26 @@ def test_plain_email_fast_path_agrees_with_email_validator(local, labels, tld):
         assert fast == expected, text
 
 
+def test_plain_email_fast_path_leaves_every_special_use_domain_to_email_validator():
+    # The fast path holds its own list so as not to import email-validator; the library's may grow.
+    import email_validator
+
+    from workbook_tool.fields import _SPECIAL_USE_TLDS
+
+    assert {d.lower() for d in email_validator.SPECIAL_USE_DOMAIN_NAMES} <= _SPECIAL_USE_TLDS
+
+
+def test_a_plain_address_is_checked_without_importing_email_validator():
+    import subprocess
+    import sys
+
+    code = ("import sys; from workbook_tool.fields import check_email; "
+            "assert check_email('Ann.Lee@Fabrikam.ORG') == 'Ann.Lee@fabrikam.org'; "
+            "print('email_validator' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 @pytest.mark.parametrize("text", ["ann.lee@fabrikam.org", "Ann.Lee@Fabrikam.ORG", "a_b+c@x-y.com", "a@1.2.3.com",
                                   "a..b@x.com", "a@-x.com", "a@x.local", "a@sub.x.test", "a@x.com.",
                                   "a@xn--bcher-kva.de", "a@x.123", ".a@x.com", "a.@x.com"])
@@ -538,3 +558,85 @@ def test_date_and_time_reads_the_raw_cell_with_its_time():
     assert date_and_time("December 2, 2026", "US") == dt.date(2026, 12, 2)
     assert date_and_time("soon", "US") is None
     assert date_and_time(None, "US") is None
+
+
+# The US check _is_valid_phone asks first is the US metadata's patterns joined into one: it must give
+# is_valid_number_for_region's answer for every ten-digit number, valid-shaped or not.
+@settings(max_examples=3000, deadline=None)
+@given(national=st.one_of(st.integers(2_000_000_000, 9_999_999_999), st.integers(0, 10**11),
+                          st.builds(lambda area, rest: int(f"{area}{rest}"), st.sampled_from(_AREAS + ["900", "833",
+                                    "523", "983", "345", "264"]), st.integers(2_000_000, 9_999_999))),
+       leading_zero=st.sampled_from([False, False, False, True]))
+def test_us_pattern_check_agrees_with_is_valid_number_for_region(national, leading_zero):
+    from workbook_tool.fields import _valid_in_us
+
+    number = phonenumbers.PhoneNumber(country_code=1, national_number=national,
+                                      italian_leading_zero=leading_zero or None)
+    nsn = phonenumbers.national_significant_number(number)
+    expected = phonenumbers.is_valid_number_for_region(number, "US")
+    if len(nsn) == 10:
+        assert _valid_in_us(nsn) == expected, nsn
+    else:
+        assert not _valid_in_us(nsn)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=_phone_texts(), region=_PHONE_REGION)
+def test_phone_key_is_phonenumbers_e164(text, region):
+    from workbook_tool.fields import phone_key
+
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    expected = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert phone_key(text, region) == expected, (text, region)
+
+
+# usable_address refuses an ASCII domain without a period on its own: email-validator must refuse
+# every address so shaped, and usable_address must give check_email's answer for any text.
+_ADDRESS_TEXT = st.text(alphabet='abAZ09._%+-@"\\ <>()[]:,;é。．', max_size=16)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(local=_ADDRESS_TEXT, domain=st.one_of(st.text(alphabet="abzAZ09-", max_size=10), _ADDRESS_TEXT),
+       prefix=st.sampled_from(["", "", "mailto:", " ", "MAILTO:"]))
+def test_usable_address_gives_check_emails_answer(local, domain, prefix):
+    from workbook_tool.fields import check_email, usable_address
+
+    text = f"{prefix}{local}@{domain}"
+    try:
+        expected = check_email(text)
+    except ValueError:
+        expected = None
+    assert usable_address(text) == expected, text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(local=_ADDRESS_TEXT, domain=st.text(alphabet="abzAZ09-", max_size=12))
+def test_email_validator_refuses_every_ascii_domain_without_a_period(local, domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    with pytest.raises(EmailNotValidError):
+        validate_email(f"{local}@{domain}", check_deliverability=False)
+
+
+# recommended_names skips phonenumbers' matcher where the number cannot touch the name: the names must
+# be parse_recommended's for any cell, with numbers, brackets, plus signs and commas anywhere in it.
+_RECOMMENDED_PIECES = st.sampled_from([
+    "Bob Roe", "Ann", "Dr. Lee", "Sam Lee at Northwind", "CMO at Sinclair", "Head of Data", "Northwind", "x",
+    "617-555-0142", "(617) 555-0142", "+1 617 555 0142", "+44 20 7946 0958", "555", "١٢٣", "\uff0b1 617 555 0142",
+    "<bob@x.org>", "bob@x.org", "(Head of Data)", "[Recruiter]", "(", ")", "[", "+", ",", ", ", " - ", "; ", "\n",
+    " ", "–", "|", "(617)", "Mary-Jane", "Zoë", "O'Neil",
+])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(pieces=st.lists(_RECOMMENDED_PIECES, min_size=1, max_size=9), region=st.sampled_from(["US", "GB", "DE"]))
+def test_recommended_names_are_parse_recommendeds_names(pieces, region):
+    from workbook_tool.fields import recommended_names
+
+    text = "".join(pieces)
+    assert recommended_names(text, region) == [p.name for p in parse_recommended(text, region)], text

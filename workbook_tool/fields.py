@@ -261,13 +261,21 @@ _NANP_DEFAULT_REGIONS = frozenset({"US", "CA"})
 def _plain_nanp_phone(text: str, region: str):
     import phonenumbers  # (a plain import: "from … import" inside a function costs 4 times as much per call)
 
+    digits = _plain_nanp_digits(text, region)
+    if digits is None:
+        return None
+    return phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
+
+
+def _plain_nanp_digits(text: str, region: str) -> str | None:
+    """The ten digits of a North American number typed one of the plain ways, else None (see _NANP_PHONE)."""
     match = _NANP_PHONE.fullmatch(text)
     if match is None:
         return None
     prefix, area_in_parens, area, exchange, line = match.groups()
     if prefix != "+1" and region not in _NANP_DEFAULT_REGIONS:
         return None  # without +1 the digits are read as the region's own number
-    return phonenumbers.PhoneNumber(country_code=1, national_number=int(f"{area_in_parens or area}{exchange}{line}"))
+    return f"{area_in_parens or area}{exchange}{line}"
 
 
 def _is_valid_phone(number) -> bool:
@@ -275,13 +283,47 @@ def _is_valid_phone(number) -> bool:
 
     is_valid_number finds the number's region (for +1: the US first, then the other
     regions that share +1) and validates it there. A +1 number valid in the US is
-    therefore valid, and checking that alone halves the cost for most numbers.
+    therefore valid, and checking that alone halves the cost for most numbers; the
+    US check itself is ``_valid_in_us``, the same patterns without the calls around them.
     """
     import phonenumbers
 
-    if number.country_code == 1 and phonenumbers.is_valid_number_for_region(number, "US"):
+    if number.country_code == 1 and (_valid_in_us(phonenumbers.national_significant_number(number))
+                                     or phonenumbers.is_valid_number_for_region(number, "US")):
         return True
     return phonenumbers.is_valid_number(number)
+
+
+def _valid_in_us(national: str) -> bool:
+    """``phonenumbers.is_valid_number_for_region`` for the US, for a ten-digit national number.
+
+    The library asks the US metadata's general pattern, then each number type's pattern
+    in turn (a dozen calls and regex-cache look-ups a number, a fifth of validate's time
+    on a large chart). The same patterns, read from the same metadata and joined into
+    one, give the same answer in one match; a test compares the two. False for other
+    lengths, which the caller then asks the library about.
+    """
+    general, types = _us_patterns()
+    return len(national) == 10 and types.fullmatch(national) is not None and general.fullmatch(national) is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _us_patterns():
+    """(general pattern, every number type's pattern joined) of the US metadata, for ten-digit numbers."""
+    import phonenumbers
+
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("US")
+
+    def applies(desc) -> bool:  # as _is_number_matching_desc: no pattern, or a length list without 10, never matches
+        return (desc is not None and bool(desc.national_number_pattern)
+                and (len(desc.possible_length) == 0 or 10 in desc.possible_length))
+
+    kinds = [meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip, meta.personal_number, meta.pager,
+             meta.uan, meta.voicemail, meta.fixed_line, meta.mobile]
+    never = re.compile(r"(?!)")
+    general = re.compile(meta.general_desc.national_number_pattern) if applies(meta.general_desc) else never
+    joined = "|".join(f"(?:{d.national_number_pattern})" for d in kinds if applies(d))
+    return general, re.compile(joined) if joined else never
 
 
 def phone_key(value, region: str = "US") -> str | None:
@@ -293,8 +335,19 @@ def phone_key(value, region: str = "US") -> str | None:
 def _phone_e164(text: str, region: str) -> str | None:
     import phonenumbers
 
+    digits = _plain_nanp_digits(text, region)
+    if digits is not None and _valid_in_us(digits):
+        # What the path below gives such a number (+1, no leading zero: the area code starts
+        # with 2-9), without building it: phone keys are worked out for every row.
+        return f"+1{digits}"
     number, error = _parsed_phone(text, region)
-    return None if error else phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if error:
+        return None
+    if number.country_code == 1 and number.national_number:
+        # E.164 is "+", the country code and the national significant number: format_number's
+        # own recipe for any number but 0 (a test compares the two), without its calls.
+        return f"+1{phonenumbers.national_significant_number(number)}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def check_email(value) -> str:
@@ -317,12 +370,16 @@ _PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
                           r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))\Z")
 
 
-def _plain_email(text: str) -> str | None:
-    import email_validator
+# The top-level domains the fast path leaves to email-validator: at least its SPECIAL_USE_DOMAIN_NAMES
+# (IANA's special-use names, which it refuses), a test checks. Held here so that the fast path does not
+# import email-validator, whose import compiles its patterns (a tenth of a small chart's agenda).
+_SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
 
+
+def _plain_email(text: str) -> str | None:
     match = _PLAIN_EMAIL.match(text)
     if (match is None or "--" in match.group(1) or len(text) > 254 or text.index("@") > 64
-            or match.group(2).lower() in email_validator.SPECIAL_USE_DOMAIN_NAMES):
+            or match.group(2).lower() in _SPECIAL_USE_TLDS):
         return None
     local, domain = text.split("@")
     return f"{local}@{domain.lower()}"
@@ -340,6 +397,26 @@ def _checked_email(text: str):
     except EmailNotValidError as exc:
         # email-validator's reasons end with a period; callers append their own sentence.
         return None, f"{text!r} is not a valid email address: {str(exc).rstrip('.')}"
+
+
+def usable_address(value) -> str | None:
+    """``check_email``'s address, or None where it raises: for a caller that needs no reason.
+
+    An ASCII domain without a period (``ann@fabrikam``, a slip people make) is refused
+    without asking email-validator, whose first use costs a small chart's agenda a
+    tenth of its time; it refuses every one of them (a test compares the two).
+    """
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if _UNDOTTED_DOMAIN.search(text):
+        return None
+    return _checked_email(text)[0]
+
+
+# The end of an address whose domain is ASCII letters, digits and hyphens only: no period, which
+# email-validator requires of every domain (and a second "@" before it is refused as well).
+_UNDOTTED_DOMAIN = re.compile(r"@[A-Za-z0-9-]*\Z")
 
 
 def email_key(value) -> str | None:
@@ -372,7 +449,8 @@ def _name_key(value: str) -> str:
     text = value
     if not text.isascii():  # NFKD and dropping accents change nothing in plain ASCII, most names
         text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        # (Every combining mark is at U+0300 or above: the letters below it need no look-up.)
+        text = "".join([ch for ch in text if ch < "\u0300" or not unicodedata.combining(ch)])
     text = text.casefold()
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))
@@ -429,6 +507,27 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
     A detail with a job title's word in it ("Recruiter", "Head of Data") is the
     title; "TITLE at ORGANIZATION" gives both; other details are the organization.
     """
+    return list(_recommended_cached(value, region)) if isinstance(value, str) else _recommended(value, region, False)
+
+
+# validate reads each Recommended cell twice (its own check, and the people sync would add);
+# the people are frozen, so one reading serves both.
+@functools.lru_cache(maxsize=None)
+def _recommended_cached(value: str, region: str) -> tuple[Recommendation, ...]:
+    return tuple(_recommended(value, region, names_only=False))
+
+
+def recommended_names(value, region: str = "US") -> list[str]:
+    """The names of ``parse_recommended``'s people, in order (what the step rules need of a Recommended cell).
+
+    The phone number is looked for only where it could touch the name: phonenumbers'
+    matcher (and its import, a tenth of a small chart's agenda) is skipped for an
+    entry whose name ends at a comma before anything a number can start with.
+    """
+    return [person.name for person in _recommended(value, region, names_only=True)]
+
+
+def _recommended(value, region: str, names_only: bool) -> list[Recommendation]:
     if is_blank(value):
         return []
     people = []
@@ -445,7 +544,8 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
         phone = ""
         # Most entries are a bare name: without a digit (any script's) there is no number
         # to find, and phonenumbers' matcher costs as much as the rest of the entry.
-        for match in _phone_matches(rest, region) if any(ch.isdigit() for ch in rest) else ():
+        look = any(ch.isdigit() for ch in rest) and not (names_only and _name_before_any_number(rest))
+        for match in _phone_matches(rest, region) if look else ():
             phone = match.raw_string.strip()
             rest = rest[: match.start] + "," + rest[match.end:]
             break
@@ -458,6 +558,23 @@ def parse_recommended(value, region: str = "US") -> list[Recommendation]:
         if name_key(name):
             people.append(Recommendation(entry, name, email, phone, organization, title))
     return people
+
+
+# What a number phonenumbers' matcher finds can start with: a digit, a plus or an opening bracket
+# (its lead characters); a number never spans a comma (not among its punctuation).
+_NUMBER_LEADS = frozenset("([\uff08\uff3b+\uff0b")
+
+
+def _name_before_any_number(rest: str) -> bool:
+    """Whether the name (the first piece) of an entry lies before a comma that no number starts before.
+
+    Then removing a number found after that comma changes the other pieces, never the name. The
+    text before the comma must hold a letter or digit (else the name is a later piece) and no
+    bracket, which the detail-bracket rule could join with text after the comma.
+    """
+    head, comma, _ = rest.partition(",")
+    return (bool(comma) and any(ch.isalnum() for ch in head)
+            and not any(ch.isdigit() or ch in _NUMBER_LEADS or ch in "()[]" for ch in head))
 
 
 def _name_and_details(parts: list[str]) -> tuple[str, str, str]:

@@ -311,8 +311,9 @@ def _short(exc: Exception) -> str:
 
 
 def _clean_row(row: list) -> list:
-    # Most cells are non-empty text, which stays as it is; only "" and floats need a look.
-    return [value if value.__class__ is str and value else _clean_value(value) for value in row]
+    # Most cells are text, which stays as it is ("" becomes blank: calamine's empty cell); only
+    # the others need a call.
+    return [(value or None) if value.__class__ is str else _clean_value(value) for value in row]
 
 
 def _clean_value(value):

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from . import kinds, schema
-from .fields import check_email, name_key, parse_recommended, to_date
+from .fields import EARLIEST_YEAR, LATEST_YEAR, name_key, recommended_names, to_date, usable_address
 from .people import NAME, People
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, REPLIED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
@@ -56,6 +56,8 @@ def _date(row: Row, key: str, region: str, today: dt.date | None = None) -> dt.d
     value = row.values.get(key)
     if value is None:
         return None  # the common case, without a call
+    if value.__class__ is dt.date and EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return value  # a date cell, as to_date returns it: the next most common case, also without one
     try:
         return to_date(value, region, today)
     except ValueError:
@@ -103,12 +105,7 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), 
 def usable_email(row: Row) -> str | None:
     """The row's email address when it is one a draft can go to, else None."""
     text = row.text("email")
-    if not text:
-        return None
-    try:
-        return check_email(text)
-    except ValueError:
-        return None
+    return usable_address(text) if text else None
 
 
 def reach_channel(row: Row) -> str:
@@ -242,10 +239,10 @@ def pending_referrals(row: Row, people: People, region: str) -> tuple[str, ...]:
     contacted yet. Shared by sync, draft and agenda so that they always agree.
     """
     pending = []
-    for person in parse_recommended(row.values.get("recommended"), region):
-        other = people.named(person.name)
+    for name in recommended_names(row.values.get("recommended"), region):
+        other = people.named(name)
         if other is None:
-            pending.append(person.name)
+            pending.append(name)
         elif not was_contacted(other, region):
             pending.append(other.text("name"))
     return tuple(dict.fromkeys(pending))
@@ -291,10 +288,14 @@ def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
     """
     region = chart.profile.region
     rows = chart.contacts.rows
-    people = People.of_rows(rows, region, kinds=(NAME,))
-    referred = referred_index(rows)
+    people = referred = None  # made at the first thanked row: only a thanked contact's step names referrals
     steps = []
     for row in rows:
-        steps.append((row, next_step(row, chart.profile, today, pending_referrals(row, people, region),
-                                     unreported_meetings(row, referred, region, today))))
+        pending = report_back = ()
+        if row.values.get("thanked_on") is not None:  # (a blank Thanked On: next_step looks at neither)
+            if people is None:
+                people, referred = People.of_rows(rows, region, kinds=(NAME,)), referred_index(rows)
+            pending = pending_referrals(row, people, region)
+            report_back = unreported_meetings(row, referred, region, today)
+        steps.append((row, next_step(row, chart.profile, today, pending, report_back)))
     return steps

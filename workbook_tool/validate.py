@@ -9,11 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-import phonenumbers
-
 from . import schema
-from .fields import (check_email, is_blank, looks_like_a_name, name_key, parse_phone, parse_recommended, phone_key,
-                     read_date)
+from .fields import (EARLIEST_YEAR, LATEST_YEAR, check_email, is_blank, looks_like_a_name, name_key, parse_phone,
+                     parse_recommended, phone_key, read_date)
 from .people import EMAIL, NAME, PHONE, People
 from .grids import gc_paused
 from .objects import column_letter
@@ -211,8 +209,9 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
             if not is_blank(value) and schema.normalize_header(value) not in allowed[key]:
                 problems.append(_bad_choice(table, row, key))
         for key in date_keys:
-            if values.get(key) is None:
-                continue  # most date cells are empty: no need to ask to_date
+            value = values.get(key)
+            if value is None or (value.__class__ is dt.date and EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+                continue  # most date cells are empty, the rest mostly real dates: nothing for read_date to find
             try:
                 day, assumed = read_date(values.get(key), region, today)
             except ValueError as exc:
@@ -234,14 +233,16 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
         phone = values.get("phone")
         phone_folded = None
         if not is_blank(phone):
-            try:
-                parse_phone(phone, region)
-            except ValueError as exc:
-                problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
-                                         f"{exc}. Write it with its area code, or with +country code for a number "
-                                         "abroad (Profile Region sets the default country)."))
-            else:
-                phone_folded = phone_key(phone, region)
+            # phone_key is None exactly when parse_phone raises (both read _parsed_phone's answer);
+            # the key is the common case, and parse_phone is asked only for the reason.
+            phone_folded = phone_key(phone, region)
+            if phone_folded is None:
+                try:
+                    parse_phone(phone, region)
+                except ValueError as exc:
+                    problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
+                                             f"{exc}. Write it with its area code, or with +country code for a "
+                                             "number abroad (Profile Region sets the default country)."))
         if name and is_blank(email) and is_blank(phone):
             key = "email" if table.has("email") else "name"
             problems.append(_problem(table, n, key, WARNING, "no-contact-info",
@@ -353,6 +354,8 @@ def _check_profile(chart: Chart) -> list[Problem]:
                         f'{spec.label} must be a whole number of days (0-3650), not "{value}"; the default '
                         f"{spec.default} is used meanwhile.")
         elif spec.kind == "region":
+            import phonenumbers  # here, not above: agenda and report import this module and need no phones
+
             if str(value).strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
                 problem(spec, ERROR, "bad-profile-value",
                         f'"{value}" is not a two-letter country code (US, GB, CA, DE …); US is used meanwhile.')

@@ -10,6 +10,7 @@ numbers recorded here.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class Row:
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
+        if value.__class__ is str:
+            return value.strip()  # is_blank's "" too, for text of spaces: the common case without a call
         return "" if is_blank(value) else str(value).strip()
 
 
@@ -116,13 +119,20 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
     rows: list[Row] = []
     last_row = header_row
     places = [(k, c - 1) for k, c in columns.items()]
+    # A row as long as the table's columns (nearly every row of a grid) takes its values in one call.
+    keys, indexes = [k for k, _ in places], [i for _, i in places]
+    take = operator.itemgetter(*indexes) if len(indexes) > 1 else None
+    reach = max(indexes) + 1
     own = holding(excel_tables, header_row, columns[shape.required[0]])
     for r in range(header_row, len(grid) if own is None else min(len(grid), own.data_end)):
         cells = grid[r]
         size = len(cells)
         if cells.count(None) == size:
             continue  # a blank row (the quick test: read_grids makes empty cells None)
-        values = {k: cells[i] if i < size else None for k, i in places}
+        if take is not None and size >= reach:
+            values = dict(zip(keys, take(cells)))
+        else:
+            values = {k: cells[i] if i < size else None for k, i in places}
         if any(not is_blank(values[k]) for k in user_keys):
             rows.append(Row(r + 1, values))
             last_row = r + 1
@@ -177,6 +187,9 @@ class Profile:
     values: dict[str, object] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)  # key → "B4"
     sheet: str | None = None
+    # region and days(key) as last worked out, with the raw value they came from: the step rules ask
+    # for them once or twice a row, and a changed value is worked out again.
+    _known: dict[object, tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, key: str):
         value = self.values.get(key)
@@ -191,6 +204,15 @@ class Profile:
     @property
     def region(self) -> str:
         """The two-letter region for phone numbers and dates; US when unset or not a region."""
+        raw = self.values.get("region")
+        known = self._known.get("region")
+        if known is not None and known[0] is raw:
+            return known[1]
+        region = self._region()
+        self._known["region"] = (raw, region)
+        return region
+
+    def _region(self) -> str:
         region = self.text("region").upper()
         if region == "US":
             return region  # the default: known without loading phonenumbers' tables (agenda needs nothing else of it)
@@ -200,6 +222,15 @@ class Profile:
 
     def days(self, key: str) -> int:
         """A day count (Follow-Up Days …); its default when blank or not a whole number ≥ 0."""
+        raw = self.values.get(key)
+        known = self._known.get(("days", key))
+        if known is not None and known[0] is raw:
+            return known[1]
+        days = self._days(key)
+        self._known[("days", key)] = (raw, days)
+        return days
+
+    def _days(self, key: str) -> int:
         value = self.get(key)
         spec = _PROFILE_SPECS[key]
         try:

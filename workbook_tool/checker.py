@@ -71,10 +71,12 @@ def _drop_combining(match) -> str:
     return "".join(ch for ch in chunk if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _fold(text: str) -> str:
     # A draft is folded once however many phrases are looked for in it, and each
-    # Profile phrase once per run. ASCII text has no accents and no dash kinds, and
+    # Profile phrase once per run (looked for in every draft, it stays among the
+    # recent ones). Few entries: each may hold a whole draft, twice, and a run of
+    # 100,000 drafts should not keep thousands of them. ASCII text has no accents and no dash kinds, and
     # NFKD leaves it alone; its casefold is its lower case.
     if text.isascii():
         return " ".join(text.lower().split())

@@ -106,7 +106,9 @@ class DraftFiles:
                     temporary.discard()
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
                                   path=Path(path)) from None
-            self._pending.append((temporary.path.name, written))
+            # Its name as a string of its own: pathlib interns the parts of a path, and
+            # a hundred thousand names kept from there would grow the interpreter's table.
+            self._pending.append((os.path.basename(os.fspath(temporary.path)), written))
         self.written.append(written)
         return written
 

@@ -191,21 +191,26 @@ class Drafter:
                                 stages.pending_referrals(row, self.people, self.region),
                                 stages.unreported_meetings(row, self.referred, self.region, self.today))
 
-    def context(self, row: Row, kind: str, step: stages.NextStep) -> dict:
-        """The variables a template sees for this contact."""
+    def context(self, row: Row, kind: str, step: stages.NextStep, uses=None) -> dict:
+        """The variables a template sees for this contact (only those in ``uses``, when given, of the
+        ones that cost a look through the chart: the templates' ``Templates.uses``)."""
         referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.people), self.region,
                                    self.today)
-        recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
-        pending = stages.pending_referrals(row, self.people, self.region)
-        # The people met through this contact that a report-back tells about, as contacts' fields.
-        # Asked for by name once reported (Followed Up On filled in), it tells about every one of them.
-        met = (stages.unreported_meetings(row, self.referred, self.region, self.today)
-               or stages.unreported_meetings(row, self.referred, self.region, self.today, all_met=True))
-        report_back = [contact_fields(self.chart, self.people.named(name), region=self.region, today=self.today)
-                       for name, _ in met if self.people.named(name) is not None]
-        return {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
-                "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind,
-                "recommended": recommended, "pending_referrals": list(pending), "report_back": report_back}
+        context = {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
+                   "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind}
+        if uses is None or "recommended" in uses:
+            context["recommended"] = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
+        if uses is None or "pending_referrals" in uses:
+            context["pending_referrals"] = list(stages.pending_referrals(row, self.people, self.region))
+        if uses is None or "report_back" in uses or kind == kinds.REPORT_BACK:
+            # The people met through this contact that a report-back tells about, as contacts' fields.
+            # Asked for by name once reported (Followed Up On filled in), it tells about every one of them.
+            met = (stages.unreported_meetings(row, self.referred, self.region, self.today)
+                   or stages.unreported_meetings(row, self.referred, self.region, self.today, all_met=True))
+            context["report_back"] = [contact_fields(self.chart, self.people.named(name), region=self.region,
+                                                     today=self.today)
+                                      for name, _ in met if self.people.named(name) is not None]
+        return context
 
     def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
         """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.
@@ -213,7 +218,11 @@ class Drafter:
         Raises TemplateError for a broken template.
         """
         step = step if step is not None else self.step(row)
-        context = self.context(row, kind, step)
+        try:  # only the variables the templates name: the others cannot change what they say
+            uses = self.templates.uses(kind)
+        except TemplateError:  # broken: said when it is rendered, as for any contact
+            uses = None
+        context = self.context(row, kind, step, uses)
         if kind == kinds.REPORT_BACK and not context["report_back"]:
             return Skipped(row.text("name"), row.number, "you have not met anyone they referred you to yet: a "
                            "report-back tells them how such a meeting went")

@@ -549,7 +549,7 @@ class Templates:
         self.pieces = load_templates(chart, templates_dir)
         self.env = environment()
         self._compiled: dict[str, tuple] = {}
-        self._uses: dict[str, frozenset[str]] = {}
+        self._uses: dict[str, frozenset[str]] = {}  # kind → the variables its templates name
 
     def compiled(self, kind: str) -> tuple:
         """The kind's (subject template or None, body template), compiled on first use (TemplateError if broken)."""
@@ -563,20 +563,14 @@ class Templates:
         return self._compiled[kind]
 
     def uses(self, kind: str) -> frozenset[str]:
-        """The variables (of VARIABLES) the kind's templates name: a draft's output depends on no other.
-
-        Read from the templates' syntax (jinja2.meta), once per kind: a template has
-        no other way to reach a variable (no loader to include another with its
-        context), so a variable it does not name need not be made for each contact.
-        ``today`` is always among them: the longdate filter reads it.
-        """
+        """The variables the kind's templates name (jinja2.meta), and ``today`` (longdate reads it): with
+        no loader to include another with its context, a template reaches no other variable."""
         if kind not in self._uses:
             from jinja2 import meta
 
-            subject_tpl, _ = self.compiled(kind)  # TemplateError first, if broken
-            pieces = self.pieces[kind]
+            subject, _ = self.compiled(kind)  # TemplateError first, if broken
             named = {"today"}
-            for piece in ([pieces["subject"]] if subject_tpl else []) + [pieces["body"]]:
+            for piece in ([self.pieces[kind]["subject"]] if subject else []) + [self.pieces[kind]["body"]]:
                 named |= meta.find_undeclared_variables(self.env.parse(standalone_tags(piece.text)))
             self._uses[kind] = frozenset(named & set(VARIABLES))
         return self._uses[kind]

@@ -401,7 +401,7 @@ def linkedin_export(out: Path, rows: int, seed: int) -> None:
 
 def outreach_rows(path: Path) -> tuple[list[dict], dict]:
     """The contacts an outreach email goes to (not contacted, to be emailed), and the Profile values."""
-    from workbook_tool import schema, stages
+    from workbook_tool import kinds, schema, stages
     from workbook_tool.fields import is_blank, name_key
     from workbook_tool.workbook import read_chart
 
@@ -411,7 +411,7 @@ def outreach_rows(path: Path) -> tuple[list[dict], dict]:
     rows = []
     for row in chart.contacts.rows:
         step = stages.next_step(row, chart.profile, today)
-        if step.stage != stages.NOT_CONTACTED or step.kind != stages.OUTREACH or is_blank(row.values.get("email")):
+        if step.stage != stages.NOT_CONTACTED or step.kind != kinds.OUTREACH or is_blank(row.values.get("email")):
             continue
         referrer = by_name.get(name_key(row.values.get("referred_by"))) if row.text("referred_by") else None
         name = row.text("name")

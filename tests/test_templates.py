@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from jinja2 import UndefinedError
 
-from draft_fixtures import TODAY, add_templates_sheet, parse_eml, run, sample, set_contact, set_profile, template_dir
+from draft_fixtures import DAY, TODAY, add_templates_sheet, parse_eml, run, sample, set_contact, set_profile, template_dir
 from workbook_tool import kinds, schema, templates
 
 assert sample  # a fixture, used by name
@@ -221,3 +221,36 @@ def test_each_templates_has_an_environment_of_its_own():
     # Nothing a run renders or compiles is kept for the next one.
     a, b = templates.Templates(None), templates.Templates(None)
     assert a.env is not b.env and a.compiled("outreach")[1] is not b.compiled("outreach")[1]
+
+
+def test_a_draft_is_the_same_without_the_variables_its_templates_do_not_name(sample, tmp_path):
+    # Drafter.render makes only the variables the kind's templates name (Templates.uses): the
+    # people a contact recommended, their pending referrals and the meetings to report back on
+    # cost a look through the chart per contact. Every draft of the sample, from the packaged
+    # templates and from one that names them all, is what the full set of variables makes.
+    from workbook_tool.drafts import Drafter
+    from workbook_tool.workbook import read_chart
+
+    every = ("Subject: {{ contact.name }}\n{{ recommended | join(', ') }} / {{ pending_referrals | join(', ') }} / "
+             "{% for p in report_back %}{{ p.name }} {% endfor %}/ {{ step.stage }} {{ kind }} {{ today | longdate }}\n")
+    folder = template_dir(tmp_path, every, "thank-you.txt")
+    chart = read_chart(sample)
+    seen = set()
+    for templates_dir in (None, folder):
+        drafter = Drafter(chart, DAY, templates_dir)
+        for kind in kinds.NAMES:
+            uses = drafter.templates.uses(kind)
+            for row in chart.contacts.rows:
+                step = drafter.step(row)
+                made = []
+                for context in (drafter.context(row, kind, step), drafter.context(row, kind, step, uses)):
+                    try:
+                        made.append(drafter.templates.render(kind, context))
+                    except templates.MissingData as exc:
+                        made.append(("skipped", exc.key))
+                assert made[0] == made[1], (kind, row.number)
+                seen.add(made[0][0] == "skipped")
+    assert seen == {True, False}  # drafts made, and contacts skipped for a blank field, alike
+    packaged, named = Drafter(chart, DAY).templates.uses, Drafter(chart, DAY, folder).templates.uses
+    assert "recommended" not in packaged("outreach") and "today" in packaged("outreach")
+    assert {"recommended", "pending_referrals", "report_back", "step", "kind"} <= named("thank-you")

@@ -71,10 +71,12 @@ def _drop_combining(match) -> str:
     return "".join(ch for ch in chunk if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _fold(text: str) -> str:
     # A draft is folded once however many phrases are looked for in it, and each
-    # Profile phrase once per run. ASCII text has no accents and no dash kinds, and
+    # Profile phrase once per run (looked for in every draft, it stays among the
+    # recent ones). Few entries: each may hold a whole draft, twice, and a run of
+    # 100,000 drafts should not keep thousands of them. ASCII text has no accents and no dash kinds, and
     # NFKD leaves it alone; its casefold is its lower case.
     if text.isascii():
         return " ".join(text.lower().split())
@@ -187,7 +189,10 @@ def sentences(text: str) -> list[str]:
 
 def first_sentence(text: str) -> str:
     """The first sentence of a message's text (greeting already removed)."""
-    found = sentences(text)
+    return _first(sentences(text))
+
+
+def _first(found: list[str]) -> str:
     return found[0] if found else ""
 
 
@@ -195,11 +200,11 @@ def _begins_with_i(sentence: str) -> bool:
     return _I_START.match(sentence[_LEAD.match(sentence).end():]) is not None
 
 
-def _voice(text: str) -> list[Finding]:
-    """No more than MAX_I_RUN sentences in a row begin with "I" (a paragraph does not end the run)."""
+def _voice(found: list[str]) -> list[Finding]:
+    """No more than MAX_I_RUN of the ``sentences`` in a row begin with "I" (a paragraph does not end the run)."""
     run: list[str] = []
     longest: list[str] = []
-    for sentence in sentences(text):
+    for sentence in found:
         run = run + [sentence] if _begins_with_i(sentence) else []
         if len(run) > len(longest):
             longest = run
@@ -254,12 +259,13 @@ def _check(kind: str, text: str, facts: dict, style: str) -> list[Finding]:
     rules = kinds.get(kind).checks  # which rules hold for which kind: the kinds table says
     five_point = style == FIVE_POINT and kinds.FIVE_POINT_RULES in rules
     found: list[Finding] = []
+    said = sentences(text)  # split once: the voice, the referrer's place and the opening all read them
     if kinds.GUIDE_POINTS in rules:
         found += _presentation(text, facts, kind)
     if kinds.REFERRER_FIRST in rules:
-        found += _referrer_first(text, facts)
+        found += _referrer_first(text, facts, _first(said))
     if five_point:
-        found += _five_point(text, facts)
+        found += _five_point(text, facts, _first(said))
     if kinds.NAMES_HELPFUL in rules:
         helpful = facts.get("helpful", "")
         if not helpful:
@@ -268,7 +274,7 @@ def _check(kind: str, text: str, facts: dict, style: str) -> list[Finding]:
         elif not mentions(text, helpful):
             found.append(Finding("no-helpful", f'the {kind} does not name what was helpful ("{helpful}"); '
                                                "say it in your own words."))
-    found += _voice(text)
+    found += _voice(said)
     if kinds.SHORT in rules:
         limit = MAX_WORDS_5_POINT if five_point else MAX_WORDS
         count = len(words(text))
@@ -310,18 +316,18 @@ def _presentation(text: str, facts: dict, kind: str) -> list[Finding]:
     return found
 
 
-def _referrer_first(text: str, facts: dict) -> list[Finding]:
+def _referrer_first(text: str, facts: dict, first: str) -> list[Finding]:
     referrer = facts.get("referrer", "")
-    if referrer and _names(text, referrer) and not _names(first_sentence(text), referrer):
+    if referrer and _names(text, referrer) and not _names(first, referrer):
         return [Finding("referrer-not-first", f"name {referrer} in the first sentence: the referral is what makes "
                                               "a stranger read on.")]
     return []
 
 
-def _five_point(text: str, facts: dict) -> list[Finding]:
+def _five_point(text: str, facts: dict, first: str) -> list[Finding]:
     found = []
     connection = facts.get("referrer") or facts.get("via") or ""
-    if connection and not _names(first_sentence(text), connection):
+    if connection and not _names(first, connection):
         found.append(Finding("connection-not-first", f"open with your connection ({connection}) in the first "
                                                      "sentence."))
     length = fold(facts.get("meeting_length", ""))

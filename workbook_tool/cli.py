@@ -35,12 +35,12 @@ def _say(message="", **kwargs) -> None:
     click.echo(_CONTROL.sub("?", str(message)), **kwargs)
 
 
-def _say_lines(lines) -> None:
+def _say_lines(lines, err: bool = False) -> None:
     """Each line, as _say would print it one by one, in one write: click.echo flushes on
     every call, and a 10,000-row agenda is 18,000 lines (a quarter of a second)."""
     lines = list(lines)
     if lines:
-        _say("\n".join(lines))
+        _say("\n".join(lines), err=err)
 
 
 class ChartGroup(click.Group):
@@ -360,8 +360,9 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
     """
     from pathlib import Path
 
-    from .drafts import default_out_dir, make_drafts, write_drafts
-    from .report import draft_check_lines, draft_skip_lines, draft_stdout_lines, draft_write_lines
+    from .draftfiles import DraftFiles, default_out_dir
+    from .drafts import Drafted, Skipped, each_draft
+    from .report import draft_check_lines, draft_skip_lines, draft_write_lines
     from .workbook import read_chart
 
     day = _parse_day(today, "--today")
@@ -369,52 +370,80 @@ def draft(path, kind, names, out_dir, today, templates_dir, to_stdout, check, st
         raise BadOption(f"--mailbox and {'--check' if check else '--stdout'} do not go together: --mailbox puts "
                         "the drafts into your Drafts folder, the other only prints them.")
     chart = read_chart(path)
-    with _progress() as progress:
-        run = make_drafts(chart, kind, day, names=names, templates_dir=templates_dir, style=style,
-                          progress=progress)
+    skipped = []
+    if to_stdout:  # no progress bar: the drafts appear as they are made
+        _print_drafts(each_draft(chart, kind, day, names, templates_dir, style), skipped)
+        _say_lines(draft_skip_lines(skipped), err=True)
+        return
     if check:
-        for line in draft_check_lines(run, kind, style):
-            _say(line)
-        sys.exit(1 if any(d.findings for d in run.drafts) else 0)
-    if to_stdout:
-        # stdout holds only the drafts, so that it can be piped; the rest goes to stderr.
-        # Consecutive pieces for the same stream go out in one write (two per draft
-        # otherwise), in the same order between stdout and stderr.
-        # Written in chunks of about 1 MiB: joined whole, 100,000 drafts made several copies of 150 MB.
-        for to_err, pieces in itertools.groupby(draft_stdout_lines(run), key=lambda piece: piece[1]):
-            chunk, size = [], 0
-            for text, _ in pieces:
-                chunk.append(text)
-                size += len(text)
-                if size >= 1 << 20:
-                    _say("".join(chunk), nl=False, err=to_err)
-                    chunk, size = [], 0
-            if chunk:
-                _say("".join(chunk), nl=False, err=to_err)
-        for line in draft_skip_lines(run):
-            _say(line, err=True)
-        return
+        with _progress() as progress:
+            checked = [made if isinstance(made, Skipped) else Drafted(made)
+                       for made in each_draft(chart, kind, day, names, templates_dir, style, progress)]
+        drafted = [d for d in checked if not isinstance(d, Skipped)]
+        _say_lines(draft_check_lines(drafted, [s for s in checked if isinstance(s, Skipped)], kind, style))
+        sys.exit(1 if any(d.findings for d in drafted) else 0)
     folder = Path(out_dir) if out_dir else default_out_dir(path)
-    if mailbox:
-        _draft_into_mailbox(chart, run, kind, folder, force)
-        return
-    # One line per draft: ten thousand echo calls (each flushed) cost more than the writing.
-    _say("\n".join(draft_write_lines(run, write_drafts(run, folder, force=force), kind, folder)))
+    with DraftFiles(folder, force) as files:
+        emails = []  # with --mailbox, the .eml drafts, for the Drafts folder
+        with _progress() as progress:
+            for made in each_draft(chart, kind, day, names, templates_dir, style, progress):
+                if isinstance(made, Skipped):
+                    skipped.append(made)
+                elif mailbox and made.format == "eml":
+                    emails.append(made)
+                else:
+                    files.add(made)
+        if mailbox:  # into the mailbox first: a failure there leaves no file written
+            _draft_into_mailbox(chart, emails, files, skipped, kind, folder, force)
+            return
+        written = files.commit()
+    # One write per megabyte, not per line: ten thousand echo calls (each flushed) cost more than the writing.
+    _say_chunks(line + "\n" for line in draft_write_lines(written, skipped, kind, folder))
 
 
-def _draft_into_mailbox(chart, run, kind, folder, force) -> None:
-    """``chart draft --mailbox``: the .eml drafts into the Drafts folder, the others into files."""
-    import dataclasses
+def _print_drafts(drafting, skipped) -> None:
+    """``chart draft --stdout``: each draft printed as it is made, its warnings on stderr; the skipped collected."""
+    from .drafts import Skipped
+    from .report import draft_stdout_pieces
 
-    from .drafts import write_drafts
+    def pieces():
+        first = True
+        for made in drafting:
+            if isinstance(made, Skipped):
+                skipped.append(made)
+                continue
+            yield from draft_stdout_pieces(made, first)
+            first = False
+
+    # stdout holds only the drafts, so that it can be piped; the rest goes to stderr.
+    # Consecutive pieces for the same stream go out in one write (two per draft
+    # otherwise), in the same order between stdout and stderr.
+    for to_err, run in itertools.groupby(pieces(), key=lambda piece: piece[1]):
+        _say_chunks((text for text, _ in run), err=to_err)
+
+
+def _say_chunks(texts, err: bool = False) -> None:
+    """The texts, as _say would print them, in writes of about 1 MiB: joined whole, 100,000 drafts made
+    several copies of 150 MB, and written one by one, each is flushed."""
+    chunk, size = [], 0
+    for text in texts:
+        chunk.append(text)
+        size += len(text)
+        if size >= 1 << 20:
+            _say("".join(chunk), nl=False, err=err)
+            chunk, size = [], 0
+    if chunk:
+        _say("".join(chunk), nl=False, err=err)
+
+
+def _draft_into_mailbox(chart, emails, files, skipped, kind, folder, force) -> None:
+    """``chart draft --mailbox``: the .eml drafts into the Drafts folder, then the others' files renamed into place."""
     from .mailbox import mail_drafts
     from .report import draft_mailbox_lines
 
-    emails = [d for d in run.drafts if d.format == "eml"]
-    others = dataclasses.replace(run, drafts=[d for d in run.drafts if d.format != "eml"])
     placed = mail_drafts(chart.profile, emails, chart.path.name, _password_for, force=force) if emails else []
-    written = write_drafts(others, folder, force=force) if others.drafts else []
-    _say_lines(draft_mailbox_lines(run, placed, written, kind, folder))
+    written = files.commit() if files.written else []  # no file to write: no folder made
+    _say_lines(draft_mailbox_lines(placed, written, skipped, kind, folder))
 
 
 def _password_for(settings) -> str:

@@ -6,7 +6,8 @@ draft: the variables its template sees, the template rendered (``templates.py``)
 the file it becomes (an .eml through ``eml.py``, a .txt without a usable address, a
 call sheet's .md) and what the checker finds (``checker.py``). A contact whose
 template needs a blank field is skipped, saying which cell to fill in.
-``write_drafts`` writes a run's drafts all or none, keeping drafts a person edited.
+``each_draft`` makes them one at a time, for ``draftfiles.py`` to write (all or none)
+or the CLI to print, each dropped to a ``Drafted`` record once it is out.
 ``MailtoLinks`` makes ``chart sync``'s Draft column from the same drafts
 (``mailto.py`` builds the links).
 """
@@ -14,23 +15,20 @@ template needs a blank field is skipped, saying which cell to fill in.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Iterator
 
 from . import kinds, stages
 from .checker import GUIDE, Finding, check_draft
 from .eml import build_eml, header_address_problem, header_text
-from .errors import BadOption, TemplateError, WriteFailed
+from .errors import BadOption, TemplateError
 from .fields import check_email, name_key, parse_recommended
 from .mailto import fit_mailto
 from .people import NAME, People
 from .templates import MissingData, Templates, contact_fields, first_name, profile_fields, referrer_fields
 from .workbook import Chart, Row
-from .locks import peek_file
-from .writer import Temporary
 
 # Long enough for any real name (in characters), and the longest file name (in bytes of
 # UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.
@@ -84,6 +82,26 @@ class Draft:
         return "\n".join(head) + "\n\n" + self.body
 
 
+class Drafted:
+    """What is kept of a draft once it is written or printed: what ``chart draft``'s summary says of it.
+
+    A few hundred bytes where the ``Draft`` held its text, its .eml and its facts:
+    a hundred thousand drafts are summed up without being held.
+    """
+
+    __slots__ = ("filename", "notes", "findings")
+
+    def __init__(self, draft: Draft):
+        self.filename = draft.filename
+        # Tuples: the empty one is shared by every draft with nothing to say.
+        self.notes, self.findings = tuple(draft.notes), tuple(draft.findings)
+
+    @property
+    def format(self) -> str:
+        """``eml``, ``txt`` or ``md``."""
+        return self.filename.rsplit(".", 1)[-1]
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A contact that got no draft, and why."""
@@ -105,15 +123,6 @@ class DraftRun:
     @property
     def failed_checks(self) -> bool:
         return any(d.findings for d in self.drafts)
-
-
-@dataclass(frozen=True)
-class Written:
-    """What ``write_drafts`` did with one draft: ``wrote``, ``unchanged`` or ``kept`` (it exists and differs)."""
-
-    draft: Draft
-    path: Path
-    status: str
 
 
 # --------------------------------------------------------------------------- the chart's people and file names
@@ -182,21 +191,26 @@ class Drafter:
                                 stages.pending_referrals(row, self.people, self.region),
                                 stages.unreported_meetings(row, self.referred, self.region, self.today))
 
-    def context(self, row: Row, kind: str, step: stages.NextStep) -> dict:
-        """The variables a template sees for this contact."""
+    def context(self, row: Row, kind: str, step: stages.NextStep, uses=None) -> dict:
+        """The variables a template sees for this contact (only those in ``uses``, when given, of the
+        ones that cost a look through the chart: the templates' ``Templates.uses``)."""
         referrer = referrer_fields(self.chart, row, referrer_row(self.chart, row, self.people), self.region,
                                    self.today)
-        recommended = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
-        pending = stages.pending_referrals(row, self.people, self.region)
-        # The people met through this contact that a report-back tells about, as contacts' fields.
-        # Asked for by name once reported (Followed Up On filled in), it tells about every one of them.
-        met = (stages.unreported_meetings(row, self.referred, self.region, self.today)
-               or stages.unreported_meetings(row, self.referred, self.region, self.today, all_met=True))
-        report_back = [contact_fields(self.chart, self.people.named(name), region=self.region, today=self.today)
-                       for name, _ in met if self.people.named(name) is not None]
-        return {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
-                "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind,
-                "recommended": recommended, "pending_referrals": list(pending), "report_back": report_back}
+        context = {"contact": contact_fields(self.chart, row, region=self.region, today=self.today),
+                   "referrer": referrer, "me": self.me, "step": step, "today": self.today, "kind": kind}
+        if uses is None or "recommended" in uses:
+            context["recommended"] = [p.name for p in parse_recommended(row.values.get("recommended"), self.region)]
+        if uses is None or "pending_referrals" in uses:
+            context["pending_referrals"] = list(stages.pending_referrals(row, self.people, self.region))
+        if uses is None or "report_back" in uses or kind == kinds.REPORT_BACK:
+            # The people met through this contact that a report-back tells about, as contacts' fields.
+            # Asked for by name once reported (Followed Up On filled in), it tells about every one of them.
+            met = (stages.unreported_meetings(row, self.referred, self.region, self.today)
+                   or stages.unreported_meetings(row, self.referred, self.region, self.today, all_met=True))
+            context["report_back"] = [contact_fields(self.chart, self.people.named(name), region=self.region,
+                                                     today=self.today)
+                                      for name, _ in met if self.people.named(name) is not None]
+        return context
 
     def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
         """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.
@@ -204,7 +218,11 @@ class Drafter:
         Raises TemplateError for a broken template.
         """
         step = step if step is not None else self.step(row)
-        context = self.context(row, kind, step)
+        try:  # only the variables the templates name: the others cannot change what they say
+            uses = self.templates.uses(kind)
+        except TemplateError:  # broken: said when it is rendered, as for any contact
+            uses = None
+        context = self.context(row, kind, step, uses)
         if kind == kinds.REPORT_BACK and not context["report_back"]:
             return Skipped(row.text("name"), row.number, "you have not met anyone they referred you to yet: a "
                            "report-back tells them how such a meeting went")
@@ -326,22 +344,36 @@ def tidy_body(text: str) -> str:
 
 def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
                 style: str = GUIDE, progress=None) -> DraftRun:
-    """The drafts of ``kind`` for the chart, checked, without writing anything.
+    """The drafts of ``kind`` for the chart, checked, without writing anything: ``each_draft``, held in a DraftRun."""
+    run = DraftRun(kind, today or dt.date.today())
+    for made in each_draft(chart, kind, run.today, names, templates_dir, style, progress):
+        (run.skipped if isinstance(made, Skipped) else run.drafts).append(made)
+    return run
+
+
+def each_draft(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
+               style: str = GUIDE, progress=None) -> Iterator[Draft | Skipped]:
+    """The drafts of ``kind`` for the chart, checked, one at a time in row order, with the contacts skipped.
 
     Without ``names``, every contact whose next step calls for ``kind`` (a
     follow-up only once it is due); with ``names`` (matched with
     fields.name_key), exactly those contacts, whatever their stage. Raises
     BadOption for an unknown kind or a name that matches no contact, and
-    TemplateError for a broken template. ``progress(label, done, total)``, when
-    given, hears about each contact looked at.
+    TemplateError for a broken template, here, before the first draft is made.
+    ``progress(label, done, total)``, when given, hears about each contact
+    looked at. One draft at a time, so that a caller that writes each and lets
+    it go holds one draft in memory, not all of them.
     """
     if kind not in kinds.NAMES:
         raise BadOption(f"--kind {kind!r} is not a kind of draft; use one of {', '.join(kinds.NAMES)}.")
     today = today or dt.date.today()
     drafter = Drafter(chart, today, templates_dir)
     drafter.templates.compiled(kind)  # a broken template fails before any contact is looked at
-    run = DraftRun(kind, today)
-    wanted = _wanted_rows(chart, names)
+    return _each_draft(chart, drafter, kind, _wanted_rows(chart, names), style, progress)
+
+
+def _each_draft(chart: Chart, drafter: Drafter, kind: str, wanted: set[int] | None, style: str, progress):
+    today = drafter.today
     used: set[str] = set()
     total = len(chart.contacts.rows)
     for done, row in enumerate(chart.contacts.rows, start=1):
@@ -351,18 +383,18 @@ def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None 
         if wanted is not None and row.number not in wanted:
             continue
         if not name:
-            run.skipped.append(Skipped("", row.number, "the row has no Name"))
+            yield Skipped("", row.number, "the row has no Name")
             continue
         step = drafter.step(row)
         if wanted is None:
             reason = _not_due(step, kind, today)
             if reason:
-                run.skipped.append(Skipped(name, row.number, reason))
+                yield Skipped(name, row.number, reason)
                 continue
         drafted_as = _drafted_as(step, kind)
         result = drafter.draft(row, drafted_as, step, style)
         if isinstance(result, Skipped):
-            run.skipped.append(result)
+            yield result
             continue
         if drafted_as != kind:
             result.notes.append(f"{kinds.get(drafted_as).noun}: they are reached by phone")
@@ -370,8 +402,7 @@ def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None 
             stem, ext = result.filename.rsplit(".", 1)
             result.filename = f"{stem} (row {row.number}).{ext}"
         used.add(result.filename.casefold())
-        run.drafts.append(result)
-    return run
+        yield result
 
 
 def _wanted_rows(chart: Chart, names) -> set[int] | None:
@@ -421,94 +452,6 @@ def _not_due(step: stages.NextStep, kind: str, today: dt.date) -> str | None:
     if waits.when_due and step.due is not None and step.due > today:
         return f"{step.stage}; {waits.noun} is not due until {step.due.isoformat()}"
     return None
-
-
-def default_out_dir(chart_path) -> Path:
-    """``drafts/`` beside the workbook."""
-    return Path(chart_path).parent / "drafts"
-
-
-def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
-    """Write each draft into ``out_dir`` (made if missing): all of them, or none.
-
-    A file that exists with other content is kept (the person may have edited
-    it) unless ``force``; one with the same content is left untouched. Every new
-    draft is written to a temporary file beside its place first, and only once all
-    are written are they renamed into place, each in one step: a full disk, or a
-    name or a folder in the way, leaves no draft written (WriteFailed says so). A
-    rename that fails after others (rare: one folder, one file system) says which
-    were written.
-    """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise BadOption(f"--out {out}: is a file, not a folder.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteFailed(f"the folder could not be made ({exc.strerror or exc}).", path=out) from None
-    written = []
-    folder = os.fspath(out)
-    name_max = _name_max(folder)
-    for draft in run.drafts:
-        path = out / draft.filename
-        if len(os.fsencode(draft.filename)) > name_max:
-            raise WriteFailed(f"is longer than the {name_max} bytes a file name may have in this folder; no draft "
-                              "was written. Draft into another folder with --out.", path=path)
-        # Read no further than the draft's length: a link planted at its name (to
-        # /dev/zero, say) is neither followed nor read, and counts as a file that is there.
-        found = peek_file(path, len(draft.content) + 1)
-        status = "wrote"
-        if found is not None:
-            if found == draft.content:
-                status = "unchanged"
-            elif not force:
-                status = "kept"
-            elif path.is_dir() and not path.is_symlink():
-                raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
-                                  "rename the folder.", path=path)
-        written.append(Written(draft, path, status))
-    _write_all([w for w in written if w.status == "wrote"])
-    return written
-
-
-def _name_max(folder: str) -> int:
-    """The longest file name, in bytes, the folder's file system takes (eCryptfs: 143)."""
-    try:
-        return os.pathconf(folder, "PC_NAME_MAX")
-    except (AttributeError, OSError, ValueError):  # no pathconf on Windows, whose limit is 255 UTF-16 units
-        return MAX_FILENAME_BYTES
-
-
-def _write_all(new: list[Written]) -> None:
-    """All the new drafts or none: each is written to a ``writer.Temporary`` first, and only then are they renamed.
-
-    Not flushed to the disk one by one (``durable=False``): a draft is made again
-    by the next run, and an fsync each would make a thousand drafts take seconds.
-    A failure or Ctrl-C leaves no temporary file behind.
-    """
-    temps: list[Temporary] = []
-    renamed = 0
-    try:
-        for w in new:
-            try:
-                temps.append(Temporary(w.path, ".draft-"))
-                temps[-1].write(w.draft.content, durable=False)
-            except OSError as exc:
-                raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
-                                  path=w.path) from None
-        for temporary, w in zip(temps, new):
-            try:
-                temporary.replace()
-            except OSError as exc:
-                done = [x.path.name for x in new[:renamed]]
-                raise WriteFailed(f"could not be written ({exc.strerror or exc}); of the {len(new)} new drafts, "
-                                  f"{len(done)} {'was' if len(done) == 1 else 'were'} written "
-                                  f"({', '.join(done) or 'none'}) and {len(new) - len(done)} "
-                                  f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
-            renamed += 1
-    finally:
-        for temporary in temps:
-            temporary.discard()
 
 
 @dataclass(frozen=True)

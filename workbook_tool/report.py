@@ -157,10 +157,10 @@ def sync_json(result) -> dict:
 # --------------------------------------------------------------------------- chart draft
 
 
-def draft_skip_lines(run) -> list[str]:
+def draft_skip_lines(skipped) -> list[str]:
     """One line per contact that got no draft, with the reason."""
     lines = []
-    for s in run.skipped:
+    for s in skipped:
         who = f"{s.name} (row {s.row})" if s.name else f"row {s.row}"
         lines.append(f"Skipped {who}: {s.reason}.")
     return lines
@@ -170,50 +170,48 @@ def _finding_lines(draft, indent: str = "  ") -> list[str]:
     return [f"{indent}warning: {f.message} [{f.code}]" for f in draft.findings]
 
 
-def draft_check_lines(run, kind: str, style: str) -> list[str]:
+def draft_check_lines(drafts, skipped, kind: str, style: str) -> list[str]:
     """``chart draft --check``: each draft's findings (or ok), the skipped, a count."""
     lines = []
-    for d in run.drafts:
+    for d in drafts:
         lines += [f"{d.filename}: {f.message} [{f.code}]" for f in d.findings] or [f"{d.filename}: ok"]
-    lines += draft_skip_lines(run)
-    failing = sum(bool(d.findings) for d in run.drafts)
-    lines.append(f"{_plural(len(run.drafts), kind + ' draft')} checked, {failing} falling short of the {style} "
+    lines += draft_skip_lines(skipped)
+    failing = sum(bool(d.findings) for d in drafts)
+    lines.append(f"{_plural(len(drafts), kind + ' draft')} checked, {failing} falling short of the {style} "
                  "rules.")
     return lines
 
 
-def draft_stdout_lines(run) -> list[tuple[str, bool]]:
-    """``chart draft --stdout``: (text, to_stderr) pieces — the drafts on stdout, warnings on stderr."""
-    pieces: list[tuple[str, bool]] = []
-    for i, d in enumerate(run.drafts):
-        pieces.append((("\n" if i else "") + f"==> {d.filename} <==\n", False))
-        pieces.append((d.text(), False))
-        pieces += [(line + "\n", True) for line in _finding_lines(d, indent="")]
+def draft_stdout_pieces(draft, first: bool) -> list[tuple[str, bool]]:
+    """``chart draft --stdout``, one draft: (text, to_stderr) pieces — the draft on stdout, warnings on stderr."""
+    pieces = [(("" if first else "\n") + f"==> {draft.filename} <==\n", False), (draft.text(), False)]
+    pieces += [(line + "\n", True) for line in _finding_lines(draft, indent="")]
     return pieces
 
 
 WRITE_LABELS = {"wrote": "Wrote", "unchanged": "Unchanged", "kept": "Kept"}
 
 
-def draft_write_lines(run, written, kind: str, folder) -> list[str]:
-    """What ``chart draft`` wrote, kept or left unchanged, warnings, the skipped, and a count."""
-    lines = []
+def _written_lines(written):
     for w in written:
         notes = list(w.draft.notes)
         if w.status == "kept":
             notes.append("it exists with other content, perhaps your edits; --force replaces it")
-        lines.append(f"{WRITE_LABELS[w.status]} {w.path}" + (f" ({'; '.join(notes)})" if notes else ""))
-        lines += _finding_lines(w.draft)
-    lines += draft_skip_lines(run)
-    lines.append(f"{_plural(len(run.drafts), kind + ' draft')} in {folder}; "
-                 f"{_plural(len(run.skipped), 'contact')} skipped.")
-    return lines
+        yield f"{WRITE_LABELS[w.status]} {w.path}" + (f" ({'; '.join(notes)})" if notes else "")
+        yield from _finding_lines(w.draft)
+
+
+def draft_write_lines(written, skipped, kind: str, folder):
+    """What ``chart draft`` wrote, kept or left unchanged, warnings, the skipped, and a count (line by line)."""
+    yield from _written_lines(written)
+    yield from draft_skip_lines(skipped)
+    yield f"{_plural(len(written), kind + ' draft')} in {folder}; {_plural(len(skipped), 'contact')} skipped."
 
 
 MAILBOX_LABELS = {"added": "Added to", "present": "Already in", "replaced": "Replaced in"}
 
 
-def draft_mailbox_lines(run, placed, written, kind: str, folder) -> list[str]:
+def draft_mailbox_lines(placed, written, skipped, kind: str, folder) -> list[str]:
     """``chart draft --mailbox``: where each draft went (the Drafts folder, or a file), the skipped, a count."""
     lines = []
     for p in placed:
@@ -223,16 +221,11 @@ def draft_mailbox_lines(run, placed, written, kind: str, folder) -> list[str]:
         lines.append(f"{MAILBOX_LABELS[p.status]} {p.folder}: {p.draft.name} ({p.draft.subject})"
                      + (f" ({'; '.join(notes)})" if notes else ""))
         lines += _finding_lines(p.draft)
-    for w in written:
-        notes = list(w.draft.notes)
-        if w.status == "kept":
-            notes.append("it exists with other content, perhaps your edits; --force replaces it")
-        lines.append(f"{WRITE_LABELS[w.status]} {w.path}" + (f" ({'; '.join(notes)})" if notes else ""))
-        lines += _finding_lines(w.draft)
-    lines += draft_skip_lines(run)
+    lines += _written_lines(written)
+    lines += draft_skip_lines(skipped)
     into = f" in {placed[0].folder}" if placed else ""
     files = f", {_plural(len(written), 'file')} in {folder}" if written else ""
-    lines.append(f"{_plural(len(placed), kind + ' draft')}{into}{files}; {_plural(len(run.skipped), 'contact')} "
+    lines.append(f"{_plural(len(placed), kind + ' draft')}{into}{files}; {_plural(len(skipped), 'contact')} "
                  "skipped. Nothing was sent.")
     return lines
 

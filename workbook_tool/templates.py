@@ -549,6 +549,7 @@ class Templates:
         self.pieces = load_templates(chart, templates_dir)
         self.env = environment()
         self._compiled: dict[str, tuple] = {}
+        self._uses: dict[str, frozenset[str]] = {}  # kind → the variables its templates name
 
     def compiled(self, kind: str) -> tuple:
         """The kind's (subject template or None, body template), compiled on first use (TemplateError if broken)."""
@@ -560,6 +561,19 @@ class Templates:
             self._compiled[kind] = (self._compile(subject, kind) if subject and kinds.get(kind).email else None,
                                     self._compile(pieces["body"], kind))
         return self._compiled[kind]
+
+    def uses(self, kind: str) -> frozenset[str]:
+        """The variables the kind's templates name (jinja2.meta), and ``today`` (longdate reads it): with
+        no loader to include another with its context, a template reaches no other variable."""
+        if kind not in self._uses:
+            from jinja2 import meta
+
+            subject, _ = self.compiled(kind)  # TemplateError first, if broken
+            named = {"today"}
+            for piece in ([self.pieces[kind]["subject"]] if subject else []) + [self.pieces[kind]["body"]]:
+                named |= meta.find_undeclared_variables(self.env.parse(standalone_tags(piece.text)))
+            self._uses[kind] = frozenset(named & set(VARIABLES))
+        return self._uses[kind]
 
     def render(self, kind: str, context: dict) -> tuple[str | None, str]:
         """The kind's (subject or None, body) for these variables, within one draft's budget.

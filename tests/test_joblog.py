@@ -357,3 +357,28 @@ def test_chart_report_does_import_pandas(sample):
                             capture_output=True, text=True, timeout=120, cwd=REPO,
                             env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert result.stdout.splitlines()[-1] == "True"
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 11, 5), dt.date(2026, 11, 22), dt.date(2026, 11, 25),
+                                   dt.date(2027, 1, 31)])
+def test_overdue_steps_skip_only_rows_that_cannot_be_overdue(tmp_path, as_of, monkeypatch):
+    # The report works out steps only for rows with a contact date; every other row's step is a first
+    # contact, due on the day itself. The same list as when every row is worked out, on the example chart
+    # and on a generated one (closed rows, retries, replies, referrals).
+    import importlib.util
+
+    from workbook_tool import stages
+
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    made = tmp_path / "generated.xlsx"
+    generate.generate(600, made, seed=3)
+    for path in (SAMPLE_CHART, made):
+        chart = read_chart(path)
+        fast = joblog._overdue(chart, as_of)
+        every = stages.contact_steps
+        monkeypatch.setattr(stages, "contact_steps", lambda c, today, wanted=None: every(c, today))
+        assert joblog._overdue(chart, as_of) == fast
+        monkeypatch.setattr(stages, "contact_steps", every)
+        assert fast or as_of < dt.date(2026, 11, 10)

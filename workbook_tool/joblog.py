@@ -412,10 +412,19 @@ def _overdue(chart: Chart, as_of: dt.date) -> list[Overdue]:
         rows.append(Row(row.number, {**row.values, **dict.fromkeys([*cut, "status"])}) if cut else row)
     then = dataclasses.replace(chart, contacts=dataclasses.replace(chart.contacts, rows=rows))
     found = []
-    for row, step in stages.contact_steps(then, as_of):
+    # A row with none of these dates has not been contacted: its step is due on as_of, never overdue.
+    for row, step in stages.contact_steps(then, as_of, wanted=_ever_contacted):
         if row.text("name") and step.due and not step.closed and not step.waiting and step.due < as_of:
             found.append(Overdue(row.number, row.text("name"), step.action, step.due, (as_of - step.due).days))
     return sorted(found, key=lambda o: (o.due, o.row))
+
+
+def _ever_contacted(row: Row) -> bool:
+    values = row.values
+    return any(not is_blank(values.get(k)) for k in _CONTACT_KEYS)
+
+
+_CONTACT_KEYS = ("contacted_on", "meeting_on", "thanked_on", "replied_on")
 
 
 def _totals(log: pd.DataFrame) -> pd.Series:

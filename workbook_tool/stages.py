@@ -279,18 +279,21 @@ def unreported_meetings(row: Row, referred: dict[str, list[Row]], region: str, t
     return tuple(found)
 
 
-def contact_steps(chart: Chart, today: dt.date) -> list[tuple[Row, NextStep]]:
-    """Every Contacts row with its next step, exactly as ``chart sync`` computes it.
+def contact_steps(chart: Chart, today: dt.date, wanted=None) -> list[tuple[Row, NextStep]]:
+    """Every Contacts row (``wanted(row)`` true, when given) with its next step, exactly as ``chart sync``
+    computes it.
 
     The pending referrals a thanked contact's step names come from the rule sync
     uses too (pending_referrals), so the agenda, the calendar and the Next Step
-    column agree.
+    column agree; they are looked up among all the rows, wanted or not.
     """
     region = chart.profile.region
     rows = chart.contacts.rows
     people = referred = None  # made at the first thanked row: only a thanked contact's step names referrals
     steps = []
     for row in rows:
+        if wanted is not None and not wanted(row):
+            continue
         pending = report_back = ()
         if row.values.get("thanked_on") is not None:  # (a blank Thanked On: next_step looks at neither)
             if people is None:

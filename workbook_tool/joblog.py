@@ -419,12 +419,11 @@ def _overdue(chart: Chart, as_of: dt.date) -> list[Overdue]:
     return sorted(found, key=lambda o: (o.due, o.row))
 
 
-def _ever_contacted(row: Row) -> bool:
-    values = row.values
-    return any(not is_blank(values.get(k)) for k in _CONTACT_KEYS)
-
-
 _CONTACT_KEYS = ("contacted_on", "meeting_on", "thanked_on", "replied_on")
+
+
+def _ever_contacted(row: Row) -> bool:
+    return any(not is_blank(row.values.get(k)) for k in _CONTACT_KEYS)
 
 
 def _totals(log: pd.DataFrame) -> pd.Series:

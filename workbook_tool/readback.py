@@ -45,20 +45,21 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
         names = book.names
         # Small sheets are kept whole for that; of the others (Contacts) only the rows that hold headers.
         whole = {find_sheet(names, shape) for shape in (schema.PROFILE_SHEET, schema.WANT_TO_MEET, schema.TEMPLATES)}
-        read = chart_sheet_names(list(before), tool_sheets=True)  # the sheets sync read (writer.update_chart)
+        read = chart_sheet_names(before, tool_sheets=True)  # the sheets sync read (writer.update_chart)
         copied = _copied_sheets(chart.path, tmp, set(names) - read)
         for sheet in names:
             if sheet in copied:
                 continue  # a person's other sheet, stored as it was: byte for byte the original's
-            if sheet in before and sheet not in read:
-                before = {**before, sheet: read_grids(chart.path, [sheet])[sheet]}  # rare: see _copied_sheets
             rows = book.rows(sheet)  # every other sheet is read, the tool's too: all must be readable
             if sheet in whole:
                 rows = heads[sheet] = list(rows)
             else:
                 rows = _keeping_head(rows, heads.setdefault(sheet, []), schema.HEADER_SEARCH_ROWS + 1)
             if sheet in before and sheet not in (referrals, DASHBOARD):
-                _compare_sheet(sheet, before[sheet], rows, planned.get(sheet, []), chart)
+                # A sheet sync did not read, yet not copied as stored (rare: see _copied_sheets), is compared
+                # with the original's cells.
+                old = before[sheet] if sheet in read else read_grids(chart.path, [sheet])[sheet]
+                _compare_sheet(sheet, old, rows, planned.get(sheet, []), chart)
             else:
                 for _ in rows:
                     pass

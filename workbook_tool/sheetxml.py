@@ -265,6 +265,18 @@ def _cell_pattern(prefix: bytes) -> re.Pattern:
     return _CELL_PATTERNS[prefix]
 
 
+_CELL_STARTS: dict[bytes, tuple[re.Pattern, re.Pattern]] = {}
+
+
+def cell_starts(prefix: bytes) -> tuple[re.Pattern, re.Pattern]:
+    """(a cell tag that names its place first: its column letters and row digits; any cell's start tag)."""
+    if prefix not in _CELL_STARTS:
+        p = re.escape(prefix)
+        _CELL_STARTS[prefix] = (re.compile(rb"<" + p + rb"c\s+r\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']"),
+                                re.compile(rb"<" + p + rb"c[\s/>]"))
+    return _CELL_STARTS[prefix]
+
+
 def row_cells(row: bytes, prefix: bytes) -> Row:
     """The parts of ``row`` (one ``<row>`` element's bytes); a cell without ``r`` is the column after the one before."""
     m = TAG.match(row)
@@ -351,6 +363,12 @@ def _place(attrs: bytes, column: int) -> tuple[int, str | None, bool]:
 
 
 _COLUMNS: dict[bytes, int] = {}  # column letters seen → their number (a sheet has few, and many cells each)
+
+
+def column_numbers(letters: list[bytes]) -> list[int]:
+    """``column_number`` of each of a row's column letters (a look-up each, not a call: one per cell written)."""
+    known = _COLUMNS
+    return [known.get(x) or column_number(x) for x in letters]
 
 
 def column_number(ref: bytes) -> int:

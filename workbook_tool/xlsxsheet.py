@@ -92,25 +92,6 @@ def _escape(text: str) -> str:
 # --------------------------------------------------------------------------- one worksheet
 
 
-_CELL_PATTERNS: dict[bytes, tuple[re.Pattern, re.Pattern]] = {}
-_COLUMN_OF: dict[bytes, int] = {}  # column letters seen → their number (a sheet has few)
-
-
-def _column_of(letters: bytes) -> int:
-    column = _COLUMN_OF[letters] = sheetxml.column_number(letters)
-    return column
-
-
-def _cell_patterns(p: bytes) -> tuple[re.Pattern, re.Pattern]:
-    """(a cell that names its place first: its column letters and row digits; any cell's start tag), for
-    prefix ``p``."""
-    if p not in _CELL_PATTERNS:
-        e = re.escape(p)
-        _CELL_PATTERNS[p] = (re.compile(rb"<" + e + rb"c\s+r\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']"),
-                             re.compile(rb"<" + e + rb"c[\s/>]"))
-    return _CELL_PATTERNS[p]
-
-
 class CellEdit:
     """A value to write at (row, column); ``plan.CellWrite`` has the same fields and is used as is."""
 
@@ -265,12 +246,11 @@ class Sheet:
         body = row[m.end():end]
         if b"<!" in body or b"<?" in body or b"extLst" in body:
             return None
-        named, any_cell = _cell_patterns(p)
+        named, any_cell = sheetxml.cell_starts(p)
         refs = named.findall(body)
         if len(refs) != len(any_cell.findall(body)):
             return None  # a cell whose place is implied, or not named first
-        known = _COLUMN_OF  # (a dict lookup per cell: a call per cell cost a tenth of writing a chart)
-        cols = [known.get(letters) or _column_of(letters) for letters, _ in refs]
+        cols = sheetxml.column_numbers([letters for letters, _ in refs])
         if cols != sorted(set(cols)):
             return None  # out of order, or twice: the careful reading says what to do
         opening = b"<" + p + b'c r="'

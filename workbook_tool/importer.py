@@ -211,7 +211,7 @@ def _decode(data: bytes, path: Path) -> str:
 
 
 # Unicode's control characters (category Cc: C0, DEL and C1) but tab, LF, CR and FF; a test holds it
-# equal to unicodedata.category (which, asked of each character, took a tenth of reading an export).
+# equal to unicodedata.category, which, asked of each of the first 64 Ki characters, cost 10 ms an export.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 

@@ -153,3 +153,8 @@ def test_binary_junk_is_still_refused_and_text_with_a_few_controls_is_not(tmp_pa
     read = read_contacts_file(fine)
     assert [p.name for p in read.people][:2] == ["Ann Lee", "Bob Roe"]
     assert read.people[0].values["notes"] == "bell here"  # what a workbook cannot hold is left out
+
+
+def test_a_table_reads_every_key_its_columns_can_fill():
+    filled = {key for key, _ in importer.EXPORT_HEADERS.values()} | set(importer.IMPORTED_KEYS)
+    assert filled == set(importer.TABLE_KEYS)

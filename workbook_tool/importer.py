@@ -73,6 +73,8 @@ FORMAT_HEADERS: dict[str, dict[str, tuple[str, int] | None]] = {
     "outlook": {"title": None, "suffix": None},
 }
 NAME_PART_KEYS = ("name", "first", "last")
+# Every key a table's columns fill (EXPORT_HEADERS' and IMPORTED_KEYS'), as _read_table reads them.
+TABLE_KEYS = ("name", "first", "middle", "last", "email", "phone", "organization", "title", "notes", "url", "connected_on")
 
 
 # --------------------------------------------------------------------------- what is read
@@ -344,12 +346,8 @@ def _read_table(path: Path, rows: list[list], header_index: int, fmt: str, clean
             continue
         columns.setdefault(key[0], []).append((key[1], c))
     # Each key's columns, the lowest rank first; a key no column fills has none.
-    spots = {key: [c for _, c in sorted(columns.get(key, []))]
-             for key in ("name", "first", "middle", "last", "email", "phone", "organization", "title", "notes", "url",
-                         "connected_on")}
-    name, first, middle, last = spots["name"], spots["first"], spots["middle"], spots["last"]
-    email, phone, organization, title = spots["email"], spots["phone"], spots["organization"], spots["title"]
-    notes, url, connected_on = spots["notes"], spots["url"], spots["connected_on"]
+    name, first, middle, last, email, phone, organization, title, notes, url, connected_on = (
+        [c for _, c in sorted(columns.get(key, []))] for key in TABLE_KEYS)
 
     people = []
     for index in range(header_index + 1, len(rows)):
@@ -379,11 +377,7 @@ def _values_in(cells: list[str], columns: list[int]) -> list[str]:
     found = []
     for c in columns:
         if c < len(cells) and cells[c]:
-            text = cells[c]
-            if ":::" in text:
-                found += [v for v in MULTI_VALUE.split(text) if v]
-            else:
-                found.append(text)
+            found += [v for v in MULTI_VALUE.split(cells[c]) if v] if ":::" in cells[c] else [cells[c]]
     return found
 
 
@@ -391,10 +385,9 @@ def _first_in(cells: list[str], columns: list[int]) -> str:
     """The first of ``_values_in``, or ""."""
     for c in columns:
         if c < len(cells) and cells[c]:
-            text = cells[c]
-            if ":::" not in text:
-                return text
-            for value in MULTI_VALUE.split(text):
+            if ":::" not in cells[c]:
+                return cells[c]
+            for value in MULTI_VALUE.split(cells[c]):
                 if value:
                     return value
     return ""
@@ -568,8 +561,7 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
         if not name_key(person.name):  # blank, or only an honorific or punctuation
             outcomes.append(Outcome("skipped", _nameless_label(person), person.where, reason="no name"))
             continue
-        # Worked out once (an address or a number costs a check) and asked of the file's people so far, then
-        # of the chart's: both indexes are in the chart's region.
+        # Worked out once (each address and number costs a check), for the file's people so far and the chart's.
         keys = in_file.keys(person.name, person.emails, person.phones)
         earlier = in_file.match(keys)
         if earlier is not None:

@@ -543,8 +543,7 @@ def import_(path, file, source, via, dry_run, force, as_json):
     if as_json:
         _say(json.dumps(import_json(result), indent=2, ensure_ascii=False))
     else:
-        for line in import_lines(result):
-            _say(line)
+        _say_lines(import_lines(result))
 
 
 @cli.command("report", context_settings=CONTEXT)

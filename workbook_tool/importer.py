@@ -17,7 +17,6 @@ import datetime as dt
 import io
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +73,8 @@ FORMAT_HEADERS: dict[str, dict[str, tuple[str, int] | None]] = {
     "outlook": {"title": None, "suffix": None},
 }
 NAME_PART_KEYS = ("name", "first", "last")
+# Every key a table's columns fill (EXPORT_HEADERS' and IMPORTED_KEYS'), as _read_table reads them.
+TABLE_KEYS = ("name", "first", "middle", "last", "email", "phone", "organization", "title", "notes", "url", "connected_on")
 
 
 # --------------------------------------------------------------------------- what is read
@@ -205,10 +206,15 @@ def _decode(data: bytes, path: Path) -> str:
             except UnicodeDecodeError:
                 text = data.decode("latin-1")
     # Binary junk decodes as latin-1 too, but is full of control characters text never has.
-    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    controls = len(_CONTROLS.findall(text, 0, 65536))
     if controls > max(2, len(text[:65536]) // 200):
         raise _binary(path)
     return text
+
+
+# Unicode's control characters (category Cc: C0, DEL and C1) but tab, LF, CR and FF; a test holds it
+# equal to unicodedata.category, which, asked of each of the first 64 Ki characters, cost 10 ms an export.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def _binary(path: Path) -> UnreadableWorkbook:
@@ -232,6 +238,11 @@ def _clean(value) -> str:
     else:
         text = str(value)
     return xml_text(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _clean_text(text: str) -> str:
+    """``_clean`` of a text that holds no character a workbook cannot hold (a CSV field of a file without one)."""
+    return text.strip() if "\r" not in text else _clean(text)
 
 
 # ---- tables: CSV and XLSX
@@ -293,6 +304,8 @@ def _read_csv(path: Path, text: str) -> ContactsFile:
         candidates.insert(0, sniffed)
     except (csv.Error, ValueError):
         pass
+    # A field holds only characters of the file: without one a workbook cannot hold, no field has one.
+    clean = _clean_text if xml_text(text) == text else _clean
     for delimiter in candidates:
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -301,7 +314,7 @@ def _read_csv(path: Path, text: str) -> ContactsFile:
         found = _find_table_header(rows)
         if found is not None:
             header_index, fmt = found
-            return _read_table(path, rows, header_index, fmt)
+            return _read_table(path, rows, header_index, fmt, clean)
     raise _no_name_column(path, "the file")
 
 
@@ -316,11 +329,12 @@ def _read_xlsx(path: Path) -> ContactsFile:
         found = _find_table_header(rows)
         if found is not None:
             header_index, fmt = found
-            return _read_table(path, rows, header_index, "xlsx" if fmt == "csv" else fmt)
+            return _read_table(path, rows, header_index, "xlsx" if fmt == "csv" else fmt, None)
     raise _no_name_column(path, "any sheet")
 
 
-def _read_table(path: Path, rows: list[list[str]], header_index: int, fmt: str) -> ContactsFile:
+def _read_table(path: Path, rows: list[list], header_index: int, fmt: str, clean=_clean) -> ContactsFile:
+    """The people of a table's rows below its header; ``clean`` makes a row's values text (None: they are)."""
     header = rows[header_index]
     columns: dict[str, list[tuple[int, int]]] = {}  # key → [(rank, column index)]
     ignored = []
@@ -331,32 +345,23 @@ def _read_table(path: Path, rows: list[list[str]], header_index: int, fmt: str) 
                 ignored.append(text.strip())
             continue
         columns.setdefault(key[0], []).append((key[1], c))
-    for spots in columns.values():
-        spots.sort()
+    # Each key's columns, the lowest rank first; a key no column fills has none.
+    name, first, middle, last, email, phone, organization, title, notes, url, connected_on = (
+        [c for _, c in sorted(columns.get(key, []))] for key in TABLE_KEYS)
 
     people = []
     for index in range(header_index + 1, len(rows)):
-        cells = [_clean(v) for v in rows[index]]
+        cells = rows[index] if clean is None else [clean(v) for v in rows[index]]
         if not any(cells):
             continue
-
-        def values(key: str) -> list[str]:
-            found = []
-            for _, c in columns.get(key, []):
-                if c < len(cells) and cells[c]:
-                    found += [v for v in MULTI_VALUE.split(cells[c]) if v]
-            return found
-
-        def first(key: str) -> str:
-            found = values(key)
-            return found[0] if found else ""
-
-        name = first("name") or " ".join(p for p in (first("first"), first("middle"), first("last")) if p)
-        person = Person(f"row {index + 1}", name, emails=values("email"), phones=values("phone"))
-        notes = _notes(first("notes"), first("url"), first("connected_on"), fmt)
-        for key, value in (("organization", first("organization")), ("title", first("title")),
+        person = Person(f"row {index + 1}", _first_in(cells, name) or " ".join(
+            p for p in (_first_in(cells, first), _first_in(cells, middle), _first_in(cells, last)) if p),
+            emails=_values_in(cells, email), phones=_values_in(cells, phone))
+        for key, value in (("organization", _first_in(cells, organization)), ("title", _first_in(cells, title)),
                            ("phone", person.phones[0] if person.phones else ""),
-                           ("email", person.emails[0] if person.emails else ""), ("notes", notes)):
+                           ("email", person.emails[0] if person.emails else ""),
+                           ("notes", _notes(_first_in(cells, notes), _first_in(cells, url),
+                                            _first_in(cells, connected_on), fmt))):
             if value:
                 person.values[key] = value
         people.append(person)
@@ -365,6 +370,27 @@ def _read_table(path: Path, rows: list[list[str]], header_index: int, fmt: str) 
     if ignored and fmt in ("csv", "xlsx"):
         result.notes.append(f"Columns not imported: {', '.join(ignored)}.")
     return result
+
+
+def _values_in(cells: list[str], columns: list[int]) -> list[str]:
+    """The values in a row's ``columns``, in order; a cell may hold several (Google's "a ::: b")."""
+    found = []
+    for c in columns:
+        if c < len(cells) and cells[c]:
+            found += [v for v in MULTI_VALUE.split(cells[c]) if v] if ":::" in cells[c] else [cells[c]]
+    return found
+
+
+def _first_in(cells: list[str], columns: list[int]) -> str:
+    """The first of ``_values_in``, or ""."""
+    for c in columns:
+        if c < len(cells) and cells[c]:
+            if ":::" not in cells[c]:
+                return cells[c]
+            for value in MULTI_VALUE.split(cells[c]):
+                if value:
+                    return value
+    return ""
 
 
 def _notes(notes: str, url: str, connected_on: str, fmt: str) -> str:
@@ -526,6 +552,7 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
     missing: dict[str, int] = {}
     outcomes: list[Outcome] = []
     next_row = table.last_row + 1
+    sheet, columns, writes = table.sheet, table.columns, plan.writes
 
     for person in contacts.people:
         if person.problem:
@@ -534,15 +561,19 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
         if not name_key(person.name):  # blank, or only an honorific or punctuation
             outcomes.append(Outcome("skipped", _nameless_label(person), person.where, reason="no name"))
             continue
-        earlier = in_file.find(person.name, person.emails, person.phones)
+        # Worked out once (each address and number costs a check), for the file's people so far and the chart's.
+        keys = in_file.keys(person.name, person.emails, person.phones)
+        earlier = in_file.match(keys)
         if earlier is not None:
+            earlier = earlier[1]
             outcomes.append(Outcome("skipped", person.name, person.where,
                                     reason=f"duplicate of {earlier.where} in the file ({earlier.name})"))
             continue
-        in_file.add(person, person.name, person.emails, person.phones)
+        in_file.add_keys(keys, person)
 
-        row = in_chart.find(person.name, person.emails, person.phones)
+        row = in_chart.match(keys)
         if row is not None:
+            row = row[1]
             done = filled.setdefault(row.number, set())
             fills = []
             for key in FILL_KEYS:
@@ -564,10 +595,11 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
         for key, value in values.items():
             if is_blank(value):
                 continue
-            if not table.has(key):
+            column = columns.get(key)
+            if column is None:
                 missing[key] = missing.get(key, 0) + 1
                 continue
-            plan.writes.append(CellWrite(table.sheet, next_row, table.columns[key], value))
+            writes.append(CellWrite(sheet, next_row, column, value))
         plan.new_rows.append(NewRow(next_row, person.name, "", values))
         outcomes.append(Outcome("added", person.name, person.where, row=next_row))
         next_row += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from . import kinds, stages
 from .grids import gc_paused
@@ -21,6 +22,7 @@ OVERDUE = "overdue"
 TODAY = "today"
 WEEK = "week"
 GROUP_TITLES = {OVERDUE: "Overdue", TODAY: "Due today", WEEK: "This week"}
+_DUE_AND_ROW = attrgetter("due", "row")  # (an item's (due, row), as a lambda would give it, without the call)
 
 
 @dataclass(frozen=True)
@@ -91,5 +93,5 @@ def build_agenda(chart: Chart, today: dt.date) -> Agenda:
                 days_late=max(late, 0), kind=step.kind, command=kinds.draft_command(chart.path, step.kind, name)))
     for items in agenda.groups.values():
         # The latest first among the overdue (its due date is earliest); then chart order.
-        items.sort(key=lambda i: (i.due, i.row))
+        items.sort(key=_DUE_AND_ROW)
     return agenda

@@ -147,10 +147,11 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
     """The guide's rules for an open row; ``retry``, a Try Again On not after today, restarts the clock.
     ``channel``: its ``reach_channel`` when the caller knows it."""
     region = profile.region
-    contacted = _date(row, "contacted_on", region, today)
-    meeting = _date(row, "meeting_on", region, today)
-    thanked = _date(row, "thanked_on", region, today)
-    followed = _date(row, "followed_up_on", region, today)
+    values = row.values  # (a blank date cell, the most common, is None: _date is asked about the others only)
+    contacted = None if values.get("contacted_on") is None else _date(row, "contacted_on", region, today)
+    meeting = None if values.get("meeting_on") is None else _date(row, "meeting_on", region, today)
+    thanked = None if values.get("thanked_on") is None else _date(row, "thanked_on", region, today)
+    followed = None if values.get("followed_up_on") is None else _date(row, "followed_up_on", region, today)
     if channel is None:
         channel = reach_channel(row)
 
@@ -185,7 +186,7 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
             reminders += ("fill in Helpful: the thank-you names something helpful",)
         return NextStep(MET, "Send a thank-you that names something helpful", due, kind, reminders)
 
-    replied = _date(row, "replied_on", region, today)
+    replied = None if values.get("replied_on") is None else _date(row, "replied_on", region, today)
     if replied is not None:
         sent = [d for d in (contacted, followed) if d is not None]
         # Replied On is a day, like the dates it is compared with: a reply on the day of your

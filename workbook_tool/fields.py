@@ -378,11 +378,13 @@ _SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion",
 
 def _plain_email(text: str) -> str | None:
     match = _PLAIN_EMAIL.match(text)
-    if (match is None or "--" in match.group(1) or len(text) > 254 or text.index("@") > 64
-            or match.group(2).lower() in _SPECIAL_USE_TLDS):
+    if match is None:
         return None
-    local, domain = text.split("@")
-    return f"{local}@{domain.lower()}"
+    domain = match.group(1)  # (the pattern's one "@" is just before it: the local part is text[:at])
+    at = match.start(1) - 1
+    if "--" in domain or len(text) > 254 or at > 64 or match.group(2).lower() in _SPECIAL_USE_TLDS:
+        return None
+    return text[:at + 1] + domain.lower()
 
 
 # A plain address whose domain is one ASCII label, without a period ("ann@fabrikam"): a slip people

@@ -93,7 +93,7 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), 
     status = closed_status(row)
     if status:
         return NextStep(status)
-    retry = _date(row, "try_again_on", profile.region, today)
+    retry = None if row.values.get("try_again_on") is None else _date(row, "try_again_on", profile.region, today)
     if retry is not None and retry > today:
         stage = _rhythm(row, profile, today, pending_referrals, (), None).stage
         header = schema.CONTACTS.column("try_again_on").header

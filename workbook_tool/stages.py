@@ -216,10 +216,8 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
     return NextStep(NOT_CONTACTED, action, today, _called_for(NOT_CONTACTED, channel))
 
 
-# Each folded Channel's own spelling, the first of schema.CHANNELS to fold to it.
-_CHANNEL_VERBS = {}
-for _c in schema.CHANNELS:
-    _CHANNEL_VERBS.setdefault(schema.normalize_header(_c), _c)
+# Each folded Channel's own spelling, the first of schema.CHANNELS to fold to it (reversed: the first is put last).
+_CHANNEL_VERBS = {schema.normalize_header(c): c for c in reversed(schema.CHANNELS)}
 # kinds.called_for's answer depends on its two arguments only, and a chart asks it for a few
 # (stage, channel) pairs thousands of times.
 _called_for = functools.lru_cache(maxsize=None)(kinds.called_for)

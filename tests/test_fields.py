@@ -640,3 +640,39 @@ def test_recommended_names_are_parse_recommendeds_names(pieces, region):
 
     text = "".join(pieces)
     assert recommended_names(text, region) == [p.name for p in parse_recommended(text, region)], text
+
+
+# check_email refuses a plain address whose domain is one label without a period on its own, with
+# email-validator's reason: the library must refuse every address the fast path takes, with that reason.
+_UNDOTTED_LOCAL = st.text(alphabet="abXZ09_%+-.", min_size=0, max_size=70)
+_UNDOTTED_DOMAIN = st.one_of(st.text(alphabet="abzAZ09-", min_size=0, max_size=66),
+                             st.sampled_from(["localhost", "local", "test", "invalid", "onion", "arpa", "x", "a-b",
+                                              "ab--cd", "xn--abc", "-ab", "ab-", "0", "a" * 63, "a" * 64]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(local=_UNDOTTED_LOCAL, domain=_UNDOTTED_DOMAIN)
+def test_undotted_address_fast_refusal_gives_email_validators_reason(local, domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    from workbook_tool.fields import UNDOTTED_REASON, _undotted_email
+
+    text = f"{local}@{domain}"
+    if not _undotted_email(text):
+        return
+    with pytest.raises(EmailNotValidError) as refused:
+        validate_email(text, check_deliverability=False)
+    assert str(refused.value) == UNDOTTED_REASON, text
+
+
+def test_undotted_address_is_refused_as_email_validator_refuses_it_without_importing_it():
+    # The message validate shows is the library's, word for word; a plain slip does not load the library.
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom workbook_tool.fields import check_email\n"
+            "try:\n    check_email('ann.lee@fabrikam')\nexcept ValueError as exc:\n    print(exc)\n"
+            "print('email_validator' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["'ann.lee@fabrikam' is not a valid email address: The part after the @-sign is "
+                                "not valid. It should have a period", "False"]

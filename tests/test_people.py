@@ -8,7 +8,7 @@ from conftest import contact, run, write_chart
 from openpyxl import load_workbook
 
 from workbook_tool.drafts import Drafter
-from workbook_tool.people import EMAIL, NAME, PHONE, People
+from workbook_tool.people import EMAIL, KINDS, NAME, PHONE, People
 from workbook_tool.stages import contact_steps
 from workbook_tool.workbook import Row, read_chart
 
@@ -93,3 +93,38 @@ def test_sync_agenda_and_draft_agree_on_whom_a_shared_name_names(tmp_path):
     ws = load_workbook(path)["Contacts"]
     headers = [c.value for c in ws[1]]
     assert ws.cell(bob.number, headers.index("Next Step") + 1).value == draft_step.action
+
+
+# values_keys is keys() of one address and one number, written out for speed: the same keys, in order,
+# for any cells and any choice of kinds.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELLS = st.sampled_from([None, "", "   ", "Ann Lee", "Dr. Ann Lée", "Lee, Ann", "?", 0, 6175550101, 6175550101.0,
+                          "ann@example.com", "ANN@Example.COM ", "mailto:ann@example.com", "ann@fabrikam",
+                          "not an address", "617-555-0101", "(617) 555-0101", "+44 20 7946 0958", "555",
+                          "+1 617 555 0101 ext. 4", True])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(name=_CELLS, email=_CELLS, phone=_CELLS, region=st.sampled_from(["US", "GB", "DE"]),
+       kinds=st.sampled_from([KINDS, (NAME,), (EMAIL, NAME), (PHONE,), (EMAIL, PHONE)]))
+def test_values_keys_are_keys_of_one_address_and_one_number(name, email, phone, region, kinds):
+    people = People(region, kinds)
+    assert people.values_keys({"name": name, "email": email, "phone": phone}) == people.keys(name, [email], [phone])
+
+
+# file_new is match() then add_keys() of the keys before the one matched, in one pass (for distinct keys).
+_KEYS = st.lists(st.tuples(st.sampled_from([EMAIL, PHONE, NAME]), st.sampled_from(["a", "b", "c"])), max_size=4,
+                 unique=True)
+
+
+@settings(max_examples=500, deadline=None)
+@given(rows=st.lists(_KEYS, max_size=8))
+def test_file_new_is_match_then_the_keys_new_before_it(rows):
+    ours, theirs = People(), People()
+    for item, keys in enumerate(rows):
+        hit = theirs.match(keys)
+        theirs.add_keys(keys if hit is None else keys[:keys.index(hit[0])], item)
+        assert ours.file_new(keys, item) == hit
+        assert ours._by_key == theirs._by_key

@@ -68,8 +68,17 @@ class People(Generic[T]):
         return found
 
     def values_keys(self, values: dict) -> list[Key]:
-        """The keys of a row's values (its ``name``, ``email`` and ``phone``)."""
-        return self.keys(values.get("name"), [values.get("email")], [values.get("phone")])
+        """The keys of a row's values (its ``name``, ``email`` and ``phone``): ``keys`` of one address and
+        one number, without its lists (asked for every row of a chart, twice by validate)."""
+        found: list[Key] = []
+        kinds = self.kinds
+        if EMAIL in kinds and not is_blank(email := values.get("email")) and (k := email_key(email)):
+            found.append((EMAIL, k))
+        if PHONE in kinds and not is_blank(phone := values.get("phone")) and (k := phone_key(phone, self.region)):
+            found.append((PHONE, k))
+        if NAME in kinds and (k := name_key(values.get("name"))):
+            found.append((NAME, k))
+        return found
 
     def add_keys(self, keys: Iterable[Key], item: T) -> None:
         """File ``item`` under each of ``keys`` that no one holds yet."""
@@ -83,6 +92,17 @@ class People(Generic[T]):
     def add_values(self, values: dict, item: T) -> None:
         """File ``item`` under the keys of a row's values."""
         self.add_keys(self.values_keys(values), item)
+
+    def file_new(self, keys: Iterable[Key], item: T) -> tuple[Key, T] | None:
+        """``match(keys)`` (``keys`` distinct), filing ``item`` under the keys before the one matched (under
+        every key when none is held): a duplicate row is known by the keys that were new before the one it shares."""
+        by_key = self._by_key
+        for key in keys:
+            holder = by_key.get(key)
+            if holder is not None:
+                return key, holder
+            by_key[key] = item
+        return None
 
     def match(self, keys: Iterable[Key]) -> tuple[Key, T] | None:
         """The first of ``keys`` someone holds, with its holder; None when no one holds any."""

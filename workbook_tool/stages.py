@@ -11,6 +11,7 @@ from the Profile (defaults 7, 1 and 60). The stages' names are the schema's.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 
 from . import kinds, schema
@@ -92,13 +93,16 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), 
     status = closed_status(row)
     if status:
         return NextStep(status)
-    retry = _date(row, "try_again_on", profile.region, today)
+    retry = None if row.values.get("try_again_on") is None else _date(row, "try_again_on", profile.region, today)
     if retry is not None and retry > today:
         stage = _rhythm(row, profile, today, pending_referrals, (), None).stage
         header = schema.CONTACTS.column("try_again_on").header
         return NextStep(stage, f"Nothing until {retry.isoformat()} ({header})", retry, waiting=True)
-    step = _rhythm(row, profile, today, pending_referrals, report_back, retry)
-    unreachable = _no_address(row)
+    # The row's Channel and whether its address is usable, worked out once for the rules and the reminder.
+    channel = schema.normalize_header(row.values.get("channel"))
+    email = usable_email(row) if channel != _CALL_FOLDED else None  # (a Call row needs no address to be reached)
+    step = _rhythm(row, profile, today, pending_referrals, report_back, retry, _reach(row, channel, email))
+    unreachable = _no_address(row, channel, email) if channel == _EMAIL_FOLDED else None
     return replace(step, reminders=step.reminders + (unreachable,)) if unreachable else step
 
 
@@ -116,14 +120,21 @@ def reach_channel(row: Row) -> str:
     (``_no_address`` says so in Comments).
     """
     channel = schema.normalize_header(row.values.get("channel"))
-    if channel != _CALL_FOLDED and row.text("phone") and usable_email(row) is None:
+    return _reach(row, channel, usable_email(row) if channel != _CALL_FOLDED else None)
+
+
+def _reach(row: Row, channel: str, email: str | None) -> str:
+    """``reach_channel`` for a row whose folded Channel and ``usable_email`` are known (``email`` is
+    asked only when ``channel`` is not Call)."""
+    if channel != _CALL_FOLDED and email is None and row.text("phone"):
         return _CALL_FOLDED
     return channel
 
 
-def _no_address(row: Row) -> str | None:
-    """A reminder for a row whose Channel is Email but whose Email is blank or not an address."""
-    if schema.normalize_header(row.values.get("channel")) != _EMAIL_FOLDED or usable_email(row) is not None:
+def _no_address(row: Row, channel: str, email: str | None) -> str | None:
+    """A reminder for a row whose Channel is Email but whose Email is blank or not an address
+    (``channel``: its Channel folded; ``email``: its ``usable_email``)."""
+    if channel != _EMAIL_FOLDED or email is not None:
         return None
     said = f"Channel is {_EMAIL} but there is no {'valid ' if row.text('email') else ''}address"
     if row.text("phone"):
@@ -132,14 +143,17 @@ def _no_address(row: Row) -> str | None:
 
 
 def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, report_back,
-            retry: dt.date | None) -> NextStep:
-    """The guide's rules for an open row; ``retry``, a Try Again On not after today, restarts the clock."""
+            retry: dt.date | None, channel: str | None = None) -> NextStep:
+    """The guide's rules for an open row; ``retry``, a Try Again On not after today, restarts the clock.
+    ``channel``: its ``reach_channel`` when the caller knows it."""
     region = profile.region
-    contacted = _date(row, "contacted_on", region, today)
-    meeting = _date(row, "meeting_on", region, today)
-    thanked = _date(row, "thanked_on", region, today)
-    followed = _date(row, "followed_up_on", region, today)
-    channel = reach_channel(row)
+    values = row.values  # (a blank date cell, the most common, is None: _date is asked about the others only)
+    contacted = None if values.get("contacted_on") is None else _date(row, "contacted_on", region, today)
+    meeting = None if values.get("meeting_on") is None else _date(row, "meeting_on", region, today)
+    thanked = None if values.get("thanked_on") is None else _date(row, "thanked_on", region, today)
+    followed = None if values.get("followed_up_on") is None else _date(row, "followed_up_on", region, today)
+    if channel is None:
+        channel = reach_channel(row)
 
     def resumed(due: dt.date) -> dt.date:  # a step is never due before the day to try again
         return max(due, retry) if retry is not None else due
@@ -157,22 +171,22 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
             action = f"Report back: tell them how it went with {met}" + (
                 f"; then contact the people they referred: {', '.join(pending_referrals)}" if pending_referrals else "")
             return NextStep(THANKED, action, due, kinds.REPORT_BACK, _overdue(kinds.REPORT_BACK, due, today))
-        return NextStep(THANKED, action, due, kinds.called_for(THANKED))
+        return NextStep(THANKED, action, due, _called_for(THANKED))
 
     if meeting is not None and meeting >= today:
         when = "today" if meeting == today else f"on {meeting.isoformat()}"
         action = f"Prepare your presentation and questions for the meeting {when}"
-        return NextStep(MEETING_SCHEDULED, action, meeting, kinds.called_for(MEETING_SCHEDULED))
+        return NextStep(MEETING_SCHEDULED, action, meeting, _called_for(MEETING_SCHEDULED))
 
     if meeting is not None:
         due = resumed(meeting + dt.timedelta(days=profile.days("thank_you_days")))
-        kind = kinds.called_for(MET)
+        kind = _called_for(MET)
         reminders = _overdue(kind, due, today)
         if not row.text("helpful"):
             reminders += ("fill in Helpful: the thank-you names something helpful",)
         return NextStep(MET, "Send a thank-you that names something helpful", due, kind, reminders)
 
-    replied = _date(row, "replied_on", region, today)
+    replied = None if values.get("replied_on") is None else _date(row, "replied_on", region, today)
     if replied is not None:
         sent = [d for d in (contacted, followed) if d is not None]
         # Replied On is a day, like the dates it is compared with: a reply on the day of your
@@ -184,7 +198,7 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
     if contacted is not None:
         wait = dt.timedelta(days=profile.days("follow_up_days"))
         last = max(contacted, followed) if followed else contacted
-        kind = kinds.called_for(AWAITING_REPLY, channel)  # a call sheet for someone reached by phone
+        kind = _called_for(AWAITING_REPLY, channel)  # a call sheet for someone reached by phone
         late = kinds.FOLLOW_UP  # by email or by phone, what is late is a follow-up
         if retry is not None and retry > last:
             # The day to try again is a new start: one follow-up, due that day, whatever came before.
@@ -197,10 +211,16 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
                         _overdue(late, due, today))
 
     # The Channel as the action's verb ("Call to ask …"), when it is one of the chart's.
-    how = next((c for c in schema.CHANNELS if schema.normalize_header(c) == channel), "Call or email")
-    kind = kinds.called_for(NOT_CONTACTED, channel)
+    how = _CHANNEL_VERBS.get(channel, "Call or email")
     action = f"{how} to ask for {profile.text('meeting_length')} of advice"
-    return NextStep(NOT_CONTACTED, action, today, kind)
+    return NextStep(NOT_CONTACTED, action, today, _called_for(NOT_CONTACTED, channel))
+
+
+# Each folded Channel's own spelling, the first of schema.CHANNELS to fold to it (reversed: the first is put last).
+_CHANNEL_VERBS = {schema.normalize_header(c): c for c in reversed(schema.CHANNELS)}
+# kinds.called_for's answer depends on its two arguments only, and a chart asks it for a few
+# (stage, channel) pairs thousands of times.
+_called_for = functools.lru_cache(maxsize=None)(kinds.called_for)
 
 
 def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today: dt.date) -> NextStep:
@@ -218,7 +238,7 @@ def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today:
     if other is None:
         return NextStep(AWAITING_REPLY, said + _CLOSE, due, None, _overdue("closing", due, today))
     verb = other.casefold()  # the Channel as a verb: "call them", "email them"
-    kind = kinds.called_for(NOT_CONTACTED, schema.normalize_header(other))
+    kind = _called_for(NOT_CONTACTED, schema.normalize_header(other))
     return NextStep(AWAITING_REPLY, f"{said}{verb} them ({detail}), or {_CLOSE}", due, kind,
                     _overdue(verb, due, today), channel=other)
 

@@ -194,8 +194,10 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
     name_keys = [name_key(r.values.get("name")) for r in table.rows]
     names = set(name_keys) - {""}
     choice_keys = [k for k in ("source", "channel", "status") if table.has(k)]
-    allowed = {k: {schema.normalize_header(c) for c in table.shape.column(k).choices} for k in choice_keys}
+    allowed = [(k, {schema.normalize_header(c) for c in table.shape.column(k).choices}) for k in choice_keys]
     date_keys = [c.key for c in table.shape.user_columns if c.kind == "date" and table.has(c.key)]
+    has_referred_by = table.has("referred_by")
+    fold = schema.normalize_header
 
     for row, row_name_key in zip(table.rows, name_keys):
         n = row.number
@@ -204,9 +206,9 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
         if not name:
             problems.append(_problem(table, n, "name", ERROR, "missing-name",
                                      "this row has data but no Name. Type the person's name, or clear the row."))
-        for key in choice_keys:
+        for key, choices in allowed:
             value = values.get(key)
-            if not is_blank(value) and schema.normalize_header(value) not in allowed[key]:
+            if value is not None and not is_blank(value) and fold(value) not in choices:
                 problems.append(_bad_choice(table, row, key))
         for key in date_keys:
             value = values.get(key)
@@ -225,14 +227,16 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
                                              "year if you meant another one."))
         email = values.get("email")
         email_folded = None
-        if not is_blank(email):
+        no_email = email is None or is_blank(email)
+        if not no_email:
             try:
                 email_folded = check_email(email).casefold()  # what email_key gives, without a second check
             except ValueError as exc:
                 problems.append(_problem(table, n, "email", ERROR, "bad-email", f"{exc}. Correct the address."))
         phone = values.get("phone")
         phone_folded = None
-        if not is_blank(phone):
+        no_phone = phone is None or is_blank(phone)
+        if not no_phone:
             # phone_key is None exactly when parse_phone raises (both read _parsed_phone's answer);
             # the key is the common case, and parse_phone is asked only for the reason.
             phone_folded = phone_key(phone, region)
@@ -243,27 +247,28 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
                     problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
                                              f"{exc}. Write it with its area code, or with +country code for a "
                                              "number abroad (Profile Region sets the default country)."))
-        if name and is_blank(email) and is_blank(phone):
+        if name and no_email and no_phone:
             key = "email" if table.has("email") else "name"
             problems.append(_problem(table, n, key, WARNING, "no-contact-info",
                                      f"{name} has neither a phone number nor an email. Add one so you can reach "
                                      "out."))
-        problems += _check_referral(table, row, names, row_name_key)
-        if not is_blank(values.get("recommended")):
+        # (Without a Referred By, _check_referral looks only at a Source: it finds nothing in a row with neither.)
+        if values.get("referred_by") is not None or (has_referred_by and values.get("source") is not None):
+            problems += _check_referral(table, row, names, row_name_key)
+        recommended = values.get("recommended")
+        if recommended is not None and not is_blank(recommended):
             problems += _check_recommended(table, row, region)
 
         # The same person twice: by email, by phone (errors), by name (a warning: two
         # people can share a name). The keys are the ones worked out above, in People's order.
         keys = [(kind, folded) for kind, folded in ((EMAIL, email_folded), (PHONE, phone_folded), (NAME, row_name_key))
                 if folded]
-        hit = people.match(keys)
+        hit = people.file_new(keys, row)
         if hit is not None:
             (key, _), first = hit
             problems.append(_problem(table, n, key, _DUPLICATE_SEVERITY[key], "duplicate-person",
                                      f"{name or 'this person'} is already in row {first.number} (same "
                                      f"{table.shape.column(key).header.lower()}). Merge the two rows into one."))
-            keys = keys[:keys.index(hit[0])]  # a duplicate is filed only under the keys that were new before it
-        people.add_keys(keys, row)
     return problems
 
 

@@ -133,11 +133,15 @@ def read_table(grid: list[list], shape: schema.SheetShape, sheet: str, path: Pat
             values = dict(zip(keys, take(cells)))
         else:
             values = {k: cells[i] if i < size else None for k, i in places}
-        if any(not is_blank(values[k]) for k in user_keys):
-            rows.append(Row(r + 1, values))
-            last_row = r + 1
-        elif not all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
-            last_row = r + 1  # data only in other columns: not a person, but new rows go below it
+        for k in user_keys:  # any(not is_blank(values[k]) …), without a generator and a call a key
+            value = values[k]
+            if value is not None and (not isinstance(value, str) or value.strip()):
+                rows.append(Row(r + 1, values))
+                last_row = r + 1
+                break
+        else:
+            if not all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+                last_row = r + 1  # data only in other columns: not a person, but new rows go below it
     return Table(shape, sheet, header_row, columns, headers, rows, last_row, width)
 
 

@@ -173,7 +173,12 @@ def _kill_once(world: World, folder: Path, delay: float) -> KillRun:
         state = "other"
     temps = sorted(p.name for p in folder.glob(".chart.*.chart-tmp.xlsx"))
     backups = folder / writer.BACKUP_DIR
-    bad = [p.name for p in backups.iterdir() if p.read_bytes() != world.original] if backups.exists() else []
+    kept = list(backups.iterdir()) if backups.exists() else []
+    # A kill in the middle of the backup copy leaves its hidden ".partial" file: a temporary like the
+    # workbook's own, never taken for a backup (the rotation counts only names it made). Every other file
+    # there is a backup, and must be the original whole.
+    temps += sorted(p.name for p in kept if p.name.startswith(".") and p.name.endswith(".partial"))
+    bad = [p.name for p in kept if not p.name.startswith(".") and p.read_bytes() != world.original]
     return KillRun(delay, state, proc.returncode, temps, bad)
 
 

@@ -223,6 +223,32 @@ def test_each_templates_has_an_environment_of_its_own():
     assert a.env is not b.env and a.compiled("outreach")[1] is not b.compiled("outreach")[1]
 
 
+@pytest.mark.parametrize("text", [
+    "Subject: {{ contact.name }}\n{% set kind = 'x' %}{{ kind }} {{ step.stage }}\n",
+    "Subject: Hi\n{% for step in report_back %}{{ step.name }}{% endfor %}{{ profile.name }}\n",
+    "Subject: {{ today | longdate }}\n{% macro m(contact) %}{{ contact }}{% endmacro %}{{ m(recommended) }}\n",
+    "Subject: x\n{% if pending_referrals %}{{ pending_referrals | join(', ') }}{% else %}{{ contact.first }}{% endif %}\n",
+])
+def test_the_variables_a_template_names_are_all_built(sample, tmp_path, text):
+    # uses() reads the names from the tree the template is compiled from: every variable jinja2.meta
+    # finds undeclared must be among them, or a draft would lack a variable its template reads.
+    from jinja2 import meta
+
+    from workbook_tool.drafts import Drafter
+    from workbook_tool.workbook import read_chart
+
+    chart = read_chart(sample)
+    for templates_dir in (None, template_dir(tmp_path, text, "thank-you.txt")):
+        found = Drafter(chart, DAY, templates_dir).templates
+        for kind in kinds.NAMES:
+            subject, _ = found.compiled(kind)
+            pieces = [found.pieces[kind]["subject"]] if subject else []
+            undeclared = set()
+            for piece in pieces + [found.pieces[kind]["body"]]:
+                undeclared |= meta.find_undeclared_variables(found.env.parse(templates.standalone_tags(piece.text)))
+            assert undeclared & set(templates.VARIABLES) <= found.uses(kind), kind
+
+
 def test_a_draft_is_the_same_without_the_variables_its_templates_do_not_name(sample, tmp_path):
     # Drafter.render makes only the variables the kind's templates name (Templates.uses): the
     # people a contact recommended, their pending referrals and the meetings to report back on

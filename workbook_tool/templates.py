@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, pass_context
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.utils import missing
 
@@ -563,15 +563,13 @@ class Templates:
         return self._compiled[kind]
 
     def uses(self, kind: str) -> frozenset[str]:
-        """The variables the kind's templates name (jinja2.meta), and ``today`` (longdate reads it): with
-        no loader to include another with its context, a template reaches no other variable."""
+        """The variables the kind's templates read, and ``today`` (longdate reads it): with no loader to
+        include another with its context, a template reaches no variable but those its names read."""
         if kind not in self._uses:
-            from jinja2 import meta
-
-            subject, _ = self.compiled(kind)  # TemplateError first, if broken
             named = {"today"}
-            for piece in ([self.pieces[kind]["subject"]] if subject else []) + [self.pieces[kind]["body"]]:
-                named |= meta.find_undeclared_variables(self.env.parse(standalone_tags(piece.text)))
+            for template in self.compiled(kind):  # TemplateError first, if broken
+                if template is not None:
+                    named |= template.names_read
             self._uses[kind] = frozenset(named & set(VARIABLES))
         return self._uses[kind]
 
@@ -589,7 +587,12 @@ class Templates:
 
     def _compile(self, piece: Piece, kind: str):
         try:
-            template = self.env.from_string(standalone_tags(piece.text))
+            tree = self.env.parse(standalone_tags(piece.text))
+            # Every name the template reads, from the tree it is compiled from (parsed once): a
+            # superset of jinja2.meta's undeclared variables (a name set in the template is read
+            # too), which only builds a variable more, never one less.
+            names = frozenset(node.name for node in tree.find_all(nodes.Name) if node.ctx == "load")
+            template = self.env.from_string(tree)
         except TemplateSyntaxError as exc:
             raise piece.error(kind, exc.message or str(exc), exc.lineno) from None
         except RecursionError:  # Jinja2's parser and Python's compiler recurse once per level
@@ -597,6 +600,7 @@ class Templates:
         # A template's globals are a ChainMap over the environment's, which every render
         # copies key by key; ours never change after this, so a plain dict says the same.
         template.globals = dict(template.globals)
+        template.names_read = names  # for uses()
         return template
 
 

@@ -142,6 +142,9 @@ class Sheet:
         self.new_rows: list[int] = []
         self.template_row: int | None = None
         self.header_styles: dict[tuple[int, int], int] = {}  # (row, col) → style for new headers
+        self._prefix_text = self.p.decode()
+        self._letters: dict[int, str] = {}  # column → its letters: the same few columns in every row written
+        self._styles_made: dict[tuple, object] = {}  # _edit_style's answers that depend on no row (see there)
 
     @contextlib.contextmanager
     def _where(self):
@@ -266,6 +269,7 @@ class Sheet:
         if sheetxml.attribute(m.group(3), b"r") is None:
             head = sheetxml.with_attribute(head, b"r", b"%d" % number)
         close = b"</" + p + b"c>"
+        prefix, letters, row_digits = self._prefix_text, self._letters, str(number)
         changes: list[tuple[int, int, int, bytes]] = []  # (from, column, to, new bytes); from == to: inserted
         for col, change in edit.items():
             i = bisect.bisect_left(cols, col)
@@ -282,7 +286,8 @@ class Sheet:
                 own = sheetxml.attribute(sheetxml.TAG.match(old).group(3), b"s")
                 own = own.decode() if own is not None else None
             style = self._edit_style(number, col, own, None, change, styles)
-            xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
+            letter = letters.get(col) or letters.setdefault(col, column_letter(col))
+            xml = values.cell(prefix, letter + row_digits, None if style is None else str(style),
                               change.value).encode()
             if old is not None:
                 if sheetxml.is_shared_string(old):
@@ -358,9 +363,22 @@ class Sheet:
     def _edit_style(self, number: int, col: int, own, template, change, styles: Styles):
         """The style an edited cell gets: a new header's; else its own (or, without one, the template row's,
         then its column's), made a link's or a date's where the value asks."""
-        header = self.header_styles.get((number, col))
+        header = self.header_styles.get((number, col)) if self.header_styles else None
         if header is not None:
             return header
+        if template:
+            return self._style_of(own, col, template, change, styles)
+        # Without a template row the answer depends on the cell's own style, its column and the kind of
+        # value only: worked out once for each (a sync writes the same few columns in every row).
+        key = (own, col, bool(change.link and change.url), type(change.value) if isinstance(change.value, dt.date)
+               else None)
+        try:
+            return self._styles_made[key]
+        except KeyError:
+            style = self._styles_made[key] = self._style_of(own, col, None, change, styles)
+            return style
+
+    def _style_of(self, own, col: int, template, change, styles: Styles):
         style = own
         if style in (None, "0") and template:
             style = template.get(col, style)

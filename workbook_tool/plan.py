@@ -180,6 +180,12 @@ class SyncResult:
 
 def same_value(old, new) -> bool:
     """Whether a cell already holds what the tool would write (blank equals None)."""
+    if type(new) is str and type(old) is str:  # most cells a sync compares: the rules below, for two texts
+        if not old.strip() or not new.strip():
+            return not old.strip() and not new.strip()
+        return old == cell_text(new)
+    if old is None and new is None:
+        return True
     if is_blank(old) and is_blank(new):
         return True
     if is_blank(old) or is_blank(new):

@@ -281,16 +281,17 @@ class Sheet:
                 tag_end = body.index(b">", at) + 1
                 stop = tag_end if body[tag_end - 2:tag_end] == b"/>" else body.index(close, tag_end) + len(close)
                 old = body[at:stop]
-            own = None
+            own = shared = None
             if old is not None:
-                own = sheetxml.attribute(sheetxml.TAG.match(old).group(3), b"s")
+                # The old cell's attributes read once, for its style and whether it named a shared string.
+                own, shared = sheetxml.attributes(sheetxml.TAG.match(old).group(3), (b"s", b"t"))
                 own = own.decode() if own is not None else None
             style = self._edit_style(number, col, own, None, change, styles)
             letter = letters.get(col) or letters.setdefault(col, column_letter(col))
             xml = values.cell(prefix, letter + row_digits, None if style is None else str(style),
                               change.value).encode()
             if old is not None:
-                if sheetxml.is_shared_string(old):
+                if shared == b"s":
                     self.pkg.shared_refs_dropped += 1  # its string stays in the table, one reference fewer
                 changes.append((at, col, stop, xml))
             elif xml:

@@ -67,3 +67,27 @@ def test_fit_mailto_says_when_it_had_to_cut():
     assert cut and len(link) <= mailto.MAILTO_LIMIT and link.endswith("%E2%80%A6")
     _, cut = mailto.fit_mailto("a@x.org", "s " * 3000, "")
     assert cut
+
+
+def _fit_mailto_plainly(address, subject, body, limit):
+    """fit_mailto as it was first written: each part cut with ``_fit`` (which tries it whole first), then quoted."""
+    from workbook_tool.eml import header_text
+
+    start = f"mailto:{quote(address, safe='@')}?subject="
+    whole = header_text(subject)
+    subject = mailto._fit(len(start), whole, limit)
+    head = start + quote(subject, safe="")
+    crlf = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    body = mailto._fit(len(head) + len("&body="), crlf, limit)
+    return (head + "&body=" + quote(body, safe="") if body else head), subject != whole or body != crlf
+
+
+@settings(max_examples=400, deadline=None)
+@given(subject=st.text(max_size=80) | st.text(min_size=500, max_size=2500),
+       body=st.text(max_size=300) | st.text(alphabet="ab –\n\r", min_size=100, max_size=3000),
+       limit=st.sampled_from([mailto.MAILTO_LIMIT, 60, 200]))
+def test_fit_mailto_quotes_once_as_the_plain_way_property(subject, body, limit):
+    """fit_mailto quotes a part that fits once and keeps that text: the same link and cut flag as cutting
+    each part first and quoting after, over short, long and cut subjects and bodies."""
+    assert mailto.fit_mailto("ann+x@y.org", subject, body, limit) == \
+        _fit_mailto_plainly("ann+x@y.org", subject, body, limit)

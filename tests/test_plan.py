@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import workbook_tool
 from workbook_tool.plan import MAX_CELL_TEXT, NOT_IN_XLSX, cell_text, xml_text
 
@@ -35,3 +38,27 @@ def test_each_rule_is_defined_once():
     # so is importer.py's: Unicode's control characters (C1 too), which tell a binary file from text.
     assert found == {"plan.py", "cli.py", "importer.py"}
     assert NOT_IN_XLSX.pattern.startswith("[\x00-\x08")
+
+
+def _same_text_plainly(old, new) -> bool:
+    """same_value's rules for texts and blanks, as written before its short cut for two texts."""
+    from workbook_tool.fields import is_blank
+    from workbook_tool.plan import cell_text
+
+    if is_blank(old) and is_blank(new):
+        return True
+    if is_blank(old) or is_blank(new):
+        return False
+    return isinstance(old, str) and old == cell_text(new)
+
+
+@settings(max_examples=500, deadline=None)
+@given(old=st.none() | st.text(max_size=20) | st.sampled_from(["", "  ", "\t", "Met", "a\x01b", "ab"]),
+       new=st.none() | st.text(max_size=20) | st.sampled_from(["", " ", "Met", "a\x01b", "ab", "x" * 40_000]))
+def test_same_value_of_texts_keeps_its_rules_property(old, new):
+    """The short cut for two texts answers as the general rules do: blanks equal, control characters and
+    the cell cap as CellWrite stores the text."""
+    from workbook_tool.plan import same_value
+
+    assert same_value(old, new) == _same_text_plainly(old, new)
+    assert same_value(old, "x" * 40_000) == _same_text_plainly(old, "x" * 40_000)

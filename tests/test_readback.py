@@ -9,6 +9,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from sync_fixtures import folder_listing, sample_chart
 from test_sync_safety import assert_untouched, one_error_line, replace_save, sample, sync  # noqa: F401 (a fixture)
 
@@ -92,6 +94,57 @@ def test_a_draft_link_cut_by_the_writer_is_caught(tmp_path, monkeypatch):
         Path(filename).write_bytes(damaged.read_bytes())
 
     replace_save(monkeypatch, save_then_cut_the_links)
+    data = path.read_bytes()
+    result = sync(path)
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert re.search(r"did not read back the link behind Contacts![A-Z]+\d+ as it should \('mailto:", line), line
+    assert path.read_bytes() == data
+
+
+def _lose_a_link_element(sheet: bytes, rels: bytes) -> tuple[bytes, bytes]:
+    import re
+
+    return re.sub(rb"<hyperlink [^>]*/>", b"", sheet, count=1), rels
+
+
+def _point_a_link_elsewhere(sheet: bytes, rels: bytes) -> tuple[bytes, bytes]:
+    import re
+
+    return sheet, re.sub(rb'(<Relationship [^>]*Id=")([^"]+)("[^>]*/hyperlink")', rb"\1\2gone\3", rels, count=1)
+
+
+def _a_later_twin_with_another_url(sheet: bytes, rels: bytes) -> tuple[bytes, bytes]:
+    # Two relationships under one id: the last is the one a reader keeps, and it is wrong.
+    import re
+
+    m = re.search(rb'<Relationship [^>]*/hyperlink"[^>]*/>', rels)
+    twin = re.sub(rb'Target="[^"]*"', b'Target="mailto:someone@else.org"', m.group(0))
+    return sheet, rels.replace(b"</Relationships>", twin + b"</Relationships>")
+
+
+@pytest.mark.parametrize("damage", [_lose_a_link_element, _point_a_link_elsewhere, _a_later_twin_with_another_url])
+def test_every_way_a_draft_link_goes_missing_is_caught(tmp_path, monkeypatch, damage):
+    # The links are compared one at a time as they are read (never all held): a cell whose link element is gone,
+    # whose relationship is not found, or whose last relationship says something else is each a refusal.
+    import re
+
+    from conftest import rewrite_zip
+
+    path = sample_chart(tmp_path / "chart.xlsx")
+    sheet_part, rels = "xl/worksheets/sheet1.xml", "xl/worksheets/_rels/sheet1.xml.rels"
+
+    def save_then_damage(real_save, filename):
+        real_save()
+        with zipfile.ZipFile(filename) as zf:
+            written = zf.read(sheet_part), zf.read(rels)
+        damaged = damage(*written)
+        assert damaged != written
+        out = rewrite_zip(filename, Path(filename).with_suffix(".damaged"),
+                          replace={sheet_part: damaged[0], rels: damaged[1]})
+        Path(filename).write_bytes(out.read_bytes())
+
+    replace_save(monkeypatch, save_then_damage)
     data = path.read_bytes()
     result = sync(path)
     assert result.exit_code == 1

@@ -98,3 +98,43 @@ def test_rows_the_quick_way_does_not_fit_go_the_parsed_way(tmp_path, row):
     pkg, sheet, _ = rows_of(path)
     edits = {2: CellEdit(2, 2, "x")}
     assert sheet._row_quickly(row, 2, edits, Styles(pkg), Values(False)) is None
+
+
+def test_edited_cells_styles_kept_per_kind_equal_the_rule(tmp_path):
+    # A sync asks the style of the same few columns in every row: the answer, kept per (own style, column,
+    # kind of value), is the rule's own (_style_of) whatever the order of asking, header cells included.
+    path = sample_chart(tmp_path / "chart.xlsx")
+    assert run("sync", path, "--today", TODAY_ARG).exit_code == 0
+    pkg, sheet, rows = rows_of(path)
+    styles = Styles(pkg)
+    sheet.header_styles[(1, 3)] = styles.header("tool")
+    rng = random.Random(5)
+    owns = [None, "0"] + sorted({cell[1] for row, _ in rows for cell in sheetxml.row_cells(row, sheet.p).cells
+                                 if cell[1] is not None})
+    for _ in range(2000):
+        number, col, own = rng.randint(1, 12), rng.randint(1, 30), rng.choice(owns)
+        change = random_edits(rng, number).popitem()[1]
+        expected = sheet.header_styles.get((number, col)) or sheet._style_of(own, col, None, change, styles)
+        assert sheet._edit_style(number, col, own, None, change, styles) == expected
+
+
+def test_a_days_serial_number_is_the_same_asked_again():
+    values = Values(False)
+    days = [dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.date(2026, 11, 25), dt.datetime(2026, 11, 25, 14, 30)]
+    for day in days * 2:
+        assert values.serial(day) == values._serial(day)
+    assert values.serial(dt.date(2026, 11, 25)) == "46351"
+
+
+@pytest.mark.parametrize("row", [
+    b'<row spans="1:3" r="2"><c r="A2"><v>1</v></c><c r="C2" s="1"><v>2</v></c></row>',  # r not first in the row
+    b'<row><c r="A2"><v>1</v></c></row>',  # no r: the row names its number when rewritten
+])
+def test_a_row_whose_number_is_not_written_first_is_rewritten_alike(tmp_path, row):
+    path = sample_chart(tmp_path / "chart.xlsx")
+    pkg, sheet, _ = rows_of(path)
+    styles, values = Styles(pkg), Values(False)
+    edits = {2: CellEdit(2, 2, "x"), 3: CellEdit(2, 3, dt.date(2026, 11, 25))}
+    quick = sheet._row_quickly(row, 2, edits, styles, values)
+    assert quick is not None and quick == sheet._row_parsed(row, 2, edits, None, styles, values)
+    assert quick.startswith(b'<row r="2"') or quick.startswith(b'<row spans')

@@ -32,12 +32,16 @@ def fit_mailto(address: str, subject: str, body: str, limit: int = MAILTO_LIMIT)
     so in the row's Comments, since the mail program opens the shortened text without a word."""
     start = f"mailto:{quote(address, safe='@')}?subject="
     whole = header_text(subject)
-    subject = _fit(len(start), whole, limit)
-    head = start + quote_text(subject)
+    # Quoted once: most drafts fit whole, and then the quoted text is the link's (``_fit`` gives the
+    # text itself when it fits).
+    quoted = quote_text(whole)
+    subject = whole if len(start) + len(quoted) <= limit else _fit(len(start), whole, limit)
+    head = start + (quoted if subject is whole else quote_text(subject))
     # RFC 6068: line breaks in a body are CRLF, percent-encoded.
     crlf = body.replace("\r\n", "\n").replace("\n", "\r\n")
-    body = _fit(len(head) + len("&body="), crlf, limit)
-    link = head + "&body=" + quote_text(body) if body else head
+    quoted = quote_text(crlf)
+    body = crlf if len(head) + len("&body=") + len(quoted) <= limit else _fit(len(head) + len("&body="), crlf, limit)
+    link = head + "&body=" + (quoted if body is crlf else quote_text(body)) if body else head
     return link, subject != whole or body != crlf
 
 

@@ -325,22 +325,47 @@ def _targets(parts: _Parts, sheet_part: str, links: dict[str, str]) -> dict[str,
     """
     if not links:
         return {}
+    urls = dict(_hyperlink_targets(parts, sheet_part))
+    return {ref: urls[rid] for ref, rid in links.items() if rid in urls}
+
+
+def _hyperlink_targets(parts: _Parts, sheet_part: str):
+    """(relationship id, URL) of each hyperlink relationship of the sheet part, in the order stored."""
     folder, name = posixpath.split(sheet_part)
     rels = posixpath.join(folder, "_rels", name + ".rels")
     try:
         data = parts.zf.read(rels) if rels in parts.names else b""
     except (OSError, zipfile.BadZipFile):
-        return {}
-    urls = {}
+        return
     for m in _RELATIONSHIP.finditer(data):
         tag = m.group(0)
         if _HYPERLINK_TYPE.search(tag) is None:
             continue
         rid, target = _ID.search(tag), _TARGET.search(tag)
         if rid is not None and target is not None:
-            urls[(rid.group(1) or rid.group(2)).decode("utf-8", "replace")] = _unescape(
-                (target.group(1) or target.group(2)).decode("utf-8", "replace"))
-    return {ref: urls[rid] for ref, rid in links.items() if rid in urls}
+            yield ((rid.group(1) or rid.group(2)).decode("utf-8", "replace"),
+                   _unescape((target.group(1) or target.group(2)).decode("utf-8", "replace")))
+
+
+def each_link(path, sheet: str):
+    """(cell, URL) of each hyperlink of ``sheet`` (``SheetObjects.links``), one at a time, never all held:
+    a synced sheet's links are thousands of kilobyte-long URLs. A cell given twice (two relationships under
+    one id) is given last with the URL ``sheet_objects`` would say."""
+    zf = _open(path)
+    if zf is None:
+        return
+    with zf:
+        parts = _Parts(zf)
+        part = parts.sheets.get(sheet)
+        if part is None or part not in parts.names:
+            return
+        _, links = _cell_objects(zf, part)
+        refs: dict[str, list[str]] = {}
+        for ref, rid in links.items():
+            refs.setdefault(rid, []).append(ref)
+        for rid, url in _hyperlink_targets(parts, part):
+            for ref in refs.get(rid, ()):
+                yield ref, url
 
 
 # Three attributes of a hyperlink's relationship, looked for apart (three times faster than every

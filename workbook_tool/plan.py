@@ -62,7 +62,8 @@ _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 def stored_text(value):
     """Text as a cell must store it to read back as written (others as they are)."""
-    return _LOOKS_ESCAPED.sub("_x005F_", value) if isinstance(value, str) else value
+    # The search only where it can match ("_x"): asked of every text cell written.
+    return _LOOKS_ESCAPED.sub("_x005F_", value) if isinstance(value, str) and "_x" in value else value
 
 
 @dataclass(frozen=True, slots=True)  # slots: a first sync of 10k rows makes ~60k of them
@@ -179,6 +180,12 @@ class SyncResult:
 
 def same_value(old, new) -> bool:
     """Whether a cell already holds what the tool would write (blank equals None)."""
+    if type(new) is str and type(old) is str:  # most cells a sync compares: the rules below, for two texts
+        if not old.strip() or not new.strip():
+            return not old.strip() and not new.strip()
+        return old == cell_text(new)
+    if old is None and new is None:
+        return True
     if is_blank(old) and is_blank(new):
         return True
     if is_blank(old) or is_blank(new):

@@ -57,6 +57,14 @@ def attribute(attrs: bytes, name: bytes) -> bytes | None:
     return None
 
 
+def attributes(attrs: bytes, names: tuple[bytes, ...]) -> tuple:
+    """``attribute(attrs, name)`` of each of ``names``, reading the attributes once."""
+    found: dict[bytes, bytes] = {}
+    for name, double, single in _ATTR.findall(attrs):
+        found.setdefault(name, double or single)  # the first of two, as attribute() answers
+    return tuple(found.get(name) for name in names)
+
+
 def without_attribute(attrs: bytes, name: bytes) -> bytes:
     """A tag's attributes without ``name``."""
     return b"".join(m.group(0) for m in _SPACED_ATTR.finditer(attrs) if m.group(1) != name)
@@ -228,6 +236,8 @@ def is_shared_string(cell: bytes) -> bool:
 
 def shared_string_cells(data: bytes, start: int, end: int, prefix: bytes) -> int:
     """How many cells of the rows in ``data[start:end]`` refer to the shared strings."""
+    if data.find(b'"s"', start, end) == -1 and data.find(b"'s'", start, end) == -1:
+        return 0  # no t="s" anywhere (the sheets the tool writes hold inline text): no row need be read
     return sum(is_shared_string(cell[2]) for s, e, _ in rows(data, start, end, prefix)
                for cell in row_cells(data[s:e], prefix).cells)
 

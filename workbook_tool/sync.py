@@ -130,6 +130,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
 
     mailto = _mailto_maker(chart, today, plan)
     links = objects.get(table.sheet, NOTHING).links
+    draft_letter = column_letter(full.columns["draft"]) if "draft" in full.columns else None
 
     # Every row of the table's range gets its tool cells; rows without data get blanks.
     rows_by_number = {r.number: r for r in all_rows}
@@ -163,7 +164,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
                 # The link behind the label is compared too: LibreOffice keeps the text and cuts the link.
                 label, url = (value.label, value.url) if value is not None else (None, None)
                 if number > table.last_row or not same_value(_cell(grid, number, c), label) \
-                        or links.get(f"{column_letter(c)}{number}") != url:
+                        or links.get(f"{draft_letter}{number}") != url:
                     if number <= table.last_row or url is not None:
                         plan.writes.append(CellWrite(table.sheet, number, c, label, link=True, url=url))
             elif number > table.last_row or not same_value(_cell(grid, number, c), value):
@@ -322,10 +323,20 @@ def _tool_sheet_differs(chart: Chart, grids, existing: str | None, wanted: list[
     while grid and all(is_blank(v) for v in grid[-1]):
         grid.pop()
     same = len(grid) == len(wanted) and all(
-        all(same_value(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
-        and all(is_blank(v) for v in grid[r][len(want):])
+        _same_row(grid[r], want) or (
+            all(same_value(_cell(grid, r + 1, c + 1), v) for c, v in enumerate(want))
+            and all(is_blank(v) for v in grid[r][len(want):]))
         for r, want in enumerate(wanted))
     return not same
+
+
+def _same_row(got: list, want: list) -> bool:
+    """Whether a row read holds exactly ``want`` (the same values of the same types, nothing after): most rows
+    of a tool sheet that did not change, told at once. ``want`` is as written (``cell_text``), and a value
+    equals itself by ``same_value``; any other row is compared cell by cell."""
+    n = len(want)
+    return (got[:n] == want and list(map(type, got[:n])) == list(map(type, want))
+            and all(v is None for v in got[n:]))
 
 
 # --------------------------------------------------------------------------- the command

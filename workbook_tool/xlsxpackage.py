@@ -228,9 +228,23 @@ def _write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
     if isinstance(data, bytes):
         zout.writestr(info, data)
         return
+    # The pieces (a few per row rewritten) gathered into blocks of about a MiB: each write to the zip
+    # costs a call into zlib and a CRC of its own, which for 30,000 small pieces was a fifth of a sync's
+    # writing. The deflated bytes are the same whatever the pieces (one stream).
     with zout.open(info, "w", force_zip64=True) as fh:
+        block: list = []
+        size = 0
         for piece in data():
-            fh.write(piece)
+            block.append(piece)
+            size += len(piece)
+            if size >= _BLOCK:
+                fh.write(b"".join(block))
+                block, size = [], 0
+        if block:
+            fh.write(b"".join(block))
+
+
+_BLOCK = 1 << 20
 
 
 def _copy_compressed(src: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> bool:

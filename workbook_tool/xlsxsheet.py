@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import operator
 import re
 
 from lxml import etree
@@ -41,8 +42,18 @@ class Values:
         # Strict SpreadsheetML keeps a date as an ISO 8601 text (t="d"), not a serial number; Excel
         # writes its Strict files so.
         self.iso_dates = iso_dates
+        self._serials: dict[dt.date, str] = {}
 
     def serial(self, value: dt.date) -> str:
+        if type(value) is dt.date:  # a day (a Follow-Up On): a chart's are a few hundred days, each written often
+            try:
+                return self._serials[value]
+            except KeyError:
+                found = self._serials[value] = self._serial(value)
+                return found
+        return self._serial(value)
+
+    def _serial(self, value: dt.date) -> str:
         if not isinstance(value, dt.datetime):
             value = dt.datetime(value.year, value.month, value.day)
         value = value.replace(tzinfo=None)
@@ -90,6 +101,9 @@ def _escape(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- one worksheet
+
+
+_PLACE = operator.itemgetter(0, 1)  # a change's place in the row, then its column
 
 
 class CellEdit:
@@ -142,6 +156,11 @@ class Sheet:
         self.new_rows: list[int] = []
         self.template_row: int | None = None
         self.header_styles: dict[tuple[int, int], int] = {}  # (row, col) → style for new headers
+        self._prefix_text = self.p.decode()
+        self._cell_starts = sheetxml.cell_starts(self.p)
+        self._cell_opening, self._cell_close = b"<" + self.p + b'c r="', b"</" + self.p + b"c>"
+        self._letters: dict[int, str] = {}  # column → its letters: the same few columns in every row written
+        self._styles_made: dict[tuple, object] = {}  # _edit_style's answers that depend on no row (see there)
 
     @contextlib.contextmanager
     def _where(self):
@@ -297,30 +316,29 @@ class Sheet:
         body = row[m.end():end]
         if b"<!" in body or b"<?" in body or b"extLst" in body:
             return None
-        named, any_cell = sheetxml.cell_starts(p)
+        named, any_cell = self._cell_starts
         refs = named.findall(body)
         if len(refs) != len(any_cell.findall(body)):
             return None  # a cell whose place is implied, or not named first
         cols = sheetxml.column_numbers([letters for letters, _ in refs])
         if cols != sorted(set(cols)):
             return None  # out of order, or twice: the careful reading says what to do
-        opening = b"<" + p + b'c r="'
-
-        def start(i: int) -> int:
-            """Where the row's i-th cell starts (-1: written some other way, with spaces or quotes)."""
-            return body.find(opening + refs[i][0] + refs[i][1] + b'"')
-
+        opening = self._cell_opening
         attrs = m.group(3)
         if b"spans" in attrs:
             attrs = sheetxml.without_attribute(attrs, b"spans")  # a hint that new cells would make wrong
         head = b"<" + m.group(2) + attrs + b">"
-        if sheetxml.attribute(m.group(3), b"r") is None:
+        # ' r="…' first, as every producer writes a row, names its number; else the attributes are read.
+        if not m.group(3).startswith(b' r="') and sheetxml.attribute(m.group(3), b"r") is None:
             head = sheetxml.with_attribute(head, b"r", b"%d" % number)
-        close = b"</" + p + b"c>"
+        close = self._cell_close
+        prefix, letters, row_digits = self._prefix_text, self._letters, str(number)
         changes: list[tuple[int, int, int, bytes]] = []  # (from, column, to, new bytes); from == to: inserted
+        n = len(cols)
         for col, change in edit.items():
             i = bisect.bisect_left(cols, col)
-            at = start(i) if i < len(cols) else len(body)
+            # Where the row's i-th cell starts (-1: written some other way, with spaces or quotes), or the end.
+            at = body.find(opening + refs[i][0] + refs[i][1] + b'"') if i < n else len(body)
             if at < 0:
                 return None
             old = None
@@ -328,22 +346,24 @@ class Sheet:
                 tag_end = body.index(b">", at) + 1
                 stop = tag_end if body[tag_end - 2:tag_end] == b"/>" else body.index(close, tag_end) + len(close)
                 old = body[at:stop]
-            own = None
+            own = shared = None
             if old is not None:
-                own = sheetxml.attribute(sheetxml.TAG.match(old).group(3), b"s")
+                # The old cell's attributes read once, for its style and whether it named a shared string.
+                own, shared = sheetxml.attributes(sheetxml.TAG.match(old).group(3), (b"s", b"t"))
                 own = own.decode() if own is not None else None
             style = self._edit_style(number, col, own, None, change, styles)
-            xml = values.cell(p.decode(), f"{column_letter(col)}{number}", None if style is None else str(style),
+            letter = letters.get(col) or letters.setdefault(col, column_letter(col))
+            xml = values.cell(prefix, letter + row_digits, None if style is None else str(style),
                               change.value).encode()
             if old is not None:
-                if sheetxml.is_shared_string(old):
+                if shared == b"s":
                     self.pkg.shared_refs_dropped += 1  # its string stays in the table, one reference fewer
                 changes.append((at, col, stop, xml))
             elif xml:
                 changes.append((at, col, at, xml))  # before the first cell to its right, or at the row's end
         pieces = [head]
         pos = 0
-        for at, _, stop, xml in sorted(changes, key=lambda c: c[:2]):  # by place, then column
+        for at, _, stop, xml in sorted(changes, key=_PLACE):  # by place, then column
             pieces += (body[pos:at], xml)
             pos = stop
         pieces += (body[pos:], row[end:])
@@ -409,9 +429,22 @@ class Sheet:
     def _edit_style(self, number: int, col: int, own, template, change, styles: Styles):
         """The style an edited cell gets: a new header's; else its own (or, without one, the template row's,
         then its column's), made a link's or a date's where the value asks."""
-        header = self.header_styles.get((number, col))
+        header = self.header_styles.get((number, col)) if self.header_styles else None
         if header is not None:
             return header
+        if template:
+            return self._style_of(own, col, template, change, styles)
+        # Without a template row the answer depends on the cell's own style, its column and the kind of
+        # value only: worked out once for each (a sync writes the same few columns in every row).
+        key = (own, col, bool(change.link and change.url), type(change.value) if isinstance(change.value, dt.date)
+               else None)
+        try:
+            return self._styles_made[key]
+        except KeyError:
+            style = self._styles_made[key] = self._style_of(own, col, None, change, styles)
+            return style
+
+    def _style_of(self, own, col: int, template, change, styles: Styles):
         style = own
         if style in (None, "0") and template:
             style = template.get(col, style)

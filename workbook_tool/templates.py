@@ -566,11 +566,8 @@ class Templates:
         """The variables the kind's templates read, and ``today`` (longdate reads it): with no loader to
         include another with its context, a template reaches no variable but those its names read."""
         if kind not in self._uses:
-            named = {"today"}
-            for template in self.compiled(kind):  # TemplateError first, if broken
-                if template is not None:
-                    named |= template.names_read
-            self._uses[kind] = frozenset(named & set(VARIABLES))
+            read = {"today"}.union(*(t.names_read for t in self.compiled(kind) if t is not None))
+            self._uses[kind] = frozenset(read & set(VARIABLES))
         return self._uses[kind]
 
     def render(self, kind: str, context: dict) -> tuple[str | None, str]:
@@ -588,9 +585,8 @@ class Templates:
     def _compile(self, piece: Piece, kind: str):
         try:
             tree = self.env.parse(standalone_tags(piece.text))
-            # Every name the template reads, from the tree it is compiled from (parsed once): a
-            # superset of jinja2.meta's undeclared variables (a name set in the template is read
-            # too), which only builds a variable more, never one less.
+            # Every name read, from the tree compiled (parsed once): a superset of jinja2.meta's
+            # undeclared variables, so uses() may build a variable more, never one less.
             names = frozenset(node.name for node in tree.find_all(nodes.Name) if node.ctx == "load")
             template = self.env.from_string(tree)
         except TemplateSyntaxError as exc:

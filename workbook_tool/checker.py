@@ -76,8 +76,40 @@ def _fold(text: str) -> str:
     # A draft is folded once however many phrases are looked for in it, and each
     # Profile phrase once per run (looked for in every draft, it stays among the
     # recent ones). Few entries: each may hold a whole draft, twice, and a run of
-    # 100,000 drafts should not keep thousands of them. ASCII text has no accents and no dash kinds, and
-    # NFKD leaves it alone; its casefold is its lower case.
+    # 100,000 drafts should not keep thousands of them.
+    if _PIECE_END not in text:
+        return _fold_piece(text)
+    return " ".join([folded for folded in map(_fold_piece, _pieces(text)) if folded])
+
+
+# A draft's text repeats most of its sentences from draft to draft (the Profile's paragraphs, the
+# request) around one or two of its own (who referred them, a personal note). Cut after each ". ",
+# it is folded and its words counted piece by piece, each distinct piece once per run, with the
+# same outcome: folding changes each character on its own (NFKD, then combining marks dropped,
+# casefold, dashes: a mark that NFKD would move is dropped anyway), keeps "." and " ", and spacing
+# is then collapsed; and a word is letters and apostrophes, which ". " splits. Tests compare both.
+_PIECE_END = ". "
+# Pieces longer than this are not kept: a run keeps a thousand of them.
+_KEPT_PIECE = 2000
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut after each ". ": ``"A. B. C"`` gives ``["A.", "B.", "C"]`` (the spaces are left out)."""
+    parts = text.split(_PIECE_END)
+    return [part + "." for part in parts[:-1]] + [parts[-1]]
+
+
+def _fold_piece(text: str) -> str:
+    return _fold_kept(text) if len(text) <= _KEPT_PIECE else _fold_whole(text)
+
+
+@lru_cache(maxsize=1024)
+def _fold_kept(text: str) -> str:
+    return _fold_whole(text)
+
+
+def _fold_whole(text: str) -> str:
+    # ASCII text has no accents and no dash kinds, and NFKD leaves it alone; its casefold is its lower case.
     if text.isascii():
         return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKD", text)
@@ -95,6 +127,20 @@ def _fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of a text, as a person would count them ("15–20" is two)."""
     return _WORD.findall(text or "")
+
+
+def word_count(text: str) -> int:
+    """``len(words(text))``, counted piece by piece (``_pieces``)."""
+    return sum(map(_piece_words, _pieces(text)))
+
+
+def _piece_words(piece: str) -> int:
+    return _kept_piece_words(piece) if len(piece) <= _KEPT_PIECE else len(words(piece))
+
+
+@lru_cache(maxsize=1024)
+def _kept_piece_words(piece: str) -> int:
+    return len(words(piece))
 
 
 def mentions(text: str, phrase: str) -> bool:
@@ -182,10 +228,37 @@ def sentences(text: str) -> list[str]:
         if piece:
             out.append(piece)
         start = match.end()
-    rest = text[start:].strip()
-    if rest:
-        out.append(rest)
+        if len(text) - start <= _KEPT_SENTENCES:
+            rest = text[start:].lstrip()
+            known = _RECENT_SENTENCES.get(rest)
+            if known is not None:
+                _remember_sentences(rest, known)  # kept among the recent: the next draft's rest, most likely
+                out += known
+                break
+    else:
+        rest = text[start:].strip()
+        if rest:
+            out.append(rest)
+    if len(text) <= _KEPT_SENTENCES:
+        _remember_sentences(text.lstrip(), tuple(out))
     return out
+
+
+# The sentences of recent texts (left-stripped), up to this many of this length. Where a text's
+# first sentences are its own and the rest is a recent text's (a draft's opening, then the paragraphs
+# every draft has), the rest's sentences are those: the split at a sentence's end starts afresh
+# (nothing before it is looked at again, and the spaces before a text change none of its
+# sentences). A test compares this with splitting every text whole.
+_KEPT_SENTENCES = 4000
+_RECENT_SENTENCES: dict[str, tuple[str, ...]] = {}
+_RECENT_MAX = 64
+
+
+def _remember_sentences(text: str, found: tuple[str, ...]) -> None:
+    _RECENT_SENTENCES.pop(text, None)  # the most recent last: the oldest goes first
+    if len(_RECENT_SENTENCES) >= _RECENT_MAX:
+        del _RECENT_SENTENCES[next(iter(_RECENT_SENTENCES))]
+    _RECENT_SENTENCES[text] = found
 
 
 def _last_word(text: str) -> str | None:
@@ -291,7 +364,7 @@ def _check(kind: str, text: str, facts: dict, style: str) -> list[Finding]:
     found += _voice(said)
     if kinds.SHORT in rules:
         limit = MAX_WORDS_5_POINT if five_point else MAX_WORDS
-        count = len(words(text))
+        count = word_count(text)
         if count >= limit:
             found.append(Finding("too-long", f"the {kind} has {count} words; keep it under {limit}."))
     return found

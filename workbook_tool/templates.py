@@ -527,9 +527,16 @@ class _Environment(BoundedEnvironment):
     def getattr(self, obj, attribute):
         # contact.name, me.job_status …: a field, which Fields.__getattr__ would give
         # after the sandbox's attribute checks; asked ~15 times per draft.
-        if (type(obj) is Fields and type(attribute) is str and attribute in obj.known
-                and not attribute.startswith("_") and attribute not in _FIELDS_ATTRIBUTES):
-            return obj[attribute]
+        if (type(obj) is Fields and type(attribute) is str and attribute not in _FIELDS_ATTRIBUTES
+                and not attribute.startswith("_")):
+            # A value found already (the Profile's, the same for every draft, or a cell
+            # converted once) is the answer whether or not ``known`` still names it (a
+            # template may change that dict): the sandbox's way ends at obj[attribute] too.
+            value = (obj._all if obj._all is not None else obj._done).get(attribute)
+            if value is not None:
+                return value
+            if attribute in obj.known:
+                return obj[attribute]
         return super().getattr(obj, attribute)
 
 

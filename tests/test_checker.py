@@ -83,7 +83,8 @@ _PIECES = st.sampled_from([
     "Dr", "Dr. ", "J. ", "e.g. ", "Inc.", "1. ", "- ", "* ", "# ", "I ", "I'm ", "I\u2019ve ", "I am ", "not ",
     "asking ", "for a job", "looking ", "position", "15\u201320 minutes", "15-20 min", "Ann", "Zoë", "Zoe\u0301",
     "ÅNGSTRÖM", "Straße", "\ufb01ne", "\u00a8", "\u0301", "\u2014", "\u2212", "٣", "²", "rock 'n' roll", "’s",
-    "Дмитрий", "王", "İstanbul", "ΣΑΣ", "x_y", "a''b",
+    "Дмитрий", "王", "İstanbul", "ΣΑΣ", "x_y", "a''b", "I am not asking you for a job", "NOT Asking", "for a ",
+    "looking for a new position", "Seeking", "20 minutes", "10 to 15 min", "job", ". not asking. for a job",
 ])
 _TEXTS = st.lists(_PIECES, max_size=40).map("".join) | st.text(max_size=60)
 
@@ -142,3 +143,18 @@ def test_a_run_of_drafts_gets_the_findings_of_drafts_checked_one_by_one():
         alone.append(codes(body))
     assert [codes(body) for body in bodies * 3] == alone * 3
     assert alone[0] == ["no-referrer"] and alone[1] == []
+
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=_TEXTS)
+def test_a_phrase_found_piece_by_piece_is_found_in_the_whole_folded_text(text):
+    folded = checker._fold_whole(text)
+    for pattern in (checker._NOT_ASKING, checker._LOOKING, checker._MEETING_MINUTES):
+        assert checker._says(pattern, text) == (pattern.search(folded) is not None), pattern.pattern
+
+
+def test_phrases_are_found_in_any_piece_and_not_across_two():
+    text = "Hi. I am looking. For a job. I am not asking you for a job. It takes 10 to 15 min. Bye"
+    assert [checker._says(p, text) for p in (checker._NOT_ASKING, checker._LOOKING, checker._MEETING_MINUTES)] == \
+        [True, False, True]

@@ -27,6 +27,15 @@ def test_header_text_breaks_every_encoded_word():
     assert eml.header_text("=?=?") == "= ?= ?"
 
 
+@settings(max_examples=1000, deadline=None)
+@given(text=HOSTILE_TEXT | st.text(alphabet=" \u00a0\u3000\t\n\u2028\u200b=?ab", max_size=12))
+def test_header_text_returns_printable_text_as_it_is_only_where_that_is_what_spacing_it_out_gives(text):
+    import unicodedata
+
+    spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    assert eml.header_text(text) == " ".join(spaced.replace("=?", "= ?").split())
+
+
 def test_an_address_holding_an_encoded_word_cannot_be_a_header():
     assert eml.header_address_problem("ann@x.org") is None
     assert eml.header_address_problem("=?utf-8?q?x?=@x.org") == 'a mail program would read its "=?" as an encoded word'

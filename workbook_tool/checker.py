@@ -84,19 +84,50 @@ def _fold(text: str) -> str:
 
 # A draft's text repeats most of its sentences from draft to draft (the Profile's paragraphs, the
 # request) around one or two of its own (who referred them, a personal note). Cut after each ". ",
-# it is folded and its words counted piece by piece, each distinct piece once per run, with the
-# same outcome: folding changes each character on its own (NFKD, then combining marks dropped,
-# casefold, dashes: a mark that NFKD would move is dropped anyway), keeps "." and " ", and spacing
-# is then collapsed; and a word is letters and apostrophes, which ". " splits. Tests compare both.
+# it is folded, its words counted and its folded text searched piece by piece, each distinct piece
+# once per run, with the same outcome: folding changes each character on its own (NFKD, then
+# combining marks dropped, casefold, dashes: a mark NFKD would move is dropped anyway), keeps "."
+# and " ", and spacing is then collapsed; a word is letters and apostrophes, which ". " splits; and
+# the phrases searched for (_says) hold no ".", so none runs from one piece into the next. Tests
+# compare each with the whole text's.
 _PIECE_END = ". "
-# Pieces longer than this are not kept: a run keeps a thousand of them.
+# Pieces longer than this are not kept (a run keeps thousands of them), nor the pieces of a longer text.
 _KEPT_PIECE = 2000
+_KEPT_TEXT = 20_000
 
 
-def _pieces(text: str) -> list[str]:
-    """``text`` cut after each ". ": ``"A. B. C"`` gives ``["A.", "B.", "C"]`` (the spaces are left out)."""
+def _pieces(text: str) -> tuple[str, ...]:
+    """``text`` cut after each ". ": ``"A. B. C"`` gives ``("A.", "B.", "C")`` (the spaces are left out).
+
+    The same pieces (the same objects, whose hashes Python keeps) for a recent text of a draft's size.
+    """
+    return _kept_pieces(text) if len(text) <= _KEPT_TEXT else _cut(text)
+
+
+@lru_cache(maxsize=256)
+def _kept_pieces(text: str) -> tuple[str, ...]:
+    return _cut(text)
+
+
+def _cut(text: str) -> tuple[str, ...]:
     parts = text.split(_PIECE_END)
-    return [part + "." for part in parts[:-1]] + [parts[-1]]
+    return (*[part + "." for part in parts[:-1]], parts[-1])
+
+
+def _says(pattern: re.Pattern, text: str) -> bool:
+    """Whether ``pattern`` (one of the phrases below, which hold no ".") is found in ``fold(text)``."""
+    return any(_piece_says(pattern, piece) for piece in _pieces(text))
+
+
+def _piece_says(pattern: re.Pattern, piece: str) -> bool:
+    if len(piece) > _KEPT_PIECE:
+        return pattern.search(_fold_piece(piece)) is not None
+    return _kept_piece_says(pattern, piece)
+
+
+@lru_cache(maxsize=4096)
+def _kept_piece_says(pattern: re.Pattern, piece: str) -> bool:
+    return pattern.search(_fold_piece(piece)) is not None
 
 
 def _fold_piece(text: str) -> str:
@@ -213,8 +244,15 @@ MAX_I_RUN = 2
 def sentences(text: str) -> list[str]:
     """The sentences of a text, each stripped: a period after a title, an initial or a common
     abbreviation ("Dr.", "J.", "Inc.", "e.g.") ends none, and a list item or paragraph ends one."""
+    key = text.lstrip() if len(text) <= _KEPT_SENTENCES else None
+    if key is not None:
+        known = _RECENT_SENTENCES.get(key)
+        if known is not None:
+            _remember_sentences(key, known)
+            return list(known)
     out: list[str] = []
     start = 0
+    looks = _RECENT_LOOKS if key is not None else 0
     for match in _SENTENCE_END.finditer(text):
         if match.group().startswith("."):
             before = text[start:match.start()]
@@ -228,7 +266,8 @@ def sentences(text: str) -> list[str]:
         if piece:
             out.append(piece)
         start = match.end()
-        if len(text) - start <= _KEPT_SENTENCES:
+        if looks:  # the first few sentences only: a draft's own are at its start
+            looks -= 1
             rest = text[start:].lstrip()
             known = _RECENT_SENTENCES.get(rest)
             if known is not None:
@@ -239,8 +278,8 @@ def sentences(text: str) -> list[str]:
         rest = text[start:].strip()
         if rest:
             out.append(rest)
-    if len(text) <= _KEPT_SENTENCES:
-        _remember_sentences(text.lstrip(), tuple(out))
+    if key is not None:
+        _remember_sentences(key, tuple(out))
     return out
 
 
@@ -252,6 +291,8 @@ def sentences(text: str) -> list[str]:
 _KEPT_SENTENCES = 4000
 _RECENT_SENTENCES: dict[str, tuple[str, ...]] = {}
 _RECENT_MAX = 64
+# How many sentences of a text may be its own before the rest is looked for among the recent.
+_RECENT_LOOKS = 3
 
 
 def _remember_sentences(text: str, found: tuple[str, ...]) -> None:
@@ -284,6 +325,16 @@ def _first(found: list[str]) -> str:
 
 
 def _begins_with_i(sentence: str) -> bool:
+    # A run's drafts share most of their sentences (the same objects, from the recent texts).
+    return _kept_begins_with_i(sentence) if len(sentence) <= _KEPT_PIECE else _starts_with_i(sentence)
+
+
+@lru_cache(maxsize=1024)
+def _kept_begins_with_i(sentence: str) -> bool:
+    return _starts_with_i(sentence)
+
+
+def _starts_with_i(sentence: str) -> bool:
     return _I_START.match(sentence[_LEAD.match(sentence).end():]) is not None
 
 
@@ -382,7 +433,7 @@ def _presentation(text: str, facts: dict, kind: str) -> list[Finding]:
         found.append(Finding("no-job-status", f"the {kind} cannot say your job status: fill in the Profile's "
                                               "Job Status and Expertise."))
     seeking = facts.get("seeking", "")
-    if not (seeking and mentions(text, seeking)) and not _LOOKING.search(fold(text)):
+    if not (seeking and mentions(text, seeking)) and not _says(_LOOKING, text):
         found.append(Finding("no-position", f"the {kind} does not say that you are looking for a position."))
     why = facts.get("why_searching", "")
     if not why:
@@ -394,10 +445,10 @@ def _presentation(text: str, facts: dict, kind: str) -> list[Finding]:
     if referrer and not _names(text, referrer):
         found.append(Finding("no-referrer", f"the {kind} does not say that {referrer} referred you."))
     length = facts.get("meeting_length", "")
-    if not ((length and fold(length) in fold(text)) or _MEETING_MINUTES.search(fold(text))):
+    if not ((length and fold(length) in fold(text)) or _says(_MEETING_MINUTES, text)):
         found.append(Finding("no-meeting-length", f"the {kind} does not ask for {length or '15–20 minutes'} of "
                                                   "their time."))
-    if not _NOT_ASKING.search(fold(text)):
+    if not _says(_NOT_ASKING, text):
         found.append(Finding("no-not-asking", f'the {kind} does not say plainly that you are not asking for a job '
                                               '("I am not asking you for a job").'))
     return found

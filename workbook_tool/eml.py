@@ -35,10 +35,14 @@ def header_text(value) -> str:
     must not add a header.
     """
     text = str(value)
-    if not text.isprintable():  # printable text has no Cc, Cf, Zl or Zp character
+    printable = text.isprintable()
+    if not printable:  # printable text has no Cc, Cf, Zl or Zp character
         text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
     if ENCODED_WORD in text:
         text = text.replace(ENCODED_WORD, "= ?")
+    # Printable text holds no space but " ": without two in a row or one at an end, it is as it is.
+    if printable and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 

@@ -22,6 +22,8 @@ from .workbook import Chart, Profile, Row
 CLOSED = tuple(schema.STATUSES)  # Declined, No Reply, On Hold, Done: the stage is the Status
 _CALL, _EMAIL = schema.CHANNELS
 _CALL_FOLDED, _EMAIL_FOLDED = schema.normalize_header(_CALL), schema.normalize_header(_EMAIL)
+# Each Channel folded like a header → its name (reversed: were two alike, the first would win).
+_CHANNEL_NAMES = {schema.normalize_header(name): name for name in reversed(schema.CHANNELS)}
 _NO_REPLY = schema.STATUSES[1]
 _CLOSE = f"set Status to {_NO_REPLY}"
 NO_REPLY_TITLE = "Close {name} as " + _NO_REPLY  # the calendar's title for a step of closing
@@ -197,7 +199,7 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
                         _overdue(late, due, today))
 
     # The Channel as the action's verb ("Call to ask …"), when it is one of the chart's.
-    how = next((c for c in schema.CHANNELS if schema.normalize_header(c) == channel), "Call or email")
+    how = _CHANNEL_NAMES.get(channel, "Call or email")
     kind = kinds.called_for(NOT_CONTACTED, channel)
     action = f"{how} to ask for {profile.text('meeting_length')} of advice"
     return NextStep(NOT_CONTACTED, action, today, kind)

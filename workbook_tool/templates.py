@@ -525,13 +525,11 @@ class _Environment(BoundedEnvironment):
     """The bounded sandbox (sandbox.py), with a short cut for the fields of a row."""
 
     def getattr(self, obj, attribute):
-        # contact.name, me.job_status …: a field, which Fields.__getattr__ would give
-        # after the sandbox's attribute checks; asked ~15 times per draft.
+        # contact.name, me.job_status …: a field, asked ~15 times per draft. A value found already
+        # (the Profile's, a cell converted) is the answer even where a template took its key out of
+        # ``known``: the sandbox's way (Fields.__getattr__ refuses, then obj[attribute]) ends there too.
         if (type(obj) is Fields and type(attribute) is str and attribute not in _FIELDS_ATTRIBUTES
                 and not attribute.startswith("_")):
-            # A value found already (the Profile's, the same for every draft, or a cell
-            # converted once) is the answer whether or not ``known`` still names it (a
-            # template may change that dict): the sandbox's way ends at obj[attribute] too.
             value = (obj._all if obj._all is not None else obj._done).get(attribute)
             if value is not None:
                 return value

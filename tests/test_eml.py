@@ -167,3 +167,26 @@ def test_build_eml_equals_the_email_package_at_every_line_length(shape):
             safe = eml.header_text(text)  # build_eml's first step: one space between words
             want = stdlib_eml(safe, to, safe, "me@example.com", safe, "Hi\n")
             assert eml.build_eml(text, to, text, "me@example.com", text, "Hi\n") == want, (text, to)
+
+
+def _stdlib_qp(line: bytes) -> bytes:
+    from email import quoprimime
+
+    return quoprimime.body_encode(line.decode("latin-1"), 78, eol="\r\n").encode("ascii") + b"\r\n"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(line=st.binary(max_size=300).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
+       | st.lists(st.sampled_from([b"=", b" ", b"\t", b"x", b"\xc3\xa9", b"\xd0\x94", b".", b"~", b"\x7f"]),
+                  max_size=200).map(b"".join))
+def test_a_body_line_is_quoted_as_the_email_package_quotes_it_property(line):
+    assert eml._qp_line.__wrapped__(line) == _stdlib_qp(line)
+
+
+def test_a_body_line_is_quoted_as_the_email_package_quotes_it_at_every_length():
+    # Where a soft break goes is decided one character at a time around 77: an "=XX" there, or a
+    # space or a tab at the end, at every length.
+    for n in range(0, 240):
+        for tail in (b"", b"=", b"==", b"\xc3\xa9", b" ", b"\t", b"x ", b"= ", b"\xc3\xa9\t"):
+            for line in (b"x" * n + tail, b"=" * n + tail, (b"a\xd0\x94" * n)[:n] + tail):
+                assert eml._qp_line.__wrapped__(line) == _stdlib_qp(line), line

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbook_tool import checker
 
@@ -78,3 +82,15 @@ def test_the_old_packaged_outreach_has_four_in_a_row():
            "I want to help hospitals.\n\nI am not asking you for a job. Would you have 15–20 minutes for me, at "
            "your office, to hear how you see the current market and what you would suggest for my search?\n\nJo\n")
     assert codes(old, referrer="Sue Miller") == ["voice-i"]
+
+
+# Letters, digits of several scripts, underscores, marks, spaces, line breaks and punctuation: every
+# kind of character the last-word pattern treats differently.
+_WORD_ENDS = "aZé\u0301ßЖ王ー_09٣²\u00bd \n\t.,'-"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet=_WORD_ENDS, max_size=12) | st.text(max_size=12))
+def test_the_last_word_read_from_the_end_is_the_one_the_search_finds(text):
+    found = re.search(r"([^\W\d_]+|\d+)$", text)
+    assert checker._last_word(text) == (found.group(1) if found else None)

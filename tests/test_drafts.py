@@ -22,7 +22,7 @@ import pytest
 from draft_fixtures import (DAY, TODAY, add_templates_sheet, parse_eml, row_of, run, sample, set_contact,
                             set_profile, template_dir)
 from mail_checks import EML_HEADERS, HOSTILE_WORDS, assert_mailto_is_safe, assert_only_the_expected_headers
-from workbook_tool import draftfiles, drafts, kinds
+from workbook_tool import draftfiles, drafts, kinds, stages
 from workbook_tool.errors import TemplateError
 from workbook_tool.mailto import MAILTO_LIMIT
 from workbook_tool.workbook import read_chart
@@ -574,6 +574,32 @@ def test_library_never_prints(sample, capsys):
     assert email.message_from_bytes(run_.drafts[0].content)["X-Unsent"] == "1"
 
 
+
+
+def test_a_drafts_step_is_the_step_sync_works_out(sample):
+    # The drafter looks up referrals only for a thanked contact, as stages.contact_steps does.
+    chart = read_chart(sample)
+    drafter = drafts.Drafter(chart, DAY)
+    assert any(r.values.get("thanked_on") for r in chart.contacts.rows)
+    assert [drafter.step(r) for r in chart.contacts.rows] == [s for _, s in stages.contact_steps(chart, DAY)]
+
+
+def test_drafts_made_in_a_row_are_the_drafts_made_each_alone(sample):
+    # Drafts share what the checker, the headers and the quoting remember from one draft to the
+    # next: each draft, its text, file and findings, is what it is when made with nothing remembered.
+    from workbook_tool import checker, eml
+
+    chart = _chart_of(sample, 40)
+    made = drafts.make_drafts(chart, "outreach", DAY).drafts
+    in_a_row = [(d.filename, d.content, d.findings) for d in made]
+    alone = []
+    for name in [d.name for d in made]:
+        for cache in (checker._checked, checker._fold_kept, checker._kept_pieces, checker._kept_piece_words,
+                      checker._kept_piece_says, checker._kept_begins_with_i, eml._qp_line, eml._encoded_subject):
+            cache.cache_clear()
+        checker._RECENT_SENTENCES.clear()
+        alone += [(d.filename, d.content, d.findings) for d in drafts.make_drafts(chart, "outreach", DAY, [name]).drafts]
+    assert len(in_a_row) > 40 and sorted(in_a_row) == sorted(alone)
 
 
 def _chart_of(sample, n: int):

@@ -27,6 +27,15 @@ def test_header_text_breaks_every_encoded_word():
     assert eml.header_text("=?=?") == "= ?= ?"
 
 
+@settings(max_examples=1000, deadline=None)
+@given(text=HOSTILE_TEXT | st.text(alphabet=" \u00a0\u3000\t\n\u2028\u200b=?ab", max_size=12))
+def test_header_text_returns_printable_text_as_it_is_only_where_that_is_what_spacing_it_out_gives(text):
+    import unicodedata
+
+    spaced = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    assert eml.header_text(text) == " ".join(spaced.replace("=?", "= ?").split())
+
+
 def test_an_address_holding_an_encoded_word_cannot_be_a_header():
     assert eml.header_address_problem("ann@x.org") is None
     assert eml.header_address_problem("=?utf-8?q?x?=@x.org") == 'a mail program would read its "=?" as an encoded word'
@@ -158,3 +167,26 @@ def test_build_eml_equals_the_email_package_at_every_line_length(shape):
             safe = eml.header_text(text)  # build_eml's first step: one space between words
             want = stdlib_eml(safe, to, safe, "me@example.com", safe, "Hi\n")
             assert eml.build_eml(text, to, text, "me@example.com", text, "Hi\n") == want, (text, to)
+
+
+def _stdlib_qp(line: bytes) -> bytes:
+    from email import quoprimime
+
+    return quoprimime.body_encode(line.decode("latin-1"), 78, eol="\r\n").encode("ascii") + b"\r\n"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(line=st.binary(max_size=300).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
+       | st.lists(st.sampled_from([b"=", b" ", b"\t", b"x", b"\xc3\xa9", b"\xd0\x94", b".", b"~", b"\x7f"]),
+                  max_size=200).map(b"".join))
+def test_a_body_line_is_quoted_as_the_email_package_quotes_it_property(line):
+    assert eml._qp_line.__wrapped__(line) == _stdlib_qp(line)
+
+
+def test_a_body_line_is_quoted_as_the_email_package_quotes_it_at_every_length():
+    # Where a soft break goes is decided one character at a time around 77: an "=XX" there, or a
+    # space or a tab at the end, at every length.
+    for n in range(0, 240):
+        for tail in (b"", b"=", b"==", b"\xc3\xa9", b" ", b"\t", b"x ", b"= ", b"\xc3\xa9\t"):
+            for line in (b"x" * n + tail, b"=" * n + tail, (b"a\xd0\x94" * n)[:n] + tail):
+                assert eml._qp_line.__wrapped__(line) == _stdlib_qp(line), line

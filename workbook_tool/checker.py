@@ -76,8 +76,71 @@ def _fold(text: str) -> str:
     # A draft is folded once however many phrases are looked for in it, and each
     # Profile phrase once per run (looked for in every draft, it stays among the
     # recent ones). Few entries: each may hold a whole draft, twice, and a run of
-    # 100,000 drafts should not keep thousands of them. ASCII text has no accents and no dash kinds, and
-    # NFKD leaves it alone; its casefold is its lower case.
+    # 100,000 drafts should not keep thousands of them.
+    if _PIECE_END not in text:
+        return _fold_piece(text)
+    return " ".join([folded for folded in map(_fold_piece, _pieces(text)) if folded])
+
+
+# A draft's text repeats most of its sentences from draft to draft (the Profile's paragraphs, the
+# request) around one or two of its own (who referred them, a personal note). Cut after each ". ",
+# it is folded, its words counted and its folded text searched piece by piece, each distinct piece
+# once per run, with the same outcome: folding changes each character on its own (NFKD, then
+# combining marks dropped, casefold, dashes: a mark NFKD would move is dropped anyway), keeps "."
+# and " ", and spacing is then collapsed; a word is letters and apostrophes, which ". " splits; and
+# the phrases searched for (_says) hold no ".", so none runs from one piece into the next. Tests
+# compare each with the whole text's.
+_PIECE_END = ". "
+# Pieces longer than this are not kept (a run keeps thousands of them), nor the pieces of a longer text.
+_KEPT_PIECE = 2000
+_KEPT_TEXT = 20_000
+
+
+def _pieces(text: str) -> tuple[str, ...]:
+    """``text`` cut after each ". ": ``"A. B. C"`` gives ``("A.", "B.", "C")`` (the spaces are left out).
+
+    The same pieces (the same objects, whose hashes Python keeps) for a recent text of a draft's size.
+    """
+    return _kept_pieces(text) if len(text) <= _KEPT_TEXT else _cut(text)
+
+
+@lru_cache(maxsize=256)
+def _kept_pieces(text: str) -> tuple[str, ...]:
+    return _cut(text)
+
+
+def _cut(text: str) -> tuple[str, ...]:
+    parts = text.split(_PIECE_END)
+    return (*[part + "." for part in parts[:-1]], parts[-1])
+
+
+def _says(pattern: re.Pattern, text: str) -> bool:
+    """Whether ``pattern`` (one of the phrases below, which hold no ".") is found in ``fold(text)``."""
+    return any(_piece_says(pattern, piece) for piece in _pieces(text))
+
+
+def _piece_says(pattern: re.Pattern, piece: str) -> bool:
+    if len(piece) > _KEPT_PIECE:
+        return pattern.search(_fold_piece(piece)) is not None
+    return _kept_piece_says(pattern, piece)
+
+
+@lru_cache(maxsize=4096)
+def _kept_piece_says(pattern: re.Pattern, piece: str) -> bool:
+    return pattern.search(_fold_piece(piece)) is not None
+
+
+def _fold_piece(text: str) -> str:
+    return _fold_kept(text) if len(text) <= _KEPT_PIECE else _fold_whole(text)
+
+
+@lru_cache(maxsize=1024)
+def _fold_kept(text: str) -> str:
+    return _fold_whole(text)
+
+
+def _fold_whole(text: str) -> str:
+    # ASCII text has no accents and no dash kinds, and NFKD leaves it alone; its casefold is its lower case.
     if text.isascii():
         return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKD", text)
@@ -95,6 +158,20 @@ def _fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of a text, as a person would count them ("15–20" is two)."""
     return _WORD.findall(text or "")
+
+
+def word_count(text: str) -> int:
+    """``len(words(text))``, counted piece by piece (``_pieces``)."""
+    return sum(map(_piece_words, _pieces(text)))
+
+
+def _piece_words(piece: str) -> int:
+    return _kept_piece_words(piece) if len(piece) <= _KEPT_PIECE else len(words(piece))
+
+
+@lru_cache(maxsize=1024)
+def _kept_piece_words(piece: str) -> int:
+    return len(words(piece))
 
 
 def mentions(text: str, phrase: str) -> bool:
@@ -154,7 +231,9 @@ jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 # Where a sentence may end: its punctuation (and a closing quote or bracket) before a space,
 # a blank line, or a line that starts a list item or a heading (call sheets are Markdown).
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+\u2022]|\d+[.)]|#+)\s)")
-_LAST_WORD = re.compile(r"([^\W\d_]+|\d+)$")
+# The word a text ends with (before one final line break, as "$" allows): letters, or digits,
+# matched at the start of the text reversed (``_last_word``).
+_LAST_WORD_REVERSED = re.compile(r"\n?([^\W\d_]+|\d+)")
 # What a line may start with before its first word: list markers, Markdown emphasis, quotes, brackets.
 _LEAD = re.compile(r"^(?:[\s\-*+\u2022#>_\"'\u201c\u2018(\[]|\d+[.)](?=\s))*")
 _I_START = re.compile(r"I(?:['\u2019](?:m|d|ve|ll))?\b")
@@ -165,14 +244,20 @@ MAX_I_RUN = 2
 def sentences(text: str) -> list[str]:
     """The sentences of a text, each stripped: a period after a title, an initial or a common
     abbreviation ("Dr.", "J.", "Inc.", "e.g.") ends none, and a list item or paragraph ends one."""
+    key = text.lstrip() if len(text) <= _KEPT_SENTENCES else None
+    if key is not None:
+        known = _RECENT_SENTENCES.get(key)
+        if known is not None:
+            _remember_sentences(key, known)
+            return list(known)
     out: list[str] = []
     start = 0
+    looks = _RECENT_LOOKS if key is not None else 0
     for match in _SENTENCE_END.finditer(text):
         if match.group().startswith("."):
             before = text[start:match.start()]
-            word = _LAST_WORD.search(before)
+            word = _last_word(before)
             if word is not None:
-                word = word.group(1)
                 # A title, an initial, an abbreviation, or the number of a list item ("1.").
                 if (word.casefold() in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
                         or (word.isdigit() and not before[:-len(word)].strip())):
@@ -181,10 +266,53 @@ def sentences(text: str) -> list[str]:
         if piece:
             out.append(piece)
         start = match.end()
-    rest = text[start:].strip()
-    if rest:
-        out.append(rest)
+        if looks:  # the first few sentences only: a draft's own are at its start
+            looks -= 1
+            rest = text[start:].lstrip()
+            known = _RECENT_SENTENCES.get(rest)
+            if known is not None:
+                _remember_sentences(rest, known)  # kept among the recent: the next draft's rest, most likely
+                out += known
+                break
+    else:
+        rest = text[start:].strip()
+        if rest:
+            out.append(rest)
+    if key is not None:
+        _remember_sentences(key, tuple(out))
     return out
+
+
+# The sentences of recent texts (left-stripped), up to this many of this length. Where a text's
+# first sentences are its own and the rest is a recent text's (a draft's opening, then the paragraphs
+# every draft has), the rest's sentences are those: the split at a sentence's end starts afresh
+# (nothing before it is looked at again, and the spaces before a text change none of its
+# sentences). A test compares this with splitting every text whole.
+_KEPT_SENTENCES = 4000
+_RECENT_SENTENCES: dict[str, tuple[str, ...]] = {}
+_RECENT_MAX = 64
+# How many sentences of a text may be its own before the rest is looked for among the recent.
+_RECENT_LOOKS = 3
+
+
+def _remember_sentences(text: str, found: tuple[str, ...]) -> None:
+    _RECENT_SENTENCES.pop(text, None)  # the most recent last: the oldest goes first
+    if len(_RECENT_SENTENCES) >= _RECENT_MAX:
+        del _RECENT_SENTENCES[next(iter(_RECENT_SENTENCES))]
+    _RECENT_SENTENCES[text] = found
+
+
+def _last_word(text: str) -> str | None:
+    """The last word of ``text`` (or None): ``re.search(r"([^\\W\\d_]+|\\d+)$", text).group(1)``, read from the end.
+
+    That search tries the pattern at every position of the text and backtracks through
+    every word (a tenth of a millisecond a draft, most of the checker's time). It finds
+    the leftmost start from which letters (or digits) run to the end, or to a final line
+    break: the longest run of one kind ending there, which is what the greedy pattern
+    takes from the start of the reversed text. A test compares the two.
+    """
+    found = _LAST_WORD_REVERSED.match(text[::-1])
+    return found.group(1)[::-1] if found is not None else None
 
 
 def first_sentence(text: str) -> str:
@@ -197,6 +325,16 @@ def _first(found: list[str]) -> str:
 
 
 def _begins_with_i(sentence: str) -> bool:
+    # A run's drafts share most of their sentences (the same objects, from the recent texts).
+    return _kept_begins_with_i(sentence) if len(sentence) <= _KEPT_PIECE else _starts_with_i(sentence)
+
+
+@lru_cache(maxsize=1024)
+def _kept_begins_with_i(sentence: str) -> bool:
+    return _starts_with_i(sentence)
+
+
+def _starts_with_i(sentence: str) -> bool:
     return _I_START.match(sentence[_LEAD.match(sentence).end():]) is not None
 
 
@@ -242,7 +380,8 @@ def check_text(kind: str, body: str, facts: dict, style: str = GUIDE) -> list[Fi
         raise ValueError(f"unknown style {style!r}")
     text = message_text(body, facts.get("signature", ""))
     try:
-        return list(_checked(kind, text, tuple(sorted(facts.items())), style))
+        # In the order given: the Drafter gives them alike every time (another order only misses the cache).
+        return list(_checked(kind, text, tuple(facts.items()), style))
     except TypeError:  # a value that cannot be a cache key
         return _check(kind, text, facts, style)
 
@@ -277,7 +416,7 @@ def _check(kind: str, text: str, facts: dict, style: str) -> list[Finding]:
     found += _voice(said)
     if kinds.SHORT in rules:
         limit = MAX_WORDS_5_POINT if five_point else MAX_WORDS
-        count = len(words(text))
+        count = word_count(text)
         if count >= limit:
             found.append(Finding("too-long", f"the {kind} has {count} words; keep it under {limit}."))
     return found
@@ -295,7 +434,7 @@ def _presentation(text: str, facts: dict, kind: str) -> list[Finding]:
         found.append(Finding("no-job-status", f"the {kind} cannot say your job status: fill in the Profile's "
                                               "Job Status and Expertise."))
     seeking = facts.get("seeking", "")
-    if not (seeking and mentions(text, seeking)) and not _LOOKING.search(fold(text)):
+    if not (seeking and mentions(text, seeking)) and not _says(_LOOKING, text):
         found.append(Finding("no-position", f"the {kind} does not say that you are looking for a position."))
     why = facts.get("why_searching", "")
     if not why:
@@ -307,10 +446,10 @@ def _presentation(text: str, facts: dict, kind: str) -> list[Finding]:
     if referrer and not _names(text, referrer):
         found.append(Finding("no-referrer", f"the {kind} does not say that {referrer} referred you."))
     length = facts.get("meeting_length", "")
-    if not ((length and fold(length) in fold(text)) or _MEETING_MINUTES.search(fold(text))):
+    if not ((length and fold(length) in fold(text)) or _says(_MEETING_MINUTES, text)):
         found.append(Finding("no-meeting-length", f"the {kind} does not ask for {length or '15–20 minutes'} of "
                                                   "their time."))
-    if not _NOT_ASKING.search(fold(text)):
+    if not _says(_NOT_ASKING, text):
         found.append(Finding("no-not-asking", f'the {kind} does not say plainly that you are not asking for a job '
                                               '("I am not asking you for a job").'))
     return found

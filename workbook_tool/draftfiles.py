@@ -99,16 +99,15 @@ class DraftFiles:
         if status == "wrote":
             temporary = None
             try:
-                temporary = Temporary(Path(path), ".draft-")
+                temporary = Temporary(path, ".draft-", absent=found is None)
                 temporary.write(draft.content, durable=False)
             except OSError as exc:
                 if temporary is not None:
                     temporary.discard()
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
                                   path=Path(path)) from None
-            # Its name as a string of its own: pathlib interns the parts of a path, and
-            # a hundred thousand names kept from there would grow the interpreter's table.
-            self._pending.append((os.path.basename(os.fspath(temporary.path)), written))
+            # Its name alone: the folder is said once, not held a hundred thousand times.
+            self._pending.append((os.path.basename(temporary.path), written))
         self.written.append(written)
         return written
 

@@ -184,9 +184,12 @@ class Drafter:
         self.me = profile_fields(chart)
         self.region = chart.profile.region
         self._me_facts: dict | None = None
+        self._from: tuple[str | None, str | None] | None = None  # (the From address, a note), once asked
 
     def step(self, row: Row) -> stages.NextStep:
         """The contact's next step, counting the referrals they gave that are still pending."""
+        if row.values.get("thanked_on") is None:  # only a thanked contact's step names referrals (contact_steps)
+            return stages.next_step(row, self.chart.profile, self.today)
         return stages.next_step(row, self.chart.profile, self.today,
                                 stages.pending_referrals(row, self.people, self.region),
                                 stages.unreported_meetings(row, self.referred, self.region, self.today))
@@ -304,6 +307,12 @@ class Drafter:
         return address
 
     def _sender(self) -> tuple[str | None, str | None]:
+        # The Profile's, the same for every draft: worked out once.
+        if self._from is None:
+            self._from = self._profile_sender()
+        return self._from
+
+    def _profile_sender(self) -> tuple[str | None, str | None]:
         raw = self.me.value("your_email")
         if raw is None:
             return None, "no From: the Profile's Your Email is blank"

@@ -387,7 +387,12 @@ def bounded_filter(name: str, func):
             if value is not None:
                 args = (*args[:skip], value, *args[skip + 1:])
         result = func(*args, **kwargs)
-        _check_made(result)
+        if type(result) is str:  # _check_made, without its walk through containers: most filters make text
+            if len(result) > MAX_TEXT:
+                raise _too_big(len(result))
+            _count_made(len(result))
+        else:
+            _check_made(result)
         return result
 
     # Jinja2 reads how to call a filter (with the context, the environment …) from its attributes.

@@ -304,9 +304,8 @@ class Fields:
         raise KeyError(key)
 
     def __getattr__(self, key):
-        # Only for names that are not attributes: Jinja2 tries ``contact.name`` as an
-        # attribute first and falls back to ``contact["name"]``; answering here spares
-        # it an AttributeError per field per draft. Unknown keys still fail as before.
+        # Only for names that are not attributes (Jinja2 tries ``contact.name`` as one, then ``contact["name"]``):
+        # answering here spares it an AttributeError per field per draft. Unknown keys still fail as before.
         known = self.__dict__.get("known")  # not self.known: while copying, that would come back here
         if key.startswith("_") or known is None or key not in known:
             raise AttributeError(key)
@@ -326,8 +325,7 @@ class Fields:
         return len(self._values)
 
     def __bool__(self):
-        # {% if referrer %} asks this of every draft: the first non-blank cell answers
-        # it without converting the rest.
+        # {% if referrer %} asks this of every draft: the first non-blank cell answers it, the rest unconverted.
         if self._all is not None:
             return bool(self._all)
         return any(self._get(key) is not None for key in self._raw)
@@ -525,11 +523,13 @@ class _Environment(BoundedEnvironment):
     """The bounded sandbox (sandbox.py), with a short cut for the fields of a row."""
 
     def getattr(self, obj, attribute):
-        # contact.name, me.job_status …: a field, which Fields.__getattr__ would give
-        # after the sandbox's attribute checks; asked ~15 times per draft.
-        if (type(obj) is Fields and type(attribute) is str and attribute in obj.known
-                and not attribute.startswith("_") and attribute not in _FIELDS_ATTRIBUTES):
-            return obj[attribute]
+        # contact.name, me.job_status …: a field, asked ~15 times per draft. A value found already (the Profile's,
+        # a cell converted) is the answer even if a template took its key out of ``known``, as obj[attribute] is.
+        if (type(obj) is Fields and type(attribute) is str and attribute not in _FIELDS_ATTRIBUTES
+                and not attribute.startswith("_")):
+            value = (obj._all if obj._all is not None else obj._done).get(attribute)
+            if value is not None or attribute in obj.known:
+                return obj[attribute] if value is None else value
         return super().getattr(obj, attribute)
 
 
@@ -593,8 +593,7 @@ class Templates:
             raise piece.error(kind, exc.message or str(exc), exc.lineno) from None
         except RecursionError:  # Jinja2's parser and Python's compiler recurse once per level
             raise piece.error(kind, "nests brackets or tags too deeply; make it flatter") from None
-        # A template's globals are a ChainMap over the environment's, which every render
-        # copies key by key; ours never change after this, so a plain dict says the same.
+        # Its globals: a ChainMap over the environment's, which every render copies; fixed now, a dict says the same.
         template.globals = dict(template.globals)
         template.names_read = names  # for uses()
         return template

@@ -273,16 +273,22 @@ class Temporary:
     through ``replace_safely``. OSError on failure; ``discard`` removes the file.
     """
 
-    def __init__(self, target: Path, prefix: str):
-        self.target = Path(target)
-        try:
-            mode = os.stat(self.target).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = None
+    def __init__(self, target, prefix: str, *, absent: bool = False):
+        # Paths as text: ``chart draft`` makes one Temporary per draft, and pathlib objects cost
+        # more than the rest of it but the kernel's work. ``absent``: the caller has just seen
+        # nothing at ``target`` (a new draft), so there are no permissions to keep.
+        self.target = os.fspath(target)
+        mode = None
+        if not absent:
+            try:
+                mode = os.stat(self.target).st_mode & 0o7777
+            except FileNotFoundError:
+                pass
+        folder = os.path.dirname(self.target)
         # Private while written when it will take another file's permissions; else the umask rules.
-        self.fd, name = create_new(lambda: os.path.join(self.target.parent, f"{prefix}{secrets.token_hex(4)}.tmp"),
+        self.fd, name = create_new(lambda: os.path.join(folder, f"{prefix}{secrets.token_hex(4)}.tmp"),
                                    mode=0o600 if mode is not None else 0o666)
-        self.path: Path | None = Path(name)
+        self.path: str | None = name
         if mode is not None:
             try:
                 os.fchmod(self.fd, mode)

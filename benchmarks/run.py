@@ -250,12 +250,27 @@ def measure(a: Side | None, pairs: list[tuple[Side | None, Result]], reps: int, 
     sides = ([(a, [r.a for r in results])] if a is not None else []) + \
         [(b, [r.b]) for b, r in pairs if b is not None]
     rounds = ([False] if warmup else []) + [True] * reps
+    # Each run's folder is deleted after the last round, not before the next run: ext4 allocates a new
+    # file's inode slowly right after thousands were deleted (it skips recently freed ones), which made
+    # writing 10,000 drafts 1.5-2 s slower after the previous run's were removed — a cost of this loop,
+    # not of drafting, and one the peer (printing, not writing) never paid.
+    folders: list[Path] = []
+    try:
+        _measure_rounds(a, sides, results, rounds, workdir, timeout, folders)
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+def _measure_rounds(a, sides, results, rounds, workdir, timeout, folders) -> None:
     for n, timed in enumerate(rounds):
         shift = n % len(sides)
         for side, stores in sides[shift:] + sides[:shift]:
             if side is a and results[0].timed_out is not None:
                 continue
             folder = Path(tempfile.mkdtemp(prefix="run-", dir=workdir))
+            folders.append(folder)
             try:
                 argv = side.prepare(folder)
                 stdout_path = folder / side.stdout_name if side.stdout_name else None
@@ -269,13 +284,10 @@ def measure(a: Side | None, pairs: list[tuple[Side | None, Result]], reps: int, 
                         r.timed_out = timeout
                     continue
                 raise
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
             if timed:
                 for store in stores:
                     store.append(sample)
             log(f"    {'' if timed else 'warm-up '}{side.label}: {sample.seconds:.2f} s, {sample.peak_mib:.0f} MiB")
-    return results
 
 
 def log(message: str) -> None:
@@ -716,7 +728,7 @@ class Bench:
                     raise RuntimeError(f"chart draft --stdout printed {printed} drafts, expected {expected}")
 
             printed = Result("draft-stdout", "`chart draft --stdout` (every outreach email)",
-                             "mailmerge --dry-run (same rows)", rows, time_target=1.0,
+                             "mailmerge --dry-run (same rows)", rows, time_target=0.7,  # issue 16: ≤ 0.7×
                              note="the same work as the peer's --dry-run: render and print, no files")
             self.results += measure(Side("chart draft --stdout", printing, stdout_name="drafts.txt",
                                          check=count_printed),

@@ -210,3 +210,51 @@ def test_a_chart_saved_by_libreoffice_gets_its_blanks_filled_and_opens_again(lo,
     assert (dee["email"], str(dee["phone"]), dee["organization"], dee["title"]) == (
         "dee@home.net", "617-555-0199", "Sinclair", "CMO")
     assert "already up to date" in sync(chart).stdout
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 1009], ids=["megabyte", "tiny", "small"])
+def test_a_sheet_holds_formulas_exactly_when_openpyxl_finds_one(tmp_path, monkeypatch, chunk):
+    # The byte search that spares a sync openpyxl's read of every cell answers "none" only where openpyxl finds
+    # none, for formulas of every kind, read in pieces that cut the tags anywhere.
+    import random
+
+    from openpyxl import Workbook, load_workbook
+
+    from workbook_tool import objects, placement
+
+    if chunk:
+        monkeypatch.setattr(objects, "READ_CHUNK", chunk)
+    rng = random.Random(16)
+    for n in range(40):
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Contacts"
+        for r in range(1, 30):
+            ws.cell(r, 1, f"fill font <f {r}" if rng.random() < 0.5 else r)  # text like a tag is escaped
+        if n % 2:
+            row, column = rng.randrange(1, 30), rng.randrange(2, 6)
+            ws.cell(row, column, rng.choice(["=1+1", '=IF(TRUE,"x","")', "=SUM(A1:A3)"]))
+        path = tmp_path / f"f{n}.xlsx"
+        wb.save(path)
+        found = any(c.data_type == "f" for row in load_workbook(path, read_only=True)["Contacts"].iter_rows()
+                    for c in row)
+        assert placement.may_hold_formulas(path, "Contacts") == found == bool(n % 2), n
+    assert placement.may_hold_formulas(tmp_path / "f0.xlsx", "No such sheet")  # unsure: the full read decides
+
+
+@pytest.mark.parametrize("tag", [b'<f>A1</f>', b'<f t="shared" si="0"/>', b'<x:f>A1</x:f>', b"<f\n>A1</f>"])
+def test_a_formula_under_any_prefix_or_spelling_is_found(tmp_path, tag):
+    import zipfile
+
+    from workbook_tool import placement
+
+    path = tmp_path / "c.xlsx"
+    shutil.copyfile(ray_and_dee(tmp_path / "base.xlsx"), path)
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/sheet"))
+    parts[sheet] = parts[sheet].replace(b"</sheetData>", b'<row r="40"><c r="B40">' + tag + b"</c></row></sheetData>")
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert placement.may_hold_formulas(path, "Contacts")

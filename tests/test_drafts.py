@@ -594,8 +594,8 @@ def test_drafts_made_in_a_row_are_the_drafts_made_each_alone(sample):
     in_a_row = [(d.filename, d.content, d.findings) for d in made]
     alone = []
     for name in [d.name for d in made]:
-        for cache in (checker._checked, checker._fold_kept, checker._kept_pieces, checker._kept_piece_words,
-                      checker._kept_piece_says, checker._kept_begins_with_i, eml._qp_line, eml._encoded_subject):
+        for cache in (checker._checked, checker._fold_piece, checker._pieces, checker._piece_words,
+                      checker._piece_says, checker._begins_with_i, eml._qp_line, eml._encoded_subject):
             cache.cache_clear()
         checker._RECENT_SENTENCES.clear()
         alone += [(d.filename, d.content, d.findings) for d in drafts.make_drafts(chart, "outreach", DAY, [name]).drafts]

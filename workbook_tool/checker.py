@@ -96,20 +96,27 @@ _KEPT_PIECE = 2000
 _KEPT_TEXT = 20_000
 
 
+def _kept_when_short(maxsize: int, limit: int = _KEPT_PIECE):
+    """The function's answers remembered (an lru_cache of ``maxsize``) for a last argument of up to
+    ``limit`` characters: a run's drafts share most of their pieces; a longer text is worked out each time,
+    so what is kept stays small."""
+    def wrap(function):
+        kept = lru_cache(maxsize=maxsize)(function)
+
+        def call(*args):
+            return kept(*args) if len(args[-1]) <= limit else function(*args)
+
+        call.cache_clear = kept.cache_clear
+        return call
+    return wrap
+
+
+@_kept_when_short(256, _KEPT_TEXT)
 def _pieces(text: str) -> tuple[str, ...]:
     """``text`` cut after each ". ": ``"A. B. C"`` gives ``("A.", "B.", "C")`` (the spaces are left out).
 
     The same pieces (the same objects, whose hashes Python keeps) for a recent text of a draft's size.
     """
-    return _kept_pieces(text) if len(text) <= _KEPT_TEXT else _cut(text)
-
-
-@lru_cache(maxsize=256)
-def _kept_pieces(text: str) -> tuple[str, ...]:
-    return _cut(text)
-
-
-def _cut(text: str) -> tuple[str, ...]:
     parts = text.split(_PIECE_END)
     return (*[part + "." for part in parts[:-1]], parts[-1])
 
@@ -119,23 +126,13 @@ def _says(pattern: re.Pattern, text: str) -> bool:
     return any(_piece_says(pattern, piece) for piece in _pieces(text))
 
 
+@_kept_when_short(4096)
 def _piece_says(pattern: re.Pattern, piece: str) -> bool:
-    if len(piece) > _KEPT_PIECE:
-        return pattern.search(_fold_piece(piece)) is not None
-    return _kept_piece_says(pattern, piece)
-
-
-@lru_cache(maxsize=4096)
-def _kept_piece_says(pattern: re.Pattern, piece: str) -> bool:
     return pattern.search(_fold_piece(piece)) is not None
 
 
+@_kept_when_short(1024)
 def _fold_piece(text: str) -> str:
-    return _fold_kept(text) if len(text) <= _KEPT_PIECE else _fold_whole(text)
-
-
-@lru_cache(maxsize=1024)
-def _fold_kept(text: str) -> str:
     return _fold_whole(text)
 
 
@@ -165,12 +162,8 @@ def word_count(text: str) -> int:
     return sum(map(_piece_words, _pieces(text)))
 
 
+@_kept_when_short(1024)
 def _piece_words(piece: str) -> int:
-    return _kept_piece_words(piece) if len(piece) <= _KEPT_PIECE else len(words(piece))
-
-
-@lru_cache(maxsize=1024)
-def _kept_piece_words(piece: str) -> int:
     return len(words(piece))
 
 
@@ -324,17 +317,8 @@ def _first(found: list[str]) -> str:
     return found[0] if found else ""
 
 
+@_kept_when_short(1024)  # a run's drafts share most of their sentences (the same objects, from the recent texts)
 def _begins_with_i(sentence: str) -> bool:
-    # A run's drafts share most of their sentences (the same objects, from the recent texts).
-    return _kept_begins_with_i(sentence) if len(sentence) <= _KEPT_PIECE else _starts_with_i(sentence)
-
-
-@lru_cache(maxsize=1024)
-def _kept_begins_with_i(sentence: str) -> bool:
-    return _starts_with_i(sentence)
-
-
-def _starts_with_i(sentence: str) -> bool:
     return _I_START.match(sentence[_LEAD.match(sentence).end():]) is not None
 
 

@@ -30,7 +30,7 @@ from . import schema, stages
 from .errors import RefusedToWrite
 from .fields import email_key, is_blank, name_key, parse_recommended, phone_key
 from .kinds import is_link_label
-from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, column_letter, holding, sheet_objects
+from .objects import MAX_COLUMNS, MAX_ROWS, NOTHING, SheetObjects, column_letter, holding, sheet_objects, sheet_parts
 from .people import People
 from .plan import Fill, SyncPlan, cell_text
 from .workbook import Chart, Table
@@ -294,7 +294,7 @@ def may_hold_formulas(path, sheet: str) -> bool:
     """
     import zipfile
 
-    from .objects import READ_CHUNK, sheet_parts
+    from .objects import READ_CHUNK  # read when called: tests make it small to cut tags between pieces
     from .sheetxml import NOT_UTF8
 
     try:

@@ -63,9 +63,9 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
     sources = list(schema.SOURCES) + ["(blank)"]
     by_source = {s: {"contacts": 0, "contacted": 0, "meetings": 0, "referrals": 0} for s in sources}
     source_of: dict[int, str] = {}  # row number → its source
+    folded = {schema.normalize_header(s): s for s in schema.SOURCES}  # each row's Source folded once, not per choice
     for r in named:
-        src = next((s for s in schema.SOURCES if schema.normalize_header(s) == schema.normalize_header(
-            r.values.get("source"))), "(blank)")
+        src = folded.get(schema.normalize_header(r.values.get("source")), "(blank)")
         source_of[r.number] = src
         by_source[src]["contacts"] += 1
         if date(r, "contacted_on") or date(r, "meeting_on"):

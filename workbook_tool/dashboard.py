@@ -38,8 +38,11 @@ def _rate(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
 
-def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
-    """The sheet as rows of values: stage counts, source counts and the rhythm measures."""
+def dashboard_rows(rows, steps: dict, profile, today: dt.date, people: People | None = None) -> list[list]:
+    """The sheet as rows of values: stage counts, source counts and the rhythm measures.
+
+    ``people``: the rows by name (``People.of_rows(rows, kinds=(NAME,))``), when the caller has them already.
+    """
     region = profile.region
 
     read: dict[tuple[int, str], dt.date | None] = {}  # each cell's date read once (a row's are asked for often)
@@ -73,7 +76,8 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
         meeting = date(r, "meeting_on")
         if meeting and meeting < today:
             by_source[src]["meetings"] += 1
-    people = People.of_rows(named, region, kinds=(NAME,))
+    if people is None:
+        people = People.of_rows(named, region, kinds=(NAME,))  # rows without a name have no name key: the same
     for r in named:
         referrer = people.named(r.values.get("referred_by"))
         if referrer is not None:

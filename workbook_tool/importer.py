@@ -81,7 +81,7 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
     one ``Outcome`` per person in file order, and sentences about what could not
     be imported (a column the chart lacks).
     """
-    from .plan import CellWrite, NewRow, SyncPlan
+    from .plan import AppendedRows, CellWrite, NewRow, SyncPlan
 
     table = chart.contacts
     plan = SyncPlan(today or dt.date.today())
@@ -93,7 +93,9 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
     missing: dict[str, int] = {}
     outcomes: list[Outcome] = []
     next_row = table.last_row + 1
-    sheet, columns, writes = table.sheet, table.columns, plan.writes
+    columns = table.columns
+    # The new people's cells, one block of rows below the table (not a CellWrite a cell: see AppendedRows).
+    block = plan.appended = AppendedRows(table.sheet, next_row)
 
     for person in contacts.people:
         if person.problem:
@@ -133,14 +135,16 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
             continue
 
         values = {"name": person.name, "source": source, "via": via, **person.values}
+        cells = {}
         for key, value in values.items():
-            if is_blank(value):
+            if value is None or (not value.strip() if type(value) is str else is_blank(value)):  # is_blank, quicker
                 continue
             column = columns.get(key)
             if column is None:
                 missing[key] = missing.get(key, 0) + 1
                 continue
-            writes.append(CellWrite(sheet, next_row, column, value))
+            cells[column] = value
+        block.add(cells)
         plan.new_rows.append(NewRow(next_row, person.name, "", values))
         outcomes.append(Outcome("added", person.name, person.where, row=next_row))
         next_row += 1

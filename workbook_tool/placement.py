@@ -584,8 +584,9 @@ def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
     for t in (table, chart.want_to_meet):
         if t is not None and t.sheet in objects:
             rows_by_column: dict[int, list[int]] = {}
-            if plan.appended is not None and plan.appended.sheet == t.sheet:
-                rows_by_column = plan.appended.columns()  # the block's cells, as if each were a write
+            if plan.appended is not None and plan.appended.sheet == t.sheet and objects[t.sheet].items:
+                rows_by_column = plan.appended.columns()  # the block's cells, as if each were a write (where
+                # nothing of the person's is on the sheet, clear() has nothing to look up)
             for w in plan.writes:
                 if w.sheet == t.sheet:
                     rows_by_column.setdefault(w.column, []).append(w.row)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import heapq
+import itertools
 import operator
 
 from lxml import etree
@@ -230,6 +232,14 @@ class Sheet:
         yield view[last:end]
         while pending is not None:
             number, edit, cells = pending
+            if edit is None:  # the block's rows below the sheet's last, thousands at a time
+                batch = [(number, cells)]
+                pending = next(groups, None)
+                while pending is not None and pending[1] is None and len(batch) < 4096:
+                    batch.append((pending[0], pending[2]))
+                    pending = next(groups, None)
+                yield self._block_rows(batch, template, new_rows, styles, values)
+                continue
             yield self._pending_row(None, number, edit, cells, template if number in new_rows else None, styles,
                                     values)
             pending = next(groups, None)
@@ -237,74 +247,73 @@ class Sheet:
     def _pending_rows(self):
         """(row number, {column: edit} or None, the appended block's (column, value) pairs or ()) for each row
         to write, in row order: the edits grouped by row, and the block's rows."""
-        import itertools
-        from operator import attrgetter
-
         # By row, then column; of two writes to one cell the later wins (the sort is stable).
-        edits = ((number, {w.column: w for w in group}) for number, group in
-                 itertools.groupby(sorted(self.edits, key=attrgetter("row", "column")), key=attrgetter("row")))
-        if self.appended is None:
+        edits = ((number, {w.column: w for w in group}) for number, group in itertools.groupby(
+            sorted(self.edits, key=operator.attrgetter("row", "column")), key=operator.attrgetter("row")))
+        block = self.appended
+        if block is None:
             yield from ((number, edit, ()) for number, edit in edits)
             return
-        block = enumerate(self.appended.cells, start=self.appended.first)
-        e, b = next(edits, None), next(block, None)
-        while e is not None or b is not None:
-            if b is None or (e is not None and e[0] < b[0]):
-                yield e[0], e[1], ()
-                e = next(edits, None)
-            elif e is None or b[0] < e[0]:
-                yield b[0], None, b[1]
-                b = next(block, None)
-            else:
-                yield b[0], e[1], b[1]
-                e, b = next(edits, None), next(block, None)
+        edits = dict(edits)  # few beside a block: an import's fills of the people already in the chart
+        span = range(block.first, block.last + 1)
+        for number in heapq.merge(span, sorted(n for n in edits if n not in span)):
+            yield number, edits.get(number), block.cells[number - block.first] if number in span else ()
 
     def _pending_row(self, row: bytes | None, number: int, edit: dict | None, cells, template, styles: Styles,
                      values: Values) -> bytes:
-        """Row ``number`` with its edits and its cells of the appended block (a block's cell first: an edit of
-        the same cell wins)."""
+        """Row ``number`` with its edits and its cells of the appended block (an edit of a block's cell wins)."""
         if row is None and edit is None:
-            return self._block_row(number, cells, template, styles, values)
+            return self._block_rows(((number, cells),), template, (number,), styles, values)
         if cells:
             merged = {c: CellEdit(number, c, v) for c, v in cells}
             merged.update(edit or {})
             edit = merged
         return self._row(row, number, edit, template, styles, values)
 
-    def _block_row(self, number: int, cells, template, styles: Styles, values: Values) -> bytes:
-        """A row of the appended block the sheet lacks, straight from its (column, value) pairs: the bytes
-        ``_new_row_quickly`` makes of the same cells as edits, with no object a cell. A test holds them equal."""
-        if self.header_styles and any((number, c) in self.header_styles for c, _ in cells):
-            return self._row(None, number, {c: CellEdit(number, c, v) for c, v in cells}, template, styles, values)
-        # _new_row_quickly's own: (template row, {column: (its letter, a text cell's s attribute)})
-        state = getattr(self, "_new_row_columns", None)
-        if state is None or state[0] is not template:
-            state = self._new_row_columns = (template, {})
-        known = state[1]
-        p, digits = self._prefix_text, str(number)
-        out: dict[int, str] = {}
-        if template:
-            # A new row looks like the row above it: its styled cells, blank where nothing is written.
-            written = {c for c, _ in cells}
-            for col, style in template.items():
-                if col not in written:
-                    out[col] = f'<{p}c r="{column_letter(col)}{digits}" s="{style}"/>'
-        for col, value in cells:
-            if type(value) is not str:  # a date, a number: Values.cell's way, as _new_row_quickly does
-                return self._row(None, number, {c: CellEdit(number, c, v) for c, v in cells}, template, styles,
-                                 values)
-            spot = known.get(col)
-            if spot is None:
-                style = self._edit_style(number, col, None, template, CellEdit(number, col, value), styles)
-                style = None if style is None else str(style)
-                spot = known[col] = (column_letter(col), f' s="{style}"' if style and style != "0" else "")
-            letter, s = spot
-            # Values.cell's text cell: "_x" is how every text stored_text changes starts.
-            text = _escape(value if "_x" not in value else values.stored_text(value))
-            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-            out[col] = f'<{p}c r="{letter}{digits}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'
-        body = "".join(out[c] for c in sorted(out)) if template else "".join(out.values())
-        return f'<{p}row r="{digits}">{body}</{p}row>'.encode()
+    def _block_rows(self, rows, template, new_rows, styles: Styles, values: Values) -> bytes:
+        """Rows of the appended block the sheet lacks, each (number, its (column, value) pairs), straight to
+        bytes: the bytes ``_new_row_quickly`` makes of the same cells as edits, with no object a cell (a test holds
+        them equal). A row in ``new_rows`` looks like ``template``, as there."""
+        p, escape, stored_text = self._prefix_text, _escape, values.stored_text
+        header_styles = self.header_styles
+        current = known = None
+        out: list[str] = []
+        for number, cells in rows:
+            row_template = template if number in new_rows else None
+            if (header_styles and any((number, c) in header_styles for c, _ in cells)) \
+                    or any(type(v) is not str for _, v in cells):  # a header, a date or a number: the edits' way
+                out.append(self._row(None, number, {c: CellEdit(number, c, v) for c, v in cells}, row_template,
+                                     styles, values).decode())
+                continue
+            if known is None or row_template is not current:
+                # _new_row_quickly's own: (template row, {column: (its letter, a text cell's s attribute)})
+                state = getattr(self, "_new_row_columns", None)
+                if state is None or state[0] is not row_template:
+                    state = self._new_row_columns = (row_template, {})
+                current, known = row_template, state[1]
+            digits = str(number)
+            pieces: list = []
+            for col, value in cells:
+                spot = known.get(col)
+                if spot is None:
+                    style = self._edit_style(number, col, None, row_template, CellEdit(number, col, value), styles)
+                    style = None if style is None else str(style)
+                    spot = known[col] = (column_letter(col), f' s="{style}"' if style and style != "0" else "")
+                letter, s = spot
+                # Values.cell's text cell: "_x" is how every text stored_text changes starts.
+                text = escape(value if "_x" not in value else stored_text(value))
+                space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+                pieces.append(f'<{p}c r="{letter}{digits}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is>'
+                              f'</{p}c>')
+            if row_template:
+                # A new row looks like the row above it: its styled cells, blank where nothing is written.
+                at = {c: piece for (c, _), piece in zip(cells, pieces)}
+                for col, style in row_template.items():
+                    if col not in at:
+                        at[col] = f'<{p}c r="{column_letter(col)}{digits}" s="{style}"/>'
+                pieces = [at[c] for c in sorted(at)]
+            out.append(f'<{p}row r="{digits}">{"".join(pieces)}</{p}row>')
+        return "".join(out).encode()
 
     def _row(self, row: bytes | None, number: int, edit: dict, template, styles: Styles, values: Values) -> bytes:
         """Row ``number`` with the cells in ``edit`` rewritten (``row`` None: a new row)."""

@@ -215,8 +215,10 @@ class Drafter:
                                       for name, _ in met if self.people.named(name) is not None]
         return context
 
-    def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
-        """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.
+    def render(self, row: Row, kind: str, step: stages.NextStep | None = None, why: bool = True):
+        """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it
+        (``why=False``: a Skipped without its reason, for a caller that never says it; working out the cell
+        to fill in took longer than the render).
 
         Raises TemplateError for a broken template.
         """
@@ -232,7 +234,7 @@ class Drafter:
         try:
             subject, body = self.templates.render(kind, context)
         except MissingData as exc:
-            return Skipped(row.text("name"), row.number, self._missing_reason(exc, kind))
+            return Skipped(row.text("name"), row.number, self._missing_reason(exc, kind) if why else "")
         return (header_text(subject) if subject is not None else None), tidy_body(body), context
 
     def _missing_reason(self, exc, kind: str) -> str:
@@ -510,7 +512,7 @@ class MailtoLinks:
         if failed is not None:  # raised anew, complete, for each contact
             raise TemplateError(failed.message, path=failed.path, sheet=failed.sheet, cell=failed.cell)
         try:
-            rendered = drafter.render(row, step.kind, step)
+            rendered = drafter.render(row, step.kind, step, why=False)  # a skipped contact gets no link, and no word
         except TemplateError as exc:
             self._failed[step.kind] = exc
             raise

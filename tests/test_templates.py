@@ -300,7 +300,7 @@ _PIECES = ("{{ contact.name }}", "{{ contact.helpful }}", "{% if contact.title %
 
 def _jinja_render(loaded, kind, context):
     """What Jinja2's Template.render makes of the kind's subject and body: texts, or what stopped it."""
-    from workbook_tool.sandbox import budget
+    from workbook_tool.sandbox import budget, template_line
 
     made = []
     with budget():
@@ -313,7 +313,7 @@ def _jinja_render(loaded, kind, context):
             except templates.MissingData as exc:
                 return ("missing", exc.fields, exc.key)
             except Exception as exc:  # noqa: BLE001 - the kind and the template line are compared
-                return ("broken", templates._template_line(exc))
+                return ("broken", template_line(exc))
     return tuple(made)
 
 

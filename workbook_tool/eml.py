@@ -66,6 +66,11 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     the same from one run to the next. Raises ValueError when an address cannot
     be a header (header_address_problem).
     """
+    return eml_head(name, to, sender_name, sender, subject) + eml_body(body)
+
+
+def eml_head(name: str, to: str, sender_name: str, sender: str | None, subject: str) -> bytes:
+    """``build_eml``'s headers and the blank line after them: all of it that can raise ValueError."""
     for address in (to, sender):
         problem = address and header_address_problem(address)
         if problem:
@@ -74,12 +79,16 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     if sender:
         head.append(_address_header("From", header_text(sender_name), sender))
     head += [_subject_header(header_text(subject or "")), _EML_FIXED_HEADERS]
+    return b"".join(head)
+
+
+def eml_body(body: str) -> bytes:
+    """``build_eml``'s body, after ``eml_head``: quoted-printable, line by line. Raises nothing."""
     # As email.contentmanager does for set_content: split the UTF-8 bytes into lines
     # and quote them. Quoted-printable treats each line alone, and most lines of a
     # chart's drafts (the Profile's paragraphs, the signature) are the same in every
     # draft, so each distinct line is quoted once.
-    head += [_qp_line(line) for line in body.encode("utf-8").splitlines()]
-    return b"".join(head)
+    return b"".join([_qp_line(line) for line in body.encode("utf-8").splitlines()])
 
 
 @functools.lru_cache(maxsize=4096)

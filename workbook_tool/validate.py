@@ -49,10 +49,13 @@ def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, 
     year. ``grids``: the chart's sheets as ``workbook.read_chart_grids(path,
     tool_sheets=True)`` gives them; read from ``chart.path`` when not given.
     """
-    # Each row's keys (email, phone, name) are worked out once, for the people sync would add and for
-    # the checks: both ask them of every row, and on a large chart they are a third of the work.
-    keys = People(chart.profile.region).rows_keys(chart.contacts.rows)
-    return _check_profile(chart) + sync_refusals(chart, grids, keys) + _check_tables(chart, today, keys)
+    # The whole check makes a few objects per row (keys, the people sync would add, problems), none in
+    # a cycle: the collector's walks over a large chart found nothing and cost a tenth of the time.
+    with gc_paused():
+        # Each row's keys (email, phone, name) are worked out once, for the people sync would add and
+        # for the checks: both ask them of every row.
+        keys = People(chart.profile.region).rows_keys(chart.contacts.rows)
+        return _check_profile(chart) + sync_refusals(chart, grids, keys) + _check_tables(chart, today, keys)
 
 
 def chart_problems(chart: Chart, today: dt.date | None = None) -> list[Problem]:

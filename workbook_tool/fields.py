@@ -461,6 +461,8 @@ def name_key(value) -> str:
     # holds the two to each other).
     if value.__class__ is str:
         return _name_key(value)
+    if value is None:
+        return ""  # (most Referred By cells)
     return "" if is_blank(value) else _name_key(str(value))
 
 

@@ -207,7 +207,9 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
     name_keys = [row_keys[-1][1] if row_keys and row_keys[-1][0] == NAME else "" for row_keys in keys]
     names = set(name_keys) - {""}
     choice_keys = [k for k in ("source", "channel", "status") if table.has(k)]
-    allowed = [(k, {schema.normalize_header(c) for c in table.shape.column(k).choices}) for k in choice_keys]
+    # Each key's choices folded, and for each text seen in its column whether it is one of them: a
+    # column of choices holds a few texts over and over.
+    allowed = [(k, {schema.normalize_header(c) for c in table.shape.column(k).choices}, {}) for k in choice_keys]
     date_keys = [c.key for c in table.shape.user_columns if c.kind == "date" and table.has(c.key)]
     has_referred_by = table.has("referred_by")
     fold = schema.normalize_header
@@ -219,9 +221,17 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
         if not name:
             problems.append(_problem(table, n, "name", ERROR, "missing-name",
                                      "this row has data but no Name. Type the person's name, or clear the row."))
-        for key, choices in allowed:
+        for key, choices, seen in allowed:
             value = values.get(key)
-            if value is not None and not is_blank(value) and fold(value) not in choices:
+            if value is None:
+                continue
+            if value.__class__ is str:
+                fine = seen.get(value)
+                if fine is None:
+                    fine = seen[value] = is_blank(value) or fold(value) in choices
+            else:
+                fine = fold(value) in choices
+            if not fine:
                 problems.append(_bad_choice(table, row, key))
         for key in date_keys:
             value = values.get(key)

@@ -176,8 +176,10 @@ def recommendations(table: Table, region: str, formulas=(), keys: list | None = 
     planned: dict[tuple[int, str], str] = {}  # (row, key) → the value a fill put there
     fills: list[Fill] = []
     for row in table.rows:
+        if is_blank(row.values.get("recommended")):
+            continue  # (most rows: asked first)
         recommender = row.text("name")
-        if not recommender or is_blank(row.values.get("recommended")):
+        if not recommender:
             continue
         for person in parse_recommended(row.values.get("recommended"), region):
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,

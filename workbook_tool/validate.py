@@ -212,6 +212,7 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
     allowed = [(k, {schema.normalize_header(c) for c in table.shape.column(k).choices}, {}) for k in choice_keys]
     date_keys = [c.key for c in table.shape.user_columns if c.kind == "date" and table.has(c.key)]
     has_referred_by = table.has("referred_by")
+    referral_sources: dict[str, bool] = {}  # each text of the Source column: whether it says Referral
     fold = schema.normalize_header
 
     for row, row_keys, row_name_key in zip(table.rows, keys, name_keys, strict=True):
@@ -274,9 +275,18 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
             problems.append(_problem(table, n, key, WARNING, "no-contact-info",
                                      f"{name} has neither a phone number nor an email. Add one so you can reach "
                                      "out."))
-        # (Without a Referred By, _check_referral looks only at a Source: it finds nothing in a row with neither.)
-        if values.get("referred_by") is not None or (has_referred_by and values.get("source") is not None):
+        # (Without a Referred By, _check_referral looks only at a Source: it finds something only when the
+        # Source is Referral, which is asked once for each text of the column.)
+        if values.get("referred_by") is not None:
             problems += _check_referral(table, row, names, row_name_key)
+        elif has_referred_by and (source := values.get("source")) is not None:
+            says_referral = referral_sources.get(source) if source.__class__ is str else None
+            if says_referral is None:
+                says_referral = fold(source) == "referral"
+                if source.__class__ is str:
+                    referral_sources[source] = says_referral
+            if says_referral:
+                problems += _check_referral(table, row, names, row_name_key)
         recommended = values.get("recommended")
         if recommended is not None and not is_blank(recommended):
             problems += _check_recommended(table, row, region)

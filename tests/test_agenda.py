@@ -184,3 +184,31 @@ def test_the_agenda_of_the_sample_chart_imports_no_library_it_does_not_use():
                             env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 3, 2), dt.date(2026, 11, 25), dt.date(2027, 2, 1)])
+def test_each_group_holds_its_due_steps_latest_first_then_in_chart_order(tmp_path, today):
+    # On a generated chart (thousands of steps, many due on the same day): every open step due by a week
+    # from today is in its group, the overdue ones the latest first, equal days in chart order.
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "generate", Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    made = tmp_path / "generated.xlsx"
+    generate.generate(1500, made, seed=7)
+    chart = read_chart(made)
+    expected = {"overdue": [], "today": [], "week": []}
+    for row, step in contact_steps(chart, today):
+        if step.closed or step.waiting or step.due is None or not step.action:
+            continue
+        late = (today - step.due).days
+        group = "overdue" if late > 0 else "today" if late == 0 else "week" if -late <= 7 else None
+        if group:
+            expected[group].append((step.due, row.number))
+    agenda = build_agenda(chart, today)
+    for group, items in agenda.groups.items():
+        assert [(item.due, item.row) for item in items] == sorted(expected[group])
+    assert len(agenda.groups["overdue"]) > 100 and len({i.due for i in agenda.groups["overdue"]}) > 10

@@ -676,3 +676,26 @@ def test_undotted_address_is_refused_as_email_validator_refuses_it_without_impor
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["'ann.lee@fabrikam' is not a valid email address: The part after the @-sign is "
                                 "not valid. It should have a period", "False"]
+
+
+# name_key sends text straight to the cached fold, without the blank test first: the fold gives "" for text
+# of spaces, as the blank test did (every character Python strips as a space, alone and among others).
+_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _name_key_blank_test_first(value) -> str:
+    from workbook_tool.fields import _name_key
+
+    return "" if is_blank(value) else _name_key(str(value))
+
+
+@given(st.one_of(st.text(), st.text(alphabet=_SPACES), st.text(alphabet=_SPACES + "a,.É_-\u0301 "), st.none(),
+                 st.integers(), st.floats(allow_nan=False)))
+@settings(max_examples=1500, deadline=None)
+def test_name_key_of_text_is_the_fold_without_the_blank_test(value):
+    assert name_key(value) == _name_key_blank_test_first(value)
+
+
+def test_name_key_of_every_space_is_blank():
+    assert len(_SPACES) > 20
+    assert all(name_key(ch) == name_key(ch * 3) == "" for ch in _SPACES)

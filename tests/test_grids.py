@@ -192,3 +192,21 @@ def test_two_parts_by_one_name_are_refused(tmp_path):
     assert info.value.message == ("is damaged: it holds two parts by the same name. Open it in Excel or LibreOffice "
                                   "and save it again to repair it, or restore it from a backup (chart sync keeps the "
                                   "last 10 in chart-backups/ beside the workbook).")
+
+
+# A row is cleaned with the common cells (text, dates) taken without a call: the same as cleaning each value.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALUES = st.one_of(st.text(max_size=3), st.just(""), st.floats(), st.integers(), st.booleans(), st.dates(),
+                    st.datetimes(), st.times(), st.timedeltas(), st.none())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_VALUES, max_size=12))
+def test_a_row_is_cleaned_as_each_of_its_values(row):
+    from workbook_tool.grids import _clean_row, _clean_value
+
+    cleaned, each = _clean_row(row), [_clean_value(v) for v in row]
+    assert [(type(v), v) for v in cleaned if v == v] == [(type(v), v) for v in each if v == v]  # (NaN is not NaN)
+    assert [v != v for v in cleaned] == [v != v for v in each]

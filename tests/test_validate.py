@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import (CONTACT_HEADERS, GOOD_PROFILE, codes, contact, problems, run, write_chart,
+from tests.conftest import (CONTACT_HEADERS, GOOD_PROFILE, REPO, SAMPLE_CHART, codes, contact, problems, run, write_chart,
                             write_workbook)
 from workbook_tool import schema
 from workbook_tool.validate import WARNING, Problem, has_errors, validate_chart
@@ -671,3 +671,33 @@ def test_a_misspelt_want_to_meet_header_is_reported_too(tmp_path):
     path = write_chart(tmp_path / "chart.xlsx", ["Name", "Phone"], [["Ann Lee", "617-555-0101"]],
                        extra_sheets={"Want to Meet": [["Name", "Organiztion"], ["Head of Data", "Acme"]]})
     assert [(p["sheet"], p["cell"], p["code"]) for p in problems(path)] == [("Want to Meet", "B1", "unknown-column")]
+
+
+def test_rows_keys_worked_out_once_find_what_each_check_finds_alone(tmp_path):
+    # validate works out each Contacts row's keys once and shares them between the people sync would add
+    # (its refusals) and the checks; each working out its own finds the same problems, on the example chart
+    # and on a generated one (duplicates, bad addresses and numbers, recommended people, referrals).
+    import importlib.util
+
+    from workbook_tool.validate import _check_profile, _check_tables, sync_refusals
+    from workbook_tool.workbook import chart_from_grids, read_chart_grids
+
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    made = tmp_path / "generated.xlsx"
+    generate.generate(1500, made, seed=5)
+    mixed = write_chart(tmp_path / "mixed.xlsx", rows=[
+        contact(name="Ann Lee", email="ann@fabrikam.org", phone="617-555-0101", recommended="Bob Roe <bob@x.org>"),
+        contact(name="Annie L.", email="ANN@Fabrikam.org"), contact(name="Bob Roe", phone=6175550142),
+        contact(name="Robert Roe", phone="+1 (617) 555-0142", email="bob@x"), contact(name="Lee, Ann", phone="555"),
+        contact(name="Cy Doe", referred_by="Nobody Known", email="mailto:CY@Example.com"),
+        contact(name="Cy Doe", email="cy@example.com", recommended="Ann Lee, 617-555-0101; Dee <dee@y>")])
+    today = dt.date(2026, 11, 25)
+    for path in (SAMPLE_CHART, made, mixed):
+        grids = read_chart_grids(path, tool_sheets=True)
+        chart = chart_from_grids(path, grids)
+        shared = validate_chart(chart, today, grids)
+        alone = _check_profile(chart) + sync_refusals(chart, grids) + _check_tables(chart, today)
+        assert shared == alone
+    assert {"duplicate-person", "bad-email", "bad-phone", "unknown-referrer"} <= {p.code for p in shared}

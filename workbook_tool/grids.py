@@ -311,9 +311,13 @@ def _short(exc: Exception) -> str:
 
 
 def _clean_row(row: list) -> list:
-    # Most cells are text, which stays as it is ("" becomes blank: calamine's empty cell); only
-    # the others need a call.
-    return [(value or None) if value.__class__ is str else _clean_value(value) for value in row]
+    # Most cells are text, which stays as it is ("" becomes blank: calamine's empty cell), and most
+    # others dates, which stay as they are too (what _clean_value gives them); only the rest need a call.
+    return [(value or None) if (kind := value.__class__) is str else value if kind is _DATE else _clean_value(value)
+            for value in row]
+
+
+_DATE = dt.date
 
 
 def _clean_value(value):

@@ -80,6 +80,12 @@ class People(Generic[T]):
             found.append((NAME, k))
         return found
 
+    def rows_keys(self, rows: Iterable) -> list[list[Key]]:
+        """``values_keys`` of each row's values, in order: worked out once by validate and shared by its
+        checks and the people sync would add (``placement.recommendations``), which ask them of every row."""
+        values_keys = self.values_keys
+        return [values_keys(row.values) for row in rows]
+
     def add_keys(self, keys: Iterable[Key], item: T) -> None:
         """File ``item`` under each of ``keys`` that no one holds yet."""
         for key in keys:

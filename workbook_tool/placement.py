@@ -150,7 +150,8 @@ def foreign_sheet(grid: list[list] | None, existing: str | None, signature: list
 # --------------------------------------------------------------------------- the people sync adds
 
 
-def recommendations(table: Table, region: str, formulas=()) -> tuple[list[tuple[int, object, str, dict]], list[Fill]]:
+def recommendations(table: Table, region: str, formulas=(), keys: list | None = None,
+                    ) -> tuple[list[tuple[int, object, str, dict]], list[Fill]]:
     """What the Recommended cells bring: the rows sync adds for people not yet in the chart, and the
     details they give for people who are.
 
@@ -162,11 +163,12 @@ def recommendations(table: Table, region: str, formulas=()) -> tuple[list[tuple[
     is reported (``Fill.typed``). ``formulas`` holds the (row, column) of formula
     cells, which look blank in a file whose formulas have no saved results
     (``FormulaCells``): they are left alone. A detail for a row added by this same
-    sync (two people recommended the same person) goes into that row's blank values.
+    sync (two people recommended the same person) goes into that row's blank values. ``keys``:
+    ``People(region).rows_keys(table.rows)``, when the caller has worked them out already.
     """
     people: People[int] = People(region)  # row numbers, by email, phone and name
-    for row in table.rows:
-        people.add_values(row.values, row.number)
+    for row, row_keys in zip(table.rows, people.rows_keys(table.rows) if keys is None else keys, strict=True):
+        people.add_keys(row_keys, row.number)
     number = table.last_row + 1
     added = []
     new_values: dict[int, dict] = {}
@@ -174,8 +176,10 @@ def recommendations(table: Table, region: str, formulas=()) -> tuple[list[tuple[
     planned: dict[tuple[int, str], str] = {}  # (row, key) → the value a fill put there
     fills: list[Fill] = []
     for row in table.rows:
+        if is_blank(row.values.get("recommended")):
+            continue  # (most rows: asked first)
         recommender = row.text("name")
-        if not recommender or is_blank(row.values.get("recommended")):
+        if not recommender:
             continue
         for person in parse_recommended(row.values.get("recommended"), region):
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
@@ -465,13 +469,15 @@ def clear(table: Table, objs: SheetObjects, rows_by_column: dict[int, list[int]]
 # --------------------------------------------------------------------------- all of them, for validate
 
 
-def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObjects]) -> list[Refusal]:
+def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObjects], keys: list | None = None,
+             ) -> list[Refusal]:
     """Every reason sync would refuse this chart, as validate reports them.
 
     The cells sync would write are taken as every tool cell of a row with a person
     in it (sync rewrites them as the steps change), every tool cell that holds
     something (sync blanks it), and the new rows' cells; ``grids`` holds the chart's
-    sheets (Referrals and Dashboard when they exist).
+    sheets (Referrals and Dashboard when they exist); ``keys``, the Contacts rows' keys
+    (``People.rows_keys``) when the caller has them.
     """
     from .dashboard import TITLE
 
@@ -480,7 +486,7 @@ def refusals(chart, grids: dict[str, list[list]], objects: dict[str, SheetObject
     grid = grids.get(table.sheet, [])
     objs = objects.get(table.sheet, NOTHING)
     found += foreign_columns(table, grid, objs.links)
-    added, fills = recommendations(table, chart.profile.region)
+    added, fills = recommendations(table, chart.profile.region, keys=keys)
     new_rows = [number for number, *_ in added]
     found += missing_columns(table, [values for *_, values in added])
     if (refused := room(table, new_rows)) is not None:

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 from . import schema
 from .fields import (EARLIEST_YEAR, LATEST_YEAR, check_email, is_blank, looks_like_a_name, name_key, parse_phone,
-                     parse_recommended, phone_key, read_date)
+                     parse_recommended, read_date)
 from .people import EMAIL, NAME, PHONE, People
 from .grids import gc_paused
 from .objects import column_letter
@@ -49,7 +49,13 @@ def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, 
     year. ``grids``: the chart's sheets as ``workbook.read_chart_grids(path,
     tool_sheets=True)`` gives them; read from ``chart.path`` when not given.
     """
-    return _check_profile(chart) + sync_refusals(chart, grids) + _check_tables(chart, today)
+    # The whole check makes a few objects per row (keys, the people sync would add, problems), none in
+    # a cycle: the collector's walks over a large chart found nothing and cost a tenth of the time.
+    with gc_paused():
+        # Each row's keys (email, phone, name) are worked out once, for the people sync would add and
+        # for the checks: both ask them of every row.
+        keys = People(chart.profile.region).rows_keys(chart.contacts.rows)
+        return _check_profile(chart) + sync_refusals(chart, grids, keys) + _check_tables(chart, today, keys)
 
 
 def chart_problems(chart: Chart, today: dt.date | None = None) -> list[Problem]:
@@ -57,19 +63,23 @@ def chart_problems(chart: Chart, today: dt.date | None = None) -> list[Problem]:
     return _check_profile(chart) + _check_tables(chart, today)
 
 
-def _check_tables(chart: Chart, today: dt.date | None) -> list[Problem]:
+def _check_tables(chart: Chart, today: dt.date | None, keys: list | None = None) -> list[Problem]:
     today = today or dt.date.today()
     problems: list[Problem] = []
     for table in (chart.contacts, chart.want_to_meet):
         if table is not None:
             problems += _check_headers(table)
     with gc_paused():
-        problems += _check_contacts(chart.contacts, chart.profile.region, today)
+        problems += _check_contacts(chart.contacts, chart.profile.region, today, keys)
     return problems
 
 
-def sync_refusals(chart: Chart, grids: dict[str, list[list]] | None = None) -> list[Problem]:
-    """Every reason chart sync would refuse to write the chart, each an error at its cell (``placement``)."""
+def sync_refusals(chart: Chart, grids: dict[str, list[list]] | None = None, keys: list | None = None,
+                  ) -> list[Problem]:
+    """Every reason chart sync would refuse to write the chart, each an error at its cell (``placement``).
+
+    ``keys``: the Contacts rows' ``People.rows_keys``, when the caller has them.
+    """
     from .objects import sheet_objects
     from .placement import refusals
     from .workbook import read_chart_grids
@@ -78,7 +88,7 @@ def sync_refusals(chart: Chart, grids: dict[str, list[list]] | None = None) -> l
         grids = read_chart_grids(chart.path, tool_sheets=True)
     objects = sheet_objects(chart.path, [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None])
     problems = []
-    for refusal in refusals(chart, grids, objects):
+    for refusal in refusals(chart, grids, objects, keys):
         digits = "".join(ch for ch in refusal.cell or "" if ch.isdigit())
         letters = "".join(ch for ch in refusal.cell or "" if ch.isalpha())
         table = next((t for t in (chart.contacts, chart.want_to_meet) if t is not None and t.sheet == refusal.sheet),
@@ -186,29 +196,43 @@ def _problem(table: Table, row: int, key: str, severity: str, code: str, message
     return Problem(severity, code, table.sheet, table.ref(row, key), row, table.shape.column(key).header, message)
 
 
-def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
+def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None = None) -> list[Problem]:
+    """The problems of the Contacts rows; ``keys``: their ``People.rows_keys``, worked out here when not given."""
     problems: list[Problem] = []
     people: People[Row] = People(region)
-    # Each row's name key, email and phone are worked out once and shared by the
-    # checks, the duplicate search and the referral check (a large chart has 100,000s).
-    name_keys = [name_key(r.values.get("name")) for r in table.rows]
+    # Each row's keys (its name key, email and phone, in People's order) are worked out once and shared
+    # by the checks, the duplicate search and the referral check (a large chart has 100,000s).
+    if keys is None:
+        keys = people.rows_keys(table.rows)
+    name_keys = [row_keys[-1][1] if row_keys and row_keys[-1][0] == NAME else "" for row_keys in keys]
     names = set(name_keys) - {""}
     choice_keys = [k for k in ("source", "channel", "status") if table.has(k)]
-    allowed = [(k, {schema.normalize_header(c) for c in table.shape.column(k).choices}) for k in choice_keys]
+    # Each key's choices folded, and for each text seen in its column whether it is one of them: a
+    # column of choices holds a few texts over and over.
+    allowed = [(k, {schema.normalize_header(c) for c in table.shape.column(k).choices}, {}) for k in choice_keys]
     date_keys = [c.key for c in table.shape.user_columns if c.kind == "date" and table.has(c.key)]
     has_referred_by = table.has("referred_by")
+    referral_sources: dict[str, bool] = {}  # each text of the Source column: whether it says Referral
     fold = schema.normalize_header
 
-    for row, row_name_key in zip(table.rows, name_keys):
+    for row, row_keys, row_name_key in zip(table.rows, keys, name_keys, strict=True):
         n = row.number
         values = row.values
         name = row.text("name")
         if not name:
             problems.append(_problem(table, n, "name", ERROR, "missing-name",
                                      "this row has data but no Name. Type the person's name, or clear the row."))
-        for key, choices in allowed:
+        for key, choices, seen in allowed:
             value = values.get(key)
-            if value is not None and not is_blank(value) and fold(value) not in choices:
+            if value is None:
+                continue
+            if value.__class__ is str:
+                fine = seen.get(value)
+                if fine is None:
+                    fine = seen[value] = is_blank(value) or fold(value) in choices
+            else:
+                fine = fold(value) in choices
+            if not fine:
                 problems.append(_bad_choice(table, row, key))
         for key in date_keys:
             value = values.get(key)
@@ -225,22 +249,21 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
                                              f'"{str(values.get(key)).strip()}" has no year: read as '
                                              f"{day.isoformat()}, the nearest such day not after today. Type the "
                                              "year if you meant another one."))
+        # A row's keys hold its email and phone keys when they are keys (email_key, phone_key); the
+        # address or number is asked again, for the reason, only when it is not.
         email = values.get("email")
-        email_folded = None
         no_email = email is None or is_blank(email)
-        if not no_email:
+        if not no_email and not (row_keys and row_keys[0][0] == EMAIL):
             try:
-                email_folded = check_email(email).casefold()  # what email_key gives, without a second check
+                check_email(email)  # email_key is None exactly when check_email raises
             except ValueError as exc:
                 problems.append(_problem(table, n, "email", ERROR, "bad-email", f"{exc}. Correct the address."))
         phone = values.get("phone")
-        phone_folded = None
         no_phone = phone is None or is_blank(phone)
         if not no_phone:
             # phone_key is None exactly when parse_phone raises (both read _parsed_phone's answer);
             # the key is the common case, and parse_phone is asked only for the reason.
-            phone_folded = phone_key(phone, region)
-            if phone_folded is None:
+            if not any(kind == PHONE for kind, _ in row_keys):
                 try:
                     parse_phone(phone, region)
                 except ValueError as exc:
@@ -252,18 +275,25 @@ def _check_contacts(table: Table, region: str, today: dt.date) -> list[Problem]:
             problems.append(_problem(table, n, key, WARNING, "no-contact-info",
                                      f"{name} has neither a phone number nor an email. Add one so you can reach "
                                      "out."))
-        # (Without a Referred By, _check_referral looks only at a Source: it finds nothing in a row with neither.)
-        if values.get("referred_by") is not None or (has_referred_by and values.get("source") is not None):
+        # (Without a Referred By, _check_referral looks only at a Source: it finds something only when the
+        # Source is Referral, which is asked once for each text of the column.)
+        if values.get("referred_by") is not None:
             problems += _check_referral(table, row, names, row_name_key)
+        elif has_referred_by and (source := values.get("source")) is not None:
+            says_referral = referral_sources.get(source) if source.__class__ is str else None
+            if says_referral is None:
+                says_referral = fold(source) == "referral"
+                if source.__class__ is str:
+                    referral_sources[source] = says_referral
+            if says_referral:
+                problems += _check_referral(table, row, names, row_name_key)
         recommended = values.get("recommended")
         if recommended is not None and not is_blank(recommended):
             problems += _check_recommended(table, row, region)
 
         # The same person twice: by email, by phone (errors), by name (a warning: two
-        # people can share a name). The keys are the ones worked out above, in People's order.
-        keys = [(kind, folded) for kind, folded in ((EMAIL, email_folded), (PHONE, phone_folded), (NAME, row_name_key))
-                if folded]
-        hit = people.file_new(keys, row)
+        # people can share a name). The keys are the row's, in People's order.
+        hit = people.file_new(row_keys, row)
         if hit is not None:
             (key, _), first = hit
             problems.append(_problem(table, n, key, _DUPLICATE_SEVERITY[key], "duplicate-person",

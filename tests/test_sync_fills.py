@@ -258,3 +258,32 @@ def test_a_formula_under_any_prefix_or_spelling_is_found(tmp_path, tag):
         for name, data in parts.items():
             zf.writestr(name, data)
     assert placement.may_hold_formulas(path, "Contacts")
+
+
+def test_the_checks_find_with_sync_s_shared_keys_what_they_find_alone(tmp_path, monkeypatch):
+    # Sync works out each row's keys once, for the people the Recommended cells add and for the checks; a
+    # row a recommendation fills has new keys, and a new row its own. The checks must find the same either way.
+    from workbook_tool import sync as sync_module, validate
+
+    path = simple_chart(tmp_path / "c.xlsx", [
+        contact(name="Ray Chen", source="Own", email="ray@chen.org", channel="Email", recommended=DEE),
+        contact(name="Dee Martin", source="Own", channel="Email"),
+        contact(name="D. Martin", source="Own", email="dee.m@sinclair.com", channel="Email"),
+        contact(name="Ray Chen", source="Own", email="ray.two@chen.org", channel="Email",
+                recommended="Ann Osei <ann@osei.org>, Bo Lee <RAY@chen.org>"),
+    ])
+    seen = []
+
+    def both_ways(chart, today=None, keys=None):
+        assert keys is not None, "sync shares the keys it worked out"
+        found = validate.chart_problems(chart, today, keys)
+        assert found == validate.chart_problems(chart, today), "the shared keys change what the checks find"
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(sync_module, "chart_problems", both_ways)
+    result = sync(path)
+    assert result.exit_code == 0, result.output
+    assert len(seen) == 1 and any("same name" in p.message for p in seen[0])
+    assert row_values(path, "Dee Martin")["email"] == "dee.martin@sinclair.com"
+    assert any(r.text("name") == "Ann Osei" for r in read_chart(path).contacts.rows), "a new row was checked too"

@@ -70,7 +70,12 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
 
     # New rows for recommended people not yet in the chart, below the last row.
     new_rows: list[Row] = []
-    added, plan.fills = placement.recommendations(table, region, placement.FormulaCells(chart.path, table.sheet))
+    # Each row's keys (email, phone, name), worked out once for the people the Recommended cells may add
+    # and for the checks below.
+    finder = People(region)
+    keys = finder.rows_keys(table.rows)
+    added, plan.fills = placement.recommendations(table, region, placement.FormulaCells(chart.path, table.sheet),
+                                                  keys)
     for number, person, recommender, values in added:
         new_rows.append(Row(number, values))
         plan.new_rows.append(NewRow(number, person.name, recommender, values))
@@ -102,7 +107,10 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
         plan.new_columns.append(NewColumn(table.sheet, table.header_row, column, spec))
 
     checked = Chart(chart.path, chart.sheet_names, full, chart.profile, chart.want_to_meet, chart.templates)
-    plan.problems = chart_problems(checked, today)
+    # The rows as checked: a filled row's keys again (its values changed), a new row's for the first time.
+    checked_keys = [finder.values_keys(r.values) if r.number in filled else k for r, k in zip(rows, keys)]
+    checked_keys += finder.rows_keys(new_rows)
+    plan.problems = chart_problems(checked, today, checked_keys)
     # A problem in a header row (a misspelt header) belongs to no row's Comments: the summary tells it.
     header_rows = {t.sheet: t.header_row for t in (table, chart.want_to_meet) if t is not None}
     plan.notes += [f"{'Error' if p.severity == ERROR else 'Warning'}: {p.where}: {p.message}" for p in plan.problems

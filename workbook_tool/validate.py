@@ -58,9 +58,12 @@ def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, 
         return _check_profile(chart) + sync_refusals(chart, grids, keys) + _check_tables(chart, today, keys)
 
 
-def chart_problems(chart: Chart, today: dt.date | None = None) -> list[Problem]:
-    """The problems of the chart's cells and headers (what sync's Comments show), in sheet and row order."""
-    return _check_profile(chart) + _check_tables(chart, today)
+def chart_problems(chart: Chart, today: dt.date | None = None, keys: list | None = None) -> list[Problem]:
+    """The problems of the chart's cells and headers (what sync's Comments show), in sheet and row order.
+
+    ``keys``: ``People(region).rows_keys(chart.contacts.rows)``, when the caller has worked them out already.
+    """
+    return _check_profile(chart) + _check_tables(chart, today, keys)
 
 
 def _check_tables(chart: Chart, today: dt.date | None, keys: list | None = None) -> list[Problem]:

@@ -159,7 +159,7 @@ _SPECIALS = frozenset('()<>@,:;."[]')
 
 def _to_header(display: str, addr: str) -> bytes:
     folded = _to_header_as_stdlib(display, addr)
-    return folded if _one_line(folded) else _one_mailbox("To", display, addr, folded)
+    return folded if _plainly_one(folded, display) else _one_mailbox("To", display, addr, folded)
 
 
 def _to_header_as_stdlib(display: str, addr: str) -> bytes:
@@ -301,11 +301,14 @@ def _address_header(name: str, display: str, addr: str) -> bytes:
     from email.headerregistry import Address
 
     folded = _fold_header(name, Address(display_name=display, addr_spec=addr))
-    return folded if _one_line(folded) else _one_mailbox(name, display, addr, folded)
+    return folded if _plainly_one(folded, display) else _one_mailbox(name, display, addr, folded)
 
 
-def _one_line(header: bytes) -> bool:
-    return header.count(b"\r\n") == 1
+def _plainly_one(header: bytes, display: str) -> bool:
+    """Whether a header is the one mailbox without parsing it back: on one line (not folded), or of a name
+    without a special, a quote or a backslash, which nothing in it can turn into a group or a second address."""
+    return header.count(b"\r\n") == 1 or (_SPECIALS.isdisjoint(display) and '"' not in display
+                                            and "\\" not in display)
 
 
 def _one_mailbox(name: str, display: str, addr: str, folded: bytes) -> bytes:

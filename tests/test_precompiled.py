@@ -60,6 +60,8 @@ def test_a_file_made_for_another_jinja2_or_environment_or_text_is_not_used(tmp_p
     assert shipped_with(tmp_path, other_code).code(source) is None
     assert shipped_with(tmp_path, lambda c: c["fingerprint"]["options"].update(lstrip_blocks=False)).code(source) is None
     assert shipped_with(tmp_path, lambda c: None).code(source + " ") is None  # a text it was not made from
+    assert shipped_with(tmp_path, lambda c: c["templates"]["outreach/body"].pop("python")).code(source) is None
+    assert shipped_with(tmp_path, lambda c: c.update(templates=[])).code(source) is None
     (tmp_path / precompiled.FILE_NAME).write_text("{not json", encoding="utf-8")
     assert precompiled.Ahead(templates.environment(), tmp_path).code(source) is None
     assert precompiled.Ahead(templates.environment(), tmp_path / "none").code(source) is None

@@ -115,6 +115,11 @@ def entry(env: jinja2.Environment, source: str) -> dict:
     return {"sha256": digest(source), "names": names_read(tree), "python": env.compile(tree, raw=True)}
 
 
+def _well_formed(e) -> bool:
+    return (isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("python"), str)
+            and isinstance(e.get("names"), list) and all(isinstance(n, str) for n in e["names"]))
+
+
 class Ahead:
     """The shipped entries for one environment, read when first asked for."""
 
@@ -131,7 +136,8 @@ class Ahead:
         now = fingerprint(self.env)
         if not isinstance(shipped, dict) or shipped.get("fingerprint") != now or None in now["modules"].values():
             return {}  # made for another Jinja2 or another environment: its code may differ
-        return {e["sha256"]: e for e in shipped.get("templates", {}).values()}
+        entries = shipped.get("templates")
+        return {e["sha256"]: e for e in entries.values() if _well_formed(e)} if isinstance(entries, dict) else {}
 
     def code(self, source: str):
         """(the compiled code, the names read) of ``source`` when an entry holds it, else None."""

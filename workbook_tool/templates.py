@@ -31,7 +31,8 @@ Templates come from the package (``templates/``), then the workbook's Templates
 sheet (Name, Subject, Body), then ``--templates DIR`` (the file names kinds.KINDS
 gives: ``outreach.txt``, ``call.md`` …, whose first line may be ``Subject: …``);
 each later source replaces the subject or body it gives. ``Templates`` holds one
-chart's, compiles each once and renders them; ``drafts`` builds the variables.
+chart's, compiles each once (the packaged ones from the code ``precompiled.py`` ships
+for them) and renders them; ``drafts`` builds the variables.
 
 This module imports Jinja2: import it only where templates are rendered.
 """

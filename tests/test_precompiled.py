@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from jinja2 import nodes, pass_context
 
-from draft_fixtures import DAY, add_templates_sheet, sample, template_dir  # noqa: F401 (sample: a fixture)
+from draft_fixtures import DAY, add_templates_sheet, template_dir
+from sync_fixtures import sample_chart
 from workbook_tool import kinds, precompiled, templates
 from workbook_tool.workbook import Row
 
@@ -79,9 +80,11 @@ def test_an_environment_with_other_filters_has_another_fingerprint():
     assert set(precompiled.fingerprint(plain)["modules"]) == {"workbook_tool.sandbox", "workbook_tool.templates"}
 
 
-def test_only_the_packaged_pieces_may_be_precompiled(sample, tmp_path):
+def test_only_the_packaged_pieces_may_be_precompiled(tmp_path):
     # The Templates sheet's and a --templates folder's are the person's own: always compiled from their text.
     from workbook_tool.workbook import read_chart
+
+    sample = sample_chart(tmp_path / "chart.xlsx")
 
     packaged = templates.load_templates(None)
     text = packaged["outreach"]["body"].text

@@ -576,6 +576,20 @@ def test_library_never_prints(sample, capsys):
 
 
 
+def test_an_eml_drafts_bytes_made_when_read_are_the_whole_eml(sample):
+    # A draft quotes its body when its content is first read (--stdout never reads it): the bytes are
+    # build_eml's, and a draft whose address the headers refuse is a text draft at once, as before.
+    from workbook_tool.eml import build_eml
+
+    chart = _chart_of(sample, 40)
+    made = [d for kind in kinds.NAMES for d in drafts.make_drafts(chart, kind, DAY).drafts]
+    emails = [d for d in made if d.format == "eml"]
+    assert len(emails) > 40 and any(d.format != "eml" for d in made)
+    for d in emails:
+        assert d.content == build_eml(d.name, d.to, d.facts["your_name"], d.sender, d.subject, d.body)
+        assert d.content is d.content  # made once
+
+
 def test_a_drafts_step_is_the_step_sync_works_out(sample):
     # The drafter looks up referrals only for a thanked contact, as stages.contact_steps does.
     chart = read_chart(sample)

@@ -47,6 +47,45 @@ def test_no_text_makes_a_header_property(name, me, subject):
     assert_only_the_expected_headers(eml.build_eml(name, "ann@x.org", me, "me@x.org", subject, "Hi\n"))
 
 
+# Names long enough to be folded, full of the characters that make an address list: a group's colon and
+# semicolon, an @, commas, quotes, angle brackets.
+FOLDED_NAMES = st.lists(st.sampled_from([*':;@,<>()[]".\\ ', "Bcc:", "evil@attacker.example", "Lee,", "ü", "王",
+                                         "=?utf-8?q?=0D=0ABcc:_evil@attacker.example?=", "Wolfeschlegelsteinhausen"]),
+                        min_size=8, max_size=24).map("".join)
+
+
+def _mailbox_read(raw: bytes, header: str) -> list[str]:
+    """The addresses a mail program reads in a header of ``raw``, or the groups' names if it reads a group."""
+    from email.parser import BytesParser
+
+    value = BytesParser(policy=policy.default).parsebytes(raw)[header]
+    return [g.display_name or a.addr_spec for g in value.groups for a in (g.addresses or [None]) if a or g.display_name]
+
+
+@pytest.mark.parametrize("where", ["to", "from"])
+def test_a_long_name_with_a_colon_is_never_read_as_a_group_of_addresses(where):
+    # The email package (3.11) drops the quotes around such a name when it folds it: "From: x: evil@…; <me@…>"
+    # is then a group holding the attacker's address. The name goes as encoded words instead.
+    name = "=?utf-8?q?=0D=0ABcc:_evil@attacker.example?==?utf-8?q?=0D=0ABcc:_evil@attacker.example?=;"
+    to_name, from_name = (name, "Me") if where == "to" else ("Ann", name)
+    raw = eml.build_eml(to_name, "ann@x.org", from_name, "me@x.org", "Hi", "Hi\n")
+    assert _mailbox_read(raw, "To") == ["ann@x.org"] and _mailbox_read(raw, "From") == ["me@x.org"]
+    msg = assert_only_the_expected_headers(raw)
+    # (The email package's parser puts a space where encoded words were folded, RFC 2047 none: compare words.)
+    shown = msg["To" if where == "to" else "From"].addresses[0].display_name
+    assert shown.replace(" ", "") == eml.header_text(name).replace(" ", "")
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=HOSTILE_TEXT | FOLDED_NAMES, me=HOSTILE_TEXT | FOLDED_NAMES)
+def test_to_and_from_read_back_as_the_one_address_they_name_property(name, me):
+    try:
+        raw = eml.build_eml(name, "ann@x.org", me, "me@x.org", "Hi", "Hi\n")
+    except ValueError:
+        return  # no .eml at all: the draft is written as text
+    assert _mailbox_read(raw, "To") == ["ann@x.org"] and _mailbox_read(raw, "From") == ["me@x.org"]
+
+
 def test_build_eml_keeps_encoded_words_out_of_headers():
     for word in HOSTILE_WORDS:
         for name in (word, f"Ann {word}", f"Zoë {word} Ødegård", f"Lee, {word}", f'"{word}"'):

@@ -1,6 +1,6 @@
 """chart import's reading of a table export, with less work per cell: each short cut proven equal to the plain way.
 
-The plain way is kept here as the oracle: each row's cells cleaned one by one (``importer._clean``), and each
+The plain way is kept here as the oracle: each row's cells cleaned one by one (``exports._clean``), and each
 key's values looked up column by column, a cell split at Google's ":::" (the reading before issue 16). Random
 tables with the headers of every export, cells with spaces, line ends, several values, and characters a workbook
 cannot hold are read both ways, through the library and through a CSV file.
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook_tool import importer
-from workbook_tool.importer import Person, read_contacts_file
+from workbook_tool import exports
+from workbook_tool.exports import Person, read_contacts_file
 
 HEADERS = {
     "linkedin": ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"],
@@ -41,7 +41,7 @@ def old_read_table(path, rows, header_index, fmt):
     columns: dict[str, list[tuple[int, int]]] = {}
     ignored = []
     for c, text in enumerate(header):
-        key = importer._column_key(text, fmt)
+        key = exports._column_key(text, fmt)
         if key is None:
             if text.strip():
                 ignored.append(text.strip())
@@ -51,7 +51,7 @@ def old_read_table(path, rows, header_index, fmt):
         spots.sort()
     people = []
     for index in range(header_index + 1, len(rows)):
-        cells = [importer._clean(v) for v in rows[index]]
+        cells = [exports._clean(v) for v in rows[index]]
         if not any(cells):
             continue
 
@@ -59,7 +59,7 @@ def old_read_table(path, rows, header_index, fmt):
             found = []
             for _, c in columns.get(key, []):
                 if c < len(cells) and cells[c]:
-                    found += [v for v in importer.MULTI_VALUE.split(cells[c]) if v]
+                    found += [v for v in exports.MULTI_VALUE.split(cells[c]) if v]
             return found
 
         def first(key):
@@ -68,14 +68,14 @@ def old_read_table(path, rows, header_index, fmt):
 
         name = first("name") or " ".join(p for p in (first("first"), first("middle"), first("last")) if p)
         person = Person(f"row {index + 1}", name, emails=values("email"), phones=values("phone"))
-        notes = importer._notes(first("notes"), first("url"), first("connected_on"), fmt)
+        notes = exports._notes(first("notes"), first("url"), first("connected_on"), fmt)
         for key, value in (("organization", first("organization")), ("title", first("title")),
                            ("phone", person.phones[0] if person.phones else ""),
                            ("email", person.emails[0] if person.emails else ""), ("notes", notes)):
             if value:
                 person.values[key] = value
         people.append(person)
-    result = importer.ContactsFile(path, fmt, people)
+    result = exports.ContactsFile(path, fmt, people)
     if ignored and fmt in ("csv", "xlsx"):
         result.notes.append(f"Columns not imported: {', '.join(ignored)}.")
     return result
@@ -105,17 +105,17 @@ def test_rows_read_as_the_plain_way_reads_them(seed):
     rng = random.Random(seed)
     for _ in range(25):
         _, rows = random_table(rng, unwritable=rng.random() < 0.5)
-        found = importer._find_table_header(rows)
+        found = exports._find_table_header(rows)
         assert found is not None
         index, fmt = found
         plain = seen(old_read_table(Path("x.csv"), rows, index, fmt))
-        assert seen(importer._read_table(Path("x.csv"), rows, index, fmt)) == plain
+        assert seen(exports._read_table(Path("x.csv"), rows, index, fmt)) == plain
         # The short cleaning, where no cell holds a character a workbook cannot hold:
-        if not any(importer.xml_text(v) != v for row in rows for v in row):
-            assert seen(importer._read_table(Path("x.csv"), rows, index, fmt, importer._clean_text)) == plain
+        if not any(exports.xml_text(v) != v for row in rows for v in row):
+            assert seen(exports._read_table(Path("x.csv"), rows, index, fmt, exports._clean_text)) == plain
         # An .xlsx's rows come cleaned already:
-        cleaned = [[importer._clean(v) for v in row] for row in rows]
-        assert seen(importer._read_table(Path("x.csv"), cleaned, index, fmt, None)) == plain
+        cleaned = [[exports._clean(v) for v in row] for row in rows]
+        assert seen(exports._read_table(Path("x.csv"), cleaned, index, fmt, None)) == plain
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -129,16 +129,16 @@ def test_csv_files_read_as_the_plain_way_reads_them(tmp_path, seed):
         csv.writer(buffer, lineterminator=rng.choice(["\r\n", "\n"])).writerows(rows)
         path = tmp_path / f"export{n}.csv"
         path.write_text(buffer.getvalue(), "utf-8", newline="")
-        text = importer._decode(path.read_bytes(), path)
+        text = exports._decode(path.read_bytes(), path)
         parsed = list(csv.reader(io.StringIO(text, newline="")))
-        index, fmt = importer._find_table_header(parsed)
+        index, fmt = exports._find_table_header(parsed)
         assert seen(read_contacts_file(path)) == seen(old_read_table(path, parsed, index, fmt))
 
 
 def test_control_characters_counted_are_unicodes_but_tab_line_ends_and_form_feed():
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     expected = [ch for ch in every if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f"]
-    assert importer._CONTROLS.findall(every) == expected
+    assert exports._CONTROLS.findall(every) == expected
 
 
 def test_binary_junk_is_still_refused_and_text_with_a_few_controls_is_not(tmp_path):
@@ -156,5 +156,5 @@ def test_binary_junk_is_still_refused_and_text_with_a_few_controls_is_not(tmp_pa
 
 
 def test_a_table_reads_every_key_its_columns_can_fill():
-    filled = {key for key, _ in importer.EXPORT_HEADERS.values()} | set(importer.IMPORTED_KEYS)
-    assert filled == set(importer.TABLE_KEYS)
+    filled = {key for key, _ in exports.EXPORT_HEADERS.values()} | set(exports.IMPORTED_KEYS)
+    assert filled == set(exports.TABLE_KEYS)

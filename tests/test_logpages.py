@@ -139,3 +139,15 @@ def test_libreoffice_saves_the_report_again_with_its_chart(lo, sample, tmp_path)
         return [[c.value for c in row] for row in ws.iter_rows(max_row=22, max_col=8)]
 
     assert values(after["Log"]) == values(before["Log"])
+
+
+def test_the_terminal_log_is_printed_in_pieces_that_make_the_whole_text(sample, monkeypatch):
+    # chart report prints a long log piece by piece (a year's log of 100,000 contacts is 80 MB held once,
+    # not four times): what reaches the terminal is the one text, and so is what -o writes.
+    report = joblog.job_report(sample, joblog.period(dt.date(2026, 11, 25), start=dt.date(2026, 1, 1)),
+                               dt.date(2026, 11, 25))
+    whole = "\n".join(logpages.text_lines(report)) + "\n"
+    pieces = list(logpages.render_pieces(report, "text", lines_a_piece=3))
+    assert len(pieces) > 3 and "".join(pieces) == whole == logpages.render(report, "text")
+    printed = run("report", sample.name, "--from", "2026-01-01", "--today", TODAY)
+    assert printed.exit_code == 0 and printed.stdout == whole

@@ -7,10 +7,13 @@ The sandbox's bounds (templates that would hang or exhaust memory) are test_sand
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2 import UndefinedError
 
 from draft_fixtures import DAY, TODAY, add_templates_sheet, parse_eml, run, sample, set_contact, set_profile, template_dir
 from workbook_tool import kinds, schema, templates
+from workbook_tool.errors import TemplateError
 
 assert sample  # a fixture, used by name
 
@@ -280,3 +283,71 @@ def test_a_draft_is_the_same_without_the_variables_its_templates_do_not_name(sam
     packaged, named = Drafter(chart, DAY).templates.uses, Drafter(chart, DAY, folder).templates.uses
     assert "recommended" not in packaged("outreach") and "today" in packaged("outreach")
     assert {"recommended", "pending_referrals", "report_back", "step", "kind"} <= named("thank-you")
+
+
+# --------------------------------------------------------------------------- Templates.render against Jinja2's own render
+
+# Pieces a person's template may hold, the good and the broken: fields filled in and blank, a field of nobody,
+# {% set %} in the subject read by the body (each template has its own variables), loops, filters, a division
+# by zero, an unknown name, a bound crossed.
+_PIECES = ("{{ contact.name }}", "{{ contact.helpful }}", "{% if contact.title %}{{ contact.title }}{% endif %}",
+           "{{ contact.helpful | default('x') }}", "{{ referrer.name }}", "{% if referrer %}{{ referrer }}{% endif %}",
+           "{% set s = 'set here' %}{{ s }}", "{{ s }}", "{% for r in recommended %}{{ r }}, {% endfor %}",
+           "{{ me.your_name | first_name }}", "{{ me.job_status | sentence }}", "{{ kind | upper }}",
+           "{{ today | longdate }}", "{{ 1 / 0 }}", "{{ nosuch }}", "{{ contact.nosuch }}", "{{ 'x' * 2000000 }}",
+           "\n", " and ", "{{ recommended | and_list }}", "{% for i in range(3) %}{{ i }}{% endfor %}")
+
+
+def _jinja_render(loaded, kind, context):
+    """What Jinja2's Template.render makes of the kind's subject and body: texts, or what stopped it."""
+    from workbook_tool.sandbox import budget, template_line
+
+    made = []
+    with budget():
+        for template in loaded.compiled(kind):
+            if template is None:
+                made.append(None)
+                continue
+            try:
+                made.append(template.render(context))
+            except templates.MissingData as exc:
+                return ("missing", exc.fields, exc.key)
+            except Exception as exc:  # noqa: BLE001 - the kind and the template line are compared
+                return ("broken", template_line(exc))
+    return tuple(made)
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=st.lists(st.sampled_from(_PIECES), max_size=4), body=st.lists(st.sampled_from(_PIECES), max_size=6),
+       values=st.fixed_dictionaries({}, optional={"name": st.sampled_from(["Ann Lee", "Dr. Émile Zola"]),
+                                                  "helpful": st.text(max_size=20), "title": st.just("CTO")}),
+       referred=st.booleans(), recommended=st.lists(st.sampled_from(["Bo", "Cy"]), max_size=3))
+def test_templates_render_makes_what_jinja2_makes(subject, body, values, referred, recommended):
+    # Templates.render builds the variables once for subject and body and raises a blank field's MissingData
+    # without Jinja2's traceback rewrite: the same texts, the same blank field, the same broken line.
+    loaded = templates.Templates(None)
+    for kind, text in (("outreach", "".join(subject)), ("thank-you", "".join(body) or "x")):
+        loaded.pieces[kind] = {**loaded.pieces[kind], "body": templates.Piece("".join(body) or "x", None, "Templates",
+                                                                              "C2")}
+        if text.strip():
+            loaded.pieces[kind]["subject"] = templates.Piece(text, None, "Templates", "B2")
+    me = templates.Fields("me", {"your_name": "Jo Doe", "job_status": "a data analyst"},
+                          {"your_name": "Your Name", "job_status": "Job Status", "signature": "Signature"})
+    context = {"contact": fields(**values), "me": me, "kind": "outreach", "today": DAY,
+               "referrer": templates.Fields("referrer", {"name": "Sue"}, {"name": "Name"}) if referred else None,
+               "recommended": recommended}
+    for kind in ("outreach", "thank-you"):
+        try:
+            loaded.compiled(kind)
+        except TemplateError:
+            continue  # broken before any render: the same for both
+        expected = _jinja_render(loaded, kind, context)
+        try:
+            got = loaded.render(kind, context)
+        except templates.MissingData as exc:
+            got = ("missing", exc.fields, exc.key)
+        except TemplateError as exc:
+            line = expected[1] if expected[0] == "broken" else None
+            assert expected[0] == "broken" and (line is None or f": line {line}: " in exc.message), (expected, exc)
+            continue
+        assert got == expected

@@ -574,7 +574,7 @@ def report_(path, week, start, end, fmt, output, today):
       chart report my_chart.xlsx --from 2026-11-01 --to 2026-11-30 -o november.html
     """
     from .joblog import job_report, period
-    from .logpages import choose_format, render, write_report
+    from .logpages import choose_format, render_pieces, write_report
     from .report import report_written_line
 
     day = _parse_day(today, "--today")
@@ -586,7 +586,8 @@ def report_(path, week, start, end, fmt, output, today):
     if output:
         _say(report_written_line(write_report(result, fmt, output), result, fmt))
     else:
-        _say(render(result, fmt), nl=False)
+        for piece in render_pieces(result, fmt):
+            _say(piece, nl=False)
 
 
 def main():

@@ -38,8 +38,11 @@ def _rate(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
 
-def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
-    """The sheet as rows of values: stage counts, source counts and the rhythm measures."""
+def dashboard_rows(rows, steps: dict, profile, today: dt.date, people: People | None = None) -> list[list]:
+    """The sheet as rows of values: stage counts, source counts and the rhythm measures.
+
+    ``people``: the rows by name (``People.of_rows(rows, kinds=(NAME,))``), when the caller has them already.
+    """
     region = profile.region
 
     read: dict[tuple[int, str], dt.date | None] = {}  # each cell's date read once (a row's are asked for often)
@@ -63,9 +66,9 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
     sources = list(schema.SOURCES) + ["(blank)"]
     by_source = {s: {"contacts": 0, "contacted": 0, "meetings": 0, "referrals": 0} for s in sources}
     source_of: dict[int, str] = {}  # row number → its source
+    folded = {schema.normalize_header(s): s for s in schema.SOURCES}  # each row's Source folded once, not per choice
     for r in named:
-        src = next((s for s in schema.SOURCES if schema.normalize_header(s) == schema.normalize_header(
-            r.values.get("source"))), "(blank)")
+        src = folded.get(schema.normalize_header(r.values.get("source")), "(blank)")
         source_of[r.number] = src
         by_source[src]["contacts"] += 1
         if date(r, "contacted_on") or date(r, "meeting_on"):
@@ -73,7 +76,8 @@ def dashboard_rows(rows, steps: dict, profile, today: dt.date) -> list[list]:
         meeting = date(r, "meeting_on")
         if meeting and meeting < today:
             by_source[src]["meetings"] += 1
-    people = People.of_rows(named, region, kinds=(NAME,))
+    if people is None:
+        people = People.of_rows(named, region, kinds=(NAME,))  # rows without a name have no name key: the same
     for r in named:
         referrer = people.named(r.values.get("referred_by"))
         if referrer is not None:

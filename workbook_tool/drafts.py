@@ -22,7 +22,7 @@ from typing import Iterator
 
 from . import kinds, stages
 from .checker import GUIDE, Finding, check_draft
-from .eml import build_eml, header_address_problem, header_text
+from .eml import eml_body, eml_head, header_address_problem, header_text
 from .errors import BadOption, TemplateError
 from .fields import check_email, name_key, parse_recommended
 from .mailto import fit_mailto
@@ -57,6 +57,8 @@ class Draft:
     body: str
     to: str | None  # the validated address of an .eml; None for .txt and .md
     sender: str | None
+    # The file's bytes (the property below): the dataclass takes the property as the field's default, and
+    # __init__ sets it through the setter.
     content: bytes
     facts: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -64,6 +66,23 @@ class Draft:
     # The step's date, in a mailbox draft's Message-ID: its due day, which the dates behind it fix (a
     # follow-up's, a thank-you's); None for a first contact or an answer, due "today" whatever the day.
     step_day: dt.date | None = None
+
+    @property
+    def content(self) -> bytes:
+        """The file's bytes. An .eml's body is quoted when first asked for: ``--stdout`` prints the text and
+        never asks (its headers, which may refuse the address, are made with the draft: ``eml_head``)."""
+        if self._content is None:
+            self._content = self._eml_head + eml_body(self.body)
+            self._eml_head = None
+        return self._content
+
+    @content.setter
+    def content(self, value) -> None:
+        self._content = value
+
+    def _eml_later(self, head: bytes) -> None:
+        """The .eml's headers now, its quoted body when ``content`` is first read."""
+        self._content, self._eml_head = None, head
 
     @property
     def format(self) -> str:
@@ -215,8 +234,10 @@ class Drafter:
                                       for name, _ in met if self.people.named(name) is not None]
         return context
 
-    def render(self, row: Row, kind: str, step: stages.NextStep | None = None):
-        """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it.
+    def render(self, row: Row, kind: str, step: stages.NextStep | None = None, why: bool = True):
+        """``(subject, body, context)`` for the contact, or a ``Skipped`` saying which blank field stopped it
+        (``why=False``: a Skipped without its reason, for a caller that never says it; working out the cell
+        to fill in took longer than the render).
 
         Raises TemplateError for a broken template.
         """
@@ -232,7 +253,7 @@ class Drafter:
         try:
             subject, body = self.templates.render(kind, context)
         except MissingData as exc:
-            return Skipped(row.text("name"), row.number, self._missing_reason(exc, kind))
+            return Skipped(row.text("name"), row.number, self._missing_reason(exc, kind) if why else "")
         return (header_text(subject) if subject is not None else None), tidy_body(body), context
 
     def _missing_reason(self, exc, kind: str) -> str:
@@ -276,8 +297,7 @@ class Drafter:
             if result.to is not None:
                 sender, sender_note = self._sender()
                 try:
-                    result.content = build_eml(name, result.to, self.me.value("your_name") or "", sender,
-                                               subject, body)
+                    result._eml_later(eml_head(name, result.to, self.me.value("your_name") or "", sender, subject))
                     result.sender = sender
                     notes += [sender_note] if sender_note else []
                 except ValueError as exc:
@@ -510,7 +530,7 @@ class MailtoLinks:
         if failed is not None:  # raised anew, complete, for each contact
             raise TemplateError(failed.message, path=failed.path, sheet=failed.sheet, cell=failed.cell)
         try:
-            rendered = drafter.render(row, step.kind, step)
+            rendered = drafter.render(row, step.kind, step, why=False)  # a skipped contact gets no link, and no word
         except TemplateError as exc:
             self._failed[step.kind] = exc
             raise

@@ -66,6 +66,11 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     the same from one run to the next. Raises ValueError when an address cannot
     be a header (header_address_problem).
     """
+    return eml_head(name, to, sender_name, sender, subject) + eml_body(body)
+
+
+def eml_head(name: str, to: str, sender_name: str, sender: str | None, subject: str) -> bytes:
+    """``build_eml``'s headers and the blank line after them: all of it that can raise ValueError."""
     for address in (to, sender):
         problem = address and header_address_problem(address)
         if problem:
@@ -74,12 +79,16 @@ def build_eml(name: str, to: str, sender_name: str, sender: str | None, subject:
     if sender:
         head.append(_address_header("From", header_text(sender_name), sender))
     head += [_subject_header(header_text(subject or "")), _EML_FIXED_HEADERS]
+    return b"".join(head)
+
+
+def eml_body(body: str) -> bytes:
+    """``build_eml``'s body, after ``eml_head``: quoted-printable, line by line. Raises nothing."""
     # As email.contentmanager does for set_content: split the UTF-8 bytes into lines
     # and quote them. Quoted-printable treats each line alone, and most lines of a
     # chart's drafts (the Profile's paragraphs, the signature) are the same in every
     # draft, so each distinct line is quoted once.
-    head += [_qp_line(line) for line in body.encode("utf-8").splitlines()]
-    return b"".join(head)
+    return b"".join([_qp_line(line) for line in body.encode("utf-8").splitlines()])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -149,6 +158,11 @@ _SPECIALS = frozenset('()<>@,:;."[]')
 
 
 def _to_header(display: str, addr: str) -> bytes:
+    folded = _to_header_as_stdlib(display, addr)
+    return folded if _one_line(folded) else _one_mailbox("To", display, addr, folded)
+
+
+def _to_header_as_stdlib(display: str, addr: str) -> bytes:
     if _PLAIN_ADDRESS.fullmatch(addr):
         line = ""
         if _PLAIN_NAME.fullmatch(display):
@@ -283,9 +297,68 @@ def _fold_leaves(start: str, tokens: list[tuple[bool, str]]) -> list[str] | None
 
 @functools.lru_cache(maxsize=1024)
 def _address_header(name: str, display: str, addr: str) -> bytes:
+    """``Name: display <addr>``, as the stdlib folds it when that reads back as this one mailbox."""
     from email.headerregistry import Address
 
-    return _fold_header(name, Address(display_name=display, addr_spec=addr))
+    folded = _fold_header(name, Address(display_name=display, addr_spec=addr))
+    return folded if _one_line(folded) else _one_mailbox(name, display, addr, folded)
+
+
+def _one_line(header: bytes) -> bool:
+    return header.count(b"\r\n") == 1
+
+
+def _one_mailbox(name: str, display: str, addr: str, folded: bytes) -> bytes:
+    """``folded`` when a mail program reads it as the one mailbox ``addr``; else the name as encoded words.
+
+    The email package (3.11) drops the quotes around a name with specials when it
+    folds a long one: ``From: Ann: x@evil.example; <me@x.org>`` is then read as a
+    group of addresses, one of them the name's. A folded header is parsed back and,
+    when it is not the one mailbox, the name goes as RFC 2047 encoded words, which
+    hold no specials; ValueError when even that is not read back as the one mailbox
+    (the caller writes a text draft).
+    """
+    if _reads_as_one(name, folded, addr):
+        return folded
+    encoded = _encoded_words_header(name, display, addr)
+    if _reads_as_one(name, encoded, addr):
+        return encoded
+    raise ValueError(f"{display!r} would not read back as one name before the address {addr!r}")
+
+
+def _reads_as_one(name: str, header: bytes, addr: str) -> bool:
+    from email import policy
+    from email.parser import BytesParser
+
+    try:
+        value = BytesParser(policy=policy.default).parsebytes(header + b"\r\n")[name]
+        groups = value.groups
+    except Exception:  # the email package's parser fails on some malformed headers (a Group where a mailbox was)
+        return False
+    return (len(groups) == 1 and groups[0].display_name is None and len(groups[0].addresses) == 1
+            and groups[0].addresses[0].addr_spec == addr)
+
+
+def _encoded_words_header(name: str, display: str, addr: str) -> bytes:
+    """``Name: =?utf-8?q?…?= <addr>``: the whole name as "Q" encoded words of at most 70 characters, one a line."""
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for ch in display:
+        q = "".join("_" if b == 0x20 else chr(b) if b in _Q_PLAIN else f"={b:02X}" for b in ch.encode("utf-8"))
+        if chunk and size + len(q) > 70 - len("=?utf-8?q??="):
+            words.append("=?utf-8?q?" + "".join(chunk) + "?=")
+            chunk, size = [], 0
+        chunk.append(q)
+        size += len(q)
+    if chunk:
+        words.append("=?utf-8?q?" + "".join(chunk) + "?=")
+    lines = [f"{name}: {words[0]}" if words else f"{name}:", *(f" {w}" for w in words[1:])]
+    if len(lines[-1]) + len(addr) + 3 <= _SMTP_MAX_LINE:
+        lines[-1] += f" <{addr}>"
+    else:
+        lines.append(f" <{addr}>")
+    return "\r\n".join(lines).encode("ascii") + b"\r\n"
 
 
 def _fold_header(name: str, value) -> bytes:

@@ -574,6 +574,8 @@ def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
     if new_rows:
         first = max(min(new_rows), 1)
         right = max([w.column for w in plan.writes if w.sheet == table.sheet and w.row >= first], default=0)
+        if plan.appended is not None and plan.appended.sheet == table.sheet:
+            right = max(right, plan.appended.right(first))
         for refused in (room(table, new_rows),
                         under_table(table, grids[table.sheet], objects.get(table.sheet, NOTHING), new_rows,
                                               right)):
@@ -582,6 +584,9 @@ def check_layout(plan: SyncPlan, chart: Chart, grids: dict[str, list[list]],
     for t in (table, chart.want_to_meet):
         if t is not None and t.sheet in objects:
             rows_by_column: dict[int, list[int]] = {}
+            if plan.appended is not None and plan.appended.sheet == t.sheet and objects[t.sheet].items:
+                rows_by_column = plan.appended.columns()  # the block's cells, as if each were a write (where
+                # nothing of the person's is on the sheet, clear() has nothing to look up)
             for w in plan.writes:
                 if w.sheet == t.sheet:
                     rows_by_column.setdefault(w.column, []).append(w.row)

@@ -1,6 +1,6 @@
 """A plan of changes to a chart, and the rules every writer and planner obeys.
 
-Owns the plan's records (``SyncPlan`` and what it holds: ``CellWrite``,
+Owns the plan's records (``SyncPlan`` and what it holds: ``CellWrite``, ``AppendedRows``,
 ``NewColumn``, ``NewRow``, ``Fill``, ``StepChange``, ``Referral``; ``SyncResult``) and the
 rules both the planners (``sync``, ``importer``) and the writer (``xlsxpatch``,
 ``readback``) must agree on, each defined once here: the characters an .xlsx
@@ -82,6 +82,62 @@ class CellWrite:
         object.__setattr__(self, "value", cell_text(self.value))
 
 
+class AppendedRows:
+    """New rows below a table planned as one block (an import's people): ``cells[i]`` is row ``first + i``,
+    its (column, value) pairs in column order.
+
+    The same cells as one ``CellWrite`` each, which ``writes()`` gives back, and
+    which every reader of a plan treats them as: a block's cells come before the
+    plan's ``writes`` (of two to one cell, the write wins). A block carries no links,
+    and each value is made ``cell_text`` as a ``CellWrite`` makes it. Held as plain
+    tuples because an import of 100,000 people would make half a million
+    ``CellWrite``s; the writer turns the block into row bytes in one pass and the
+    read-back compares against these records.
+    """
+
+    __slots__ = ("sheet", "first", "cells")
+
+    def __init__(self, sheet: str, first: int):
+        self.sheet, self.first = sheet, first
+        self.cells: list[tuple[tuple[int, object], ...]] = []
+
+    def add(self, cells: dict[int, object]) -> None:
+        """The next row: {column: value}, blank values already left out."""
+        items = sorted(cells.items())
+        try:
+            joined = "".join(cells.values())
+        except TypeError:  # a value that is not text
+            joined = None
+        # cell_text changes no text of a row whose texts together hold no character an .xlsx cannot hold (the
+        # set is of single characters: a join makes no new match) and are short of half the cap: asked at once.
+        if joined is not None and len(joined) <= MAX_CELL_TEXT // 2 and not NOT_IN_XLSX.search(joined):
+            self.cells.append(tuple(items))
+        else:
+            self.cells.append(tuple((c, cell_text(v)) for c, v in items))
+
+    @property
+    def last(self) -> int:
+        """The last row's number (``first - 1`` while empty)."""
+        return self.first + len(self.cells) - 1
+
+    def right(self, first: int = 0) -> int:
+        """The rightmost column written in the rows from ``first`` on (0: none)."""
+        return max((row[-1][0] for row in self.cells[max(first - self.first, 0):] if row), default=0)
+
+    def columns(self) -> dict[int, list[int]]:
+        """Each column written → the rows written in it, in order."""
+        found: dict[int, list[int]] = {}
+        for number, row in enumerate(self.cells, start=self.first):
+            for c, _ in row:
+                found.setdefault(c, []).append(number)
+        return found
+
+    def writes(self) -> list[CellWrite]:
+        """The block as the ``CellWrite``s of the general path, in row then column order."""
+        return [CellWrite(self.sheet, number, c, v)
+                for number, row in enumerate(self.cells, start=self.first) for c, v in row]
+
+
 @dataclass(frozen=True)
 class NewColumn:
     sheet: str
@@ -159,11 +215,12 @@ class SyncPlan:
     want_to_meet_updates: int = 0
     steps: dict = field(default_factory=dict)  # row number → stages.NextStep
     notes: list[str] = field(default_factory=list)  # things to tell the person that are not problems in a cell
+    appended: AppendedRows | None = None  # new rows' cells as one block (an import's), besides ``writes``
 
     @property
     def changed(self) -> bool:
         return bool(self.writes or self.new_columns or self.new_rows or self.referrals_sheet is not None
-                    or self.dashboard_sheet is not None)
+                    or self.dashboard_sheet is not None or (self.appended is not None and self.appended.cells))
 
 
 @dataclass

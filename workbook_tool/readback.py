@@ -59,7 +59,8 @@ def verify_written(tmp: Path, before: dict[str, list[list]], plan: SyncPlan, cha
                 # A sheet sync did not read, yet not copied as stored (rare: see _copied_sheets), is compared
                 # with the original's cells.
                 old = before[sheet] if sheet in read else read_grids(chart.path, [sheet])[sheet]
-                _compare_sheet(sheet, old, rows, planned.get(sheet, []), chart)
+                block = plan.appended if plan.appended is not None and plan.appended.sheet == sheet else None
+                _compare_sheet(sheet, old, rows, planned.get(sheet, []), chart, block)
             else:
                 for _ in rows:
                     pass
@@ -146,20 +147,29 @@ def _keeping_head(rows, head: list, n: int):
         yield row
 
 
-def _compare_sheet(sheet, grid, new_rows, writes, chart) -> None:
-    """Each row read back (``new_rows``, one at a time) against the row before with ``writes`` (in row order)."""
+def _compare_sheet(sheet, grid, new_rows, writes, chart, block=None) -> None:
+    """Each row read back (``new_rows``, one at a time) against the row before with ``writes`` (in row order) and
+    the rows of ``block`` (a ``plan.AppendedRows``: its cells first, a write to the same cell wins)."""
     i = 0
+    first, last = (block.first, block.last) if block is not None else (0, -1)
+    checked = 0  # the rows up to this one are compared
     for r, got in enumerate(itertools.chain(new_rows, itertools.repeat(None, len(grid))), start=1):
         if got is None and r > len(grid):
             break
+        checked = r
         # The row as it should read: as before, with the planned cells. Most rows read
         # back exactly that (same values, same types: TRUE is not 1), checked at once;
         # the others cell by cell, where a date may equal a date-time and so on.
         before = grid[r - 1] if r <= len(grid) else []
-        if not got and not before and (i == len(writes) or writes[i].row > r):
-            continue  # empty, as planned: a sheet with a stray cell far below has a million such rows
+        in_block = first <= r <= last
+        if not before and (i == len(writes) or writes[i].row > r):
+            if not in_block:
+                if not got:
+                    continue  # empty, as planned: a sheet with a stray cell far below has a million such rows
+            elif got and _holds_only(got, block.cells[r - first]):
+                continue  # a new row of the block, read back as its record (most of an import's rows)
         want_row = list(before)
-        planned = {}
+        planned = dict(block.cells[r - first]) if in_block else {}
         while i < len(writes) and writes[i].row <= r:
             if writes[i].row == r:
                 planned[writes[i].column] = writes[i].value
@@ -179,6 +189,25 @@ def _compare_sheet(sheet, grid, new_rows, writes, chart) -> None:
             want = planned[c] if c in planned else (before[c - 1] if c <= len(before) else None)
             value = got_row[c - 1] if c <= len(got_row) else None
             if not same_value(value, want) and not (isinstance(want, str) and value == want):
-                raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(c)}{r} as it "
-                                  f"should ({want!r} became {value!r}); nothing was changed. Please report this.",
-                                  path=chart.path)
+                _differs(sheet, r, c, want, value, chart)
+    # Planned cells below the last row read back are missing from the new file, unless they are blank.
+    missing = [(w.row, w.column, w.value) for w in writes[i:]]
+    start = max(checked + 1, first)
+    if start <= last:
+        missing += [(n, c, v) for n, row in enumerate(block.cells[start - first:], start=start) for c, v in row]
+    for row, column, want in missing:
+        if not same_value(None, want):
+            _differs(sheet, row, column, want, None, chart)
+
+
+def _holds_only(got: list, cells) -> bool:
+    """Whether a row read back holds the (column, value) ``cells``, each of its type, and no other value."""
+    for c, value in cells:
+        if c > len(got) or got[c - 1] != value or type(got[c - 1]) is not type(value):
+            return False
+    return len(got) - got.count(None) == len(cells)
+
+
+def _differs(sheet, row, column, want, got, chart):
+    raise WriteFailed(f"the new version did not read back {sheet}!{column_letter(column)}{row} as it should "
+                      f"({want!r} became {got!r}); nothing was changed. Please report this.", path=chart.path)

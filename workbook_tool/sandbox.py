@@ -575,3 +575,18 @@ class BoundedEnvironment(SandboxedEnvironment):
         if isinstance(argument, slice):
             _check_made(result)
         return result
+
+
+def template_line(exc: BaseException) -> int | None:
+    """The line of the template where ``exc`` was raised, once Jinja2 has rewritten its traceback (None if unknown).
+
+    Jinja2 rewrites the traceback so that template frames carry the template's line numbers under
+    the file name "<template>".
+    """
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -180,7 +180,7 @@ def plan_sync(chart: Chart, grids: dict[str, list[list]], today: dt.date,
 
     _plan_want_to_meet(plan, chart, grids, all_rows, people, steps, objects)
     _plan_referrals_sheet(plan, chart, grids)
-    _plan_dashboard(plan, chart, grids, all_rows, steps)
+    _plan_dashboard(plan, chart, grids, all_rows, steps, people)
     return plan
 
 
@@ -301,10 +301,11 @@ def _plan_referrals_sheet(plan: SyncPlan, chart: Chart, grids) -> None:
         plan.referrals_sheet = wanted
 
 
-def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps) -> None:
+def _plan_dashboard(plan: SyncPlan, chart: Chart, grids, rows: list[Row], steps, people: People) -> None:
     from . import dashboard
 
-    wanted = [[cell_text(v) for v in row] for row in dashboard.dashboard_rows(rows, steps, chart.profile, plan.today)]
+    wanted = [[cell_text(v) for v in row]
+              for row in dashboard.dashboard_rows(rows, steps, chart.profile, plan.today, people)]
     existing = dashboard.SHEET if dashboard.SHEET in chart.sheet_names else None
     if existing is not None and existing not in grids:
         grids[existing] = read_grids(chart.path, sheets=[existing])[existing]

@@ -53,7 +53,7 @@ from .eml import header_text
 from .errors import BadOption, TemplateError
 from .fields import date_and_time, is_blank, phone_text, time_text, to_date
 from .precompiled import standalone_tags
-from .sandbox import BoundedEnvironment, Exhausted, budget
+from .sandbox import BoundedEnvironment, Exhausted, budget, template_line
 from .workbook import Chart, Row
 
 VARIABLES = ("contact", "referrer", "me", "step", "today", "kind", "recommended", "pending_referrals", "report_back")
@@ -581,9 +581,11 @@ class Templates:
         """
         subject_tpl, body_tpl = self.compiled(kind)
         pieces = self.pieces[kind]
+        # Variables and globals in one dict for both (each Context keeps its own {% set %} in its own vars).
+        variables = dict(body_tpl.globals, **context)
         with budget():  # one deadline for the draft's subject and body
-            subject = _render(subject_tpl, pieces["subject"], kind, context) if subject_tpl else None
-            return subject, _render(body_tpl, pieces["body"], kind, context)
+            subject = _render(subject_tpl, pieces["subject"], kind, variables) if subject_tpl else None
+            return subject, _render(body_tpl, pieces["body"], kind, variables)
 
     def _compile(self, piece: Piece, kind: str):
         source = standalone_tags(piece.text)
@@ -616,31 +618,26 @@ def precompile() -> Path:
     return precompiled.write(packaged_dir(), environment(), load_templates(None))
 
 
-def _render(template, piece: Piece, kind: str, context: dict) -> str:
+def _render(template, piece: Piece, kind: str, variables: dict) -> str:
+    """Template.render, given the variables with the globals; a blank field's MissingData (a skipped contact) raised
+    without Jinja2's rewrite of the traceback, which compiles code per frame (longer than the render)."""
     try:
-        return template.render(context)
+        try:
+            return template.environment.concat(template.root_render_func(template.new_context(variables, True)))
+        except MissingData:
+            raise
+        except Exception:
+            template.environment.handle_exception()  # raises it, its frames given the template's lines
     except MissingData:
         raise
     except RecursionError as exc:
         raise piece.error(kind, "calls itself too deeply (a macro or recursive loop without an end?)",
-                          _template_line(exc)) from None
+                          template_line(exc)) from None
     except Exhausted as exc:  # it says what the template asked for: "takes more than 2 seconds …"
-        raise piece.error(kind, str(exc), _template_line(exc)) from None
+        raise piece.error(kind, str(exc), template_line(exc)) from None
     except SecurityError as exc:
-        raise piece.error(kind, f"uses something templates may not ({exc})", _template_line(exc)) from None
+        raise piece.error(kind, f"uses something templates may not ({exc})", template_line(exc)) from None
     except UndefinedError as exc:
-        raise piece.error(kind, exc.message or str(exc), _template_line(exc)) from None
+        raise piece.error(kind, exc.message or str(exc), template_line(exc)) from None
     except Exception as exc:  # a filter given the wrong type, a division by zero …
-        raise piece.error(kind, f"{type(exc).__name__}: {exc}", _template_line(exc)) from None
-
-
-def _template_line(exc: BaseException) -> int | None:
-    # Jinja2 rewrites the traceback so that template frames carry the template's
-    # line numbers under the file name "<template>".
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
+        raise piece.error(kind, f"{type(exc).__name__}: {exc}", template_line(exc)) from None

@@ -155,6 +155,8 @@ def _write_plan(source: Path, out: Path, plan, chart) -> None:
             sheet(w.sheet).edits.append(w)
             if w.link:
                 links.setdefault(w.sheet, {})[f"{column_letter(w.column)}{w.row}"] = w.url or None
+        if plan.appended is not None and plan.appended.cells:
+            sheet(plan.appended.sheet).appended = plan.appended  # its rows become bytes in one pass
         contacts = sheet(chart.contacts.sheet)
         if plan.new_rows and chart.contacts.rows:
             contacts.template_row = chart.contacts.rows[-1].number
@@ -164,6 +166,8 @@ def _write_plan(source: Path, out: Path, plan, chart) -> None:
             s.notes(notes.get(name, []))
             if s.edits:
                 s.set_dimension(max(w.column for w in s.edits), max(w.row for w in s.edits))
+            if s.appended is not None:
+                s.set_dimension(s.appended.right(), s.appended.last)
         if plan.new_rows or plan.new_columns:
             _extend_ranges(pkg, contacts, chart.contacts, plan)
             wtm = chart.want_to_meet

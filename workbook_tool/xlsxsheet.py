@@ -2,7 +2,7 @@
 
 Owns ``Sheet`` (the rows a plan touches rewritten as bytes while the rest of the
 sheet is copied, the dimension, column widths and styles, hyperlinks, the notes
-on tool headers with their VML drawing), ``CellEdit`` (a value to write at a
+on tool headers through ``xlsxnotes``, an appended block of rows), ``CellEdit`` (a value to write at a
 place) and ``Values`` (how a Python value is stored in a ``<c>``). ``sheetxml``
 finds the rows and cells in the sheet's bytes. Used by ``xlsxpatch``.
 """
@@ -12,8 +12,9 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import heapq
+import itertools
 import operator
-import re
 
 from lxml import etree
 
@@ -23,9 +24,8 @@ from .sheetxml import Unsupported
 from .objects import column_letter
 from .xlsxpackage import Package
 from .xlsxstyles import Styles
-from .xlsxxml import (CT_COMMENTS, CT_VML, MAIN, REL, REL_COMMENTS, REL_HYPERLINK, REL_TABLE, REL_VML, SHEET_EDITED,
-                      SHEET_ORDER, STRICT_MAIN, insert_in_order, keep_bytes, normalized, parse_xml, qualified,
-                      range_bounds, range_ref, to_xml)
+from .xlsxxml import (MAIN, REL, REL_HYPERLINK, REL_TABLE, SHEET_EDITED, SHEET_ORDER, STRICT_MAIN, insert_in_order,
+                      keep_bytes, normalized, parse_xml, qualified, range_bounds, range_ref, to_xml)
 
 
 # --------------------------------------------------------------------------- cell values
@@ -153,6 +153,7 @@ class Sheet:
             self.child("sheetData", create=True)
         # The cells to write, as the plan's own objects: a dict per row would cost more than the plan.
         self.edits: list = []
+        self.appended = None  # a plan.AppendedRows of this sheet: rows written from its records in one pass
         self.new_rows: list[int] = []
         self.template_row: int | None = None
         self.header_styles: dict[tuple[int, int], int] = {}  # (row, col) → style for new headers
@@ -197,13 +198,9 @@ class Sheet:
             yield from self._rewrite_rows(styles, values)
 
     def _rewrite_rows(self, styles: Styles, values: Values):
-        import itertools
-        from operator import attrgetter
-
         data, (first, end) = self.data, self.cells
         view = memoryview(data)  # slices of it are copied into the zip without a copy in memory
-        # By row, then column; of two writes to one cell the later wins (the sort is stable).
-        groups = itertools.groupby(sorted(self.edits, key=attrgetter("row", "column")), key=attrgetter("row"))
+        groups = self._pending_rows()
         pending = next(groups, None)
         new_rows = set(self.new_rows)
         template: dict[int, str] | None = None
@@ -221,23 +218,102 @@ class Sheet:
             while pending is not None and pending[0] < number:
                 yield view[last:start]
                 last = start
-                missing, group = pending
-                yield self._row(None, missing, {w.column: w for w in group},
-                                template if missing in new_rows else None, styles, values)
+                missing, edit, cells = pending
+                yield self._pending_row(None, missing, edit, cells, template if missing in new_rows else None,
+                                        styles, values)
                 pending = next(groups, None)
             if pending is None or pending[0] != number:
                 continue
             yield view[last:start]
-            yield self._row(data[start:stop], number, {w.column: w for w in pending[1]},
-                            template if number in new_rows else None, styles, values)
+            yield self._pending_row(data[start:stop], number, pending[1], pending[2],
+                                    template if number in new_rows else None, styles, values)
             pending = next(groups, None)
             last = stop
         yield view[last:end]
         while pending is not None:
-            number, group = pending
-            yield self._row(None, number, {w.column: w for w in group}, template if number in new_rows else None,
-                            styles, values)
+            number, edit, cells = pending
+            if edit is None:  # the block's rows below the sheet's last, thousands at a time
+                batch = [(number, cells)]
+                pending = next(groups, None)
+                while pending is not None and pending[1] is None and len(batch) < 4096:
+                    batch.append((pending[0], pending[2]))
+                    pending = next(groups, None)
+                yield self._block_rows(batch, template, new_rows, styles, values)
+                continue
+            yield self._pending_row(None, number, edit, cells, template if number in new_rows else None, styles,
+                                    values)
             pending = next(groups, None)
+
+    def _pending_rows(self):
+        """(row number, {column: edit} or None, the appended block's (column, value) pairs or ()) for each row
+        to write, in row order: the edits grouped by row, and the block's rows."""
+        # By row, then column; of two writes to one cell the later wins (the sort is stable).
+        edits = ((number, {w.column: w for w in group}) for number, group in itertools.groupby(
+            sorted(self.edits, key=operator.attrgetter("row", "column")), key=operator.attrgetter("row")))
+        block = self.appended
+        if block is None:
+            yield from ((number, edit, ()) for number, edit in edits)
+            return
+        edits = dict(edits)  # few beside a block: an import's fills of the people already in the chart
+        span = range(block.first, block.last + 1)
+        for number in heapq.merge(span, sorted(n for n in edits if n not in span)):
+            yield number, edits.get(number), block.cells[number - block.first] if number in span else ()
+
+    def _pending_row(self, row: bytes | None, number: int, edit: dict | None, cells, template, styles: Styles,
+                     values: Values) -> bytes:
+        """Row ``number`` with its edits and its cells of the appended block (an edit of a block's cell wins)."""
+        if row is None and edit is None:
+            return self._block_rows(((number, cells),), template, (number,), styles, values)
+        if cells:
+            merged = {c: CellEdit(number, c, v) for c, v in cells}
+            merged.update(edit or {})
+            edit = merged
+        return self._row(row, number, edit, template, styles, values)
+
+    def _block_rows(self, rows, template, new_rows, styles: Styles, values: Values) -> bytes:
+        """Rows of the appended block the sheet lacks, each (number, its (column, value) pairs), straight to
+        bytes: the bytes ``_new_row_quickly`` makes of the same cells as edits, with no object a cell (a test holds
+        them equal). A row in ``new_rows`` looks like ``template``, as there."""
+        p, escape, stored_text = self._prefix_text, _escape, values.stored_text
+        header_styles = self.header_styles
+        current = known = None
+        out: list[str] = []
+        for number, cells in rows:
+            row_template = template if number in new_rows else None
+            if (header_styles and any((number, c) in header_styles for c, _ in cells)) \
+                    or any(type(v) is not str for _, v in cells):  # a header, a date or a number: the edits' way
+                out.append(self._row(None, number, {c: CellEdit(number, c, v) for c, v in cells}, row_template,
+                                     styles, values).decode())
+                continue
+            if known is None or row_template is not current:
+                # _new_row_quickly's own: (template row, {column: (its letter, a text cell's s attribute)})
+                state = getattr(self, "_new_row_columns", None)
+                if state is None or state[0] is not row_template:
+                    state = self._new_row_columns = (row_template, {})
+                current, known = row_template, state[1]
+            digits = str(number)
+            pieces: list = []
+            for col, value in cells:
+                spot = known.get(col)
+                if spot is None:
+                    style = self._edit_style(number, col, None, row_template, CellEdit(number, col, value), styles)
+                    style = None if style is None else str(style)
+                    spot = known[col] = (column_letter(col), f' s="{style}"' if style and style != "0" else "")
+                letter, s = spot
+                # Values.cell's text cell: "_x" is how every text stored_text changes starts.
+                text = escape(value if "_x" not in value else stored_text(value))
+                space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+                pieces.append(f'<{p}c r="{letter}{digits}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is>'
+                              f'</{p}c>')
+            if row_template:
+                # A new row looks like the row above it: its styled cells, blank where nothing is written.
+                at = {c: piece for (c, _), piece in zip(cells, pieces)}
+                for col, style in row_template.items():
+                    if col not in at:
+                        at[col] = f'<{p}c r="{column_letter(col)}{digits}" s="{style}"/>'
+                pieces = [at[c] for c in sorted(at)]
+            out.append(f'<{p}row r="{digits}">{"".join(pieces)}</{p}row>')
+        return "".join(out).encode()
 
     def _row(self, row: bytes | None, number: int, edit: dict, template, styles: Styles, values: Values) -> bytes:
         """Row ``number`` with the cells in ``edit`` rewritten (``row`` None: a new row)."""
@@ -537,58 +613,10 @@ class Sheet:
             link.set(qualified("id", REL), rid)
 
     def notes(self, notes: list[tuple[int, int, str]]) -> None:
-        """Add a note (an Excel comment by "chart") to each (row, col) header cell."""
-        if not notes:
-            return
-        from . import layout
+        """Add a note (an Excel comment by "chart") to each (row, col) header cell (``xlsxnotes``)."""
+        from .xlsxnotes import add_notes
 
-        rels = self.pkg.rels(self.part)
-        comments_part = next((t for rid, t in rels.items() if self._rel_type(rid) == REL_COMMENTS), None)
-        vml_part = next((t for rid, t in rels.items() if self._rel_type(rid) == REL_VML), None)
-        if comments_part is None:
-            comments_part = self.pkg.new_name("xl/comments/comment{n}.xml")
-            root = etree.Element(qualified("comments"), nsmap={None: MAIN})
-            etree.SubElement(root, qualified("authors"))
-            etree.SubElement(root, qualified("commentList"))
-            self.pkg._parsed[comments_part] = root
-            self.pkg.add_override(comments_part, CT_COMMENTS)
-            self.pkg.add_rel(self.part, REL_COMMENTS, comments_part)
-        if vml_part is None:
-            vml_part = self.pkg.new_name("xl/drawings/commentsDrawing{n}.vml")
-            self.pkg.put(vml_part, _VML_HEAD + b"</xml>")
-            self.pkg.ensure_default("vml", CT_VML)
-            rid = self.pkg.add_rel(self.part, REL_VML, vml_part)
-            legacy = self.child("legacyDrawing", create=True)
-            legacy.set(qualified("id", REL), rid)
-        comments = self.pkg.tree(comments_part)
-        authors = comments.find(qualified("authors"))
-        names = [a.text for a in authors]
-        if layout.TOOL_NOTE_AUTHOR not in names:
-            etree.SubElement(authors, qualified("author")).text = layout.TOOL_NOTE_AUTHOR
-            names.append(layout.TOOL_NOTE_AUTHOR)
-        author = str(names.index(layout.TOOL_NOTE_AUTHOR))
-        box = comments.find(qualified("commentList"))
-        vml = self.pkg.read(vml_part)
-        ids = [int(x) for x in re.findall(rb"_x0000_s(\d+)", vml)] or [1024]
-        shapes = []
-        for i, (row, col, text) in enumerate(notes, start=1):
-            ref = f"{column_letter(col)}{row}"
-            for old in box.findall(qualified("comment")):
-                if old.get("ref") == ref:
-                    box.remove(old)
-            comment = etree.SubElement(box, qualified("comment"), ref=ref, authorId=author)
-            etree.SubElement(etree.SubElement(comment, qualified("text")), qualified("t")).text = text
-            shapes.append(_VML_SHAPE.format(id=max(ids) + i, row=row - 1, col=col - 1).encode())
-        end = vml.rfind(b"</xml>")
-        if end < 0:
-            raise Unsupported("a comment drawing that is not VML")
-        self.pkg.put(vml_part, vml[:end] + b"".join(shapes) + vml[end:])
-
-    def _rel_type(self, rid: str) -> str | None:
-        for rel in self.pkg.rels_of(self.part).items:
-            if rel["Id"] == rid:
-                return rel["Type"]
-        return None
+        add_notes(self, notes)
 
     def tables(self) -> list[tuple[str, object]]:
         """(part, root) of each Excel table on this sheet."""
@@ -607,7 +635,7 @@ class Sheet:
             raise Unsupported("a sheet whose cell data went missing", sheet=self.name)
         opening = self._open or b"<" + tag.group(2) + tag.group(3) + b">"
         closing = self._close or b"</" + tag.group(2) + b">"
-        rewrite = bool(self.edits or self.new_rows)
+        rewrite = bool(self.edits or self.new_rows or self.appended is not None)
 
         def pieces():
             yield frame[: tag.start()]
@@ -620,18 +648,3 @@ class Sheet:
             yield frame[tag.end():]
 
         self.pkg.put(self.part, pieces)
-
-
-_VML_HEAD = (b'<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-             b'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" '
-             b'data="1"/></o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
-             b'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path gradientshapeok="t" '
-             b'o:connecttype="rect"/></v:shapetype>')
-_VML_SHAPE = ('<v:shape xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-              'xmlns:x="urn:schemas-microsoft-com:office:excel" id="_x0000_s{id}" type="#_x0000_t202" '
-              'style="position:absolute; margin-left:59.25pt;margin-top:1.5pt;width:260px;height:70px;z-index:1;'
-              'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
-              '<v:shadow color="black" obscured="t"/><v:path o:connecttype="none"/><v:textbox '
-              'style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox><x:ClientData '
-              'ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
-              '<x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>')

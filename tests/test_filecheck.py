@@ -373,3 +373,20 @@ def test_a_big_part_broken_inside_is_found_before_a_write(tmp_path, monkeypatch)
     result = run("sync", path, "--today", "2026-11-25")
     assert (result.exit_code, result.stderr) == (2, f"Error: {path}: {DAMAGED_NOTES}\n")
     assert path.read_bytes() == before
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("&;#x0123456789abAmpltquo\u00e9 <>\"'")) | st.characters(),
+                    max_size=30))
+def test_relationship_attributes_are_unescaped_as_html_unescapes_them(text):
+    # _unescaped leaves html (and its entity table) unimported for text without an "&": it must agree everywhere.
+    import html
+
+    from workbook_tool.filecheck import _unescaped
+
+    assert _unescaped(text) == html.unescape(text)
+    assert _unescaped(text + "&amp;") == html.unescape(text + "&amp;")

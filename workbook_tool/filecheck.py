@@ -335,14 +335,22 @@ def _well_formed(zf: zipfile.ZipFile, part: str, path: Path, *, whole: bool, vml
     return data
 
 
-def _followed(data: bytes, folder: str) -> list[tuple[str, str]]:
-    """(type, target part) of each notes, note drawing and table relationship in a .rels part's bytes."""
+def _unescaped(text: str) -> str:
+    """html.unescape(text), importing html (its table of 2,000 entities) only for text with an "&" in it,
+    the only text unescape changes: a chart's relationships rarely hold one, and every command reads them."""
+    if "&" not in text:
+        return text
     import html
 
+    return html.unescape(text)
+
+
+def _followed(data: bytes, folder: str) -> list[tuple[str, str]]:
+    """(type, target part) of each notes, note drawing and table relationship in a .rels part's bytes."""
     out = []
     for m in _FOLLOWED.finditer(data):
         start, end = data.rfind(b"<", 0, m.start()), data.find(b">", m.end())
-        attributes = {k.decode(): html.unescape(v.decode("utf-8", "replace"))
+        attributes = {k.decode(): _unescaped(v.decode("utf-8", "replace"))
                       for k, _, v in ATTRIBUTE.findall(data, start, end)}
         kind = m.group(1).decode()
         target = attributes.get("Target", "")

@@ -7,7 +7,6 @@ terminal, and out of the modules that do the work so they stay free of presentat
 
 from __future__ import annotations
 
-from .agenda import GROUP_TITLES
 from .validate import ERROR
 
 MAX_LISTED = 15
@@ -273,6 +272,8 @@ def mail_json(outcome) -> dict:
 
 def agenda_lines(agenda) -> list[str]:
     """The agenda as lines for a person: a heading per group, each step with its draft command."""
+    from .agenda import GROUP_TITLES  # here: every command prints through this module, and only agenda needs it
+
     day = agenda.today
     if agenda.empty:
         return [f"Nothing due from {day.isoformat()} to {agenda.week_end.isoformat()}: no follow-ups, thank-yous "

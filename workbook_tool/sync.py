@@ -198,15 +198,20 @@ def _mailto_maker(chart: Chart, today: dt.date, plan: SyncPlan):
     A broken template leaves the Draft cell blank (it holds only links), says why
     in the row's Comments, and once in the summary.
     """
-    from .drafts import MailtoLinks
     from .errors import TemplateError
 
-    links = MailtoLinks(chart, today)
+    made: list = []  # the MailtoLinks, made for the first email step: drafts imports Jinja2, 20 ms of a small run
     reported: set[str] = set()  # draft kinds whose broken template the summary names
 
     def mailto(row: Row, step: stages.NextStep) -> tuple[str | None, str | None]:
+        if step is None or step.kind not in kinds.EMAIL_KINDS:
+            return None, None  # what MailtoLinks.link says of any other step
+        if not made:
+            from .drafts import MailtoLinks
+
+            made.append(MailtoLinks(chart, today))
         try:
-            return links.link(row, step), None
+            return made[0].link(row, step), None
         except TemplateError as exc:
             if step.kind not in reported:
                 reported.add(step.kind)

@@ -31,7 +31,8 @@ Templates come from the package (``templates/``), then the workbook's Templates
 sheet (Name, Subject, Body), then ``--templates DIR`` (the file names kinds.KINDS
 gives: ``outreach.txt``, ``call.md`` …, whose first line may be ``Subject: …``);
 each later source replaces the subject or body it gives. ``Templates`` holds one
-chart's, compiles each once and renders them; ``drafts`` builds the variables.
+chart's, compiles each once (the packaged ones from the code ``precompiled.py`` ships
+for them) and renders them; ``drafts`` builds the variables.
 
 This module imports Jinja2: import it only where templates are rendered.
 """
@@ -39,19 +40,19 @@ This module imports Jinja2: import it only where templates are rendered.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes, pass_context
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.utils import missing
 
-from . import kinds, schema
+from . import kinds, precompiled, schema
 from .eml import header_text
 from .errors import BadOption, TemplateError
 from .fields import date_and_time, is_blank, phone_text, time_text, to_date
+from .precompiled import standalone_tags
 from .sandbox import BoundedEnvironment, Exhausted, budget, template_line
 from .workbook import Chart, Row
 
@@ -70,6 +71,7 @@ class Piece:
     sheet: str | None = None
     cell: str | None = None
     first_line: int = 1  # the line of the file where this text starts
+    packaged: bool = False  # the package's own, which precompiled.py may hold compiled
 
     def error(self, kind: str, what: str, lineno: int | None = None) -> TemplateError:
         what = " ".join(str(what).split())
@@ -89,7 +91,7 @@ def split_subject(text: str) -> tuple[str | None, int, str, int]:
     return None, 0, text, 1
 
 
-def _file_pieces(path: Path, kind: str) -> dict[str, Piece]:
+def _file_pieces(path: Path, kind: str, packaged: bool = False) -> dict[str, Piece]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -99,9 +101,9 @@ def _file_pieces(path: Path, kind: str) -> dict[str, Piece]:
     subject, subject_line, body, body_line = split_subject(text)
     pieces = {}
     if subject:
-        pieces["subject"] = Piece(subject, path, first_line=subject_line)
+        pieces["subject"] = Piece(subject, path, first_line=subject_line, packaged=packaged)
     if body.strip():
-        pieces["body"] = Piece(body, path, first_line=body_line)
+        pieces["body"] = Piece(body, path, first_line=body_line, packaged=packaged)
     return pieces
 
 
@@ -121,7 +123,7 @@ def load_templates(chart: Chart | None, templates_dir=None) -> dict[str, dict[st
     result: dict[str, dict[str, Piece]] = {}
     folder = packaged_dir()
     for kind in kinds.KINDS:
-        result[kind.name] = _file_pieces(folder / kind.packaged, kind.name)
+        result[kind.name] = _file_pieces(folder / kind.packaged, kind.name, packaged=True)
     if chart is not None and chart.templates is not None:
         for kind, pieces in _sheet_pieces(chart).items():
             result[kind].update(pieces)
@@ -548,6 +550,7 @@ class Templates:
     def __init__(self, chart: Chart | None, templates_dir=None):
         self.pieces = load_templates(chart, templates_dir)
         self.env = environment()
+        self._ahead = precompiled.Ahead(self.env, packaged_dir())  # the packaged templates, compiled ahead
         self._compiled: dict[str, tuple] = {}
         self._uses: dict[str, frozenset[str]] = {}  # kind → the variables its templates name
 
@@ -585,12 +588,20 @@ class Templates:
             return subject, _render(body_tpl, pieces["body"], kind, variables)
 
     def _compile(self, piece: Piece, kind: str):
+        source = standalone_tags(piece.text)
+        ahead = self._ahead.code(source) if piece.packaged else None
         try:
-            tree = self.env.parse(standalone_tags(piece.text))
-            # Every name read, from the tree compiled (parsed once): a superset of jinja2.meta's
-            # undeclared variables, so uses() may build a variable more, never one less.
-            names = frozenset(node.name for node in tree.find_all(nodes.Name) if node.ctx == "load")
-            template = self.env.from_string(tree)
+            if ahead is not None:
+                # The Python Jinja2 makes of this very text in this environment (precompiled.py), compiled as
+                # from_string compiles it: the same template, without lexing, parsing and generating it again.
+                code, names = ahead
+                template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
+            else:
+                tree = self.env.parse(source)
+                # Every name read, from the tree compiled (parsed once): a superset of jinja2.meta's
+                # undeclared variables, so uses() may build a variable more, never one less.
+                names = frozenset(precompiled.names_read(tree))
+                template = self.env.from_string(tree)
         except TemplateSyntaxError as exc:
             raise piece.error(kind, exc.message or str(exc), exc.lineno) from None
         except RecursionError:  # Jinja2's parser and Python's compiler recurse once per level
@@ -601,24 +612,10 @@ class Templates:
         return template
 
 
-# A tag ends at its first %} (#}): with ".*?" the tags of a line could be split in
-# exponentially many ways, and a line of 30 tags followed by text took hours to refuse.
-_STANDALONE = re.compile(r"^[ \t]*(?:(?:\{%(?:(?!%\}).)*%\}|\{#(?:(?!#\}).)*#\})[ \t]*)+$")
-
-
-def standalone_tags(source: str) -> str:
-    """Make lines holding only ``{% … %}`` tags vanish instead of leaving blank lines.
-
-    The newline after such a line goes inside a comment (``{#`` NL ``#}``), so it
-    renders as nothing while every line keeps its number for error messages.
-    """
-    lines = source.split("\n")
-    standalone = [bool(_STANDALONE.match(line)) and "{% raw" not in line for line in lines]
-    for i in range(len(lines) - 1):
-        if standalone[i]:
-            lines[i] = lines[i].rstrip(" \t") + "{#"
-            lines[i + 1] = "#}" + lines[i + 1]
-    return "\n".join(lines)
+def precompile() -> Path:
+    """Write ``templates/compiled.json`` (precompiled.py) again, and say where: after a change to a packaged
+    template, Jinja2, this module or sandbox.py, whose code the file's may then differ from."""
+    return precompiled.write(packaged_dir(), environment(), load_templates(None))
 
 
 def _render(template, piece: Piece, kind: str, variables: dict) -> str:

@@ -1,0 +1,57 @@
+"""What a small chart's ``chart sync`` imports: only what its run needs (issue 16: a 200-row sync is mostly
+start-up). Each check runs the real command in a fresh interpreter and looks at ``sys.modules`` after it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from openpyxl import load_workbook
+
+from sync_fixtures import sample_chart
+from tests.conftest import contact, write_chart
+
+_RUN = """
+import json, sys
+from workbook_tool.cli import main
+sys.argv = ["chart", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"exit": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+def imported_by(*args) -> tuple[int, set[str]]:
+    """``chart ARGS`` in a fresh interpreter: its exit code and the modules it imported."""
+    done = subprocess.run([sys.executable, "-c", _RUN, *map(str, args)], capture_output=True, text=True, timeout=120)
+    found = json.loads(done.stderr.strip().splitlines()[-1])
+    return found["exit"], set(found["modules"])
+
+
+def test_a_sync_with_no_email_to_link_imports_no_template_machinery(tmp_path):
+    # Every contact is to be called: no Draft link to make, so neither Jinja2 nor the drafting modules.
+    path = write_chart(tmp_path / "calls.xlsx", rows=[
+        contact(name="Ann Lee", source="Own", phone="415-555-0101", channel="Call"),
+        contact(name="Bo Wu", source="Own", phone="415-555-0102", channel="Call")])
+    code, modules = imported_by("sync", path, "--today", "2026-11-25")
+    assert code == 0
+    assert not {"jinja2", "workbook_tool.drafts", "workbook_tool.templates"} & modules
+    sheet = load_workbook(path)["Contacts"]
+    headers = [c.value for c in sheet[1]]
+    assert all(sheet.cell(r, headers.index("Next Step") + 1).value.startswith("Call to ask for ") for r in (2, 3))
+    assert [sheet.cell(r, headers.index("Draft") + 1).value for r in (2, 3)] == [None, None]
+
+
+def test_a_sync_imports_neither_the_agenda_nor_html_entities_and_links_its_emails(tmp_path):
+    path = sample_chart(tmp_path / "sample.xlsx")
+    code, modules = imported_by("sync", path, "--today", "2026-11-25")
+    assert code == 0
+    assert {"jinja2", "workbook_tool.drafts", "workbook_tool.precompiled"} <= modules  # the sample has emails to link
+    assert not {"workbook_tool.agenda", "html", "html.entities"} & modules
+    sheet = load_workbook(path)["Contacts"]
+    headers = [c.value for c in sheet[1]]
+    links = [sheet.cell(r, headers.index("Draft") + 1).hyperlink for r in range(2, sheet.max_row + 1)]
+    assert any(link is not None and link.target.startswith("mailto:") for link in links)

@@ -203,7 +203,19 @@ def _stream_value(value):
     # openpyxl gives a date cell as a datetime at midnight, where calamine gives a date.
     if value.__class__ is dt.datetime and not (value.hour or value.minute or value.second or value.microsecond):
         return value.date()
+    if value.__class__ is str and "_x00" in value:
+        value = _EXCEL_ESCAPE.sub(_unescaped, value)
     return _clean_value(value)
+
+
+# A cell's text may hold Excel's escapes "_x00HH_" (a control character; "_x005F_" for "_", written before
+# text that looks like one): calamine reads each as its character (and keeps every other "_xHHHH_" as it is),
+# openpyxl none. The streamed rows read them as calamine does, or one chart would read two ways.
+_EXCEL_ESCAPE = re.compile(r"_x00([0-9A-Fa-f]{2})_")
+
+
+def _unescaped(match: re.Match) -> str:
+    return chr(int(match.group(1), 16))
 
 
 def _grid_fits(zf: zipfile.ZipFile, part: str) -> bool:

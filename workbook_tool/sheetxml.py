@@ -391,3 +391,9 @@ def column_number(ref: bytes) -> int:
             raise Unsupported(f"a cell reference that is not one, {ref[:20].decode(errors='replace')!r}")
         found = _COLUMNS[letters] = column_index(upper.decode())
     return found
+
+
+def kept_spaces(text: str) -> bool:
+    """Whether an escaped cell text needs xml:space="preserve": a space at either end, which readers
+    trim otherwise (a CR there is written "&#13;", which str.strip does not see), or a line break."""
+    return text != text.strip() or "\n" in text or text[:5] == "&#13;" or text[-5:] == "&#13;"

@@ -20,7 +20,7 @@ from lxml import etree
 
 from . import schema, sheetxml
 from .fields import serial_days
-from .sheetxml import Unsupported
+from .sheetxml import Unsupported, kept_spaces
 from .objects import column_letter
 from .xlsxpackage import Package
 from .xlsxstyles import Styles
@@ -73,7 +73,7 @@ class Values:
             return f'<{p}c r="{ref}"{s} t="b"><{p}v>{int(value)}</{p}v></{p}c>'
         if isinstance(value, str):
             text = _escape(self.stored_text(value))
-            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+            space = ' xml:space="preserve"' if kept_spaces(text) else ""
             return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'
         if isinstance(value, dt.date):
             if self.iso_dates:
@@ -302,7 +302,7 @@ class Sheet:
                 letter, s = spot
                 # Values.cell's text cell: "_x" is how every text stored_text changes starts.
                 text = escape(value if "_x" not in value else stored_text(value))
-                space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+                space = ' xml:space="preserve"' if kept_spaces(text) else ""
                 pieces.append(f'<{p}c r="{letter}{digits}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is>'
                               f'</{p}c>')
             if row_template:
@@ -364,7 +364,7 @@ class Sheet:
                 letter, s = spot
                 # Values.cell's text cell: "_x" is how every text stored_text changes starts.
                 text = _escape(value if "_x" not in value else values.stored_text(value))
-                space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+                space = ' xml:space="preserve"' if kept_spaces(text) else ""
                 cells[col] = (f'<{p}c r="{letter}{number}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is>'
                               f'</{p}c>')
                 continue

@@ -197,9 +197,6 @@ def test_two_parts_by_one_name_are_refused(tmp_path):
 
 
 # A row is cleaned with the common cells (text, dates) taken without a call: the same as cleaning each value.
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _VALUES = st.one_of(st.text(max_size=3), st.just(""), st.floats(), st.integers(), st.booleans(), st.dates(),
                     st.datetimes(), st.times(), st.timedeltas(), st.none())
 

@@ -74,32 +74,12 @@ def test_unreadable_new_version_leaves_the_original(sample, monkeypatch):
     assert_untouched(sample, data, listing)
 
 
-def test_a_draft_link_cut_by_the_writer_is_caught(tmp_path, monkeypatch):
+def _cut_the_links(sheet: bytes, rels: bytes) -> tuple[bytes, bytes]:
     # The link behind a Draft cell is what the person clicks: a writer that cut it (as LibreOffice does
     # on save) fails the read-back though the label reads back as planned.
     import re
 
-    from conftest import rewrite_zip
-
-    path = sample_chart(tmp_path / "chart.xlsx")
-    rels = "xl/worksheets/_rels/sheet1.xml.rels"
-
-    def save_then_cut_the_links(real_save, filename):
-        real_save()
-        with zipfile.ZipFile(filename) as zf:
-            written = zf.read(rels)
-        cut = re.sub(rb'Target="(mailto:[^"]{200})[^"]*"', rb'Target="\1"', written)
-        assert cut != written
-        damaged = rewrite_zip(filename, Path(filename).with_suffix(".damaged"), replace={rels: cut})
-        Path(filename).write_bytes(damaged.read_bytes())
-
-    replace_save(monkeypatch, save_then_cut_the_links)
-    data = path.read_bytes()
-    result = sync(path)
-    assert result.exit_code == 1
-    line = one_error_line(result)
-    assert re.search(r"did not read back the link behind Contacts![A-Z]+\d+ as it should \('mailto:", line), line
-    assert path.read_bytes() == data
+    return sheet, re.sub(rb'Target="(mailto:[^"]{200})[^"]*"', rb'Target="\1"', rels)
 
 
 def _lose_a_link_element(sheet: bytes, rels: bytes) -> tuple[bytes, bytes]:
@@ -123,7 +103,8 @@ def _a_later_twin_with_another_url(sheet: bytes, rels: bytes) -> tuple[bytes, by
     return sheet, rels.replace(b"</Relationships>", twin + b"</Relationships>")
 
 
-@pytest.mark.parametrize("damage", [_lose_a_link_element, _point_a_link_elsewhere, _a_later_twin_with_another_url])
+@pytest.mark.parametrize("damage", [_cut_the_links, _lose_a_link_element, _point_a_link_elsewhere,
+                                    _a_later_twin_with_another_url])
 def test_every_way_a_draft_link_goes_missing_is_caught(tmp_path, monkeypatch, damage):
     # The links are compared one at a time as they are read (never all held): a cell whose link element is gone,
     # whose relationship is not found, or whose last relationship says something else is each a refusal.

@@ -348,7 +348,7 @@ def _encoded_words_header(name: str, display: str, addr: str) -> bytes:
     chunk: list[str] = []
     size = 0
     for ch in display:
-        q = "".join("_" if b == 0x20 else chr(b) if b in _Q_PLAIN else f"={b:02X}" for b in ch.encode("utf-8"))
+        q = _q_encoded(ch.encode("utf-8"))
         if chunk and size + len(q) > 70 - len("=?utf-8?q??="):
             words.append("=?utf-8?q?" + "".join(chunk) + "?=")
             chunk, size = [], 0
@@ -375,6 +375,11 @@ def _fold_header(name: str, value) -> bytes:
 _Q_PLAIN = frozenset((string.ascii_letters + string.digits + "-!*+/").encode("ascii"))
 
 
+def _q_encoded(data: bytes) -> str:
+    """RFC 2047's "Q" encoding of ``data``: a space as "_", plain bytes as they are, the rest "=XX"."""
+    return "".join("_" if b == 0x20 else chr(b) if b in _Q_PLAIN else f"={b:02X}" for b in data)
+
+
 @functools.lru_cache(maxsize=4096)
 def encoded_word(text: str) -> str:
     """``text`` as one RFC 2047 encoded word in UTF-8, "Q" or "B" as the email package chooses.
@@ -383,6 +388,6 @@ def encoded_word(text: str) -> str:
     (readable when mostly ASCII). Names repeat their words: each is encoded once.
     """
     data = text.encode("utf-8")
-    q = "".join("_" if b == 0x20 else chr(b) if b in _Q_PLAIN else f"={b:02X}" for b in data)
+    q = _q_encoded(data)
     b = base64.b64encode(data).decode("ascii")
     return f"=?utf-8?q?{q}?=" if len(q) - len(b) < 5 else f"=?utf-8?b?{b}?="

@@ -384,7 +384,6 @@ class Sheet:
         comment, an extLst, a cell whose place is implied) goes the parsed way. A test
         holds the two equal on real workbooks' rows.
         """
-        p = self.p
         m = sheetxml.TAG.match(row)
         if m is None or m.group(1) or m.group(4):
             return None

@@ -298,7 +298,7 @@ _TLD = st.sampled_from(["com", "ORG", "de", "io", "test", "local", "c0m", "123",
 def test_plain_email_fast_path_agrees_with_email_validator(local, labels, tld):
     from email_validator import EmailNotValidError, validate_email
 
-    from workbook_tool.fields import _plain_email
+    from workbook_tool.addresses import _plain_email
 
     text = f"{local}@{'.'.join([*labels, tld])}"
     fast = _plain_email(text)
@@ -314,7 +314,7 @@ def test_plain_email_fast_path_leaves_every_special_use_domain_to_email_validato
     # The fast path holds its own list so as not to import email-validator; the library's may grow.
     import email_validator
 
-    from workbook_tool.fields import _SPECIAL_USE_TLDS
+    from workbook_tool.addresses import _SPECIAL_USE_TLDS
 
     assert {d.lower() for d in email_validator.SPECIAL_USE_DOMAIN_NAMES} <= _SPECIAL_USE_TLDS
 
@@ -336,7 +336,7 @@ def test_a_plain_address_is_checked_without_importing_email_validator():
 def test_check_email_gives_email_validators_answer(text):
     from email_validator import EmailNotValidError, validate_email
 
-    from workbook_tool.fields import _checked_email
+    from workbook_tool.addresses import _checked_email
 
     try:
         expected = validate_email(text, check_deliverability=False).normalized
@@ -380,7 +380,7 @@ _PHONE_REGION = st.sampled_from(["US", "US", "US", "CA", "CA", "JM", "AG", "DO",
 @settings(max_examples=2000, deadline=None)
 @given(text=_phone_texts(), region=_PHONE_REGION)
 def test_nanp_phone_fast_path_agrees_with_phonenumbers(text, region):
-    from workbook_tool.fields import _plain_nanp_phone
+    from workbook_tool.addresses import _plain_nanp_phone
 
     fast = _plain_nanp_phone(text, region)
     if fast is not None:
@@ -392,7 +392,7 @@ def test_nanp_phone_fast_path_agrees_with_phonenumbers(text, region):
        national=st.one_of(st.integers(0, 10**11), st.sampled_from([6175550101, 8765550101, 2685550101, 8095550101,
                                                                    7875550101, 2425550101, 8005550101])))
 def test_valid_phone_check_agrees_with_is_valid_number(country_code, national):
-    from workbook_tool.fields import _is_valid_phone
+    from workbook_tool.addresses import _is_valid_phone
 
     number = phonenumbers.PhoneNumber(country_code=country_code, national_number=national)
     assert _is_valid_phone(number) == phonenumbers.is_valid_number(number)
@@ -568,7 +568,7 @@ def test_date_and_time_reads_the_raw_cell_with_its_time():
                                     "523", "983", "345", "264"]), st.integers(2_000_000, 9_999_999))),
        leading_zero=st.sampled_from([False, False, False, True]))
 def test_us_pattern_check_agrees_with_is_valid_number_for_region(national, leading_zero):
-    from workbook_tool.fields import _valid_in_us
+    from workbook_tool.addresses import _valid_in_us
 
     number = phonenumbers.PhoneNumber(country_code=1, national_number=national,
                                       italian_leading_zero=leading_zero or None)
@@ -655,7 +655,7 @@ _UNDOTTED_DOMAIN = st.one_of(st.text(alphabet="abzAZ09-", min_size=0, max_size=6
 def test_undotted_address_fast_refusal_gives_email_validators_reason(local, domain):
     from email_validator import EmailNotValidError, validate_email
 
-    from workbook_tool.fields import UNDOTTED_REASON, _undotted_email
+    from workbook_tool.addresses import UNDOTTED_REASON, _undotted_email
 
     text = f"{local}@{domain}"
     if not _undotted_email(text):

@@ -288,7 +288,8 @@ def test_parse_recommended_keeps_a_bad_address_for_validate_to_report():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_ATOMS = st.text(alphabet="abcXYZ019_%+-.", min_size=0, max_size=12)
+_ATOMS = st.one_of(st.text(alphabet="abcXYZ019_%+-.", min_size=0, max_size=12),
+                   st.sampled_from(["info", "Info", "POSTMASTER", "www", "Sales", "noc.x", "ftp1"]))
 _LABEL = st.text(alphabet="abzAZ09-", min_size=0, max_size=8)
 _TLD = st.sampled_from(["com", "ORG", "de", "io", "test", "local", "c0m", "123", "x", "museum", "onion", "Arpa"])
 
@@ -310,6 +311,51 @@ def test_plain_email_fast_path_agrees_with_email_validator(local, labels, tld):
         assert fast == expected, text
 
 
+# Local parts with letters of other scripts (zoë.petrova@…), and what email-validator refuses or changes in
+# them: marks that would combine with the "@" or a dot, text not in NFC, spaces, symbols, invisible
+# characters, a full-width "@", surrogates, and local parts too long in characters or in UTF-8 bytes.
+_INTL_LOCAL = st.lists(st.sampled_from(["a", "Z", "0", "_", "+", "-", ".", "é", "ü", "ß", "ø", "王", "İ", "ǅ", "\u0301",
+                                        "e\u0301", "\u00a0", "\u200b", "€", "¡", "\uff20", "\ud800", "\u0085", "Ⅻ",
+                                        "ª"]),
+                       max_size=14).map(lambda parts: "".join(parts) * (1 + len(parts) % 5))
+_INTL_DOMAIN = st.sampled_from(["example.org", "Example.COM", "x.test", "b--c.de", "x.local", "a.b.io", "x", "-a.com",
+                                "x" * 63 + ".com", "y" * 200 + ".org"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(local=_INTL_LOCAL, domain=_INTL_DOMAIN)
+def test_internationalized_email_fast_path_agrees_with_email_validator(local, domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    from workbook_tool.addresses import _intl_email
+
+    text = f"{local}@{domain}"
+    fast = _intl_email(text)
+    try:
+        expected = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    if fast is not None:
+        assert fast == expected, text
+
+
+def test_internationalized_email_fast_path_takes_the_usual_addresses():
+    from workbook_tool.addresses import _intl_email
+
+    assert _intl_email("zoë.petrova11@Example.org") == "zoë.petrova11@example.org"
+    assert _intl_email("王.伟@example.cn") == "王.伟@example.cn"
+    assert _intl_email("zoe\u0308@example.org") is None  # not in NFC: email-validator normalizes it
+    assert _intl_email("ann@example.org") is None  # ASCII: the plain path's
+
+
+def test_the_fast_paths_know_email_validators_case_insensitive_mailboxes():
+    from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+
+    from workbook_tool.addresses import _CASE_INSENSITIVE_MAILBOXES
+
+    assert _CASE_INSENSITIVE_MAILBOXES == set(CASE_INSENSITIVE_MAILBOX_NAMES)
+
+
 def test_plain_email_fast_path_leaves_every_special_use_domain_to_email_validator():
     # The fast path holds its own list so as not to import email-validator; the library's may grow.
     import email_validator
@@ -325,6 +371,7 @@ def test_a_plain_address_is_checked_without_importing_email_validator():
 
     code = ("import sys; from workbook_tool.fields import check_email; "
             "assert check_email('Ann.Lee@Fabrikam.ORG') == 'Ann.Lee@fabrikam.org'; "
+            "assert check_email('Zoë.Lee@Fabrikam.ORG') == 'Zoë.Lee@fabrikam.org'; "
             "print('email_validator' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
@@ -699,3 +746,21 @@ def test_name_key_of_text_is_the_fold_without_the_blank_test(value):
 def test_name_key_of_every_space_is_blank():
     assert len(_SPACES) > 20
     assert all(name_key(ch) == name_key(ch * 3) == "" for ch in _SPACES)
+
+
+# People work out the keys of a whole column at once (addresses.email_keys, phone_keys): each key must be
+# the one email_key and phone_key give the cell alone, whatever the cell holds.
+_CELL_EXTRAS = st.sampled_from([None, "", "  ", 6175550101, 6175550101.0, 1.5, True, " 617-555-0101 ",
+                                "mailto:Ann@X.org", " ann@x.org", "Info@Example.COM", "zoë@example.org", "a@x.test"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(_phone_texts(), _ADDRESS_TEXT, _CELL_EXTRAS,
+                                st.builds(lambda a, b: f"{a}@{b}", _ATOMS, _INTL_DOMAIN)), max_size=12),
+       region=_PHONE_REGION)
+def test_keys_of_a_column_are_each_cells_key(texts, region):
+    from workbook_tool.addresses import email_keys, phone_keys
+    from workbook_tool.fields import email_key, is_blank, phone_key
+
+    assert email_keys(texts) == [None if is_blank(v) else email_key(v) for v in texts]
+    assert phone_keys(texts, region) == [None if is_blank(v) else phone_key(v, region) for v in texts]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 
 def phone_text(value) -> str:
@@ -162,30 +163,53 @@ def check_email(value) -> str:
     return normalized
 
 
-# The plain shape nearly every address has: ASCII dot-atom, ASCII domain labels, an
-# alphabetic top-level domain. For it email-validator's answer is known in advance
-# (valid; the domain lower-cased), and asking it costs most of validate's time on a
-# large chart. Anything else (quotes, Unicode, xn-- labels, special-use names such
-# as .test or .local) still goes to email-validator; a test compares the two.
-_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
-                          r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24}))\Z")
-
-
-# The top-level domains the fast path leaves to email-validator: at least its SPECIAL_USE_DOMAIN_NAMES
-# (IANA's special-use names, which it refuses), a test checks. Held here so that the fast path does not
+# The top-level domains the fast paths leave to email-validator: at least its SPECIAL_USE_DOMAIN_NAMES
+# (IANA's special-use names, which it refuses), a test checks. Held here so that the fast paths do not
 # import email-validator, whose import compiles its patterns (a tenth of a small chart's agenda).
 _SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+# The mailbox names of RFC 2142, whose ASCII local part email-validator lower-cases ("Info@x.com" is
+# "info@x.com"); its CASE_INSENSITIVE_MAILBOX_NAMES, a test checks.
+_CASE_INSENSITIVE_MAILBOXES = frozenset({"info", "marketing", "sales", "support", "abuse", "noc", "security",
+                                         "postmaster", "hostmaster", "usenet", "news", "webmaster", "www", "uucp",
+                                         "ftp"})
+# An ASCII domain of two or more labels ending in an alphabetic top-level domain, none of them special-use,
+# without "--" (xn-- labels are IDNA's, for email-validator to decode); group 1 is the domain.
+_PLAIN_DOMAIN = (r"@(?![A-Za-z0-9.-]*--)((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})\Z"
+                 + "".join(rf"(?<!\.(?i:{tld}))" for tld in sorted(_SPECIAL_USE_TLDS)))
+# The plain shape nearly every address has: an ASCII dot-atom of at most 64 characters, a plain domain,
+# at most 254 characters in all. For it email-validator's answer is known in advance (valid; the domain
+# lower-cased, and an RFC 2142 mailbox name too), and asking it costs most of validate's time on a large
+# chart. Anything else (quotes, xn-- labels, special-use names such as .test or .local) still goes to
+# email-validator; a test compares the two. Its key (email_key) is the address lower-cased.
+_PLAIN_EMAIL = re.compile(r"(?=[^@]{1,64}@)(?=.{1,254}\Z)[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*" + _PLAIN_DOMAIN)
+# The same with letters of other scripts in the local part ("zoë.petrova@example.org", a tenth of a LinkedIn
+# export's addresses): email-validator takes such a local part as it is when it is in NFC and each of those
+# characters is a letter (_intl_email; an ASCII one is _PLAIN_EMAIL's). A test compares the two.
+_INTL_EMAIL = re.compile(r"(?=[^@]{1,64}@)((?:[A-Za-z0-9_%+-]|[^\x00-\x7f])+(?:\.(?:[A-Za-z0-9_%+-]|[^\x00-\x7f])+)*)"
+                         + _PLAIN_DOMAIN)
 
 
 def _plain_email(text: str) -> str | None:
     match = _PLAIN_EMAIL.match(text)
     if match is None:
         return None
-    domain = match.group(1)  # (the pattern's one "@" is just before it: the local part is text[:at])
-    at = match.start(1) - 1
-    if "--" in domain or len(text) > 254 or at > 64 or match.group(2).lower() in _SPECIAL_USE_TLDS:
+    at = match.start(1) - 1  # (the pattern's one "@" is just before the domain)
+    local = text[:at]
+    if local.lower() in _CASE_INSENSITIVE_MAILBOXES:
+        local = local.lower()
+    return f"{local}@{match.group(1).lower()}"
+
+
+def _intl_email(text: str) -> str | None:
+    match = _INTL_EMAIL.match(text)
+    if match is None:
         return None
-    return text[:at + 1] + domain.lower()
+    local = match.group(1)
+    # (Letters first: a lone surrogate is none, and could not be encoded.)
+    if (local.isascii() or not all(ch.isalpha() for ch in local if not ch.isascii())
+            or not unicodedata.is_normalized("NFC", local) or len(text.encode("utf-8")) > 254):
+        return None
+    return f"{local}@{match.group(2).lower()}"
 
 
 # A plain address whose domain is one ASCII label, without a period ("ann@fabrikam"): a slip people
@@ -207,7 +231,7 @@ def _email_refusal(text: str, reason: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _checked_email(text: str):
-    plain = _plain_email(text)
+    plain = _plain_email(text) if text.isascii() else _intl_email(text)
     if plain is not None:
         return plain, None
     if _undotted_email(text):
@@ -246,3 +270,43 @@ def email_key(value) -> str | None:
         return check_email(value).casefold()
     except ValueError:
         return None
+
+
+# --------------------------------------------------------------------------- a whole column at once
+
+
+def email_keys(values) -> list[str | None]:
+    """``email_key`` of each of ``values`` (None for a blank), as ``people`` asks it of every row of a chart.
+
+    A plain address (``_PLAIN_EMAIL``, most of a column) is its own key lower-cased: what
+    ``email_key`` gives it (no spaces to strip, no "mailto:", a lower-cased domain, and the
+    casefold of ASCII text is its lower case), without its calls; a test compares the two.
+    """
+    plain = _PLAIN_EMAIL.match
+    return [value.lower() if value.__class__ is str and plain(value) else
+            None if value is None or (value.__class__ is str and not value.strip()) else email_key(value)
+            for value in values]
+
+
+def phone_keys(values, region: str = "US") -> list[str | None]:
+    """``phone_key`` of each of ``values`` (None for a blank), as ``people`` asks it of every row of a chart.
+
+    A plain North American number valid in the US (``_phone_e164``'s first answer, most of a
+    column) is answered without the calls and the cache around it; a test compares the two.
+    """
+    region = (region or "US").upper()
+    any_region = region in _NANP_DEFAULT_REGIONS
+    general, types = _us_patterns() if values else (None, None)
+    shape = _NANP_PHONE.fullmatch
+    keys = []
+    for value in values:
+        if value.__class__ is str and (match := shape(value)) is not None:
+            prefix, area_in_parens, area, exchange, line = match.groups()
+            if any_region or prefix == "+1":
+                digits = f"{area_in_parens or area}{exchange}{line}"
+                if types.fullmatch(digits) is not None and general.fullmatch(digits) is not None:
+                    keys.append(f"+1{digits}")
+                    continue
+        keys.append(None if value is None or (value.__class__ is str and not value.strip()) else
+                    phone_key(value, region))
+    return keys

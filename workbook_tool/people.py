@@ -106,6 +106,17 @@ class People(Generic[T]):
         for key in keys:
             self._by_key.setdefault(key, item)
 
+    def add_all(self, keys: Iterable[Iterable[Key]], items: Iterable[T]) -> None:
+        """``add_keys(k, item)`` for each ``k`` and ``item`` of the two, in order (every row of a chart at once)."""
+        by_key = self._by_key
+        # The earliest holder of a key wins: made from the last pair to the first, each key's value in the dict
+        # is its first holder's; then merged under the holders already filed.
+        pairs = list(zip(keys, items))
+        found = {key: item for item_keys, item in reversed(pairs) for key in item_keys}
+        if by_key:
+            found.update(by_key)
+        self._by_key = found
+
     def add(self, item: T, name, emails: Iterable = (), phones: Iterable = ()) -> None:
         """File ``item`` under the keys of ``name``, ``emails`` and ``phones``."""
         self.add_keys(self.keys(name, emails, phones), item)

@@ -1,9 +1,9 @@
-"""Reading what people type into cells: dates, phone numbers, emails, names, referrals.
+"""Reading what people type into cells: dates, names, referrals (and phone numbers and emails, ``addresses``').
 
 Each parser takes a raw cell value (whatever the reader returned: str, int, float,
 date, datetime, bool) and either returns a clean value or raises ``ValueError``
-with a message a person can act on. Field libraries do the real work:
-phonenumbers for phones, email-validator for addresses.
+with a message a person can act on. Field libraries do the real work: phonenumbers
+for phones (and the numbers in a Recommended cell), email-validator for addresses.
 """
 
 from __future__ import annotations

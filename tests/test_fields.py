@@ -288,7 +288,8 @@ def test_parse_recommended_keeps_a_bad_address_for_validate_to_report():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_ATOMS = st.text(alphabet="abcXYZ019_%+-.", min_size=0, max_size=12)
+_ATOMS = st.one_of(st.text(alphabet="abcXYZ019_%+-.", min_size=0, max_size=12),
+                   st.sampled_from(["info", "Info", "POSTMASTER", "www", "Sales", "noc.x", "ftp1"]))
 _LABEL = st.text(alphabet="abzAZ09-", min_size=0, max_size=8)
 _TLD = st.sampled_from(["com", "ORG", "de", "io", "test", "local", "c0m", "123", "x", "museum", "onion", "Arpa"])
 
@@ -298,7 +299,7 @@ _TLD = st.sampled_from(["com", "ORG", "de", "io", "test", "local", "c0m", "123",
 def test_plain_email_fast_path_agrees_with_email_validator(local, labels, tld):
     from email_validator import EmailNotValidError, validate_email
 
-    from workbook_tool.fields import _plain_email
+    from workbook_tool.addresses import _plain_email
 
     text = f"{local}@{'.'.join([*labels, tld])}"
     fast = _plain_email(text)
@@ -310,11 +311,56 @@ def test_plain_email_fast_path_agrees_with_email_validator(local, labels, tld):
         assert fast == expected, text
 
 
+# Local parts with letters of other scripts (zoë.petrova@…), and what email-validator refuses or changes in
+# them: marks that would combine with the "@" or a dot, text not in NFC, spaces, symbols, invisible
+# characters, a full-width "@", surrogates, and local parts too long in characters or in UTF-8 bytes.
+_INTL_LOCAL = st.lists(st.sampled_from(["a", "Z", "0", "_", "+", "-", ".", "é", "ü", "ß", "ø", "王", "İ", "ǅ", "\u0301",
+                                        "e\u0301", "\u00a0", "\u200b", "€", "¡", "\uff20", "\ud800", "\u0085", "Ⅻ",
+                                        "ª"]),
+                       max_size=14).map(lambda parts: "".join(parts) * (1 + len(parts) % 5))
+_INTL_DOMAIN = st.sampled_from(["example.org", "Example.COM", "x.test", "b--c.de", "x.local", "a.b.io", "x", "-a.com",
+                                "x" * 63 + ".com", "y" * 200 + ".org"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(local=_INTL_LOCAL, domain=_INTL_DOMAIN)
+def test_internationalized_email_fast_path_agrees_with_email_validator(local, domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    from workbook_tool.addresses import _intl_email
+
+    text = f"{local}@{domain}"
+    fast = _intl_email(text)
+    try:
+        expected = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    if fast is not None:
+        assert fast == expected, text
+
+
+def test_internationalized_email_fast_path_takes_the_usual_addresses():
+    from workbook_tool.addresses import _intl_email
+
+    assert _intl_email("zoë.petrova11@Example.org") == "zoë.petrova11@example.org"
+    assert _intl_email("王.伟@example.cn") == "王.伟@example.cn"
+    assert _intl_email("zoe\u0308@example.org") is None  # not in NFC: email-validator normalizes it
+    assert _intl_email("ann@example.org") is None  # ASCII: the plain path's
+
+
+def test_the_fast_paths_know_email_validators_case_insensitive_mailboxes():
+    from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+
+    from workbook_tool.addresses import _CASE_INSENSITIVE_MAILBOXES
+
+    assert _CASE_INSENSITIVE_MAILBOXES == set(CASE_INSENSITIVE_MAILBOX_NAMES)
+
+
 def test_plain_email_fast_path_leaves_every_special_use_domain_to_email_validator():
     # The fast path holds its own list so as not to import email-validator; the library's may grow.
     import email_validator
 
-    from workbook_tool.fields import _SPECIAL_USE_TLDS
+    from workbook_tool.addresses import _SPECIAL_USE_TLDS
 
     assert {d.lower() for d in email_validator.SPECIAL_USE_DOMAIN_NAMES} <= _SPECIAL_USE_TLDS
 
@@ -325,6 +371,7 @@ def test_a_plain_address_is_checked_without_importing_email_validator():
 
     code = ("import sys; from workbook_tool.fields import check_email; "
             "assert check_email('Ann.Lee@Fabrikam.ORG') == 'Ann.Lee@fabrikam.org'; "
+            "assert check_email('Zoë.Lee@Fabrikam.ORG') == 'Zoë.Lee@fabrikam.org'; "
             "print('email_validator' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
@@ -336,7 +383,7 @@ def test_a_plain_address_is_checked_without_importing_email_validator():
 def test_check_email_gives_email_validators_answer(text):
     from email_validator import EmailNotValidError, validate_email
 
-    from workbook_tool.fields import _checked_email
+    from workbook_tool.addresses import _checked_email
 
     try:
         expected = validate_email(text, check_deliverability=False).normalized
@@ -380,7 +427,7 @@ _PHONE_REGION = st.sampled_from(["US", "US", "US", "CA", "CA", "JM", "AG", "DO",
 @settings(max_examples=2000, deadline=None)
 @given(text=_phone_texts(), region=_PHONE_REGION)
 def test_nanp_phone_fast_path_agrees_with_phonenumbers(text, region):
-    from workbook_tool.fields import _plain_nanp_phone
+    from workbook_tool.addresses import _plain_nanp_phone
 
     fast = _plain_nanp_phone(text, region)
     if fast is not None:
@@ -392,7 +439,7 @@ def test_nanp_phone_fast_path_agrees_with_phonenumbers(text, region):
        national=st.one_of(st.integers(0, 10**11), st.sampled_from([6175550101, 8765550101, 2685550101, 8095550101,
                                                                    7875550101, 2425550101, 8005550101])))
 def test_valid_phone_check_agrees_with_is_valid_number(country_code, national):
-    from workbook_tool.fields import _is_valid_phone
+    from workbook_tool.addresses import _is_valid_phone
 
     number = phonenumbers.PhoneNumber(country_code=country_code, national_number=national)
     assert _is_valid_phone(number) == phonenumbers.is_valid_number(number)
@@ -568,7 +615,7 @@ def test_date_and_time_reads_the_raw_cell_with_its_time():
                                     "523", "983", "345", "264"]), st.integers(2_000_000, 9_999_999))),
        leading_zero=st.sampled_from([False, False, False, True]))
 def test_us_pattern_check_agrees_with_is_valid_number_for_region(national, leading_zero):
-    from workbook_tool.fields import _valid_in_us
+    from workbook_tool.addresses import _valid_in_us
 
     number = phonenumbers.PhoneNumber(country_code=1, national_number=national,
                                       italian_leading_zero=leading_zero or None)
@@ -655,7 +702,7 @@ _UNDOTTED_DOMAIN = st.one_of(st.text(alphabet="abzAZ09-", min_size=0, max_size=6
 def test_undotted_address_fast_refusal_gives_email_validators_reason(local, domain):
     from email_validator import EmailNotValidError, validate_email
 
-    from workbook_tool.fields import UNDOTTED_REASON, _undotted_email
+    from workbook_tool.addresses import UNDOTTED_REASON, _undotted_email
 
     text = f"{local}@{domain}"
     if not _undotted_email(text):
@@ -699,3 +746,21 @@ def test_name_key_of_text_is_the_fold_without_the_blank_test(value):
 def test_name_key_of_every_space_is_blank():
     assert len(_SPACES) > 20
     assert all(name_key(ch) == name_key(ch * 3) == "" for ch in _SPACES)
+
+
+# People work out the keys of a whole column at once (addresses.email_keys, phone_keys): each key must be
+# the one email_key and phone_key give the cell alone, whatever the cell holds.
+_CELL_EXTRAS = st.sampled_from([None, "", "  ", 6175550101, 6175550101.0, 1.5, True, " 617-555-0101 ",
+                                "mailto:Ann@X.org", " ann@x.org", "Info@Example.COM", "zoë@example.org", "a@x.test"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(_phone_texts(), _ADDRESS_TEXT, _CELL_EXTRAS,
+                                st.builds(lambda a, b: f"{a}@{b}", _ATOMS, _INTL_DOMAIN)), max_size=12),
+       region=_PHONE_REGION)
+def test_keys_of_a_column_are_each_cells_key(texts, region):
+    from workbook_tool.addresses import email_keys, phone_keys
+    from workbook_tool.fields import email_key, is_blank, phone_key
+
+    assert email_keys(texts) == [None if is_blank(v) else email_key(v) for v in texts]
+    assert phone_keys(texts, region) == [None if is_blank(v) else phone_key(v, region) for v in texts]

@@ -128,3 +128,19 @@ def test_file_new_is_match_then_the_keys_new_before_it(rows):
         theirs.add_keys(keys if hit is None else keys[:keys.index(hit[0])], item)
         assert ours.file_new(keys, item) == hit
         assert ours._by_key == theirs._by_key
+
+
+@settings(max_examples=200, deadline=None)
+@given(held=st.lists(st.tuples(st.sampled_from(["email", "phone", "name"]), st.sampled_from("abc")), max_size=3),
+       rows=st.lists(st.lists(st.tuples(st.sampled_from(["email", "phone", "name"]), st.sampled_from("abcd")),
+                              max_size=3), max_size=8))
+def test_filing_every_row_at_once_files_each_key_under_its_first_holder(held, rows):
+    # People.add_all (every row of a chart at once) must file what add_keys, row after row, files.
+    one_by_one, at_once = People(), People()
+    for people in (one_by_one, at_once):
+        people.add_keys(held, "held before")
+    for number, keys in enumerate(rows):
+        one_by_one.add_keys(keys, number)
+    at_once.add_all(rows, range(len(rows)))
+    for kind, value in {key for keys in rows for key in keys} | set(held):
+        assert one_by_one.match([(kind, value)]) == at_once.match([(kind, value)])

@@ -8,6 +8,8 @@ import random
 
 import pytest
 from conftest import run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from libreoffice import lo  # noqa: F401  (registers the fixture)
 from sync_fixtures import TODAY_ARG, sample_chart
 
@@ -138,3 +140,18 @@ def test_a_row_whose_number_is_not_written_first_is_rewritten_alike(tmp_path, ro
     quick = sheet._row_quickly(row, 2, edits, styles, values)
     assert quick is not None and quick == sheet._row_parsed(row, 2, edits, None, styles, values)
     assert quick.startswith(b'<row r="2"') or quick.startswith(b'<row spans')
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.text(alphabet=["a", "Z", " ", "\t", "\n", "\r", "&", "<", ">", ";", "#", "1", "3", "_", "x",
+                              "\u00a0", "\u2028", "\x1c", "\x0b", "é", "王"], max_size=10))
+def test_a_plain_cell_text_is_written_as_it_is(text):
+    # The appended block writes a text PLAIN_TEXT matches as it is, without xml:space: what _escape and
+    # kept_spaces would make of it.
+    from workbook_tool.sheetxml import PLAIN_TEXT, kept_spaces
+    from workbook_tool.xlsxsheet import _escape
+
+    if PLAIN_TEXT.match(text):
+        assert _escape(text) == text and not kept_spaces(text), repr(text)
+    else:
+        assert _escape(text) != text or kept_spaces(_escape(text)), repr(text)

@@ -300,10 +300,38 @@ def _read_table(path: Path, rows: list[list], header_index: int, fmt: str, clean
     name, first, middle, last, email, phone, organization, title, notes, url, connected_on = (
         [c for _, c in sorted(columns.get(key, []))] for key in TABLE_KEYS)
 
+    # Every export's usual table has one column for each key it fills, and a cell of several values (":::")
+    # is rare: a row as long as the columns read, without one, has each key's value in its one cell, what
+    # _first_in and _values_in find there (a test compares the two ways), read without a call each.
+    keyed = (name, first, middle, last, email, phone, organization, title, notes, url, connected_on)
+    one_each = all(len(c) <= 1 for c in keyed)
+    places = [c[0] if c else -1 for c in keyed]
+    top = max(places)
     people = []
     for index in range(header_index + 1, len(rows)):
-        cells = rows[index] if clean is None else [clean(v) for v in rows[index]]
+        row = rows[index]
+        cells = row if clean is None else [v.strip() if "\r" not in v else _clean(v) for v in row] \
+            if clean is _clean_text else [clean(v) for v in row]
         if not any(cells):
+            continue
+        if one_each and len(cells) > top and ":::" not in "\n".join(cells):
+            the_name, the_first, the_middle, the_last, the_email, the_phone, the_organization, the_title, \
+                the_notes, the_url, the_connected_on = [cells[c] if c >= 0 else "" for c in places]
+            person = Person(f"row {index + 1}", the_name or " ".join(
+                p for p in (the_first, the_middle, the_last) if p), emails=[the_email] if the_email else [],
+                phones=[the_phone] if the_phone else [])
+            values = person.values
+            if the_organization:
+                values["organization"] = the_organization
+            if the_title:
+                values["title"] = the_title
+            if the_phone:
+                values["phone"] = the_phone
+            if the_email:
+                values["email"] = the_email
+            if the_notes or the_url or the_connected_on:
+                values["notes"] = _notes(the_notes, the_url, the_connected_on, fmt)
+            people.append(person)
             continue
         person = Person(f"row {index + 1}", _first_in(cells, name) or " ".join(
             p for p in (_first_in(cells, first), _first_in(cells, middle), _first_in(cells, last)) if p),

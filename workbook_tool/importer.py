@@ -16,9 +16,9 @@ from pathlib import Path
 from . import schema
 from .errors import BadOption
 from .exports import ContactsFile, Person, read_contacts_file
-from .fields import is_blank, name_key
+from .fields import is_blank
 from .grids import gc_paused
-from .people import People
+from .people import NAME, People
 from .placement import FormulaCells
 
 SOURCES = ("Own", "Family", "Friend")
@@ -102,11 +102,12 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
         if person.problem:
             outcomes.append(Outcome("skipped", person.name, person.where, reason=person.problem))
             continue
-        if not name_key(person.name):  # blank, or only an honorific or punctuation
+        # Worked out once (each address and number costs a check), for the file's people so far and the chart's;
+        # the name's key comes last, when there is one.
+        keys = in_file.keys(person.name, person.emails, person.phones)
+        if not keys or keys[-1][0] != NAME:  # a blank name, or only an honorific or punctuation
             outcomes.append(Outcome("skipped", _nameless_label(person), person.where, reason="no name"))
             continue
-        # Worked out once (each address and number costs a check), for the file's people so far and the chart's.
-        keys = in_file.keys(person.name, person.emails, person.phones)
         earlier = in_file.match(keys)
         if earlier is not None:
             earlier = earlier[1]

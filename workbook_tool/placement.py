@@ -167,8 +167,11 @@ def recommendations(table: Table, region: str, formulas=(), keys: list | None = 
     ``People(region).rows_keys(table.rows)``, when the caller has worked them out already.
     """
     people: People[int] = People(region)  # row numbers, by email, phone and name
-    for row, row_keys in zip(table.rows, people.rows_keys(table.rows) if keys is None else keys, strict=True):
-        people.add_keys(row_keys, row.number)
+    if keys is None:
+        keys = people.rows_keys(table.rows)
+    if len(keys) != len(table.rows):
+        raise ValueError("one list of keys for each row")
+    people.add_all(keys, [row.number for row in table.rows])
     number = table.last_row + 1
     added = []
     new_values: dict[int, dict] = {}
@@ -185,9 +188,11 @@ def recommendations(table: Table, region: str, formulas=(), keys: list | None = 
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
                       "email": person.email or None, "phone": person.phone or None,
                       "organization": person.organization or None, "title": person.title or None}
-            found = people.find_values(values)
+            person_keys = people.values_keys(values)  # (worked out once: find_values and add_values ask them)
+            found = people.match(person_keys)
+            found = None if found is None else found[1]
             if found is None:
-                people.add_values(values, number)
+                people.add_keys(person_keys, number)
                 new_values[number] = values
                 added.append((number, person, recommender, values))
                 number += 1

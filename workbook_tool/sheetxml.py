@@ -393,6 +393,11 @@ def column_number(ref: bytes) -> int:
     return found
 
 
+# A cell text written as it is, without xml:space: nothing XML escapes (&, <, >), no line end (a CR is
+# written "&#13;"), no space at either end (\s is str.strip's whitespace). A test holds it to kept_spaces.
+PLAIN_TEXT = re.compile(r"(?!\s)[^&<>\r\n]*(?<!\s)\Z")
+
+
 def kept_spaces(text: str) -> bool:
     """Whether an escaped cell text needs xml:space="preserve": a space at either end, which readers
     trim otherwise (a CR there is written "&#13;", which str.strip does not see), or a line break."""

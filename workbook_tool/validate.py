@@ -218,10 +218,12 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
     referral_sources: dict[str, bool] = {}  # each text of the Source column: whether it says Referral
     fold = schema.normalize_header
 
+    file_new = people.file_new
     for row, row_keys, row_name_key in zip(table.rows, keys, name_keys, strict=True):
         n = row.number
         values = row.values
-        name = row.text("name")
+        name = values.get("name")  # row.text("name"), without the call
+        name = name.strip() if name.__class__ is str else "" if is_blank(name) else str(name).strip()
         if not name:
             problems.append(_problem(table, n, "name", ERROR, "missing-name",
                                      "this row has data but no Name. Type the person's name, or clear the row."))
@@ -255,18 +257,19 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
         # A row's keys hold its email and phone keys when they are keys (email_key, phone_key); the
         # address or number is asked again, for the reason, only when it is not.
         email = values.get("email")
-        no_email = email is None or is_blank(email)
+        no_email = email is None or (not email.strip() if email.__class__ is str else is_blank(email))
         if not no_email and not (row_keys and row_keys[0][0] == EMAIL):
             try:
                 check_email(email)  # email_key is None exactly when check_email raises
             except ValueError as exc:
                 problems.append(_problem(table, n, "email", ERROR, "bad-email", f"{exc}. Correct the address."))
         phone = values.get("phone")
-        no_phone = phone is None or is_blank(phone)
+        no_phone = phone is None or (not phone.strip() if phone.__class__ is str else is_blank(phone))
         if not no_phone:
             # phone_key is None exactly when parse_phone raises (both read _parsed_phone's answer);
-            # the key is the common case, and parse_phone is asked only for the reason.
-            if not any(kind == PHONE for kind, _ in row_keys):
+            # the key is the common case, and parse_phone is asked only for the reason. (People's order:
+            # a phone key is first, or second after an email key.)
+            if not ((row_keys and row_keys[0][0] == PHONE) or (len(row_keys) > 1 and row_keys[1][0] == PHONE)):
                 try:
                     parse_phone(phone, region)
                 except ValueError as exc:
@@ -291,12 +294,13 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
             if says_referral:
                 problems += _check_referral(table, row, names, row_name_key)
         recommended = values.get("recommended")
-        if recommended is not None and not is_blank(recommended):
+        if recommended is not None and (recommended.strip() if recommended.__class__ is str
+                                        else not is_blank(recommended)):
             problems += _check_recommended(table, row, region)
 
         # The same person twice: by email, by phone (errors), by name (a warning: two
         # people can share a name). The keys are the row's, in People's order.
-        hit = people.file_new(row_keys, row)
+        hit = file_new(row_keys, row)
         if hit is not None:
             (key, _), first = hit
             problems.append(_problem(table, n, key, _DUPLICATE_SEVERITY[key], "duplicate-person",

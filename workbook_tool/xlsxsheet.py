@@ -20,7 +20,7 @@ from lxml import etree
 
 from . import schema, sheetxml
 from .fields import serial_days
-from .sheetxml import Unsupported, kept_spaces
+from .sheetxml import PLAIN_TEXT, Unsupported, kept_spaces
 from .objects import column_letter
 from .xlsxpackage import Package
 from .xlsxstyles import Styles
@@ -274,7 +274,7 @@ class Sheet:
         """Rows of the appended block the sheet lacks, each (number, its (column, value) pairs), straight to
         bytes: the bytes ``_new_row_quickly`` makes of the same cells as edits, with no object a cell (a test holds
         them equal). A row in ``new_rows`` looks like ``template``, as there."""
-        p, escape, stored_text = self._prefix_text, _escape, values.stored_text
+        p, escape, stored_text, plain = self._prefix_text, _escape, values.stored_text, PLAIN_TEXT.match
         header_styles = self.header_styles
         current = known = None
         out: list[str] = []
@@ -300,9 +300,10 @@ class Sheet:
                     style = None if style is None else str(style)
                     spot = known[col] = (column_letter(col), f' s="{style}"' if style and style != "0" else "")
                 letter, s = spot
-                # Values.cell's text cell: "_x" is how every text stored_text changes starts.
-                text = escape(value if "_x" not in value else stored_text(value))
-                space = ' xml:space="preserve"' if kept_spaces(text) else ""
+                # Values.cell's text cell: "_x" is how every text stored_text changes starts; most are plain.
+                as_is = "_x" not in value and plain(value) is not None
+                text = value if as_is else escape(value if "_x" not in value else stored_text(value))
+                space = "" if as_is or not kept_spaces(text) else ' xml:space="preserve"'
                 pieces.append(f'<{p}c r="{letter}{digits}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is>'
                               f'</{p}c>')
             if row_template:

@@ -3,8 +3,12 @@ now, it is used only where it is, and drafts rendered from it are those compiled
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
+import shutil
+import sys
+import types
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,47 +29,109 @@ def packaged_sources() -> dict[str, str]:
             for kind, pieces in templates.load_templates(None).items() for part, piece in pieces.items()}
 
 
-def test_the_shipped_file_is_what_jinja2_makes_of_the_packaged_templates_now():
+def shipped_files() -> dict[str, str]:
+    folder = templates.packaged_dir() / precompiled.CODE_FOLDER
+    return {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.py")}
+
+
+def test_the_shipped_files_are_what_jinja2_makes_of_the_packaged_templates_now():
     shipped = json.loads((templates.packaged_dir() / precompiled.FILE_NAME).read_text(encoding="utf-8"))
-    now = precompiled.build(templates.environment(), packaged_sources())
+    now, python = precompiled.build(templates.environment(), packaged_sources())
     assert shipped["fingerprint"] == now["fingerprint"], f"a packaged template's environment changed: run {REWRITE}"
     assert shipped == now, f"a packaged template changed: run {REWRITE}"
+    assert shipped_files() == python, f"a packaged template's Python changed: run {REWRITE}"
+    assert sorted(python) == sorted(e["file"] for e in now["templates"].values())  # one file each, none else
+
+
+def _code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
 
 
 def test_each_packaged_template_compiles_to_the_code_jinja2_compiles_from_its_text():
     loaded = templates.Templates(None)
     for name, source in packaged_sources().items():
         found = loaded._ahead.code(source)
-        assert found is not None, name  # the shipped file is used, for every packaged piece
+        assert found is not None, name  # the shipped files are used, for every packaged piece
         code, names = found
         tree = loaded.env.parse(source)
-        assert code == compile(loaded.env.compile(tree, raw=True), "<template>", "exec"), name
+        # What from_string compiles: Jinja2's own compile of the Python it generates (code objects compare
+        # their flags and instructions, constants and nested code, not their file names: those are asked apart).
+        jinja2_made = loaded.env._compile(loaded.env.compile(tree, raw=True), "<template>")
+        assert code == jinja2_made and code.co_flags == jinja2_made.co_flags, name
+        assert {c.co_filename for c in _code_objects(code)} == {"<template>"}, name
+        assert [c.co_firstlineno for c in _code_objects(code)] == [c.co_firstlineno for c in _code_objects(jinja2_made)]
         assert names == frozenset(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
         template = loaded.env.template_class.from_code(loaded.env, code, loaded.env.make_globals(None), None)
         assert template.filename == loaded.env.from_string(source).filename == "<template>"
 
 
+def test_the_code_comes_from_the_bytecode_cache_as_a_modules_does(tmp_path, monkeypatch):
+    # Loaded as the import system loads a module: from its cache while that is fresh, never compiled again.
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as in an install (PYTHONDONTWRITEBYTECODE unset)
+    folder = copy_shipped(tmp_path)
+    source = packaged_sources()["outreach/body"]
+    first = precompiled.Ahead(templates.environment(), folder).code(source)
+    cached = list((folder / precompiled.CODE_FOLDER / "__pycache__").glob("outreach.body.*.pyc"))
+    assert len(cached) == 1
+    monkeypatch.setattr(builtins, "compile", None)  # any compile from here on would fail
+    again = precompiled.Ahead(templates.environment(), folder).code(source)
+    assert again == first and again[0].co_filename == "<template>"
+
+
+def copy_shipped(tmp_path):
+    """A copy of the shipped JSON file and Python files, in a folder of their own."""
+    folder = tmp_path / "packaged"
+    shutil.copytree(templates.packaged_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
 def shipped_with(tmp_path, change) -> precompiled.Ahead:
-    """An Ahead over a copy of the shipped file that ``change`` edited."""
-    content = json.loads((templates.packaged_dir() / precompiled.FILE_NAME).read_text(encoding="utf-8"))
+    """An Ahead over a copy of the shipped files whose JSON ``change`` edited."""
+    folder = copy_shipped(tmp_path)
+    content = json.loads((folder / precompiled.FILE_NAME).read_text(encoding="utf-8"))
     change(content)
-    (tmp_path / precompiled.FILE_NAME).write_text(json.dumps(content), encoding="utf-8")
-    return precompiled.Ahead(templates.environment(), tmp_path)
+    (folder / precompiled.FILE_NAME).write_text(json.dumps(content), encoding="utf-8")
+    return precompiled.Ahead(templates.environment(), folder)
 
 
 def test_a_file_made_for_another_jinja2_or_environment_or_text_is_not_used(tmp_path):
     source = packaged_sources()["outreach/body"]
-    assert shipped_with(tmp_path, lambda c: None).code(source) is not None
-    assert shipped_with(tmp_path, lambda c: c["fingerprint"].update(jinja2="3.0.0")).code(source) is None
+    assert shipped_with(tmp_path / "1", lambda c: None).code(source) is not None
+    assert shipped_with(tmp_path / "2", lambda c: c["fingerprint"].update(jinja2="3.0.0")).code(source) is None
     other_code = lambda c: c["fingerprint"]["modules"].update({"workbook_tool.sandbox": "0" * 64})  # noqa: E731
-    assert shipped_with(tmp_path, other_code).code(source) is None
-    assert shipped_with(tmp_path, lambda c: c["fingerprint"]["options"].update(lstrip_blocks=False)).code(source) is None
-    assert shipped_with(tmp_path, lambda c: None).code(source + " ") is None  # a text it was not made from
-    assert shipped_with(tmp_path, lambda c: c["templates"]["outreach/body"].pop("python")).code(source) is None
-    assert shipped_with(tmp_path, lambda c: c.update(templates=[])).code(source) is None
+    assert shipped_with(tmp_path / "3", other_code).code(source) is None
+    assert shipped_with(tmp_path / "4",
+                        lambda c: c["fingerprint"]["options"].update(lstrip_blocks=False)).code(source) is None
+    assert shipped_with(tmp_path / "5", lambda c: None).code(source + " ") is None  # a text it was not made from
+    assert shipped_with(tmp_path / "6", lambda c: c["templates"]["outreach/body"].pop("file")).code(source) is None
+    assert shipped_with(tmp_path / "7", lambda c: c.update(templates=[])).code(source) is None
+    out_of_folder = lambda c: c["templates"]["outreach/body"].update(file="../outreach.body.py")  # noqa: E731
+    assert shipped_with(tmp_path / "8", out_of_folder).code(source) is None
     (tmp_path / precompiled.FILE_NAME).write_text("{not json", encoding="utf-8")
     assert precompiled.Ahead(templates.environment(), tmp_path).code(source) is None
     assert precompiled.Ahead(templates.environment(), tmp_path / "none").code(source) is None
+
+
+def test_a_python_file_not_made_with_its_entry_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    source = packaged_sources()["outreach/body"]
+    other = packaged_sources()["thank-you/body"]
+    ahead = shipped_with(tmp_path / "changed", lambda c: None)
+    python = ahead.code_folder / "outreach.body.py"
+    python.write_text(python.read_text(encoding="utf-8").replace("Dear ", "Hello "), encoding="utf-8")
+    assert ahead.code(source) is None and ahead.code(other) is not None  # compiled from the text instead
+    ahead = shipped_with(tmp_path / "missing", lambda c: None)
+    (ahead.code_folder / "outreach.body.py").unlink()
+    assert ahead.code(source) is None and ahead.code(other) is not None
+    # A damaged bytecode cache (its header fresh) is not used either: the template is compiled from its text.
+    ahead = shipped_with(tmp_path / "cache", lambda c: None)
+    assert ahead.code(source) is not None
+    (cached,) = (ahead.code_folder / "__pycache__").glob("outreach.body.*.pyc")
+    cached.write_bytes(cached.read_bytes()[:16] + b"\0garbage")
+    assert precompiled.Ahead(templates.environment(), ahead.code_folder.parent).code(source) is None
 
 
 def test_an_environment_with_other_filters_has_another_fingerprint():

@@ -51,7 +51,24 @@ def test_a_sync_imports_neither_the_agenda_nor_html_entities_and_links_its_email
     assert code == 0
     assert {"jinja2", "workbook_tool.drafts", "workbook_tool.precompiled"} <= modules  # the sample has emails to link
     assert not {"workbook_tool.agenda", "html", "html.entities"} & modules
+    assert "workbook_tool.checker" not in modules  # the links are rendered, not held to the guide
     sheet = load_workbook(path)["Contacts"]
     headers = [c.value for c in sheet[1]]
     links = [sheet.cell(r, headers.index("Draft") + 1).hyperlink for r in range(2, sheet.max_row + 1)]
     assert any(link is not None and link.target.startswith("mailto:") for link in links)
+
+
+def test_the_command_leaves_its_objects_to_the_system_at_exit_and_everything_is_out(tmp_path):
+    # main() freezes the collector as the process ends (no last walk over Jinja2's and phonenumbers' objects):
+    # what the person sees is whole all the same, piped output, the file written and its backup, no temporary file.
+    path = sample_chart(tmp_path / "sample.xlsx")
+    run = ("import gc, sys\nfrom workbook_tool.cli import main\nsys.argv = ['chart', *sys.argv[1:]]\n"
+           "try:\n    main()\nfinally:\n    print('frozen:', gc.get_freeze_count() > 0, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", run, "sync", str(path), "--today", "2026-11-25"], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr.splitlines()[-1] == "frozen: True"
+    assert done.stdout.startswith(f"{path}: synced for 2026-11-25.\n") and "Backup of the previous version" in done.stdout
+    listing = sorted(p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*"))
+    assert listing == ["chart-backups", "chart-backups", "sample.xlsx"]
+    headers = [c.value for c in load_workbook(path)["Contacts"][1]]
+    assert "Draft" in headers and "Stage" in headers

@@ -124,7 +124,9 @@ def _us_patterns():
              meta.uan, meta.voicemail, meta.fixed_line, meta.mobile]
     never = re.compile(r"(?!)")
     general = re.compile(meta.general_desc.national_number_pattern) if applies(meta.general_desc) else never
-    joined = "|".join(f"(?:{d.national_number_pattern})" for d in kinds if applies(d))
+    # Each pattern once: the US metadata gives fixed lines and mobiles the same long one (a number can be
+    # either), and a second copy in the alternation matches nothing the first does not, at twice the compile.
+    joined = "|".join(dict.fromkeys(f"(?:{d.national_number_pattern})" for d in kinds if applies(d)))
     return general, re.compile(joined) if joined else never
 
 

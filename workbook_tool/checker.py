@@ -20,10 +20,7 @@ from functools import lru_cache
 
 from . import kinds
 from .fields import HONORIFICS
-
-GUIDE = "guide"
-FIVE_POINT = "5-point"
-STYLES = (GUIDE, FIVE_POINT)
+from .kinds import FIVE_POINT, GUIDE, STYLES  # (declared with the rules they choose among)
 
 # The guide asks for a short note: a stranger reads a screenful, not a letter.
 MAX_WORDS = 150

@@ -18,10 +18,9 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import kinds, stages
-from .checker import GUIDE, Finding, check_draft
 from .eml import eml_body, eml_head, header_address_problem, header_text
 from .errors import BadOption, TemplateError
 from .fields import check_email, name_key, parse_recommended
@@ -29,6 +28,9 @@ from .mailto import fit_mailto
 from .people import NAME, People
 from .templates import MissingData, Templates, contact_fields, first_name, profile_fields, referrer_fields
 from .workbook import Chart, Row
+
+if TYPE_CHECKING:
+    from .checker import Finding
 
 # Long enough for any real name (in characters), and the longest file name (in bytes of
 # UTF-8) Linux, macOS and Windows all take; the name is cut to what is left of it.
@@ -275,7 +277,7 @@ class Drafter:
             return f"{label} is blank ({place}), and the {kind} template needs it"
         return f"the {self.chart.contacts.sheet} sheet has no {label} column, and the {kind} template needs it"
 
-    def draft(self, row: Row, kind: str, step: stages.NextStep | None = None, style: str = GUIDE):
+    def draft(self, row: Row, kind: str, step: stages.NextStep | None = None, style: str = kinds.GUIDE):
         """A ``Draft`` for the contact (checked), or ``Skipped``."""
         step = step if step is not None else self.step(row)
         rendered = self.render(row, kind, step)
@@ -306,6 +308,8 @@ class Drafter:
             if result.to is None:
                 result.filename = f"{base}.{kinds.TEXT_FILE}"
                 result.content = result.text().encode("utf-8")
+        from .checker import check_draft  # here: a sync's Draft links are rendered, never checked
+
         result.findings = check_draft(result, style)
         return result
 
@@ -372,7 +376,7 @@ def tidy_body(text: str) -> str:
 
 
 def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
-                style: str = GUIDE, progress=None) -> DraftRun:
+                style: str = kinds.GUIDE, progress=None) -> DraftRun:
     """The drafts of ``kind`` for the chart, checked, without writing anything: ``each_draft``, held in a DraftRun."""
     run = DraftRun(kind, today or dt.date.today())
     for made in each_draft(chart, kind, run.today, names, templates_dir, style, progress):
@@ -381,7 +385,7 @@ def make_drafts(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None 
 
 
 def each_draft(chart: Chart, kind: str = kinds.OUTREACH, today: dt.date | None = None, names=(), templates_dir=None,
-               style: str = GUIDE, progress=None) -> Iterator[Draft | Skipped]:
+               style: str = kinds.GUIDE, progress=None) -> Iterator[Draft | Skipped]:
     """The drafts of ``kind`` for the chart, checked, one at a time in row order, with the contacts skipped.
 
     Without ``names``, every contact whose next step calls for ``kind`` (a

@@ -35,6 +35,11 @@ FIVE_POINT_RULES = "five-point"  # with --style 5-point: the connection first, a
 NAMES_HELPFUL = "names-helpful"  # says what the contact said that helped
 SHORT = "short"  # under the checker's word limit
 RULES = (GUIDE_POINTS, REFERRER_FIRST, FIVE_POINT_RULES, NAMES_HELPFUL, SHORT)
+# The checker's styles (chart draft --style): here, so that drafts names its default without importing the
+# checker, which a sync's Draft links never run (its patterns are compiled as it is imported).
+GUIDE = "guide"
+FIVE_POINT = "5-point"
+STYLES = (GUIDE, FIVE_POINT)
 
 # An email draft to someone without a usable address is a text file to copy from.
 TEXT_FILE = "txt"

@@ -68,6 +68,8 @@ def stored_text(value):
 
 @dataclass(frozen=True, slots=True)  # slots: a first sync of 10k rows makes ~60k of them
 class CellWrite:
+    """One cell the plan writes: its value, made ``cell_text``, and for a Draft cell its link."""
+
     sheet: str
     row: int
     column: int
@@ -140,6 +142,8 @@ class AppendedRows:
 
 @dataclass(frozen=True)
 class NewColumn:
+    """A tool column added to a sheet: where its header goes, and its schema column."""
+
     sheet: str
     header_row: int
     column: int
@@ -181,6 +185,8 @@ class Fill:
 
 @dataclass(frozen=True)
 class StepChange:
+    """A contact whose Next Step changes: the step before and after, and its new due day."""
+
     row: int
     name: str
     before: str
@@ -190,6 +196,8 @@ class StepChange:
 
 @dataclass(frozen=True)
 class Referral:
+    """A row of the Referrals sheet: who referred whom, the chain back to the first contact, its depth."""
+
     person: str
     referred_by: str
     chain: str
@@ -225,6 +233,8 @@ class SyncPlan:
 
 @dataclass
 class SyncResult:
+    """What a sync or import did: its plan, whether the file was written, and the backup it kept."""
+
     path: Path
     plan: SyncPlan
     written: bool = False

@@ -5,20 +5,26 @@ templates compiled ahead of time.
 
 Turning a template into Python (lexing, parsing, generating the code) was most of what a
 small chart's ``chart sync`` spent on its Draft links, and for the packaged templates it
-comes out the same on every run. So ``templates/compiled.json`` holds, for each packaged
-piece, what ``Environment.compile(source, raw=True)`` makes of it (the Python source that
-``from_string`` compiles next) and the names it reads; ``templates`` compiles that Python
-as ``from_string`` would, skipping only the steps whose result it already holds.
+comes out the same on every run; so did compiling that Python. So for each packaged piece
+``templates/compiled/`` holds the Python source ``Environment.compile(source, raw=True)``
+makes of it (the module ``from_string`` compiles next), and ``templates/compiled.json`` its
+key and the names it reads. Each such file is loaded as Python loads a module's code:
+from its bytecode cache (``__pycache__``, written by pip at install or at first use like any
+module's), compiled from the file only when that cache is missing or stale. Its code is then
+the code ``from_string`` compiles (the same source, compiled without inherited flags, as
+Jinja2 compiles it) under Jinja2's file name for it; ``templates`` makes the template from
+it, skipping only the steps whose result it already holds.
 
-The file is used only where it is certainly what Jinja2 would make now: an entry is found
-by the SHA-256 of the very text Jinja2 would be given, and the file is used only when it
-was made for this environment (``fingerprint``: the Jinja2 version, the text of our
-environment's and code generator's modules, the options, filters and tests); otherwise
-the template is compiled as before. It is package data, as trusted as the code beside
-it, and nothing is written at run time. The Templates sheet's and ``--templates``
+The files are used only where they are certainly what Jinja2 would make now: an entry is
+found by the SHA-256 of the very text Jinja2 would be given, its Python file must have the
+SHA-256 the entry records, and the entries are used only when they were made for this
+environment (``fingerprint``: the Jinja2 version, the text of our environment's and code
+generator's modules, the options, filters and tests); otherwise the template is compiled
+as before. They are package data, as trusted as the code beside them; nothing is written
+at run time but Python's own bytecode cache. The Templates sheet's and ``--templates``
 folder's templates are always compiled from their text. After a change to a packaged
-template, Jinja2, ``templates.py`` or ``sandbox.py``, write the file again (a test fails
-until it is)::
+template, Jinja2, ``templates.py`` or ``sandbox.py``, write the files again (a test fails
+until they are)::
 
     python3 -c 'from workbook_tool import templates; print(templates.precompile())'
 """
@@ -29,11 +35,14 @@ import hashlib
 import json
 import re
 import sys
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
+from types import CodeType
 
 import jinja2
 
 FILE_NAME = "compiled.json"
+CODE_FOLDER = "compiled"  # beside it: each entry's Python, a file loaded as a module's code is
 # Jinja2 names a template compiled from a string "<template>": its code, and the lines its errors point at.
 FILENAME = "<template>"
 
@@ -109,15 +118,34 @@ def names_read(tree) -> list[str]:
     return sorted({node.name for node in tree.find_all(jinja2.nodes.Name) if node.ctx == "load"})
 
 
-def entry(env: jinja2.Environment, source: str) -> dict:
-    """One template's entry, made as ``templates`` would compile it: its key, the names it reads, its Python."""
+def python_file(name: str) -> str:
+    """The file in ``templates/compiled/`` of the entry ``name`` ("outreach/body" → "outreach.body.py")."""
+    return name.replace("/", ".") + ".py"
+
+
+def entry(env: jinja2.Environment, name: str, source: str) -> tuple[dict, str]:
+    """One template's entry, made as ``templates`` would compile it (its key, the names it reads, its Python
+    file and that file's SHA-256), and the Python itself, the file's text."""
     tree = env.parse(source)
-    return {"sha256": digest(source), "names": names_read(tree), "python": env.compile(tree, raw=True)}
+    python = env.compile(tree, raw=True)
+    return {"sha256": digest(source), "names": names_read(tree), "file": python_file(name),
+            "python_sha256": digest(python)}, python
 
 
 def _well_formed(e) -> bool:
-    return (isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("python"), str)
+    return (isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("python_sha256"), str)
+            and isinstance(e.get("file"), str) and _PLAIN_FILE.fullmatch(e["file"]) is not None
             and isinstance(e.get("names"), list) and all(isinstance(n, str) for n in e["names"]))
+
+
+# A file name the entries may give: one name in the folder, never a path out of it.
+_PLAIN_FILE = re.compile(r"[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*\.py")
+
+
+def _with_filename(code, filename: str):
+    """``code`` and every code object inside it (its functions) named as compiled from ``filename``."""
+    consts = tuple(_with_filename(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 class Ahead:
@@ -126,6 +154,7 @@ class Ahead:
     def __init__(self, env: jinja2.Environment, folder: Path):
         self.env = env
         self.path = folder / FILE_NAME
+        self.code_folder = folder / CODE_FOLDER
         self._entries: dict[str, dict] | None = None
 
     def _load(self) -> dict[str, dict]:
@@ -146,22 +175,43 @@ class Ahead:
         found = self._entries.get(digest(source)) if self._entries else None
         if found is None:
             return None
-        return compile(found["python"], FILENAME, "exec"), frozenset(found["names"])
+        path = self.code_folder / found["file"]
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() != found["python_sha256"]:
+                return None  # not the Python the entry was made with: compile as before
+            # As the import system loads a module's code: its bytecode cache when that is fresh, else the file
+            # compiled (and the cache written, where Python may), with no flags inherited from this module.
+            code = SourceFileLoader(f"{__name__}.ahead", str(path)).get_code(f"{__name__}.ahead")
+        except (OSError, ValueError, SyntaxError, ImportError, EOFError):
+            return None  # unreadable or damaged (source or cache): compile as before
+        return _with_filename(code, FILENAME), frozenset(found["names"])
 
 
-def build(env: jinja2.Environment, sources: dict[str, str]) -> dict:
-    """The file's content: the environment's fingerprint and an entry per named source."""
+def build(env: jinja2.Environment, sources: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """What is written: the JSON file's content (the environment's fingerprint and an entry per named
+    source), and each entry's Python file (file name → text)."""
     now = fingerprint(env)
     if None in now["modules"].values():
         raise ValueError(f"no source to fingerprint for {[m for m, d in now['modules'].items() if d is None]}")
-    return {"fingerprint": now, "templates": {name: entry(env, source)
-                                                           for name, source in sorted(sources.items())}}
+    entries, files = {}, {}
+    for name, source in sorted(sources.items()):
+        entries[name], python = entry(env, name, source)
+        files[entries[name]["file"]] = python
+    return {"fingerprint": now, "templates": entries}, files
 
 
 def write(folder: Path, env: jinja2.Environment, pieces: dict[str, dict]) -> Path:
-    """Write the file into ``folder`` for ``pieces`` (the packaged ones: kind → subject or body → Piece)."""
+    """Write the files into ``folder`` for ``pieces`` (the packaged ones: kind → subject or body → Piece)."""
     sources = {f"{kind}/{part}": standalone_tags(piece.text) for kind, parts in pieces.items()
                for part, piece in parts.items()}
+    content, files = build(env, sources)
+    code_folder = folder / CODE_FOLDER
+    code_folder.mkdir(exist_ok=True)
+    for old in code_folder.glob("*.py"):
+        if old.name not in files:
+            old.unlink()  # a piece no longer packaged
+    for name, python in files.items():
+        (code_folder / name).write_text(python, encoding="utf-8", newline="\n")
     path = folder / FILE_NAME
-    path.write_text(json.dumps(build(env, sources), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -593,7 +593,8 @@ class Templates:
         try:
             if ahead is not None:
                 # The Python Jinja2 makes of this very text in this environment (precompiled.py), compiled as
-                # from_string compiles it: the same template, without lexing, parsing and generating it again.
+                # from_string compiles it (from Python's bytecode cache): the same template, without lexing,
+                # parsing, generating and compiling it again.
                 code, names = ahead
                 template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
             else:
@@ -613,8 +614,8 @@ class Templates:
 
 
 def precompile() -> Path:
-    """Write ``templates/compiled.json`` (precompiled.py) again, and say where: after a change to a packaged
-    template, Jinja2, this module or sandbox.py, whose code the file's may then differ from."""
+    """Write ``templates/compiled.json`` and ``templates/compiled/`` (precompiled.py) again, and say where: after
+    a change to a packaged template, Jinja2, this module or sandbox.py, whose code the files' may then differ from."""
     return precompiled.write(packaged_dir(), environment(), load_templates(None))
 
 

@@ -75,7 +75,7 @@ def build_agenda(chart: Chart, today: dt.date) -> Agenda:
     """The chart's agenda for ``today``: open contacts whose next step is due by a week from today."""
     agenda = Agenda(chart.path, today)
     with gc_paused():
-        for row, step in stages.contact_steps(chart, today):
+        for row, step in stages.contact_steps(chart, today, remind=False):
             if step.closed or step.waiting or step.due is None or not step.action:
                 continue
             late = (today - step.due).days

@@ -159,7 +159,10 @@ def reach_channel(row: Row) -> str:
     (``_no_address`` says so in Comments).
     """
     channel = schema.normalize_header(row.values.get("channel"))
-    return _reach(row, channel, usable_email(row) if channel != _CALL_FOLDED else None)
+    # (_reach's test, the address checked last: only a row with a phone number needs it.)
+    if channel != _CALL_FOLDED and row.text("phone") and usable_email(row) is None:
+        return _CALL_FOLDED
+    return channel
 
 
 def _reach(row: Row, channel: str, email: str | None) -> str:

@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field, replace
 
 from . import kinds, schema
-from .fields import EARLIEST_YEAR, LATEST_YEAR, name_key, recommended_names, to_date, usable_address
+from .fields import EARLIEST_YEAR, LATEST_YEAR, is_blank, name_key, recommended_names, to_date, usable_address
 from .people import NAME, People
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, REPLIED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
@@ -362,16 +362,21 @@ def contact_steps(chart: Chart, today: dt.date, wanted=None, *, remind: bool = T
     facts = _Facts.of(profile)  # (once for the chart, not once a row)
     region = facts.region
     rows = chart.contacts.rows
-    people = referred = None  # made at the first thanked row: only a thanked contact's step names referrals
+    # Made when first needed: only a thanked contact's step names referrals, and only one who recommended
+    # someone looks people up by name (the index folds every row's name: a fifth of a large agenda).
+    people = referred = None
     steps = []
     for row in rows:
         if wanted is not None and not wanted(row):
             continue
         pending = report_back = ()
         if row.values.get("thanked_on") is not None:  # (a blank Thanked On: next_step looks at neither)
-            if people is None:
-                people, referred = People.of_rows(rows, region, kinds=(NAME,)), referred_index(rows)
-            pending = pending_referrals(row, people, region)
+            if not is_blank(row.values.get("recommended")):  # (else pending_referrals names no one)
+                if people is None:
+                    people = People.of_rows(rows, region, kinds=(NAME,))
+                pending = pending_referrals(row, people, region)
+            if referred is None:
+                referred = referred_index(rows)
             report_back = unreported_meetings(row, referred, region, today)
         steps.append((row, _next_step(row, profile, facts, today, pending, report_back, remind)))
     return steps

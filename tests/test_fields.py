@@ -9,7 +9,7 @@ import phonenumbers
 import pytest
 
 from workbook_tool.fields import (Recommendation, check_email, date_and_time, email_key, is_blank, name_key,
-                                  parse_phone, parse_recommended, phone_key, phone_text, read_date, to_date)
+                                  parse_phone, parse_recommended, phone_key, phone_text, to_date)
 
 NOV2 = dt.date(2026, 11, 2)
 
@@ -513,6 +513,20 @@ def test_impossible_days_without_a_year_are_still_refused(text):
         to_date(text, "US", today=dt.date(2026, 12, 1))
 
 
+def test_a_date_text_read_again_gives_the_same_answer_for_its_own_day():
+    # Each distinct text is read once a region and day (fields._text_date): the second reading of a
+    # text must still raise, and a day typed without a year still depends on the day it is read for.
+    for _ in range(2):
+        with pytest.raises(ValueError, match="'sometime in Oct' is not a date I can read"):
+            to_date("sometime in Oct", "US", dt.date(2026, 11, 25))
+        assert read_date(" 11/30 ", "US", dt.date(2026, 11, 25)) == (dt.date(2025, 11, 30), True)
+        assert read_date("11/30", "US", dt.date(2026, 12, 1)) == (dt.date(2026, 11, 30), True)
+        assert read_date("3/4/2026", "US") == (dt.date(2026, 3, 4), False)
+        assert read_date("3/4/2026", "GB") == (dt.date(2026, 4, 3), False)
+        with pytest.raises(ValueError, match="the year 1850 is out of range"):
+            to_date("1850-01-01")
+
+
 # --------------------------------------------------------------------------- free-form Recommended (issue 13)
 
 
@@ -699,17 +713,3 @@ def test_name_key_of_text_is_the_fold_without_the_blank_test(value):
 def test_name_key_of_every_space_is_blank():
     assert len(_SPACES) > 20
     assert all(name_key(ch) == name_key(ch * 3) == "" for ch in _SPACES)
-
-
-def test_a_date_text_read_again_gives_the_same_answer_for_its_own_day():
-    # Each distinct text is read once a region and day (fields._text_date): the second reading of a
-    # text must still raise, and a day typed without a year still depends on the day it is read for.
-    for _ in range(2):
-        with pytest.raises(ValueError, match="'sometime in Oct' is not a date I can read"):
-            to_date("sometime in Oct", "US", dt.date(2026, 11, 25))
-        assert read_date(" 11/30 ", "US", dt.date(2026, 11, 25)) == (dt.date(2025, 11, 30), True)
-        assert read_date("11/30", "US", dt.date(2026, 12, 1)) == (dt.date(2026, 11, 30), True)
-        assert read_date("3/4/2026", "US") == (dt.date(2026, 3, 4), False)
-        assert read_date("3/4/2026", "GB") == (dt.date(2026, 4, 3), False)
-        with pytest.raises(ValueError, match="the year 1850 is out of range"):
-            to_date("1850-01-01")

@@ -516,6 +516,8 @@ def test_impossible_days_without_a_year_are_still_refused(text):
 def test_a_date_text_read_again_gives_the_same_answer_for_its_own_day():
     # Each distinct text is read once a region and day (fields._text_date): the second reading of a
     # text must still raise, and a day typed without a year still depends on the day it is read for.
+    from workbook_tool.fields import read_date
+
     for _ in range(2):
         with pytest.raises(ValueError, match="'sometime in Oct' is not a date I can read"):
             to_date("sometime in Oct", "US", dt.date(2026, 11, 25))

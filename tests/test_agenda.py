@@ -212,3 +212,67 @@ def test_each_group_holds_its_due_steps_latest_first_then_in_chart_order(tmp_pat
     for group, items in agenda.groups.items():
         assert [(item.due, item.row) for item in items] == sorted(expected[group])
     assert len(agenda.groups["overdue"]) > 100 and len({i.due for i in agenda.groups["overdue"]}) > 10
+
+
+# --------------------------------------------------------------------------- the agenda's steps, proven
+
+
+from dataclasses import replace  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from workbook_tool import schema  # noqa: E402
+from workbook_tool.people import NAME, People  # noqa: E402
+from workbook_tool.stages import next_step, pending_referrals, referred_index, unreported_meetings  # noqa: E402
+from workbook_tool.workbook import Chart, Profile, Row, Table  # noqa: E402
+
+_NAMES = ["Ann Lee", "ann lee", "Lee, Ann", "Bob Roe", "Dr. Bob Roe", "Chloé Dubois", "?", "  ", None]
+_DAYS = st.one_of(st.none(), st.dates(dt.date(2025, 9, 1), dt.date(2027, 3, 1)),
+                  st.sampled_from(["2026-11-20", "11/20", "Nov 3", "sometime in Oct", "2026-13-01", " ", 46000,
+                                   46000.0, "3/4/2026", "next Tuesday"]))
+_ROWS = st.fixed_dictionaries({
+    "name": st.sampled_from(_NAMES),
+    "status": st.sampled_from([None, "Done", "no reply", " Declined ", "On Hold", "Waiting", ""]),
+    "channel": st.sampled_from([None, "Call", "Email", "e-mail", "CALL", "Fax", ""]),
+    "email": st.sampled_from([None, "ann@fabrikam.org", "ann@fabrikam", "mailto:bob@x.org", "not an address", " "]),
+    "phone": st.sampled_from([None, "617-555-0142", "+44 20 7946 0958", " ", 6175550142]),
+    "contacted_on": _DAYS, "meeting_on": _DAYS, "thanked_on": _DAYS, "followed_up_on": _DAYS,
+    "replied_on": _DAYS, "try_again_on": _DAYS,
+    "recommended": st.sampled_from([None, "Ann Lee", "Bob Roe <bob@x.org>; Zed Quux, 617-555-0199",
+                                    "Chloé Dubois\n?"]),
+    "referred_by": st.sampled_from([None, *_NAMES]),
+    "helpful": st.sampled_from([None, "", "the dashboard tip"]),
+})
+_PROFILES = st.fixed_dictionaries({
+    "region": st.sampled_from([None, "US", "gb", "XX"]),
+    "follow_up_days": st.sampled_from([None, 3, "10", "x", -1, 2.5]),
+    "thank_you_days": st.sampled_from([None, 0, "2"]),
+    "keep_in_touch_days": st.sampled_from([None, 30, "90"]),
+    "meeting_length": st.sampled_from([None, "half an hour"]),
+})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ROWS, min_size=1, max_size=8), _PROFILES,
+       st.dates(dt.date(2026, 1, 1), dt.date(2027, 1, 31)))
+def test_the_agenda_steps_are_next_steps_without_their_reminders(values, profile_values, today):
+    # The agenda asks contact_steps for steps without reminders (remind=False), the Profile read once
+    # a chart: each is next_step's, asked the general way for that one row, minus its reminders.
+    rows = [Row(n, v) for n, v in enumerate(values, start=2)]
+    profile = Profile(values=profile_values)
+    columns = {c.key: i for i, c in enumerate(schema.CONTACTS.columns, start=1)}
+    table = Table(schema.CONTACTS, "Contacts", 1, columns, {}, rows, len(rows) + 1, len(columns))
+    chart = Chart("chart.xlsx", ["Contacts"], table, profile)
+    region = profile.region
+    people, referred = People.of_rows(rows, region), referred_index(rows)
+    expected = []
+    for row in rows:
+        pending = report_back = ()
+        if row.values.get("thanked_on") is not None:
+            pending = pending_referrals(row, people, region)
+            report_back = unreported_meetings(row, referred, region, today)
+        expected.append(next_step(row, Profile(values=profile_values), today, pending, report_back))
+    assert [step for _, step in contact_steps(chart, today)] == expected
+    assert [step for _, step in contact_steps(chart, today, remind=False)] == [replace(s, reminders=()) for s in
+                                                                                 expected]

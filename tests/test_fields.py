@@ -560,6 +560,22 @@ def test_impossible_days_without_a_year_are_still_refused(text):
         to_date(text, "US", today=dt.date(2026, 12, 1))
 
 
+def test_a_date_text_read_again_gives_the_same_answer_for_its_own_day():
+    # Each distinct text is read once a region and day (fields._text_date): the second reading of a
+    # text must still raise, and a day typed without a year still depends on the day it is read for.
+    from workbook_tool.fields import read_date
+
+    for _ in range(2):
+        with pytest.raises(ValueError, match="'sometime in Oct' is not a date I can read"):
+            to_date("sometime in Oct", "US", dt.date(2026, 11, 25))
+        assert read_date(" 11/30 ", "US", dt.date(2026, 11, 25)) == (dt.date(2025, 11, 30), True)
+        assert read_date("11/30", "US", dt.date(2026, 12, 1)) == (dt.date(2026, 11, 30), True)
+        assert read_date("3/4/2026", "US") == (dt.date(2026, 3, 4), False)
+        assert read_date("3/4/2026", "GB") == (dt.date(2026, 4, 3), False)
+        with pytest.raises(ValueError, match="the year 1850 is out of range"):
+            to_date("1850-01-01")
+
+
 # --------------------------------------------------------------------------- free-form Recommended (issue 13)
 
 

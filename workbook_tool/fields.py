@@ -97,19 +97,26 @@ def read_date(value, region: str = "US", today: dt.date | None = None) -> tuple[
             raise ValueError(f"{value!r} is not a date")
         result = serial_date(int(value))
     elif isinstance(value, str):
-        text = value.strip()
-        try:
-            result = _parse_date_text(text, region)
-        except ValueError:
-            month_day = _month_day(text, region)
-            if month_day is None:
-                raise
-            result, assumed = _latest(*month_day, today or dt.date.today()), True
+        result, assumed, error = _text_date(value.strip(), region, today or dt.date.today())
+        if error is not None:
+            raise ValueError(error)
     else:
         raise ValueError(f"{value!r} is not a date")
     if not EARLIEST_YEAR <= result.year <= LATEST_YEAR:
         raise ValueError(f"the year {result.year} is out of range")
     return result, assumed
+
+
+# A chart repeats its date texts ("sometime in Oct" in many rows, each a try of every format): each is
+# read once a region and day. The cache holds reasons, not exceptions (no traceback is shared).
+@functools.lru_cache(maxsize=None)
+def _text_date(text: str, region: str, today: dt.date) -> tuple[dt.date | None, bool, str | None]:
+    """(day, whether its year was assumed, None), or (None, False, why not) for text that is no date."""
+    try:
+        return _parse_date_text(text, region), False, None
+    except ValueError as exc:
+        month_day = _month_day(text, region)
+        return (None, False, str(exc)) if month_day is None else (_latest(*month_day, today), True, None)
 
 
 # Days people type without a year ("11/30", "Nov. 30", "30 Nov"): a step of this season.

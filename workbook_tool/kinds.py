@@ -193,9 +193,9 @@ def draft_command(path, kind: str | None, name: str) -> str | None:
     """
     if not kind or not name:
         return None
-    return f"chart draft {_quoted(str(path))} --kind {_quoted(kind)} --to {shlex.quote(name)}"
+    return _command_start(str(path), kind) + shlex.quote(name)
 
 
 @functools.lru_cache(maxsize=64)  # the same path and kinds, on every line of the agenda
-def _quoted(text: str) -> str:
-    return shlex.quote(text)
+def _command_start(path: str, kind: str) -> str:
+    return f"chart draft {shlex.quote(path)} --kind {shlex.quote(kind)} --to "

@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field, replace
 
 from . import kinds, schema
-from .fields import EARLIEST_YEAR, LATEST_YEAR, name_key, recommended_names, to_date, usable_address
+from .fields import EARLIEST_YEAR, LATEST_YEAR, is_blank, name_key, recommended_names, to_date, usable_address
 from .people import NAME, People
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, REPLIED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
@@ -29,9 +29,13 @@ NO_REPLY_TITLE = "Close {name} as " + _NO_REPLY  # the calendar's title for a st
 REPLIED_TITLE = "Answer {name} and set up the meeting"  # the calendar's title for answering a reply
 
 
-@dataclass(frozen=True)
+@dataclass
 class NextStep:
-    """A contact's stage, next action, due date, the draft kind that helps (a ``kinds.NAMES`` name), and reminders."""
+    """A contact's stage, next action, due date, the draft kind that helps (a ``kinds.NAMES`` name), and reminders.
+
+    A value: made once a row and never changed (``dataclasses.replace`` makes another). Not declared
+    frozen: a frozen dataclass is made four times slower, a tenth of a second for a 100,000-row agenda.
+    """
 
     stage: str
     action: str = ""
@@ -76,8 +80,15 @@ def _overdue(what: str, due: dt.date, today: dt.date) -> tuple[str, ...]:
 
 def closed_status(row: Row) -> str | None:
     """The canonical closing Status (Declined, No Reply, On Hold, Done), if the row has one."""
-    folded = schema.normalize_header(row.values.get("status"))
-    return next((s for s in schema.STATUSES if schema.normalize_header(s) == folded), None) if folded else None
+    value = row.values.get("status")
+    return None if value is None else _CLOSING.get(schema.normalize_header(value))
+
+
+# Each closing Status by its fold (the first of schema.STATUSES to give a fold keeps it; "" is none).
+_CLOSING = {}
+for _status in schema.STATUSES:
+    _CLOSING.setdefault(schema.normalize_header(_status), _status)
+_CLOSING.pop("", None)
 
 
 def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), report_back=()) -> NextStep:
@@ -90,18 +101,50 @@ def next_step(row: Row, profile: Profile, today: dt.date, pending_referrals=(), 
     ahead of ``today`` puts the row on hold until that day (``NextStep.waiting``); on
     and after it the rhythm resumes from that day.
     """
-    status = closed_status(row)
-    if status:
-        return NextStep(status)
-    retry = None if row.values.get("try_again_on") is None else _date(row, "try_again_on", profile.region, today)
+    return _next_step(row, profile, None, today, pending_referrals, report_back, True)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the rules read of the Profile, worked out once for all the rows of a chart (``contact_steps``)."""
+
+    region: str
+    follow_up: dt.timedelta
+    thank_you: dt.timedelta
+    keep_in_touch: dt.timedelta
+    meeting_length: str
+
+    @classmethod
+    def of(cls, profile: Profile) -> _Facts:
+        return cls(profile.region, dt.timedelta(days=profile.days("follow_up_days")),
+                   dt.timedelta(days=profile.days("thank_you_days")),
+                   dt.timedelta(days=profile.days("keep_in_touch_days")), profile.text("meeting_length"))
+
+
+def _next_step(row: Row, profile: Profile, facts: _Facts | None, today: dt.date, pending_referrals, report_back,
+               remind: bool) -> NextStep:
+    """``next_step``, with the Profile's ``facts`` when the caller has them; ``remind`` False leaves the
+    reminders out (the agenda shows none): the step is otherwise the same, and an address is then
+    checked only where the Channel decides the step."""
+    values = row.values
+    status = values.get("status")
+    if status is not None:  # (closed_status, without its call for the common blank Status)
+        closed = _CLOSING.get(schema.normalize_header(status))
+        if closed:
+            return NextStep(closed)
+    if facts is None:
+        facts = _Facts.of(profile)
+    retry = None if values.get("try_again_on") is None else _date(row, "try_again_on", facts.region, today)
     if retry is not None and retry > today:
-        stage = _rhythm(row, profile, today, pending_referrals, (), None).stage
+        stage = _rhythm(row, facts, today, pending_referrals, (), None, None, False).stage
         header = schema.CONTACTS.column("try_again_on").header
         return NextStep(stage, f"Nothing until {retry.isoformat()} ({header})", retry, waiting=True)
+    if not remind:
+        return _rhythm(row, facts, today, pending_referrals, report_back, retry, None, False)
     # The row's Channel and whether its address is usable, worked out once for the rules and the reminder.
-    channel = schema.normalize_header(row.values.get("channel"))
+    channel = schema.normalize_header(values.get("channel"))
     email = usable_email(row) if channel != _CALL_FOLDED else None  # (a Call row needs no address to be reached)
-    step = _rhythm(row, profile, today, pending_referrals, report_back, retry, _reach(row, channel, email))
+    step = _rhythm(row, facts, today, pending_referrals, report_back, retry, _reach(row, channel, email), True)
     unreachable = _no_address(row, channel, email) if channel == _EMAIL_FOLDED else None
     return replace(step, reminders=step.reminders + (unreachable,)) if unreachable else step
 
@@ -120,7 +163,10 @@ def reach_channel(row: Row) -> str:
     (``_no_address`` says so in Comments).
     """
     channel = schema.normalize_header(row.values.get("channel"))
-    return _reach(row, channel, usable_email(row) if channel != _CALL_FOLDED else None)
+    # (_reach's test, the address checked last: only a row with a phone number needs it.)
+    if channel != _CALL_FOLDED and row.text("phone") and usable_email(row) is None:
+        return _CALL_FOLDED
+    return channel
 
 
 def _reach(row: Row, channel: str, email: str | None) -> str:
@@ -142,35 +188,32 @@ def _no_address(row: Row, channel: str, email: str | None) -> str | None:
     return f"{said}: add their email address, or a phone number and set Channel to {_CALL}"
 
 
-def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, report_back,
-            retry: dt.date | None, channel: str | None = None) -> NextStep:
+def _rhythm(row: Row, facts: _Facts, today: dt.date, pending_referrals, report_back,
+            retry: dt.date | None, channel: str | None, remind: bool) -> NextStep:
     """The guide's rules for an open row; ``retry``, a Try Again On not after today, restarts the clock.
-    ``channel``: its ``reach_channel`` when the caller knows it."""
-    region = profile.region
+    ``channel``: its ``reach_channel`` when the caller knows it (else worked out where a rule needs it);
+    ``remind``: with the reminders."""
+    region = facts.region
     values = row.values  # (a blank date cell, the most common, is None: _date is asked about the others only)
     contacted = None if values.get("contacted_on") is None else _date(row, "contacted_on", region, today)
     meeting = None if values.get("meeting_on") is None else _date(row, "meeting_on", region, today)
     thanked = None if values.get("thanked_on") is None else _date(row, "thanked_on", region, today)
     followed = None if values.get("followed_up_on") is None else _date(row, "followed_up_on", region, today)
-    if channel is None:
-        channel = reach_channel(row)
-
-    def resumed(due: dt.date) -> dt.date:  # a step is never due before the day to try again
-        return max(due, retry) if retry is not None else due
 
     if thanked is not None:
         base = max(thanked, followed) if followed else thanked
-        due = resumed(base + dt.timedelta(days=profile.days("keep_in_touch_days")))
+        due = _resumed(base + facts.keep_in_touch, retry)
         action = "Keep in touch: a short note with news"
         if pending_referrals:
             action = f"Contact the people they referred: {', '.join(pending_referrals)}; then keep in touch"
         if report_back:
             # The guides all say it: tell the referrer how the meeting they made possible went, promptly.
             met = ", ".join(name for name, _ in report_back)
-            due = resumed(min(day for _, day in report_back) + dt.timedelta(days=profile.days("thank_you_days")))
+            due = _resumed(min(day for _, day in report_back) + facts.thank_you, retry)
             action = f"Report back: tell them how it went with {met}" + (
                 f"; then contact the people they referred: {', '.join(pending_referrals)}" if pending_referrals else "")
-            return NextStep(THANKED, action, due, kinds.REPORT_BACK, _overdue(kinds.REPORT_BACK, due, today))
+            return NextStep(THANKED, action, due, kinds.REPORT_BACK,
+                            _overdue(kinds.REPORT_BACK, due, today) if remind else ())
         return NextStep(THANKED, action, due, _called_for(THANKED))
 
     if meeting is not None and meeting >= today:
@@ -179,11 +222,13 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
         return NextStep(MEETING_SCHEDULED, action, meeting, _called_for(MEETING_SCHEDULED))
 
     if meeting is not None:
-        due = resumed(meeting + dt.timedelta(days=profile.days("thank_you_days")))
+        due = _resumed(meeting + facts.thank_you, retry)
         kind = _called_for(MET)
-        reminders = _overdue(kind, due, today)
-        if not row.text("helpful"):
-            reminders += ("fill in Helpful: the thank-you names something helpful",)
+        reminders = ()
+        if remind:
+            reminders = _overdue(kind, due, today)
+            if not row.text("helpful"):
+                reminders += ("fill in Helpful: the thank-you names something helpful",)
         return NextStep(MET, "Send a thank-you that names something helpful", due, kind, reminders)
 
     replied = None if values.get("replied_on") is None else _date(row, "replied_on", region, today)
@@ -195,25 +240,31 @@ def _rhythm(row: Row, profile: Profile, today: dt.date, pending_referrals, repor
             return NextStep(REPLIED, f"Answer their reply of {replied.isoformat()} and set up the meeting "
                                      "(then fill in Meeting On)", today)
 
+    if channel is None:
+        channel = reach_channel(row)  # (only the rules below ask how the row is reached)
     if contacted is not None:
-        wait = dt.timedelta(days=profile.days("follow_up_days"))
         last = max(contacted, followed) if followed else contacted
         kind = _called_for(AWAITING_REPLY, channel)  # a call sheet for someone reached by phone
         late = kinds.FOLLOW_UP  # by email or by phone, what is late is a follow-up
         if retry is not None and retry > last:
             # The day to try again is a new start: one follow-up, due that day, whatever came before.
             return NextStep(AWAITING_REPLY, f"Try again: follow up (last contact {last.isoformat()})", retry, kind,
-                            _overdue(late, retry, today))
+                            _overdue(late, retry, today) if remind else ())
         if followed is not None and followed >= contacted:
-            return _cadence_end(row, followed, followed + wait, channel, today)
-        due = last + wait
+            return _cadence_end(row, followed, followed + facts.follow_up, channel, today, remind)
+        due = last + facts.follow_up
         return NextStep(AWAITING_REPLY, f"Follow up if no reply (last contact {last.isoformat()})", due, kind,
-                        _overdue(late, due, today))
+                        _overdue(late, due, today) if remind else ())
 
     # The Channel as the action's verb ("Call to ask …"), when it is one of the chart's.
     how = _CHANNEL_VERBS.get(channel, "Call or email")
-    action = f"{how} to ask for {profile.text('meeting_length')} of advice"
+    action = f"{how} to ask for {facts.meeting_length} of advice"
     return NextStep(NOT_CONTACTED, action, today, _called_for(NOT_CONTACTED, channel))
+
+
+def _resumed(due: dt.date, retry: dt.date | None) -> dt.date:
+    """A step is never due before the day to try again."""
+    return max(due, retry) if retry is not None else due
 
 
 # Each folded Channel's own spelling, the first of schema.CHANNELS to fold to it (reversed: the first is put last).
@@ -223,7 +274,7 @@ _CHANNEL_VERBS = {schema.normalize_header(c): c for c in reversed(schema.CHANNEL
 _called_for = functools.lru_cache(maxsize=None)(kinds.called_for)
 
 
-def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today: dt.date) -> NextStep:
+def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today: dt.date, remind: bool) -> NextStep:
     """A follow-up went unanswered: try the other channel where the row has it, or close as No Reply.
 
     Never a second follow-up by the same channel: the guide's rhythm ends here. The other
@@ -236,11 +287,11 @@ def _cadence_end(row: Row, followed: dt.date, due: dt.date, channel: str, today:
         other, detail = _EMAIL, row.text("email")
     said = f"No reply to your follow-up of {followed.isoformat()}: "
     if other is None:
-        return NextStep(AWAITING_REPLY, said + _CLOSE, due, None, _overdue("closing", due, today))
+        return NextStep(AWAITING_REPLY, said + _CLOSE, due, None, _overdue("closing", due, today) if remind else ())
     verb = other.casefold()  # the Channel as a verb: "call them", "email them"
     kind = _called_for(NOT_CONTACTED, schema.normalize_header(other))
     return NextStep(AWAITING_REPLY, f"{said}{verb} them ({detail}), or {_CLOSE}", due, kind,
-                    _overdue(verb, due, today), channel=other)
+                    _overdue(verb, due, today) if remind else (), channel=other)
 
 
 def was_contacted(row: Row, region: str) -> bool:
@@ -299,26 +350,33 @@ def unreported_meetings(row: Row, referred: dict[str, list[Row]], region: str, t
     return tuple(found)
 
 
-def contact_steps(chart: Chart, today: dt.date, wanted=None) -> list[tuple[Row, NextStep]]:
+def contact_steps(chart: Chart, today: dt.date, wanted=None, *, remind: bool = True) -> list[tuple[Row, NextStep]]:
     """Every Contacts row (``wanted(row)`` true, when given) with its next step, exactly as ``chart sync``
-    computes it.
+    computes it (``remind`` False: without its reminders, for a caller that shows none).
 
     The pending referrals a thanked contact's step names come from the rule sync
     uses too (pending_referrals), so the agenda, the calendar and the Next Step
     column agree; they are looked up among all the rows, wanted or not.
     """
-    region = chart.profile.region
+    profile = chart.profile
+    facts = _Facts.of(profile)  # (once for the chart, not once a row)
+    region = facts.region
     rows = chart.contacts.rows
-    people = referred = None  # made at the first thanked row: only a thanked contact's step names referrals
+    # Made when first needed: only a thanked contact's step names referrals, and only one who recommended
+    # someone looks people up by name (the index folds every row's name: a fifth of a large agenda).
+    people = referred = None
     steps = []
     for row in rows:
         if wanted is not None and not wanted(row):
             continue
         pending = report_back = ()
         if row.values.get("thanked_on") is not None:  # (a blank Thanked On: next_step looks at neither)
-            if people is None:
-                people, referred = People.of_rows(rows, region, kinds=(NAME,)), referred_index(rows)
-            pending = pending_referrals(row, people, region)
+            if not is_blank(row.values.get("recommended")):  # (else pending_referrals names no one)
+                if people is None:
+                    people = People.of_rows(rows, region, kinds=(NAME,))
+                pending = pending_referrals(row, people, region)
+            if referred is None:
+                referred = referred_index(rows)
             report_back = unreported_meetings(row, referred, region, today)
-        steps.append((row, next_step(row, chart.profile, today, pending, report_back)))
+        steps.append((row, _next_step(row, profile, facts, today, pending, report_back, remind)))
     return steps

@@ -182,7 +182,28 @@ def test_build_eml_equals_the_email_package_property(name, to, sender_name, send
         with pytest.raises(ValueError):
             eml.build_eml(name, to, sender_name, sender, subject, body)
         return
-    assert eml.build_eml(name, to, sender_name, sender, subject, body) == want
+    got = eml.build_eml(name, to, sender_name, sender, subject, body)
+    if not _names_the_one_mailbox(want, to, sender):
+        # The email package (3.11) folded a name with specials unquoted ("From: Ann a@b …" on two lines), a
+        # header naming another address: build_eml writes that name as encoded words instead (b56836f).
+        assert _names_the_one_mailbox(got, to, sender)
+        return
+    assert got == want
+
+
+def _names_the_one_mailbox(raw: bytes, to: str, sender: str | None) -> bool:
+    return _mailbox_read(raw, "To") == [to] and (not sender or _mailbox_read(raw, "From") == [sender])
+
+
+def test_build_eml_departs_from_the_email_package_only_where_its_header_names_another_address():
+    # The example hypothesis found: the email package's From header reads back as something other than me@…
+    args = ("Ann", "ann.lee@example.com", "Ann Ann a@b Wolfeschlegelsteinhausen " + "x" * 40, "me@example.com",
+            "A request for 15–20 minutes of your advice", "Dear Ann,\n")
+    want = stdlib_eml(*args)
+    assert not _names_the_one_mailbox(want, args[1], args[3])
+    got = eml.build_eml(*args)
+    assert _names_the_one_mailbox(got, args[1], args[3])
+    assert got.split(b"\r\nSubject:")[1] == want.split(b"\r\nSubject:")[1]  # the rest as the email package's
 
 
 @settings(max_examples=500, deadline=None)

@@ -378,10 +378,10 @@ def test_a_rename_that_fails_says_which_drafts_were_written(tmp_path, monkeypatc
     out = tmp_path / "out"
     real_replace = os.replace
 
-    def replace(src, dst):
+    def replace(src, dst, **in_folder):  # (the drafts are renamed by their names in the open folder)
         if str(dst).endswith("Bo Wu.eml"):
             raise OSError(13, "Permission denied")
-        return real_replace(src, dst)
+        return real_replace(src, dst, **in_folder)
 
     monkeypatch.setattr(os, "replace", replace)
     result = run("draft", chart, "--today", TODAY, "--out", out)

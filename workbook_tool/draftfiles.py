@@ -13,7 +13,10 @@ content is left untouched. ``write_drafts`` does the same for a ``DraftRun``.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import secrets
+import stat
 from pathlib import Path
 
 from .drafts import MAX_FILENAME_BYTES, Draft, Drafted, DraftRun
@@ -49,6 +52,10 @@ class DraftFiles:
     folder is made with the first draft (or at the commit). Temporaries are not
     flushed to the disk one by one (``durable=False``): a draft is made again by
     the next run, and an fsync each would make a thousand drafts take seconds.
+    Every file is looked at, made and renamed by its name in the folder, opened
+    once (``dir_fd``): a path is not looked up again, directory by directory, for
+    each of a hundred thousand drafts. The temporaries' names are one random
+    word per run and a count (O_EXCL refuses any name that exists).
     """
 
     def __init__(self, out_dir, force: bool = False):
@@ -58,56 +65,70 @@ class DraftFiles:
         # The temporaries still to be renamed: (its name in the folder, the draft's record).
         self._pending: list[tuple[str, Written]] = []
         self._folder: str | None = None  # made (or found) with the first draft, or at the commit
+        self._fd: int | None = None  # the folder, open, while there are temporaries in it
+        self._in = ""  # what a name in the folder is put after: "" with the folder open, else the folder
 
-    def _ready(self) -> str:
+    def _ready(self) -> int | None:
         if self._folder is None:
             if self.out.exists() and not self.out.is_dir():
                 raise BadOption(f"--out {self.out}: is a file, not a folder.")
             try:
                 self.out.mkdir(parents=True, exist_ok=True)
+                folder = os.fspath(self.out)
+                if _AT_FOLDER:
+                    self._fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+                else:  # no dir_fd (Windows): by path
+                    self._in = folder
             except OSError as exc:
                 raise WriteFailed(f"the folder could not be made ({exc.strerror or exc}).", path=self.out) from None
-            self._folder = os.fspath(self.out)
+            self._folder = folder
             self._name_max = _name_max(self._folder)
-        return self._folder
+            count = itertools.count()
+            token = secrets.token_hex(4)
+            self._names = lambda: os.path.join(self._in, f".draft-{token}-{next(count)}.tmp")
+        return self._fd
 
     def __enter__(self) -> DraftFiles:
         return self
 
     def __exit__(self, *exc) -> None:
         self.discard()
+        self._close()
 
     def add(self, draft: Draft) -> Written:
         """Write the draft to a temporary file beside its place (unless it is there already or kept)."""
-        path = os.path.join(self._ready(), draft.filename)
+        folder = self._ready()
+        name = os.path.join(self._in, draft.filename)
         if len(os.fsencode(draft.filename)) > self._name_max:
             raise WriteFailed(f"is longer than the {self._name_max} bytes a file name may have in this folder; no "
-                              "draft was written. Draft into another folder with --out.", path=Path(path))
+                              "draft was written. Draft into another folder with --out.",
+                              path=self.out / draft.filename)
         # Read no further than the draft's length: a link planted at its name (to
         # /dev/zero, say) is neither followed nor read, and counts as a file that is there.
-        found = peek_file(path, len(draft.content) + 1)
+        content = draft.content
+        found = peek_file(name, len(content) + 1, dir_fd=folder)
         status = "wrote"
         if found is not None:
-            if found == draft.content:
+            if found == content:
                 status = "unchanged"
             elif not self.force:
                 status = "kept"
-            elif os.path.isdir(path) and not os.path.islink(path):
+            elif _is_folder(name, folder):
                 raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
-                                  "rename the folder.", path=Path(path))
+                                  "rename the folder.", path=self.out / draft.filename)
         written = Written(Drafted(draft), status, self.out)
         if status == "wrote":
             temporary = None
             try:
-                temporary = Temporary(path, ".draft-", absent=found is None)
-                temporary.write(draft.content, durable=False)
+                temporary = Temporary(name, ".draft-", absent=found is None, dir_fd=folder, names=self._names)
+                temporary.write(content, durable=False)
             except OSError as exc:
                 if temporary is not None:
                     temporary.discard()
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
-                                  path=Path(path)) from None
+                                  path=self.out / draft.filename) from None
             # Its name alone: the folder is said once, not held a hundred thousand times.
-            self._pending.append((os.path.basename(temporary.path), written))
+            self._pending.append((temporary.path, written))
         self.written.append(written)
         return written
 
@@ -116,11 +137,11 @@ class DraftFiles:
 
         A rename that fails after others (rare: one folder, one file system) says which were written.
         """
-        self._ready()
+        folder = self._ready()
         new = self._pending
         for renamed, (temporary, w) in enumerate(new):
             try:
-                os.replace(os.path.join(self._folder, temporary), os.path.join(self._folder, w.draft.filename))
+                os.replace(temporary, os.path.join(self._in, w.draft.filename), src_dir_fd=folder, dst_dir_fd=folder)
             except OSError as exc:
                 done = [x.draft.filename for _, x in new[:renamed]]
                 self._pending = new[renamed:]
@@ -129,14 +150,23 @@ class DraftFiles:
                                   f"({', '.join(done) or 'none'}) and {len(new) - len(done)} "
                                   f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
         self._pending = []
+        self._close()
         return self.written
 
     def discard(self) -> None:
         """Remove the temporaries not renamed yet (the folder, once made, stays)."""
         for temporary, _ in self._pending:
             with contextlib.suppress(OSError):
-                os.unlink(os.path.join(self._folder, temporary))
+                os.unlink(temporary, dir_fd=self._fd)
         self._pending = []
+
+    def _close(self) -> None:
+        # The folder is opened again (and its fd with it) if a draft comes after the commit.
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+        self._folder = None
 
 
 def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
@@ -145,6 +175,18 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
         for draft in run.drafts:
             files.add(draft)
         return files.commit()
+
+
+# Files looked at, made and renamed by their names in the open folder (POSIX's *at calls).
+_AT_FOLDER = os.open in os.supports_dir_fd
+
+
+def _is_folder(name: str, folder: int | None) -> bool:
+    """Whether ``name`` in the open ``folder`` is a folder (not a link to one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(name, dir_fd=folder).st_mode)
+    except OSError:
+        return False
 
 
 def _name_max(folder: str) -> int:

@@ -245,6 +245,9 @@ def _is_file(name: str, dir_fd: int) -> bool:
         return False
 
 
+_CREATE_NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
+
+
 def create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple[int, str]:
     """A file created by this call and no one else, as ``(fd, name)``; ``make_name()`` proposes names.
 
@@ -253,7 +256,7 @@ def create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple
     exists, a link included, so nothing is ever written through a link planted at
     a name chart would use. ``mode`` is filtered by the umask as for any new file.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
+    flags = _CREATE_NEW_FLAGS
     for _ in range(100):
         name = make_name()
         try:
@@ -273,21 +276,27 @@ class Temporary:
     through ``replace_safely``. OSError on failure; ``discard`` removes the file.
     """
 
-    def __init__(self, target, prefix: str, *, absent: bool = False):
+    def __init__(self, target, prefix: str, *, absent: bool = False, dir_fd: int | None = None, names=None):
         # Paths as text: ``chart draft`` makes one Temporary per draft, and pathlib objects cost
         # more than the rest of it but the kernel's work. ``absent``: the caller has just seen
-        # nothing at ``target`` (a new draft), so there are no permissions to keep.
+        # nothing at ``target`` (a new draft), so there are no permissions to keep. ``dir_fd``:
+        # ``target`` is a name in that open folder, and so is ``path`` (no path looked up again per
+        # file). ``names``: proposes the temporary's names in its place (``chart draft``'s, one per
+        # draft, counted rather than drawn from the system's random source each time); O_EXCL still
+        # refuses any that exists.
         self.target = os.fspath(target)
+        self.dir_fd = dir_fd
         mode = None
         if not absent:
             try:
-                mode = os.stat(self.target).st_mode & 0o7777
+                mode = os.stat(self.target, dir_fd=dir_fd).st_mode & 0o7777
             except FileNotFoundError:
                 pass
-        folder = os.path.dirname(self.target)
+        if names is None:
+            folder = "" if dir_fd is not None else os.path.dirname(self.target)
+            names = lambda: os.path.join(folder, f"{prefix}{secrets.token_hex(4)}.tmp")  # noqa: E731
         # Private while written when it will take another file's permissions; else the umask rules.
-        self.fd, name = create_new(lambda: os.path.join(folder, f"{prefix}{secrets.token_hex(4)}.tmp"),
-                                   mode=0o600 if mode is not None else 0o666)
+        self.fd, name = create_new(names, dir_fd, mode=0o600 if mode is not None else 0o666)
         self.path: str | None = name
         if mode is not None:
             try:
@@ -318,7 +327,7 @@ class Temporary:
 
     def replace(self) -> None:
         """Rename the written file over the target (atomic: a reader sees the old file or the new one)."""
-        os.replace(self.path, self.target)
+        os.replace(self.path, self.target, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
         self.path = None
 
     def discard(self) -> None:
@@ -329,7 +338,7 @@ class Temporary:
             self.fd = None
         if self.path is not None:
             with contextlib.suppress(OSError):
-                os.unlink(self.path)
+                os.unlink(self.path, dir_fd=self.dir_fd)
             self.path = None
 
 

@@ -25,18 +25,29 @@ from .locks import peek_file
 from .writer import Temporary
 
 
-class Written:
-    """What became of one draft: ``wrote``, ``unchanged`` or ``kept`` (it exists and differs), and where."""
+class Written(Drafted):
+    """What became of one draft: ``wrote``, ``unchanged`` or ``kept`` (it exists and differs), and where.
 
-    __slots__ = ("draft", "status", "_folder")
+    The draft's record itself (``drafts.Drafted``: its file name, notes and findings), with its fate and,
+    until it is renamed into place, its temporary file's name: one object a draft, a hundred thousand of them
+    held until the summary.
+    """
 
-    def __init__(self, draft: Drafted, status: str, folder: Path):
-        self.draft, self.status, self._folder = draft, status, folder
+    __slots__ = ("status", "_folder", "_temporary")
+
+    def __init__(self, draft: Draft, status: str, folder: Path):
+        super().__init__(draft)
+        self.status, self._folder, self._temporary = status, folder, None
+
+    @property
+    def draft(self) -> Drafted:
+        """What is kept of the draft (this record)."""
+        return self
 
     @property
     def path(self) -> Path:
         """The draft's file (made when asked: one shared folder, not a Path held per draft)."""
-        return self._folder / self.draft.filename
+        return self._folder / self.filename
 
 
 def default_out_dir(chart_path) -> Path:
@@ -62,8 +73,8 @@ class DraftFiles:
         self.out = Path(out_dir)
         self.force = force
         self.written: list[Written] = []
-        # The temporaries still to be renamed: (its name in the folder, the draft's record).
-        self._pending: list[tuple[str, Written]] = []
+        # The drafts whose temporaries are still to be renamed (each holds its temporary's name in the folder).
+        self._pending: list[Written] = []
         self._folder: str | None = None  # made (or found) with the first draft, or at the commit
         self._fd: int | None = None  # the folder, open, while there are temporaries in it
         self._in = ""  # what a name in the folder is put after: "" with the folder open, else the folder
@@ -116,7 +127,7 @@ class DraftFiles:
             elif _is_folder(name, folder):
                 raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
                                   "rename the folder.", path=self.out / draft.filename)
-        written = Written(Drafted(draft), status, self.out)
+        written = Written(draft, status, self.out)
         if status == "wrote":
             temporary = None
             try:
@@ -128,7 +139,8 @@ class DraftFiles:
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
                                   path=self.out / draft.filename) from None
             # Its name alone: the folder is said once, not held a hundred thousand times.
-            self._pending.append((temporary.path, written))
+            written._temporary = temporary.path
+            self._pending.append(written)
         self.written.append(written)
         return written
 
@@ -139,25 +151,28 @@ class DraftFiles:
         """
         folder = self._ready()
         new = self._pending
-        for renamed, (temporary, w) in enumerate(new):
+        for renamed, w in enumerate(new):
             try:
-                os.replace(temporary, os.path.join(self._in, w.draft.filename), src_dir_fd=folder, dst_dir_fd=folder)
+                os.replace(w._temporary, os.path.join(self._in, w.filename), src_dir_fd=folder, dst_dir_fd=folder)
             except OSError as exc:
-                done = [x.draft.filename for _, x in new[:renamed]]
+                done = [x.filename for x in new[:renamed]]
                 self._pending = new[renamed:]
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); of the {len(new)} new drafts, "
                                   f"{len(done)} {'was' if len(done) == 1 else 'were'} written "
                                   f"({', '.join(done) or 'none'}) and {len(new) - len(done)} "
                                   f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
+        for w in new:
+            w._temporary = None
         self._pending = []
         self._close()
         return self.written
 
     def discard(self) -> None:
         """Remove the temporaries not renamed yet (the folder, once made, stays)."""
-        for temporary, _ in self._pending:
+        for w in self._pending:
             with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=self._fd)
+                os.unlink(w._temporary, dir_fd=self._fd)
+            w._temporary = None
         self._pending = []
 
     def _close(self) -> None:

@@ -666,3 +666,23 @@ def test_drafting_memory_stays_flat_in_the_number_of_drafts(sample, tmp_path):
     # of interned strings (pathlib interns every temporary file's name): about 900 bytes a
     # draft, under the draft's text alone, which holding the drafts would add on top (4 KB).
     assert per_draft < held_whole, (peak_small, peak_large, held_whole)
+
+
+@pytest.mark.parametrize("in_the_open_folder", [True, False])
+def test_drafts_are_written_alike_by_name_in_the_open_folder_and_by_path(tmp_path, monkeypatch, in_the_open_folder):
+    # Where the system has no *at calls (Windows), drafts are looked at, made and renamed by path: the same
+    # files, the same kept and replaced ones, no temporary left either way.
+    monkeypatch.setattr(draftfiles, "_AT_FOLDER", in_the_open_folder)
+    chart = names_chart(tmp_path, ["Ann Lee", "Bo Wu", "Cy Ng"])
+    out = tmp_path / "out"
+    assert run("draft", chart, "--today", TODAY, "--out", out).exit_code == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(first) == 3 and all(name.endswith(".eml") for name in first)
+    edited = out / "2026-11-25 outreach - Bo Wu.eml"
+    edited.write_bytes(b"my edits")
+    again = run("draft", chart, "--today", TODAY, "--out", out)
+    assert again.exit_code == 0 and f"Kept {edited} (it exists with other content" in again.stdout
+    assert f"Unchanged {out / '2026-11-25 outreach - Ann Lee.eml'}" in again.stdout
+    assert edited.read_bytes() == b"my edits"
+    assert run("draft", chart, "--today", TODAY, "--out", out, "--force").exit_code == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first

@@ -245,9 +245,6 @@ def _is_file(name: str, dir_fd: int) -> bool:
         return False
 
 
-_CREATE_NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
-
-
 def create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple[int, str]:
     """A file created by this call and no one else, as ``(fd, name)``; ``make_name()`` proposes names.
 
@@ -256,7 +253,7 @@ def create_new(make_name, dir_fd: int | None = None, mode: int = 0o600) -> tuple
     exists, a link included, so nothing is ever written through a link planted at
     a name chart would use. ``mode`` is filtered by the umask as for any new file.
     """
-    flags = _CREATE_NEW_FLAGS
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         name = make_name()
         try:
@@ -279,11 +276,8 @@ class Temporary:
     def __init__(self, target, prefix: str, *, absent: bool = False, dir_fd: int | None = None, names=None):
         # Paths as text: ``chart draft`` makes one Temporary per draft, and pathlib objects cost
         # more than the rest of it but the kernel's work. ``absent``: the caller has just seen
-        # nothing at ``target`` (a new draft), so there are no permissions to keep. ``dir_fd``:
-        # ``target`` is a name in that open folder, and so is ``path`` (no path looked up again per
-        # file). ``names``: proposes the temporary's names in its place (``chart draft``'s, one per
-        # draft, counted rather than drawn from the system's random source each time); O_EXCL still
-        # refuses any that exists.
+        # nothing at ``target`` (a new draft), so there are no permissions to keep. ``dir_fd``: ``target``
+        # and ``path`` are names in that open folder. ``names``: proposes the temporary's names (O_EXCL refuses any).
         self.target = os.fspath(target)
         self.dir_fd = dir_fd
         mode = None

@@ -283,7 +283,7 @@ class Temporary:
         mode = None
         if not absent:
             try:
-                mode = os.stat(self.target, dir_fd=dir_fd).st_mode & 0o7777
+                mode = (os.stat(self.target) if dir_fd is None else os.stat(self.target, dir_fd=dir_fd)).st_mode & 0o7777
             except FileNotFoundError:
                 pass
         if names is None:
@@ -321,7 +321,10 @@ class Temporary:
 
     def replace(self) -> None:
         """Rename the written file over the target (atomic: a reader sees the old file or the new one)."""
-        os.replace(self.path, self.target, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+        if self.dir_fd is None:
+            os.replace(self.path, self.target)
+        else:
+            os.replace(self.path, self.target, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
         self.path = None
 
     def discard(self) -> None:
@@ -332,7 +335,7 @@ class Temporary:
             self.fd = None
         if self.path is not None:
             with contextlib.suppress(OSError):
-                os.unlink(self.path, dir_fd=self.dir_fd)
+                os.unlink(self.path) if self.dir_fd is None else os.unlink(self.path, dir_fd=self.dir_fd)
             self.path = None
 
 

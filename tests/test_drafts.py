@@ -378,10 +378,10 @@ def test_a_rename_that_fails_says_which_drafts_were_written(tmp_path, monkeypatc
     out = tmp_path / "out"
     real_replace = os.replace
 
-    def replace(src, dst, **in_folder):  # (the drafts are renamed by their names in the open folder)
+    def replace(src, dst):
         if str(dst).endswith("Bo Wu.eml"):
             raise OSError(13, "Permission denied")
-        return real_replace(src, dst, **in_folder)
+        return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
     result = run("draft", chart, "--today", TODAY, "--out", out)
@@ -668,21 +668,20 @@ def test_drafting_memory_stays_flat_in_the_number_of_drafts(sample, tmp_path):
     assert per_draft < held_whole, (peak_small, peak_large, held_whole)
 
 
-@pytest.mark.parametrize("in_the_open_folder", [True, False])
-def test_drafts_are_written_alike_by_name_in_the_open_folder_and_by_path(tmp_path, monkeypatch, in_the_open_folder):
-    # Where the system has no *at calls (Windows), drafts are looked at, made and renamed by path: the same
-    # files, the same kept and replaced ones, no temporary left either way.
-    monkeypatch.setattr(draftfiles, "_AT_FOLDER", in_the_open_folder)
-    chart = names_chart(tmp_path, ["Ann Lee", "Bo Wu", "Cy Ng"])
-    out = tmp_path / "out"
-    assert run("draft", chart, "--today", TODAY, "--out", out).exit_code == 0
-    first = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert len(first) == 3 and all(name.endswith(".eml") for name in first)
-    edited = out / "2026-11-25 outreach - Bo Wu.eml"
-    edited.write_bytes(b"my edits")
-    again = run("draft", chart, "--today", TODAY, "--out", out)
-    assert again.exit_code == 0 and f"Kept {edited} (it exists with other content" in again.stdout
-    assert f"Unchanged {out / '2026-11-25 outreach - Ann Lee.eml'}" in again.stdout
-    assert edited.read_bytes() == b"my edits"
-    assert run("draft", chart, "--today", TODAY, "--out", out, "--force").exit_code == 0
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+def test_a_written_draft_is_one_small_record_until_the_summary(sample, tmp_path):
+    # A hundred thousand of them are held until the summary is printed: one slotted object a draft,
+    # holding the file name, notes and findings, and its temporary's name only until it is renamed.
+    chart = _chart_of(sample, 20)
+    with draftfiles.DraftFiles(tmp_path / "out") as files:
+        made = [d for d in drafts.each_draft(chart, "outreach", DAY) if not isinstance(d, drafts.Skipped)]
+        for d in made:
+            files.add(d)
+        pending = [w._temporary for w in files.written]
+        assert all(name.startswith(".draft-") for name in pending)
+        written = files.commit()
+    assert [w.filename for w in written] == [d.filename for d in made]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(d.filename for d in made)
+    for w, d in zip(written, made):
+        assert w.draft is w and isinstance(w, drafts.Drafted) and not hasattr(w, "__dict__")
+        assert (w.status, w._temporary, w.notes, w.findings) == ("wrote", None, tuple(d.notes), tuple(d.findings))
+        assert w.path == tmp_path / "out" / d.filename

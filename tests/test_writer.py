@@ -236,21 +236,16 @@ def test_chart_backups_that_is_not_a_folder_is_refused(chart, tmp_path, what):
     assert list(elsewhere.iterdir()) == []
 
 
-def test_planted_links_at_draft_temporary_names_are_never_followed(tmp_path, monkeypatch):
-    # Drafts are written through temporary names of one random word per run and a count from 0: here the
-    # word is known in advance, as if guessed, and links wait at the first 20 names.
-    import secrets
-
+def test_planted_links_at_draft_temporary_names_are_never_followed(tmp_path):
+    # Drafts are written through temporary names chart can predict (pid and a count from 0 each run).
     chart = sample_chart(tmp_path / "chart.xlsx")
     out = tmp_path / "drafts"
     out.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_bytes(b"theirs")
     for n in range(20):
-        (out / f".draft-cafe0123-{n}.tmp").symlink_to(victim)
-    monkeypatch.setattr(secrets, "token_hex", lambda n=None: "cafe0123")
+        (out / f".draft-{os.getpid()}-{n}.tmp").symlink_to(victim)
     result = run("draft", chart, "--out", out, "--today", TODAY_ARG)
-    monkeypatch.undo()
     assert result.exit_code == 0, result.output
     assert victim.read_bytes() == b"theirs"
     assert [p for p in out.iterdir() if not p.is_symlink() and p.suffix == ".eml"]

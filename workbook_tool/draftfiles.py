@@ -13,10 +13,7 @@ content is left untouched. ``write_drafts`` does the same for a ``DraftRun``.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
-import secrets
-import stat
 from pathlib import Path
 
 from .drafts import MAX_FILENAME_BYTES, Draft, Drafted, DraftRun
@@ -29,8 +26,8 @@ class Written(Drafted):
     """What became of one draft: ``wrote``, ``unchanged`` or ``kept`` (it exists and differs), and where.
 
     The draft's record itself (``drafts.Drafted``: its file name, notes and findings), with its fate and,
-    until it is renamed into place, its temporary file's name: one object a draft, a hundred thousand of them
-    held until the summary.
+    until it is renamed into place, its temporary file's name: one object a draft (not a record, a wrapper
+    and a tuple), a hundred thousand of them held until the summary.
     """
 
     __slots__ = ("status", "_folder", "_temporary")
@@ -63,10 +60,6 @@ class DraftFiles:
     folder is made with the first draft (or at the commit). Temporaries are not
     flushed to the disk one by one (``durable=False``): a draft is made again by
     the next run, and an fsync each would make a thousand drafts take seconds.
-    Every file is looked at, made and renamed by its name in the folder, opened
-    once (``dir_fd``): a path is not looked up again, directory by directory, for
-    each of a hundred thousand drafts. The temporaries' names are one random
-    word per run and a count (O_EXCL refuses any name that exists).
     """
 
     def __init__(self, out_dir, force: bool = False):
@@ -76,70 +69,56 @@ class DraftFiles:
         # The drafts whose temporaries are still to be renamed (each holds its temporary's name in the folder).
         self._pending: list[Written] = []
         self._folder: str | None = None  # made (or found) with the first draft, or at the commit
-        self._fd: int | None = None  # the folder, open, while there are temporaries in it
-        self._in = ""  # what a name in the folder is put after: "" with the folder open, else the folder
 
-    def _ready(self) -> int | None:
+    def _ready(self) -> str:
         if self._folder is None:
             if self.out.exists() and not self.out.is_dir():
                 raise BadOption(f"--out {self.out}: is a file, not a folder.")
             try:
                 self.out.mkdir(parents=True, exist_ok=True)
-                folder = os.fspath(self.out)
-                if _AT_FOLDER:
-                    self._fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-                else:  # no dir_fd (Windows): by path
-                    self._in = folder
             except OSError as exc:
                 raise WriteFailed(f"the folder could not be made ({exc.strerror or exc}).", path=self.out) from None
-            self._folder = folder
+            self._folder = os.fspath(self.out)
             self._name_max = _name_max(self._folder)
-            count = itertools.count()
-            token = secrets.token_hex(4)
-            self._names = lambda: os.path.join(self._in, f".draft-{token}-{next(count)}.tmp")
-        return self._fd
+        return self._folder
 
     def __enter__(self) -> DraftFiles:
         return self
 
     def __exit__(self, *exc) -> None:
         self.discard()
-        self._close()
 
     def add(self, draft: Draft) -> Written:
         """Write the draft to a temporary file beside its place (unless it is there already or kept)."""
-        folder = self._ready()
-        name = os.path.join(self._in, draft.filename)
+        path = os.path.join(self._ready(), draft.filename)
         if len(os.fsencode(draft.filename)) > self._name_max:
             raise WriteFailed(f"is longer than the {self._name_max} bytes a file name may have in this folder; no "
-                              "draft was written. Draft into another folder with --out.",
-                              path=self.out / draft.filename)
+                              "draft was written. Draft into another folder with --out.", path=Path(path))
         # Read no further than the draft's length: a link planted at its name (to
         # /dev/zero, say) is neither followed nor read, and counts as a file that is there.
-        content = draft.content
-        found = peek_file(name, len(content) + 1, dir_fd=folder)
+        found = peek_file(path, len(draft.content) + 1)
         status = "wrote"
         if found is not None:
-            if found == content:
+            if found == draft.content:
                 status = "unchanged"
             elif not self.force:
                 status = "kept"
-            elif _is_folder(name, folder):
+            elif os.path.isdir(path) and not os.path.islink(path):
                 raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
-                                  "rename the folder.", path=self.out / draft.filename)
+                                  "rename the folder.", path=Path(path))
         written = Written(draft, status, self.out)
         if status == "wrote":
             temporary = None
             try:
-                temporary = Temporary(name, ".draft-", absent=found is None, dir_fd=folder, names=self._names)
-                temporary.write(content, durable=False)
+                temporary = Temporary(path, ".draft-", absent=found is None)
+                temporary.write(draft.content, durable=False)
             except OSError as exc:
                 if temporary is not None:
                     temporary.discard()
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
-                                  path=self.out / draft.filename) from None
+                                  path=Path(path)) from None
             # Its name alone: the folder is said once, not held a hundred thousand times.
-            written._temporary = temporary.path
+            written._temporary = os.path.basename(temporary.path)
             self._pending.append(written)
         self.written.append(written)
         return written
@@ -149,11 +128,11 @@ class DraftFiles:
 
         A rename that fails after others (rare: one folder, one file system) says which were written.
         """
-        folder = self._ready()
+        self._ready()
         new = self._pending
         for renamed, w in enumerate(new):
             try:
-                os.replace(w._temporary, os.path.join(self._in, w.filename), src_dir_fd=folder, dst_dir_fd=folder)
+                os.replace(os.path.join(self._folder, w._temporary), os.path.join(self._folder, w.filename))
             except OSError as exc:
                 done = [x.filename for x in new[:renamed]]
                 self._pending = new[renamed:]
@@ -164,24 +143,15 @@ class DraftFiles:
         for w in new:
             w._temporary = None
         self._pending = []
-        self._close()
         return self.written
 
     def discard(self) -> None:
         """Remove the temporaries not renamed yet (the folder, once made, stays)."""
         for w in self._pending:
             with contextlib.suppress(OSError):
-                os.unlink(w._temporary, dir_fd=self._fd)
+                os.unlink(os.path.join(self._folder, w._temporary))
             w._temporary = None
         self._pending = []
-
-    def _close(self) -> None:
-        # The folder is opened again (and its fd with it) if a draft comes after the commit.
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
-        self._folder = None
 
 
 def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
@@ -190,18 +160,6 @@ def write_drafts(run: DraftRun, out_dir, force: bool = False) -> list[Written]:
         for draft in run.drafts:
             files.add(draft)
         return files.commit()
-
-
-# Files looked at, made and renamed by their names in the open folder (POSIX's *at calls).
-_AT_FOLDER = os.open in os.supports_dir_fd
-
-
-def _is_folder(name: str, folder: int | None) -> bool:
-    """Whether ``name`` in the open ``folder`` is a folder (not a link to one)."""
-    try:
-        return stat.S_ISDIR(os.lstat(name, dir_fd=folder).st_mode)
-    except OSError:
-        return False
 
 
 def _name_max(folder: str) -> int:

@@ -10,7 +10,6 @@ FIFO, a device). ``drafts`` peeks at an existing draft the same way.
 from __future__ import annotations
 
 import os
-import stat  # (imported already by os.path: costs nothing at start-up)
 from pathlib import Path
 
 from .errors import RefusedToWrite
@@ -21,17 +20,19 @@ from .errors import RefusedToWrite
 LOCK_READ_LIMIT = 512
 
 
-def peek_file(path: Path, limit: int, dir_fd: int | None = None) -> bytes | str | None:
+def peek_file(path: Path, limit: int) -> bytes | str | None:
     """What sits at ``path``: None if nothing, its first ``limit`` bytes if a regular file, else a note.
 
     For files beside the workbook that someone else may have put there (lock
     files, drafts): never follows a link, never opens what is not a regular file (a
     FIFO would block the open or the read forever, a link to /dev/zero feed a full
     read until the process is killed) and never reads more than ``limit`` bytes. A
-    file that cannot be read gives b"". ``dir_fd``: ``path`` is a name in that open folder.
+    file that cannot be read gives b"".
     """
+    import stat
+
     try:
-        st = os.lstat(path, dir_fd=dir_fd)
+        st = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError:
@@ -43,7 +44,7 @@ def peek_file(path: Path, limit: int, dir_fd: int | None = None) -> bytes | str 
     try:
         # O_NONBLOCK and the check below: swapped for a FIFO or a device since the
         # lstat, it is still neither waited on nor read.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0), dir_fd=dir_fd)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError:
         return b""
     try:

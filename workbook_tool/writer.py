@@ -273,24 +273,21 @@ class Temporary:
     through ``replace_safely``. OSError on failure; ``discard`` removes the file.
     """
 
-    def __init__(self, target, prefix: str, *, absent: bool = False, dir_fd: int | None = None, names=None):
+    def __init__(self, target, prefix: str, *, absent: bool = False):
         # Paths as text: ``chart draft`` makes one Temporary per draft, and pathlib objects cost
         # more than the rest of it but the kernel's work. ``absent``: the caller has just seen
-        # nothing at ``target`` (a new draft), so there are no permissions to keep. ``dir_fd``: ``target``
-        # and ``path`` are names in that open folder. ``names``: proposes the temporary's names (O_EXCL refuses any).
+        # nothing at ``target`` (a new draft), so there are no permissions to keep.
         self.target = os.fspath(target)
-        self.dir_fd = dir_fd
         mode = None
         if not absent:
             try:
-                mode = (os.stat(self.target) if dir_fd is None else os.stat(self.target, dir_fd=dir_fd)).st_mode & 0o7777
+                mode = os.stat(self.target).st_mode & 0o7777
             except FileNotFoundError:
                 pass
-        if names is None:
-            folder = "" if dir_fd is not None else os.path.dirname(self.target)
-            names = lambda: os.path.join(folder, f"{prefix}{secrets.token_hex(4)}.tmp")  # noqa: E731
+        folder = os.path.dirname(self.target)
         # Private while written when it will take another file's permissions; else the umask rules.
-        self.fd, name = create_new(names, dir_fd, mode=0o600 if mode is not None else 0o666)
+        self.fd, name = create_new(lambda: os.path.join(folder, f"{prefix}{secrets.token_hex(4)}.tmp"),
+                                   mode=0o600 if mode is not None else 0o666)
         self.path: str | None = name
         if mode is not None:
             try:
@@ -321,10 +318,7 @@ class Temporary:
 
     def replace(self) -> None:
         """Rename the written file over the target (atomic: a reader sees the old file or the new one)."""
-        if self.dir_fd is None:
-            os.replace(self.path, self.target)
-        else:
-            os.replace(self.path, self.target, src_dir_fd=self.dir_fd, dst_dir_fd=self.dir_fd)
+        os.replace(self.path, self.target)
         self.path = None
 
     def discard(self) -> None:
@@ -335,7 +329,7 @@ class Temporary:
             self.fd = None
         if self.path is not None:
             with contextlib.suppress(OSError):
-                os.unlink(self.path) if self.dir_fd is None else os.unlink(self.path, dir_fd=self.dir_fd)
+                os.unlink(self.path)
             self.path = None
 
 

@@ -666,3 +666,22 @@ def test_drafting_memory_stays_flat_in_the_number_of_drafts(sample, tmp_path):
     # of interned strings (pathlib interns every temporary file's name): about 900 bytes a
     # draft, under the draft's text alone, which holding the drafts would add on top (4 KB).
     assert per_draft < held_whole, (peak_small, peak_large, held_whole)
+
+
+def test_a_written_draft_is_one_small_record_until_the_summary(sample, tmp_path):
+    # A hundred thousand of them are held until the summary is printed: one slotted object a draft,
+    # holding the file name, notes and findings, and its temporary's name only until it is renamed.
+    chart = _chart_of(sample, 20)
+    with draftfiles.DraftFiles(tmp_path / "out") as files:
+        made = [d for d in drafts.each_draft(chart, "outreach", DAY) if not isinstance(d, drafts.Skipped)]
+        for d in made:
+            files.add(d)
+        pending = [w._temporary for w in files.written]
+        assert all(name.startswith(".draft-") for name in pending)
+        written = files.commit()
+    assert [w.filename for w in written] == [d.filename for d in made]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(d.filename for d in made)
+    for w, d in zip(written, made):
+        assert w.draft is w and isinstance(w, drafts.Drafted) and not hasattr(w, "__dict__")
+        assert (w.status, w._temporary, w.notes, w.findings) == ("wrote", None, tuple(d.notes), tuple(d.findings))
+        assert w.path == tmp_path / "out" / d.filename

@@ -22,18 +22,29 @@ from .locks import peek_file
 from .writer import Temporary
 
 
-class Written:
-    """What became of one draft: ``wrote``, ``unchanged`` or ``kept`` (it exists and differs), and where."""
+class Written(Drafted):
+    """What became of one draft: ``wrote``, ``unchanged`` or ``kept`` (it exists and differs), and where.
 
-    __slots__ = ("draft", "status", "_folder")
+    The draft's record itself (``drafts.Drafted``: its file name, notes and findings), with its fate and,
+    until it is renamed into place, its temporary file's name: one object a draft (not a record, a wrapper
+    and a tuple), a hundred thousand of them held until the summary.
+    """
 
-    def __init__(self, draft: Drafted, status: str, folder: Path):
-        self.draft, self.status, self._folder = draft, status, folder
+    __slots__ = ("status", "_folder", "_temporary")
+
+    def __init__(self, draft: Draft, status: str, folder: Path):
+        super().__init__(draft)
+        self.status, self._folder, self._temporary = status, folder, None
+
+    @property
+    def draft(self) -> Drafted:
+        """What is kept of the draft (this record)."""
+        return self
 
     @property
     def path(self) -> Path:
         """The draft's file (made when asked: one shared folder, not a Path held per draft)."""
-        return self._folder / self.draft.filename
+        return self._folder / self.filename
 
 
 def default_out_dir(chart_path) -> Path:
@@ -55,8 +66,8 @@ class DraftFiles:
         self.out = Path(out_dir)
         self.force = force
         self.written: list[Written] = []
-        # The temporaries still to be renamed: (its name in the folder, the draft's record).
-        self._pending: list[tuple[str, Written]] = []
+        # The drafts whose temporaries are still to be renamed (each holds its temporary's name in the folder).
+        self._pending: list[Written] = []
         self._folder: str | None = None  # made (or found) with the first draft, or at the commit
 
     def _ready(self) -> str:
@@ -95,7 +106,7 @@ class DraftFiles:
             elif os.path.isdir(path) and not os.path.islink(path):
                 raise WriteFailed("is a folder, so the draft cannot replace it; no draft was written. Move or "
                                   "rename the folder.", path=Path(path))
-        written = Written(Drafted(draft), status, self.out)
+        written = Written(draft, status, self.out)
         if status == "wrote":
             temporary = None
             try:
@@ -107,7 +118,8 @@ class DraftFiles:
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); no draft was written.",
                                   path=Path(path)) from None
             # Its name alone: the folder is said once, not held a hundred thousand times.
-            self._pending.append((os.path.basename(temporary.path), written))
+            written._temporary = os.path.basename(temporary.path)
+            self._pending.append(written)
         self.written.append(written)
         return written
 
@@ -118,24 +130,27 @@ class DraftFiles:
         """
         self._ready()
         new = self._pending
-        for renamed, (temporary, w) in enumerate(new):
+        for renamed, w in enumerate(new):
             try:
-                os.replace(os.path.join(self._folder, temporary), os.path.join(self._folder, w.draft.filename))
+                os.replace(os.path.join(self._folder, w._temporary), os.path.join(self._folder, w.filename))
             except OSError as exc:
-                done = [x.draft.filename for _, x in new[:renamed]]
+                done = [x.filename for x in new[:renamed]]
                 self._pending = new[renamed:]
                 raise WriteFailed(f"could not be written ({exc.strerror or exc}); of the {len(new)} new drafts, "
                                   f"{len(done)} {'was' if len(done) == 1 else 'were'} written "
                                   f"({', '.join(done) or 'none'}) and {len(new) - len(done)} "
                                   f"{'was' if len(new) - len(done) == 1 else 'were'} not.", path=w.path) from None
+        for w in new:
+            w._temporary = None
         self._pending = []
         return self.written
 
     def discard(self) -> None:
         """Remove the temporaries not renamed yet (the folder, once made, stays)."""
-        for temporary, _ in self._pending:
+        for w in self._pending:
             with contextlib.suppress(OSError):
-                os.unlink(os.path.join(self._folder, temporary))
+                os.unlink(os.path.join(self._folder, w._temporary))
+            w._temporary = None
         self._pending = []
 
 

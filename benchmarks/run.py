@@ -112,6 +112,7 @@ class Sample:
     seconds: float
     peak_mib: float
     exit_code: int
+    cpu_seconds: float = 0.0  # user + system: steadier than wall time when the machine is shared or slowed
 
 
 # Peak RSS needs care. os.wait4 reports a child's ru_maxrss, but Linux carries the
@@ -127,7 +128,7 @@ proc = subprocess.Popen(sys.argv[2:])
 _, status, usage = os.wait4(proc.pid, 0)
 elapsed = time.perf_counter() - started
 with open(sys.argv[1], "w") as fh:
-    fh.write(f"{elapsed!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    fh.write(f"{elapsed!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)} {usage.ru_utime + usage.ru_stime!r}")
 """
 
 
@@ -157,11 +158,11 @@ def run_once(argv: list[str], cwd: Path, ok_codes=(0,), stdout_path: Path | None
     if launcher.returncode != 0 or not report.exists():
         raise RuntimeError(f"the launcher failed for {shlex.join(argv)}: "
                            + err_path.read_text("utf-8", "replace")[-800:])
-    elapsed, maxrss_kib, code = report.read_text().split()
+    elapsed, maxrss_kib, code, cpu = report.read_text().split()
     if int(code) not in ok_codes:
         tail = err_path.read_text("utf-8", "replace").strip().splitlines()[-5:]
         raise RuntimeError(f"{shlex.join(argv)} exited {code} in {cwd}:\n  " + "\n  ".join(tail))
-    return Sample(float(elapsed), int(maxrss_kib) / 1024, int(code))  # ru_maxrss is in KiB on Linux
+    return Sample(float(elapsed), int(maxrss_kib) / 1024, int(code), float(cpu))  # ru_maxrss is in KiB on Linux
 
 
 @dataclass
@@ -210,6 +211,14 @@ class Result:
         return self.a_sec / self.b_sec if self.a and self.b else None
 
     @property
+    def cpu_ratio(self):
+        """The same ratio in CPU time (for information: the targets are wall time). This virtual machine has
+        slow phases that slow Python far more than native code, and wall time more than CPU time."""
+        if not (self.a and self.b):
+            return None
+        return statistics.median(s.cpu_seconds for s in self.a) / statistics.median(s.cpu_seconds for s in self.b)
+
+    @property
     def mem_ratio(self):
         return self.a_mib / self.b_mib if self.a and self.b else None
 
@@ -231,7 +240,8 @@ class Result:
         return {"case": self.case, "command": self.command, "baseline": self.baseline, "rows": self.rows,
                 "a_seconds": [s.seconds for s in self.a], "a_peak_mib": [s.peak_mib for s in self.a],
                 "b_seconds": [s.seconds for s in self.b], "b_peak_mib": [s.peak_mib for s in self.b],
-                "median_seconds": self.a_sec, "bare_median_seconds": self.b_sec, "ratio": self.ratio,
+                "a_cpu_seconds": [s.cpu_seconds for s in self.a], "b_cpu_seconds": [s.cpu_seconds for s in self.b],
+                "cpu_ratio": self.cpu_ratio, "median_seconds": self.a_sec, "bare_median_seconds": self.b_sec, "ratio": self.ratio,
                 "peak_mib": self.a_mib, "bare_peak_mib": self.b_mib, "mem_ratio": self.mem_ratio,
                 "time_target": self.time_target, "mem_target": self.mem_target, "passed": self.passed,
                 "note": self.note, "timed_out_after": self.timed_out}
@@ -858,17 +868,18 @@ def verdict(r: Result) -> str:
 
 
 def report(results: list[Result], notes: list[str], info: dict, args) -> str:
-    lines = ["| command | rows | median s | baseline | bare median s | ratio | peak MiB | bare peak MiB | mem ratio "
-             "| target | result |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|"]
+    lines = ["| command | rows | median s | baseline | bare median s | ratio | CPU ratio | peak MiB | bare peak MiB "
+             "| mem ratio | target | result |", "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in results:
         median = f"> {r.timed_out:.0f}" if r.timed_out is not None else fmt(r.a_sec)
         lines.append(f"| {r.command} | {r.rows:,} | {median} | {r.baseline} | "
-                     f"{fmt(r.b_sec)} | {fmt(r.ratio, '.2f', '×')} | {fmt(r.a_mib, '.0f')} | {fmt(r.b_mib, '.0f')} | "
+                     f"{fmt(r.b_sec)} | {fmt(r.ratio, '.2f', '×')} | {fmt(r.cpu_ratio, '.2f', '×')} | "
+                     f"{fmt(r.a_mib, '.0f')} | {fmt(r.b_mib, '.0f')} | "
                      f"{fmt(r.mem_ratio, '.2f', '×')} | {target_text(r)} | {verdict(r)} |"
                      if r.rows else
                      f"| {r.command} | — | {fmt(r.a_sec, '.3f')} | {r.baseline} | {fmt(r.b_sec, '.3f')} | "
-                     f"{fmt(r.ratio, '.2f', '×')} | {fmt(r.a_mib, '.0f')} | {fmt(r.b_mib, '.0f')} | "
-                     f"{fmt(r.mem_ratio, '.2f', '×')} | {target_text(r)} | {verdict(r)} |")
+                     f"{fmt(r.ratio, '.2f', '×')} | {fmt(r.cpu_ratio, '.2f', '×')} | {fmt(r.a_mib, '.0f')} | "
+                     f"{fmt(r.b_mib, '.0f')} | {fmt(r.mem_ratio, '.2f', '×')} | {target_text(r)} | {verdict(r)} |")
     out = ["## Results", "", *lines, ""]
     growth = growth_table(results)
     if growth:

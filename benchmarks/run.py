@@ -212,8 +212,8 @@ class Result:
 
     @property
     def cpu_ratio(self):
-        """The same ratio in CPU time (for information: the targets are wall time). This virtual machine has
-        slow phases that slow Python far more than native code, and wall time more than CPU time."""
+        """The same ratio in CPU time, for information: the targets are wall time. It leaves out waiting (the
+        disk, the virtual machine's host), not the machine's slow phases (see benchmarks/README.md)."""
         if not (self.a and self.b):
             return None
         return statistics.median(s.cpu_seconds for s in self.a) / statistics.median(s.cpu_seconds for s in self.b)

@@ -223,7 +223,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from workbook_tool import schema  # noqa: E402
-from workbook_tool.people import NAME, People  # noqa: E402
+from workbook_tool.people import People  # noqa: E402
 from workbook_tool.stages import next_step, pending_referrals, referred_index, unreported_meetings  # noqa: E402
 from workbook_tool.workbook import Chart, Profile, Row, Table  # noqa: E402
 

@@ -310,39 +310,36 @@ def _read_table(path: Path, rows: list[list], header_index: int, fmt: str, clean
     people = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
-        cells = row if clean is None else [v.strip() if "\r" not in v else _clean(v) for v in row] \
-            if clean is _clean_text else [clean(v) for v in row]
+        if clean is None:
+            cells = row
+        elif clean is _clean_text:  # (its body, without a call a cell)
+            cells = [v.strip() if "\r" not in v else _clean(v) for v in row]
+        else:
+            cells = [clean(v) for v in row]
         if not any(cells):
             continue
         if one_each and len(cells) > top and ":::" not in "\n".join(cells):
             the_name, the_first, the_middle, the_last, the_email, the_phone, the_organization, the_title, \
                 the_notes, the_url, the_connected_on = [cells[c] if c >= 0 else "" for c in places]
-            person = Person(f"row {index + 1}", the_name or " ".join(
-                p for p in (the_first, the_middle, the_last) if p), emails=[the_email] if the_email else [],
-                phones=[the_phone] if the_phone else [])
-            values = person.values
-            if the_organization:
-                values["organization"] = the_organization
-            if the_title:
-                values["title"] = the_title
-            if the_phone:
-                values["phone"] = the_phone
-            if the_email:
-                values["email"] = the_email
-            if the_notes or the_url or the_connected_on:
-                values["notes"] = _notes(the_notes, the_url, the_connected_on, fmt)
-            people.append(person)
-            continue
-        person = Person(f"row {index + 1}", _first_in(cells, name) or " ".join(
-            p for p in (_first_in(cells, first), _first_in(cells, middle), _first_in(cells, last)) if p),
-            emails=_values_in(cells, email), phones=_values_in(cells, phone))
-        for key, value in (("organization", _first_in(cells, organization)), ("title", _first_in(cells, title)),
-                           ("phone", person.phones[0] if person.phones else ""),
-                           ("email", person.emails[0] if person.emails else ""),
-                           ("notes", _notes(_first_in(cells, notes), _first_in(cells, url),
-                                            _first_in(cells, connected_on), fmt))):
-            if value:
-                person.values[key] = value
+            emails, phones = [the_email] if the_email else [], [the_phone] if the_phone else []
+        else:
+            the_name, the_first, the_middle, the_last, the_organization, the_title, the_notes, the_url, \
+                the_connected_on = (_first_in(cells, c) for c in (name, first, middle, last, organization, title,
+                                                                  notes, url, connected_on))
+            emails, phones = _values_in(cells, email), _values_in(cells, phone)
+        person = Person(f"row {index + 1}", the_name or " ".join(
+            p for p in (the_first, the_middle, the_last) if p), emails=emails, phones=phones)
+        values = person.values
+        if the_organization:
+            values["organization"] = the_organization
+        if the_title:
+            values["title"] = the_title
+        if phones:
+            values["phone"] = phones[0]
+        if emails:
+            values["email"] = emails[0]
+        if the_notes or the_url or the_connected_on:  # (_notes of three blanks is "")
+            values["notes"] = _notes(the_notes, the_url, the_connected_on, fmt)
         people.append(person)
 
     result = ContactsFile(path, fmt, people)

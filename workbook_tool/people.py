@@ -146,12 +146,11 @@ class People(Generic[T]):
 
     def find(self, name, emails: Iterable = (), phones: Iterable = ()) -> T | None:
         """Who already is this person: the same email address, phone number or name, tried in that order."""
-        hit = self.match(self.keys(name, emails, phones))
-        return None if hit is None else hit[1]
+        return self.find_keys(self.keys(name, emails, phones))
 
-    def find_values(self, values: dict) -> T | None:
-        """Who already is the person of a row's values."""
-        hit = self.match(self.values_keys(values))
+    def find_keys(self, keys: Iterable[Key]) -> T | None:
+        """Who already holds the first of ``keys`` anyone holds (``match``'s holder), or None."""
+        hit = self.match(keys)
         return None if hit is None else hit[1]
 
     def named(self, name) -> T | None:

@@ -188,9 +188,8 @@ def recommendations(table: Table, region: str, formulas=(), keys: list | None = 
             values = {"name": person.name, "source": "Referral", "referred_by": recommender,
                       "email": person.email or None, "phone": person.phone or None,
                       "organization": person.organization or None, "title": person.title or None}
-            person_keys = people.values_keys(values)  # (worked out once: find_values and add_values ask them)
-            found = people.match(person_keys)
-            found = None if found is None else found[1]
+            person_keys = people.values_keys(values)  # (worked out once, for the look-up and the filing)
+            found = people.find_keys(person_keys)
             if found is None:
                 people.add_keys(person_keys, number)
                 new_values[number] = values

@@ -798,47 +798,12 @@ def test_a_changed_us_metadata_file_sends_the_check_back_to_the_library(monkeypa
 
     monkeypatch.setattr(addresses, "US_METADATA_SHA256", "0" * 64)
     monkeypatch.setattr(addresses, "_US_TYPES", ())  # were they used, nothing would be valid
-    monkeypatch.setattr(addresses, "_US_TABLE", bytes(960))  # nor were this
     addresses._us_patterns.cache_clear()
-    addresses._us_table.cache_clear()
     try:
         assert not addresses._stored_us_patterns_current()
         assert addresses._valid_in_us("6175550101") and not addresses._valid_in_us("6171550101")
-        assert addresses.phone_keys(["617-555-0101"]) == ["+16175550101"]
     finally:
         addresses._us_patterns.cache_clear()
-        addresses._us_table.cache_clear()
-
-
-def test_the_stored_us_table_is_the_one_the_stored_patterns_make():
-    import phone_dfa
-
-    from workbook_tool import addresses
-
-    built = phone_dfa.build(addresses._US_GENERAL, addresses._US_TYPES)
-    assert built == addresses._US_TABLE, f"copy into addresses._US_TABLE: {built.hex()}"
-
-
-# The table against the joined patterns it stands for, on every kind of ten digits: random ones, and each
-# area code and prefix the patterns name followed by random digits.
-_US_STARTS = ["617", "212", "900", "800", "833", "523", "524", "5235", "5245", "525", "983", "9832", "305", "3052",
-              "505", "5056", "345", "520", "500", "274", "472", "2742", "311", "555", "911", "100", "011", "1", "0"]
-
-
-@settings(max_examples=5000, deadline=None)
-@given(national=st.one_of(st.integers(0, 10**10 - 1).map(lambda n: f"{n:010d}"),
-                          st.builds(lambda start, rest: (start + f"{rest:010d}")[:10], st.sampled_from(_US_STARTS),
-                                    st.integers(0, 10**10 - 1))))
-def test_the_us_table_answers_as_the_stored_patterns_do(national):
-    import re
-
-    from workbook_tool import addresses
-
-    general = re.compile(addresses._US_GENERAL)
-    types = re.compile("|".join(f"(?:{p})" for p in addresses._US_TYPES))
-    assert addresses._us_table() is addresses._US_TABLE  # (the installed metadata is the one it was made from)
-    expected = types.fullmatch(national) is not None and general.fullmatch(national) is not None
-    assert addresses._valid_in_us(national) == expected, national
 
 
 @settings(max_examples=2000, deadline=None)

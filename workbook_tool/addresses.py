@@ -118,27 +118,12 @@ def _valid_in_us(national: str) -> bool:
 
     The library asks the US metadata's general pattern, then each number type's pattern
     in turn (a dozen calls and regex-cache look-ups a number, a fifth of validate's time
-    on a large chart). The same patterns, read from the same metadata, give the same answer
-    at once: as a table of the digits each can go on with (``_US_TABLE``), or, when the
-    installed metadata is not the one the table was made from, joined into one pattern.
-    Tests compare each with the library. False for other lengths, which the caller then
-    asks the library about.
+    on a large chart). The same patterns, read from the same metadata and joined into
+    one, give the same answer in one match; a test compares the two. False for other
+    lengths, which the caller then asks the library about.
     """
-    if len(national) != 10:
-        return False
-    table = _us_table()
-    if table is not None and national.isascii() and national.isdigit():
-        state = 2
-        for digit in national:
-            state = table[state * 10 + ord(digit) - 48]
-        return state == 1
     general, types = _us_patterns()
-    return types.fullmatch(national) is not None and general.fullmatch(national) is not None
-
-
-@functools.lru_cache(maxsize=None)
-def _us_table() -> bytes | None:
-    return _US_TABLE if _stored_us_patterns_current() else None
+    return len(national) == 10 and types.fullmatch(national) is not None and general.fullmatch(national) is not None
 
 
 @functools.lru_cache(maxsize=None)
@@ -190,31 +175,6 @@ _US_TYPES = (
     r"|7(?:0[1-46-8]|1[2-9]|2[04-8]|3[0-2478]|4[0378]|5[47]|6[02359]|7[0-59]|8[156])"
     r"|8(?:0[1-68]|1[02-8]|2[0168]|3[0-2589]|4[03578]|5[046-9]|6[02-5]|7[028])"
     r"|9(?:0[1346-9]|1[02-9]|2[0589]|3[0146-8]|4[01357-9]|5[12469]|7[0-3589]|8[04-69]))[2-9]\d{6}",
-)
-
-# The numbers _US_GENERAL and _US_TYPES accept, as a table over their ten digits: ``_US_TABLE[state * 10 + digit]``
-# is the state after that digit, from state 2; 0 refuses, and 1 after the tenth digit accepts. Compiling the
-# patterns cost a 200-row sync 10 ms; reading a number through the table costs a microsecond. tests/phone_dfa.py
-# builds it from the patterns (tests/test_fields.py compares the two, and prints a new one when they differ).
-_US_TABLE = bytes.fromhex(
-    "00000000000000000000000000000000000000000000131b253c444e575f0101010101010101010103030303030303030303040404040404"
-    "0404040405050505050505050505060606060606060606060707070707070707070700000808080808080808000909090009090909090900"
-    "0909090909090909090000090909000909090009000009090000000909000000000000000900000909090900090000000900090000000009"
-    "000909000900090009000009000900090000000000000a0b0c0d0e0f10111200000909090909000909090909000909090909000909090900"
-    "09000909000900090000000009090000090909090000000000000909000909000000000909000000000909000000140b1516171819001a00"
-    "0009090009090909090909000909090900090009000000090909000000000900090009090000000009000909000900090900000000000000"
-    "000009000000000909000000000909000900000900000909090000000900000000001c1d1e1f202122232400090909090909000909090900"
-    "090900090909090006000606060606060606072807070707070707070606060606000606060607280707072a0707070700002929292b2929"
-    "29290600060006060606060607282d07072a00000000000606060606060606062f2807070707070707070606060606060000000000000000"
-    "0000000000060728310032070707070700002929292e302929330909092c3409090909090909090909000000000909090000090000000000"
-    "00090000000000090009000909090900090900000909090909090009000009000900000909000900262735363738393a3b00090009000909"
-    "0909090909000009000009000909090900000000090000000909000000090900000009090000000009090009090909000000000900090909"
-    "09000000090000090a3d3e3f4041422143000009090909000909090000000909090909090909090000000909090909000909090009000009"
-    "0900090000090000000909000000000009000009000009000909000900000009090909090909000000090009000000090900000045464748"
-    "494a4b4c4d000909090909090900090009000909090909090900090900000000090009000909090900090000090909000009090900090900"
-    "0900000009090909090909000909090909000000090009000000000909004f50515253545556210009090009090009090909090000000009"
-    "00000909090900000900090909000909000900090009090900090900090009000009000008080808000808080900005d090909000009580b"
-    "595a5b5c00525e00"
 )
 
 
@@ -444,7 +404,7 @@ def phone_keys(values, region: str = "US") -> list[str | None]:
     """
     region = (region or "US").upper()
     any_region = region in _NANP_DEFAULT_REGIONS
-    valid = _valid_in_us
+    general, types = _us_patterns() if values else (None, None)
     shape = _NANP_PHONE.fullmatch
     keys = []
     for value in values:
@@ -452,7 +412,7 @@ def phone_keys(values, region: str = "US") -> list[str | None]:
             prefix, area_in_parens, area, exchange, line = match.groups()
             if any_region or prefix == "+1":
                 digits = f"{area_in_parens or area}{exchange}{line}"
-                if valid(digits):
+                if types.fullmatch(digits) is not None and general.fullmatch(digits) is not None:
                     keys.append(f"+1{digits}")
                     continue
         keys.append(None if value is None or (value.__class__ is str and not value.strip()) else

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 
 import phonenumbers
 import pytest
@@ -772,3 +773,90 @@ def test_keys_of_a_column_are_each_cells_key(texts, region):
 
     assert email_keys(texts) == [None if is_blank(v) else email_key(v) for v in texts]
     assert phone_keys(texts, region) == [None if is_blank(v) else phone_key(v, region) for v in texts]
+
+
+# --------------------------------------------------------------------------- phones without phonenumbers
+# A chart whose numbers are all plain North American ones is checked without importing phonenumbers: the US
+# patterns are stored in addresses.py (used while the installed metadata file is the one they came from),
+# validation asks check_phone (parse_phone's verdict without the number), and a Recommended entry's plain
+# number is found without the matcher. Each is held to the library here.
+
+
+def test_the_stored_us_patterns_are_the_installed_librarys():
+    from workbook_tool import addresses
+
+    general, types = addresses.library_us_patterns()
+    stored = (addresses._US_GENERAL, addresses._US_TYPES)
+    installed = addresses.installed_us_metadata_sha256()
+    if installed != addresses.US_METADATA_SHA256:
+        # Another phonenumbers release: the stored patterns are not used (the next test shows the library is
+        # asked), so nothing is wrong, only slower. Copy these into addresses.py (US_METADATA_SHA256,
+        # _US_GENERAL, _US_TYPES) to have the fast path back.
+        assert not addresses._stored_us_patterns_current()
+        warnings.warn(f"phonenumbers' US metadata changed: copy into addresses.py {installed!r}, {general!r}, "
+                      f"{types!r}")
+        return
+    # The very file they were read from: they must be what the library reads from it.
+    assert (general, types) == stored
+    assert addresses._stored_us_patterns_current()
+
+
+def test_a_changed_us_metadata_file_sends_the_check_back_to_the_library(monkeypatch):
+    from workbook_tool import addresses
+
+    monkeypatch.setattr(addresses, "US_METADATA_SHA256", "0" * 64)
+    monkeypatch.setattr(addresses, "_US_TYPES", ())  # were they used, nothing would be valid
+    addresses._us_patterns.cache_clear()
+    try:
+        assert not addresses._stored_us_patterns_current()
+        assert addresses._valid_in_us("6175550101") and not addresses._valid_in_us("6171550101")
+        assert addresses.phone_keys(["617-555-0101"]) == ["+16175550101"]
+    finally:
+        addresses._us_patterns.cache_clear()
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=_phone_texts(), region=_PHONE_REGION)
+def test_check_phone_gives_parse_phones_verdict(text, region):
+    from workbook_tool.fields import check_phone
+
+    try:
+        parse_phone(text, region)
+        expected = None
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        check_phone(text, region)
+        verdict = None
+    except ValueError as exc:
+        verdict = str(exc)
+    assert verdict == expected, (text, region)
+
+
+_ENTRY_PIECES = st.one_of(
+    st.sampled_from(["Bob Roe", " Ann Lee ", "Northwind Clinic", "Dee Martin - CMO at Sinclair", "Olivia Park",
+                     "Raj Patel (Head of Data)", "Alex Xu", "3M", "Suite 400", "+44 20 7946 0551", "ext. 12", "",
+                     " ", "José Sato", "x", "Room [B]", "Tel: ", "Kaiyō Foods", "2nd floor"]),
+    st.text(alphabet="abcxyzAXé -.'()+/[]0123456789\t\u00a0\uff08", max_size=12))
+
+
+@st.composite
+def _recommended_entries(draw):
+    pieces = draw(st.lists(_ENTRY_PIECES, max_size=4))
+    if draw(st.booleans()):
+        number = draw(_phone_texts())
+        pieces.insert(draw(st.integers(0, len(pieces))), draw(st.sampled_from(["", " ", "  "])) + number
+                      + draw(st.sampled_from(["", " ", "\t"])))
+    return draw(st.sampled_from([",", ", ", " , "])).join(pieces)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(text=_recommended_entries(), region=_PHONE_REGION)
+def test_phone_span_gives_the_matchers_first_number(text, region):
+    from workbook_tool.addresses import phone_span
+
+    first = next(iter(phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)), None)
+    expected = None if first is None else (first.start, first.end)
+    assert phone_span(text, region) == expected, (text, region)
+    if first is not None:
+        assert first.raw_string == text[first.start:first.end]

@@ -72,3 +72,27 @@ def test_the_command_leaves_its_objects_to_the_system_at_exit_and_everything_is_
     assert listing == ["chart-backups", "chart-backups", "sample.xlsx"]
     headers = [c.value for c in load_workbook(path)["Contacts"][1]]
     assert "Draft" in headers and "Stage" in headers
+
+
+def test_a_chart_of_plain_north_american_numbers_syncs_without_phonenumbers(tmp_path):
+    # The sample's numbers are all plain US ones, one of them in a Recommended cell: keys, checks and the
+    # referral row it adds come from addresses' stored US patterns, without importing phonenumbers.
+    path = sample_chart(tmp_path / "sample.xlsx")
+    code, modules = imported_by("sync", path, "--today", "2026-11-25")
+    assert code == 0
+    assert "phonenumbers" not in modules
+    sheet = load_workbook(path)["Contacts"]
+    headers = [c.value for c in sheet[1]]
+    rows = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
+    # Bob Roe was recommended with his number; he is in the chart already, with that number.
+    assert sheet.cell(rows["Bob Roe"], headers.index("Phone") + 1).value == "617-555-0142"
+    assert "Olivia Park" in rows
+
+
+def test_a_number_abroad_still_asks_phonenumbers(tmp_path):
+    path = write_chart(tmp_path / "abroad.xlsx", rows=[
+        contact(name="Ann Lee", source="Own", phone="+44 20 7946 0551", channel="Call"),
+        contact(name="Bo Wu", source="Own", phone="415-555-0102", channel="Call")])
+    code, modules = imported_by("sync", path, "--today", "2026-11-25")
+    assert code == 0
+    assert "phonenumbers" in modules

@@ -1,7 +1,7 @@
 """Email addresses and phone numbers: checking one, and folding it into the key that finds its person.
 
 ``check_email`` and ``parse_phone`` give the clean value or raise ``ValueError`` with a
-reason a person can act on; ``email_key`` and ``phone_key`` give the folded form
+reason a person can act on (``check_phone`` only the verdict); ``email_key`` and ``phone_key`` give the folded form
 ``people`` files a person under (None for an address or number that is not one).
 The field libraries (email-validator, phonenumbers) decide; the plain shapes nearly
 every address and number is typed in are answered without asking them, each fast
@@ -12,6 +12,7 @@ path held equal to its library by a property test (tests/test_fields.py).
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 
@@ -29,6 +30,22 @@ def parse_phone(value, region: str = "US"):
     if error:
         raise ValueError(error)
     return number
+
+
+def check_phone(value, region: str = "US") -> None:
+    """``parse_phone``'s verdict without the number: ValueError saying why not, or None for a valid one.
+
+    What validation asks. A plain North American number valid in the US is answered from the
+    stored US patterns, without phonenumbers (whose import is a tenth of a small chart's sync);
+    a test holds the two equal.
+    """
+    text, region = phone_text(value), (region or "US").upper()
+    digits = _plain_nanp_digits(text, region)
+    if digits is not None and _valid_in_us(digits):
+        return  # _parsed_phone's answer for it: _plain_nanp_phone's number, valid by _is_valid_phone's US check
+    error = _parsed_phone(text, region)[1]
+    if error:
+        raise ValueError(error)
 
 
 # A chart checks each number several times (validate, duplicates, referrals): parse
@@ -112,6 +129,17 @@ def _valid_in_us(national: str) -> bool:
 @functools.lru_cache(maxsize=None)
 def _us_patterns():
     """(general pattern, every number type's pattern joined) of the US metadata, for ten-digit numbers."""
+    general, types = (_US_GENERAL, _US_TYPES) if _stored_us_patterns_current() else library_us_patterns()
+    never = re.compile(r"(?!)")
+    # Each pattern once: the US metadata gives fixed lines and mobiles the same long one (a number can be
+    # either), and a second copy in the alternation matches nothing the first does not, at twice the compile.
+    joined = "|".join(f"(?:{pattern})" for pattern in types)
+    return (re.compile(general) if general is not None else never), (re.compile(joined) if joined else never)
+
+
+def library_us_patterns() -> tuple[str | None, tuple[str, ...]]:
+    """The US metadata's general pattern (None when it cannot match ten digits) and the patterns of its
+    number types that can, each once, in the order the library asks them: read from phonenumbers."""
     import phonenumbers
 
     meta = phonenumbers.PhoneMetadata.metadata_for_region("US")
@@ -122,12 +150,90 @@ def _us_patterns():
 
     kinds = [meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip, meta.personal_number, meta.pager,
              meta.uan, meta.voicemail, meta.fixed_line, meta.mobile]
-    never = re.compile(r"(?!)")
-    general = re.compile(meta.general_desc.national_number_pattern) if applies(meta.general_desc) else never
-    # Each pattern once: the US metadata gives fixed lines and mobiles the same long one (a number can be
-    # either), and a second copy in the alternation matches nothing the first does not, at twice the compile.
-    joined = "|".join(dict.fromkeys(f"(?:{d.national_number_pattern})" for d in kinds if applies(d)))
-    return general, re.compile(joined) if joined else never
+    general = meta.general_desc.national_number_pattern if applies(meta.general_desc) else None
+    return general, tuple(dict.fromkeys(d.national_number_pattern for d in kinds if applies(d)))
+
+
+# library_us_patterns() as phonenumbers 9.0.43 answers it, kept here so that a chart whose numbers are all
+# plain North American ones needs no phonenumbers at all (its import and tables cost a 200-row sync a
+# tenth of its time). They are used only while the installed library's US metadata file is the very one
+# they were read from (its SHA-256 below); after an upgrade that changes it they are read from the library
+# as before, and tests/test_fields.py fails until they are copied again (the test prints them).
+US_METADATA_SHA256 = "c21c91739c73e082d626d7bb8486899c164c675ed1998d40a0dcdc4eac011480"
+_US_GENERAL = r"[2-9]\d{9}|3\d{6}"
+_US_TYPES = (
+    r"900[2-9]\d{6}",
+    r"8(?:00|33|44|55|66|77|88)[2-9]\d{6}",
+    r"52(?:3(?:[2-46-9][02-9]\d|5(?:[02-46-9]\d|5[0-46-9]))|4(?:[2-478][02-9]\d|5(?:[034]\d|2[024-9]|5[0-46-9])"
+    r"|6(?:0[1-9]|[2-9]\d)|9(?:[05-9]\d|2[0-5]|49)))\d{4}|52[34][2-9]1[02-9]\d{4}"
+    r"|5(?:00|2[125-9]|3[23]|44|66|77|88)[2-9]\d{6}",
+    r"983[2-57-9]\d{6}|(?:2(?:0[1-35-9]|1[02-9]|2[03-57-9]|3[1459]|4[08]|5[1-46]|6[0279]|7[02469]|8[13])"
+    r"|3(?:0[1-57-9]|1[02-9]|2[013-79]|3[0-24679]|4[167]|5[0-3]|6[01349]|8[056])"
+    r"|4(?:0[124-9]|1[02-579]|2[3-5]|3[0245]|4[023578]|58|6[349]|7[02589]|8[04])"
+    r"|5(?:0[1-57-9]|1[0235-8]|20|3[0149]|4[01]|5[179]|6[1-47]|7[0-5]|8[0256])"
+    r"|6(?:0[1-35-9]|1[024-9]|2[03689]|3[016]|4[0156]|5[01679]|6[0-279]|78|8[0-269])"
+    r"|7(?:0[1-46-8]|1[2-9]|2[04-8]|3[0-2478]|4[0378]|5[47]|6[02359]|7[0-59]|8[156])"
+    r"|8(?:0[1-68]|1[02-8]|2[0168]|3[0-2589]|4[03578]|5[046-9]|6[02-5]|7[028])"
+    r"|9(?:0[1346-9]|1[02-9]|2[0589]|3[0146-8]|4[01357-9]|5[12469]|7[0-3589]|8[04-69]))[2-9]\d{6}",
+)
+
+
+def installed_us_metadata_sha256() -> str | None:
+    """The SHA-256 of the installed phonenumbers' US metadata file, found without importing the package."""
+    import hashlib
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("phonenumbers")
+        folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+        with open(os.path.join(folders[0], "data", "region_US.py"), "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except (ImportError, IndexError, OSError, ValueError):
+        return None  # not found where a plain install puts it: the library is asked instead
+
+
+def _stored_us_patterns_current() -> bool:
+    return installed_us_metadata_sha256() == US_METADATA_SHA256
+
+
+def phone_span(text: str, region: str = "US") -> tuple[int, int] | None:
+    """Where phonenumbers' matcher (leniency POSSIBLE) finds the first number in ``text``, or None."""
+    span = _plain_phone_span(text, (region or "US").upper())
+    if span is not None:
+        return span
+    import phonenumbers
+
+    matches = phonenumbers.PhoneNumberMatcher(text, (region or "US").upper(), leniency=phonenumbers.Leniency.POSSIBLE)
+    for match in matches:
+        return match.start, match.end  # (its raw_string is text[start:end])
+    return None
+
+
+# Characters a number the matcher finds can start with, besides a digit: a piece of an entry that holds
+# none of them (nor a digit) can hold no part of a number.
+_NUMBER_LEADS = frozenset("+\uff0b([\uff08\uff3b")
+
+
+def _plain_phone_span(text: str, region: str) -> tuple[int, int] | None:
+    """The matcher's answer for the entry most Recommended numbers are typed in, found without it.
+
+    "Bob Roe, 617-555-0142, Northwind": one comma-separated piece is a plain North American
+    number (addresses' plain shapes), and no other piece holds a digit or anything a number can
+    start with. The matcher's candidates stop at commas, so it finds that piece, trimmed, and
+    keeps it (such a number parses, and is possible). The matcher and its import cost a small
+    chart's sync more than the rest of the Recommended cells; a test compares the two.
+    """
+    found = None
+    start = 0
+    for piece in text.split(","):
+        if any(ch.isdigit() or ch in _NUMBER_LEADS for ch in piece):
+            stripped = piece.strip()
+            if found is not None or _plain_nanp_digits(stripped, region) is None:
+                return None
+            left = start + len(piece) - len(piece.lstrip())
+            found = (left, left + len(stripped))
+        start += len(piece) + 1
+    return found
 
 
 def phone_key(value, region: str = "US") -> str | None:
@@ -137,13 +243,13 @@ def phone_key(value, region: str = "US") -> str | None:
 
 @functools.lru_cache(maxsize=None)
 def _phone_e164(text: str, region: str) -> str | None:
-    import phonenumbers
-
     digits = _plain_nanp_digits(text, region)
     if digits is not None and _valid_in_us(digits):
         # What the path below gives such a number (+1, no leading zero: the area code starts
-        # with 2-9), without building it: phone keys are worked out for every row.
+        # with 2-9), without building it (nor importing phonenumbers): phone keys are worked out for every row.
         return f"+1{digits}"
+    import phonenumbers
+
     number, error = _parsed_phone(text, region)
     if error:
         return None

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 # Addresses and numbers are checked in ``addresses``; their names are offered here too, where every module
 # has found them.
-from .addresses import (UNDOTTED_REASON, check_email, email_key, parse_phone, phone_key,  # noqa: F401
-                        phone_text, usable_address)
+from .addresses import (UNDOTTED_REASON, check_email, check_phone, email_key, parse_phone, phone_key,  # noqa: F401
+                        phone_span, phone_text, usable_address)
 
 # Excel counts days from 1899-12-30 (it keeps Lotus 1-2-3's false 1900 leap day).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -296,12 +296,6 @@ _NAME_PARTICLES = frozenset("de la del della da di do dos das du van von der den
 _MAX_NAME_WORDS = 4
 
 
-def _phone_matches(text: str, region: str):
-    import phonenumbers
-
-    return phonenumbers.PhoneNumberMatcher(text, (region or "US").upper(), leniency=phonenumbers.Leniency.POSSIBLE)
-
-
 def parse_recommended(value, region: str = "US") -> list[Recommendation]:
     """The people in a Recommended cell: one per line or separated by ``;``.
 
@@ -349,10 +343,10 @@ def _recommended(value, region: str, names_only: bool) -> list[Recommendation]:
         # Most entries are a bare name: without a digit (any script's) there is no number
         # to find, and phonenumbers' matcher costs as much as the rest of the entry.
         look = any(ch.isdigit() for ch in rest) and not (names_only and _name_before_any_number(rest))
-        for match in _phone_matches(rest, region) if look else ():
-            phone = match.raw_string.strip()
-            rest = rest[: match.start] + "," + rest[match.end:]
-            break
+        span = phone_span(rest, region) if look else None
+        if span is not None:
+            phone = rest[span[0]:span[1]].strip()
+            rest = rest[: span[0]] + "," + rest[span[1]:]
         parts = [p.strip(" -\u2013\u2014") for p in _DETAIL_BREAK.split(_DETAIL_BRACKETS.sub(r", \1,", rest))]
         parts = [p for p in parts if p]
         name, title, organization = _name_and_details(parts)

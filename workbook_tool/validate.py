@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from . import schema
-from .fields import (EARLIEST_YEAR, LATEST_YEAR, check_email, is_blank, looks_like_a_name, name_key, parse_phone,
+from .fields import (EARLIEST_YEAR, LATEST_YEAR, check_email, check_phone, is_blank, looks_like_a_name, name_key,
                      parse_recommended, read_date)
 from .people import EMAIL, NAME, PHONE, People
 from .grids import gc_paused
@@ -266,12 +266,12 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
         phone = values.get("phone")
         no_phone = phone is None or (not phone.strip() if phone.__class__ is str else is_blank(phone))
         if not no_phone:
-            # phone_key is None exactly when parse_phone raises (both read _parsed_phone's answer);
-            # the key is the common case, and parse_phone is asked only for the reason. (People's order:
+            # phone_key is None exactly when check_phone raises (both read _parsed_phone's answer);
+            # the key is the common case, and check_phone is asked only for the reason. (People's order:
             # a phone key is first, or second after an email key.)
             if not ((row_keys and row_keys[0][0] == PHONE) or (len(row_keys) > 1 and row_keys[1][0] == PHONE)):
                 try:
-                    parse_phone(phone, region)
+                    check_phone(phone, region)
                 except ValueError as exc:
                     problems.append(_problem(table, n, "phone", ERROR, "bad-phone",
                                              f"{exc}. Write it with its area code, or with +country code for a "
@@ -396,11 +396,14 @@ def _check_profile(chart: Chart) -> list[Problem]:
                         f'{spec.label} must be a whole number of days (0-3650), not "{value}"; the default '
                         f"{spec.default} is used meanwhile.")
         elif spec.kind == "region":
-            import phonenumbers  # here, not above: agenda and report import this module and need no phones
+            # US is known to be one without phonenumbers, imported here, not above, for any other: agenda and
+            # report import this module and need no phones, and a US chart's sync none of its tables.
+            if str(value).strip().upper() != "US":
+                import phonenumbers
 
-            if str(value).strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
-                problem(spec, ERROR, "bad-profile-value",
-                        f'"{value}" is not a two-letter country code (US, GB, CA, DE …); US is used meanwhile.')
+                if str(value).strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
+                    problem(spec, ERROR, "bad-profile-value",
+                            f'"{value}" is not a two-letter country code (US, GB, CA, DE …); US is used meanwhile.')
         elif spec.kind == "email":
             try:
                 check_email(value)
@@ -408,7 +411,7 @@ def _check_profile(chart: Chart) -> list[Problem]:
                 problem(spec, ERROR, "bad-profile-value", f"{exc}. Correct your address.")
         elif spec.kind == "phone":
             try:
-                parse_phone(value, profile.region)
+                check_phone(value, profile.region)
             except ValueError as exc:
                 problem(spec, WARNING, "bad-profile-value", f"{exc}. Correct your number.")
         elif spec.kind == "mail_server":

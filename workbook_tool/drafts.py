@@ -365,10 +365,18 @@ class Drafter:
         return facts
 
 
+# A line break after whitespace (str.isspace's, which re's \s is for text): what rstrip would take off
+# the line before it. Written as a line break looked behind from, the search runs from one to the next.
+_SPACE_BEFORE_BREAK = re.compile(r"\n(?<=[^\S\n]\n)")
+
+
 def tidy_body(text: str) -> str:
     """One blank line at most between paragraphs, no trailing spaces, one final newline."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    text = "\n".join(lines)
+    # A rendered draft seldom has a CR or a line that ends in a space: then it is left whole rather than cut
+    # into lines, each stripped of nothing, and joined again (a test holds the two equal).
+    if "\r" in text or (text[-1:].isspace() and text[-1:] != "\n") or _SPACE_BEFORE_BREAK.search(text):
+        lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        text = "\n".join(lines)
     if "\n\n\n" in text:
         text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n") + "\n"

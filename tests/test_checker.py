@@ -146,6 +146,15 @@ def test_a_run_of_drafts_gets_the_findings_of_drafts_checked_one_by_one():
 
 
 
+def test_a_long_draft_is_checked_and_not_kept():
+    # A run keeps the findings of thousands of drafts' texts: a text past _KEPT_TEXT is checked each time instead.
+    long = GOOD.replace("I want to help hospitals. ", "I want to help hospitals. " + "We met at a meetup. " * 1200)
+    assert len(long) > checker._KEPT_TEXT
+    checker._checked.cache_clear()
+    assert codes(long) == ["too-long"] == codes(long)
+    assert checker._checked.cache_info().currsize == 0
+    assert codes(GOOD) == [] and checker._checked.cache_info().currsize == 1
+
 @settings(max_examples=1500, deadline=None)
 @given(text=_TEXTS)
 def test_a_phrase_found_piece_by_piece_is_found_in_the_whole_folded_text(text):

@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from draft_fixtures import (DAY, TODAY, add_templates_sheet, parse_eml, row_of, run, sample, set_contact,
                             set_profile, template_dir)
@@ -685,3 +687,28 @@ def test_a_written_draft_is_one_small_record_until_the_summary(sample, tmp_path)
         assert w.draft is w and isinstance(w, drafts.Drafted) and not hasattr(w, "__dict__")
         assert (w.status, w._temporary, w.notes, w.findings) == ("wrote", None, tuple(d.notes), tuple(d.findings))
         assert w.path == tmp_path / "out" / d.filename
+
+
+def _tidy_body_line_by_line(text: str) -> str:
+    """drafts.tidy_body as it was before its short cut: every line cut out, stripped and joined again."""
+    import re
+
+    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    if "\n\n\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n") + "\n"
+
+
+# Every character str.isspace() takes (rstrip's), line breaks of each kind, and a few that are not.
+_BODY_CHARS = "ab –.\n\r" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\ufeff"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=_BODY_CHARS, max_size=40))
+def test_tidy_body_leaves_whole_only_what_line_by_line_would_not_change(text):
+    assert drafts.tidy_body(text) == _tidy_body_line_by_line(text)
+
+
+def test_tidy_body_strips_each_kind_of_space_at_a_line_end():
+    for space in [c for c in _BODY_CHARS if c.isspace() and c not in "\n\r"]:
+        assert drafts.tidy_body(f"Dear Ann,{space}\nHello{space}") == "Dear Ann,\nHello\n"

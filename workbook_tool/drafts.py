@@ -206,6 +206,7 @@ class Drafter:
         self.region = chart.profile.region
         self._me_facts: dict | None = None
         self._from: tuple[str | None, str | None] | None = None  # (the From address, a note), once asked
+        self._check_draft = None  # checker.check_draft, once a draft is checked
 
     def step(self, row: Row) -> stages.NextStep:
         """The contact's next step, counting the referrals they gave that are still pending."""
@@ -308,10 +309,17 @@ class Drafter:
             if result.to is None:
                 result.filename = f"{base}.{kinds.TEXT_FILE}"
                 result.content = result.text().encode("utf-8")
-        from .checker import check_draft  # here: a sync's Draft links are rendered, never checked
-
-        result.findings = check_draft(result, style)
+        result.findings = self._checker()(result, style)
         return result
+
+    def _checker(self):
+        # Imported with the first draft checked (a sync's Draft links are rendered, never checked), and kept:
+        # an import statement run per draft costs more than the rest of a draft's bookkeeping.
+        if self._check_draft is None:
+            from .checker import check_draft
+
+            self._check_draft = check_draft
+        return self._check_draft
 
     @staticmethod
     def _recipient(row: Row, notes: list[str]) -> str | None:
@@ -365,10 +373,18 @@ class Drafter:
         return facts
 
 
+# A line break after whitespace (str.isspace's, which re's \s is for text): what rstrip would take off
+# the line before it. Written as a line break looked behind from, the search runs from one to the next.
+_SPACE_BEFORE_BREAK = re.compile(r"\n(?<=[^\S\n]\n)")
+
+
 def tidy_body(text: str) -> str:
     """One blank line at most between paragraphs, no trailing spaces, one final newline."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    text = "\n".join(lines)
+    # A rendered draft seldom has a CR or a line that ends in a space: then it is left whole rather than cut
+    # into lines, each stripped of nothing, and joined again (a test holds the two equal).
+    if "\r" in text or (text[-1:].isspace() and text[-1:] != "\n") or _SPACE_BEFORE_BREAK.search(text):
+        lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        text = "\n".join(lines)
     if "\n\n\n" in text:
         text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n") + "\n"

@@ -77,7 +77,7 @@ def eml_head(name: str, to: str, sender_name: str, sender: str | None, subject: 
             raise ValueError(f"{address!r}: {problem}")
     head = [_to_header(header_text(name), to)]
     if sender:
-        head.append(_address_header("From", header_text(sender_name), sender))
+        head.append(_from_header(header_text(sender_name), sender))
     head += [_subject_header(header_text(subject or "")), _EML_FIXED_HEADERS]
     return b"".join(head)
 
@@ -306,6 +306,13 @@ def _address_header(name: str, display: str, addr: str) -> bytes:
 
     folded = _fold_header(name, Address(display_name=display, addr_spec=addr))
     return folded if _plainly_one(folded, display) else _one_mailbox(name, display, addr, folded)
+
+
+@functools.lru_cache(maxsize=8)
+def _from_header(display: str, addr: str) -> bytes:
+    """The From header: the Profile's, the same for every draft of a run, so folded once (a ValueError is
+    not kept, and raised again for the next draft)."""
+    return _address_header("From", display, addr)
 
 
 def _plainly_one(header: bytes, display: str) -> bool:

@@ -144,3 +144,19 @@ def test_filing_every_row_at_once_files_each_key_under_its_first_holder(held, ro
     at_once.add_all(rows, range(len(rows)))
     for kind, value in {key for keys in rows for key in keys} | set(held):
         assert one_by_one.match([(kind, value)]) == at_once.match([(kind, value)])
+
+
+# name_keys folds a column's plain ASCII names together by a byte table: each key must be the one name_key
+# gives the cell alone, whatever the column holds (line breaks, lone commas, honorifics, accents, numbers).
+_NAME_CELLS = st.one_of(st.text(alphabet="aZ09 ,._-\n\t\x1c'Drsm", max_size=14), st.text(max_size=8),
+                        st.sampled_from([None, 42, 1.5, True, "Dr. Ann Lee", "Lee, Ann", "Mr Mrs", "Zoë Lée",
+                                         "Straße", "ﬁne", "a_b", "x\u2028y", "  "]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(values=st.lists(_NAME_CELLS, max_size=10))
+def test_name_keys_of_a_column_are_each_cells_name_key(values):
+    from workbook_tool.fields import name_key
+    from workbook_tool.people import name_keys
+
+    assert name_keys(values) == [name_key(v) for v in values]

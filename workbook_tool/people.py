@@ -17,10 +17,11 @@ others are reported against.
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import Generic, Iterable, TypeVar
 
 from .addresses import email_keys, phone_keys
-from .fields import email_key, is_blank, name_key, phone_key
+from .fields import HONORIFICS, email_key, is_blank, name_key, phone_key
 
 EMAIL, PHONE, NAME = "email", "phone", "name"
 KINDS = (EMAIL, PHONE, NAME)  # the order keys are trusted in
@@ -47,9 +48,9 @@ class People(Generic[T]):
         people = cls(region, kinds)
         if kinds == (NAME,):
             # The lookups by name (agenda, draft) over 100,000s of rows: the one key, without the general path.
+            rows = list(rows)
             by_key = people._by_key
-            for row in rows:
-                key = name_key(row.values.get("name"))
+            for row, key in zip(rows, name_keys([row.values.get("name") for row in rows])):
                 if key:
                     by_key.setdefault((NAME, key), row)
             return people
@@ -90,7 +91,7 @@ class People(Generic[T]):
         none = [None] * len(values)
         emails = email_keys([v.get("email") for v in values]) if EMAIL in kinds else none
         phones = phone_keys([v.get("phone") for v in values], self.region) if PHONE in kinds else none
-        names = [name_key(v.get("name")) for v in values] if NAME in kinds else none
+        names = name_keys([v.get("name") for v in values]) if NAME in kinds else none
         found = []
         for email, phone, name in zip(emails, phones, names):
             keys = [(EMAIL, email)] if email else []
@@ -157,3 +158,32 @@ class People(Generic[T]):
         """Whom ``name`` names (a Referred By, Recommended or Possible Connector cell), if anyone."""
         key = name_key(name)
         return self._by_key.get((NAME, key)) if key else None
+
+
+def name_keys(values: list) -> list[str]:
+    """``[name_key(v) for v in values]``: a column's name keys at once (a test holds the two equal).
+
+    Plain ASCII texts without a line break (which cuts them apart here) or a lone comma ("Last, First"
+    is turned around), most names, are folded together as one text by a byte table; every other value
+    goes to ``name_key``. A large chart has 100,000s of names, and the fold one by one was most of the
+    time of finding duplicates.
+    """
+    plain = [v.__class__ is str and v.isascii() and "\n" not in v and v.count(",") != 1 for v in values]
+    texts = list(compress(values, plain))
+    if not texts:
+        return [name_key(v) for v in values]
+    # Letters and digits stay (capitals lowered, as casefold lowers them), every other character becomes
+    # a space (name_key's words are the runs of letters and digits), and the texts are cut apart again.
+    pieces = "\n".join(texts).encode("ascii").translate(_ASCII_FOLD).decode("ascii").split("\n")
+    keys = [" ".join(w) if HONORIFICS.isdisjoint(w) else " ".join([x for x in w if x not in HONORIFICS])
+            for w in map(str.split, pieces)]
+    if len(keys) == len(values):
+        return keys
+    keys = iter(keys)
+    return [next(keys) if p else name_key(v) for v, p in zip(values, plain)]
+
+
+# name_key's fold of plain ASCII, a byte at a time: letters and digits as themselves (capitals lowered),
+# the line break that cuts a column's texts apart kept, every other byte a space.
+_ASCII_FOLD = bytes(b + 32 if 65 <= b <= 90 else b if 48 <= b <= 57 or 97 <= b <= 122 or b == 10 else 32
+                    for b in range(256))

@@ -160,3 +160,28 @@ def test_name_keys_of_a_column_are_each_cells_name_key(values):
     from workbook_tool.people import name_keys
 
     assert name_keys(values) == [name_key(v) for v in values]
+
+
+# people_keys (an import's people, a column at a time) is keys() of each person's name, addresses and numbers.
+@settings(max_examples=500, deadline=None)
+@given(people=st.lists(st.tuples(_CELLS, st.lists(_CELLS, max_size=3), st.lists(_CELLS, max_size=3)), max_size=6),
+       region=st.sampled_from(["US", "GB", "DE"]),
+       kinds=st.sampled_from([KINDS, (NAME,), (EMAIL, NAME), (PHONE,), (EMAIL, PHONE)]))
+def test_people_keys_are_keys_of_each_person(people, region, kinds):
+    from types import SimpleNamespace
+
+    finder = People(region, kinds)
+    persons = [SimpleNamespace(name=n, emails=e, phones=p) for n, e, p in people]
+    assert finder.people_keys(persons) == [finder.keys(n, e, p) for n, e, p in people]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(_CELLS, _CELLS, _CELLS), max_size=8), region=st.sampled_from(["US", "GB"]))
+def test_an_index_of_rows_files_each_row_as_add_values_does(rows, region):
+    from types import SimpleNamespace
+
+    rows = [SimpleNamespace(values={"name": n, "email": e, "phone": p}, number=i) for i, (n, e, p) in enumerate(rows)]
+    at_once, one_by_one = People.of_rows(rows, region), People(region)
+    for row in rows:
+        one_by_one.add_values(row.values, row)
+    assert at_once._by_key == one_by_one._by_key

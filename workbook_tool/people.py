@@ -48,9 +48,10 @@ class People(Generic[T]):
         people = cls(region, kinds)
         if kinds == (NAME,):
             # The lookups by name (agenda, draft) over 100,000s of rows: the one key, without the general path.
-            rows = list(rows)
+            # (name_key one row at a time: its cache then serves the look-ups by the same names that follow.)
             by_key = people._by_key
-            for row, key in zip(rows, name_keys([row.values.get("name") for row in rows])):
+            for row in rows:
+                key = name_key(row.values.get("name"))
                 if key:
                     by_key.setdefault((NAME, key), row)
             return people

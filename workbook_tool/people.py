@@ -43,15 +43,21 @@ class People(Generic[T]):
         self._by_key: dict[Key, T] = {}
 
     @classmethod
-    def of_rows(cls, rows: Iterable, region: str = "US", kinds: tuple[str, ...] = KINDS) -> People:
-        """Every row of a Contacts table, by its Name, Email and Phone cells."""
+    def of_rows(cls, rows: Iterable, region: str = "US", kinds: tuple[str, ...] = KINDS,
+                names: list[str] | None = None) -> People:
+        """Every row of a Contacts table, by its Name, Email and Phone cells.
+
+        ``names``: each row's ``name_key``, when the caller has worked them out (``name_keys``).
+        """
         people = cls(region, kinds)
         if kinds == (NAME,):
             # The lookups by name (agenda, draft) over 100,000s of rows: the one key, without the general path.
             # (name_key one row at a time: its cache then serves the look-ups by the same names that follow.)
             by_key = people._by_key
-            for row in rows:
-                key = name_key(row.values.get("name"))
+            if names is None:
+                rows = list(rows)
+                names = [name_key(row.values.get("name")) for row in rows]
+            for row, key in zip(rows, names, strict=True):
                 if key:
                     by_key.setdefault((NAME, key), row)
             return people

@@ -42,12 +42,13 @@ class Problem:
 
 
 def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, list[list]] | None = None,
-                   ) -> list[Problem]:
+                   frames: dict | None = None) -> list[Problem]:
     """Every problem in the chart, in sheet and row order, and every reason chart sync would refuse it.
 
     ``today`` (the real today when not given) dates the text dates typed without a
     year. ``grids``: the chart's sheets as ``workbook.read_chart_grids(path,
-    tool_sheets=True)`` gives them; read from ``chart.path`` when not given.
+    tool_sheets=True)`` gives them; read from ``chart.path`` when not given. ``frames``: the sheet parts
+    that read split on the way (its ``frames``), which ``objects.sheet_objects`` then need not read again.
     """
     # The whole check makes a few objects per row (keys, the people sync would add, problems), none in
     # a cycle: the collector's walks over a large chart found nothing and cost a tenth of the time.
@@ -55,7 +56,7 @@ def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, 
         # Each row's keys (email, phone, name) are worked out once, for the people sync would add and
         # for the checks: both ask them of every row.
         keys = People(chart.profile.region).rows_keys(chart.contacts.rows)
-        return _check_profile(chart) + sync_refusals(chart, grids, keys) + _check_tables(chart, today, keys)
+        return _check_profile(chart) + sync_refusals(chart, grids, keys, frames) + _check_tables(chart, today, keys)
 
 
 def chart_problems(chart: Chart, today: dt.date | None = None, keys: list | None = None) -> list[Problem]:
@@ -78,18 +79,21 @@ def _check_tables(chart: Chart, today: dt.date | None, keys: list | None = None)
 
 
 def sync_refusals(chart: Chart, grids: dict[str, list[list]] | None = None, keys: list | None = None,
-                  ) -> list[Problem]:
+                  frames: dict | None = None) -> list[Problem]:
     """Every reason chart sync would refuse to write the chart, each an error at its cell (``placement``).
 
-    ``keys``: the Contacts rows' ``People.rows_keys``, when the caller has them.
+    ``keys``: the Contacts rows' ``People.rows_keys``, when the caller has them; ``frames``: as
+    ``validate_chart`` takes them.
     """
     from .objects import sheet_objects
     from .placement import refusals
     from .workbook import read_chart_grids
 
     if grids is None:
-        grids = read_chart_grids(chart.path, tool_sheets=True)
-    objects = sheet_objects(chart.path, [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None])
+        frames = {}
+        grids = read_chart_grids(chart.path, tool_sheets=True, frames=frames)
+    objects = sheet_objects(chart.path, [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None],
+                            frames)
     problems = []
     for refusal in refusals(chart, grids, objects, keys):
         digits = "".join(ch for ch in refusal.cell or "" if ch.isdigit())

@@ -91,3 +91,51 @@ def test_array_formulas_found_across_the_chunks_a_sheet_is_read_in(tmp_path, mon
     found = sheet_objects(path, ["Contacts"])["Contacts"].items
     assert sorted(o.bounds for o in found if o.kind == "array formula") == [(2, r, 3, r) for r in range(1, 3001)]
     assert [o.ref for o in found if o.kind == "merged cells"] == ["D1:E1"]
+
+
+@pytest.mark.parametrize("chunk", [None, 1009, 97], ids=["default", "small", "tiny"])
+def test_objects_from_the_parts_the_reader_split_are_the_ones_read_apart(tmp_path, monkeypatch, chunk):
+    # validate reads the sheets (grids.Sheets with frames) and lets the guard's pass over each sheet part split
+    # it for sheet_objects, instead of inflating it a second time: whatever pieces the guard reads it in, the
+    # objects and links found are the ones sheet_objects finds reading the part itself.
+    from workbook_tool import grids
+    from workbook_tool.grids import Sheets
+    from workbook_tool.objects import sheet_objects
+
+    if chunk:
+        monkeypatch.setattr(grids, "SCAN_CHUNK", chunk)
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"x" * (10 + r % 7)} sheetData</t></is></c>'
+                   f'<c r="B{r}"><f t="array" ref="B{r}:C{r}">A{r}</f><v>1</v></c></row>' for r in range(1, 301))
+    sheet = (f'<worksheet xmlns="{main}" xmlns:r="{rels}"><dimension ref="A1:C300"/><sheetData>{rows}</sheetData>'
+             '<mergeCells count="1"><mergeCell ref="D1:E1"/></mergeCells><hyperlinks><hyperlink ref="A2" '
+             'r:id="h1"/></hyperlinks></worksheet>')
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                               '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="r1" Type="{rels}/officeDocument" '
+                       'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rels}"><sheets><sheet name="Contacts" sheetId="1" '
+                           'r:id="s1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="s1" Type="{rels}/worksheet" '
+                                      'Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/worksheets/_rels/sheet1.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="h1" '
+                                               f'Type="{rels}/hyperlink" Target="mailto:a@b.org" '
+                                               'TargetMode="External"/></Relationships>',
+    }
+    path = tmp_path / "split.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    with Sheets(path, frames=True) as book:
+        assert len(book.grid("Contacts")) == 300
+        frames = book.frames
+    assert list(frames) == ["xl/worksheets/sheet1.xml"]
+    theirs, ours = sheet_objects(path, ["Contacts"]), sheet_objects(path, ["Contacts"], frames)
+    assert ours == theirs
+    found = ours["Contacts"]
+    assert sorted(o.bounds for o in found.items if o.kind == "array formula") == [(2, r, 3, r) for r in range(1, 301)]
+    assert [o.ref for o in found.items if o.kind == "merged cells"] == ["D1:E1"] and found.links == {"A2": "mailto:a@b.org"}

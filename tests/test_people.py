@@ -144,3 +144,44 @@ def test_filing_every_row_at_once_files_each_key_under_its_first_holder(held, ro
     at_once.add_all(rows, range(len(rows)))
     for kind, value in {key for keys in rows for key in keys} | set(held):
         assert one_by_one.match([(kind, value)]) == at_once.match([(kind, value)])
+
+
+# name_keys folds a column's plain ASCII names together by a byte table: each key must be the one name_key
+# gives the cell alone, whatever the column holds (line breaks, lone commas, honorifics, accents, numbers).
+_NAME_CELLS = st.one_of(st.text(alphabet="aZ09 ,._-\n\t\x1c'Drsm", max_size=14), st.text(max_size=8),
+                        st.sampled_from([None, 42, 1.5, True, "Dr. Ann Lee", "Lee, Ann", "Mr Mrs", "Zoë Lée",
+                                         "Straße", "ﬁne", "a_b", "x\u2028y", "  "]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(values=st.lists(_NAME_CELLS, max_size=10))
+def test_name_keys_of_a_column_are_each_cells_name_key(values):
+    from workbook_tool.fields import name_key
+    from workbook_tool.people import name_keys
+
+    assert name_keys(values) == [name_key(v) for v in values]
+
+
+# people_keys (an import's people, a column at a time) is keys() of each person's name, addresses and numbers.
+@settings(max_examples=500, deadline=None)
+@given(people=st.lists(st.tuples(_CELLS, st.lists(_CELLS, max_size=3), st.lists(_CELLS, max_size=3)), max_size=6),
+       region=st.sampled_from(["US", "GB", "DE"]),
+       kinds=st.sampled_from([KINDS, (NAME,), (EMAIL, NAME), (PHONE,), (EMAIL, PHONE)]))
+def test_people_keys_are_keys_of_each_person(people, region, kinds):
+    from types import SimpleNamespace
+
+    finder = People(region, kinds)
+    persons = [SimpleNamespace(name=n, emails=e, phones=p) for n, e, p in people]
+    assert finder.people_keys(persons) == [finder.keys(n, e, p) for n, e, p in people]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(_CELLS, _CELLS, _CELLS), max_size=8), region=st.sampled_from(["US", "GB"]))
+def test_an_index_of_rows_files_each_row_as_add_values_does(rows, region):
+    from types import SimpleNamespace
+
+    rows = [SimpleNamespace(values={"name": n, "email": e, "phone": p}, number=i) for i, (n, e, p) in enumerate(rows)]
+    at_once, one_by_one = People.of_rows(rows, region), People(region)
+    for row in rows:
+        one_by_one.add_values(row.values, row)
+    assert at_once._by_key == one_by_one._by_key

@@ -187,9 +187,10 @@ def validate(path, as_json, today):
     from .workbook import chart_from_grids, read_chart_grids
 
     day = _parse_day(today, "--today")
-    grids = read_chart_grids(path, tool_sheets=True)
+    frames: dict = {}  # the sheets' parts split as they are read, for validate's look at merges and tables
+    grids = read_chart_grids(path, tool_sheets=True, frames=frames)
     chart = chart_from_grids(Path(path), grids)
-    problems = validate_chart(chart, day, grids)
+    problems = validate_chart(chart, day, grids, frames)
     if as_json:
         _say(json.dumps(validate_json(problems), indent=2, ensure_ascii=False))
     else:

@@ -2,7 +2,8 @@
 
 Owns the ``Sheets`` reader (python-calamine for most sheets; openpyxl streaming for a sheet
 whose grid would be far larger than the cells in it, decided by a byte scan of its XML for
-the far corner), ``read_grids``, the cleaning of values (whole floats to ints, "" to
+the far corner; that scan also splits each sheet part for ``objects.sheet_objects`` when asked, so
+that validate inflates it once), ``read_grids``, the cleaning of values (whole floats to ints, "" to
 blank) and ``gc_paused``. Every reader opens the file through ``filecheck`` first.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .errors import ChartError, UnreadableWorkbook
 from .filecheck import BACKUP_HINT, check_workbook_file, sheet_parts
-from .objects import column_index, column_letter
+from .objects import SheetSplit, column_index, column_letter
 
 
 # --------------------------------------------------------------------------- grids
@@ -92,11 +93,14 @@ class Sheets:
     in its XML, searched as bytes with a few regular expressions, without parsing.
     """
 
-    def __init__(self, path, *, hint: str = BACKUP_HINT):
+    def __init__(self, path, *, hint: str = BACKUP_HINT, frames: bool = False):
         from python_calamine import CalamineWorkbook
 
         self.path = Path(path)
         self.hint = hint  # how to get a damaged file back (check_workbook_file)
+        # With ``frames``: each sheet part the guard (fits_a_grid) read through, split as objects.sheet_objects
+        # splits it (part → objects.SheetSplit.finish()), so that validate inflates it once, not twice.
+        self.frames: dict[str, tuple] | None = {} if frames else None
         check_workbook_file(self.path, hint=hint)
         self._zip = zipfile.ZipFile(self.path)
         self._stream_book = None
@@ -150,7 +154,7 @@ class Sheets:
         parts = self._parts.get(name)
         if not parts:
             return False  # not found where calamine looks: let the streaming reader say why
-        return all(_grid_fits(self._zip, part) for part in parts)
+        return all(_grid_fits(self._zip, part, self.frames) for part in parts)
 
     def _streamed_rows(self, name: str):
         from openpyxl import load_workbook
@@ -218,7 +222,7 @@ def _unescaped(match: re.Match) -> str:
     return chr(int(match.group(1), 16))
 
 
-def _grid_fits(zf: zipfile.ZipFile, part: str) -> bool:
+def _grid_fits(zf: zipfile.ZipFile, part: str, frames: dict | None = None) -> bool:
     """Whether python-calamine may read this sheet part as a grid (see ``DENSE_CELLS``).
 
     calamine places a cell by its r="…" attribute (the last one when there are two),
@@ -227,6 +231,9 @@ def _grid_fits(zf: zipfile.ZipFile, part: str) -> bool:
     starts with a plain reference within the sheet's <dimension>. Otherwise (a cell
     beyond the stated dimension, no dimension) the size comes from every reference,
     and a sheet whose cells cannot all be placed that way is streamed.
+
+    ``frames``: where to put the part split as ``objects.sheet_objects`` splits it, from
+    the bytes the quick way reads (left out when it stops early).
     """
     with zf.open(part) as fh:
         head = fh.read(4096)
@@ -236,7 +243,23 @@ def _grid_fits(zf: zipfile.ZipFile, part: str) -> bool:
     if claim is not None:
         cols, rows = _ref_size(claim.group(3) or claim.group(1), claim.group(4) or claim.group(2))
         odd = (_outside(cols, rows), _LATE_REF, _PREFIXED_CELL)
-        if not any(_found(p, *w) for w in _windows(zf, part) for p in odd) and _small_enough(zf, part, cols * rows):
+        split = SheetSplit() if frames is not None else None
+        plain = True
+        for w, start, end in _windows(zf, part):
+            if split is not None:
+                try:
+                    split.feed(w[start:end])
+                except ValueError:  # an array formula's reference that is not one: sheet_objects reads it its way
+                    split = None
+            if any(_found(p, w, start, end) for p in odd):
+                plain = False
+                break
+        if plain and split is not None:
+            try:
+                frames[part] = split.finish()
+            except ValueError:
+                pass
+        if plain and _small_enough(zf, part, cols * rows):
             return True
     size = _size_from_references(zf, part)
     return size is not None and _small_enough(zf, part, size)

@@ -98,13 +98,15 @@ def plan_import(chart, grids, contacts: ContactsFile, *, source: str = "Own", vi
     # The new people's cells, one block of rows below the table (not a CellWrite a cell: see AppendedRows).
     block = plan.appended = AppendedRows(table.sheet, next_row)
 
+    # Each person's keys, worked out once (each address and number costs a check) for the file's people so far
+    # and the chart's, a column at a time; the name's key comes last, when there is one.
+    readable = [person for person in contacts.people if not person.problem]
+    keys_of = iter(in_file.people_keys(readable))
     for person in contacts.people:
         if person.problem:
             outcomes.append(Outcome("skipped", person.name, person.where, reason=person.problem))
             continue
-        # Worked out once (each address and number costs a check), for the file's people so far and the chart's;
-        # the name's key comes last, when there is one.
-        keys = in_file.keys(person.name, person.emails, person.phones)
+        keys = next(keys_of)
         if not keys or keys[-1][0] != NAME:  # a blank name, or only an honorific or punctuation
             outcomes.append(Outcome("skipped", _nameless_label(person), person.where, reason="no name"))
             continue

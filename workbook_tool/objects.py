@@ -301,8 +301,13 @@ def excel_tables(path, sheets) -> dict[str, list[SheetObject]]:
         return {s: _tables(parts, parts.sheets[s]) for s in sheets if s in parts.sheets}
 
 
-def sheet_objects(path, sheets) -> dict[str, SheetObjects]:
-    """Everything that owns cells on each of ``sheets`` (a sheet not found has nothing)."""
+def sheet_objects(path, sheets, frames: dict | None = None) -> dict[str, SheetObjects]:
+    """Everything that owns cells on each of ``sheets`` (a sheet not found has nothing).
+
+    ``frames``: sheet parts already split (part → ``SheetSplit.finish()``), as ``workbook.read_chart_grids``
+    gives them; the others are read here.
+    """
+    frames = frames or {}
     zf = _open(path)
     if zf is None:
         return {}
@@ -313,7 +318,7 @@ def sheet_objects(path, sheets) -> dict[str, SheetObjects]:
             part = parts.sheets.get(s)
             if part is None or part not in parts.names:
                 continue
-            items, links = _cell_objects(zf, part)
+            items, links = _cell_objects(zf, part, frames.get(part))
             out[s] = SheetObjects(_tables(parts, part) + items, _targets(parts, part, links))
     return out
 
@@ -387,13 +392,21 @@ READ_CHUNK = 1 << 20
 _OVERLAP = 4096  # longer than any tag looked for
 
 
-def _cell_objects(zf: zipfile.ZipFile, part: str) -> tuple[list[SheetObject], dict[str, str]]:
-    """The objects that own cells of the sheet part, and its hyperlinks (cell → relationship id)."""
-    try:
-        with zf.open(part) as fh:
-            frame, arrays = _split_sheet(fh)
-    except (OSError, zipfile.BadZipFile, ValueError):
-        return [], {}
+def _cell_objects(zf: zipfile.ZipFile, part: str, split: tuple[bytes, list[SheetObject]] | None = None,
+                  ) -> tuple[list[SheetObject], dict[str, str]]:
+    """The objects that own cells of the sheet part, and its hyperlinks (cell → relationship id).
+
+    ``split``: the part's ``SheetSplit.finish()``, when its bytes were split already as another reader
+    inflated them (``grids.Sheets`` with ``frames``).
+    """
+    if split is not None:
+        frame, arrays = split
+    else:
+        try:
+            with zf.open(part) as fh:
+                frame, arrays = _split_sheet(fh)
+        except (OSError, zipfile.BadZipFile, ValueError):
+            return [], {}
     root = _parse(frame)
     if root is None:
         # A sheet the quick split does not fit (a "</sheetData>" inside an XML comment, say): parse it all.
@@ -410,19 +423,42 @@ def _cell_objects(zf: zipfile.ZipFile, part: str) -> tuple[list[SheetObject], di
 
 def _split_sheet(fh) -> tuple[bytes, list[SheetObject]]:
     """The sheet without its cell data (to parse), and the array formulas found in the cell data."""
-    frame = bytearray()
-    arrays: list[SheetObject] = []
-    buf = b""
-    close = None  # the end tag of sheetData, once its start is found
-    done = False  # past the cell data
-    while True:
-        chunk = fh.read(READ_CHUNK)
-        final = not chunk
-        buf += chunk
-        if done:
+    split = SheetSplit()
+    while chunk := fh.read(READ_CHUNK):
+        split.feed(chunk)
+    return split.finish()
+
+
+class SheetSplit:
+    """``_split_sheet`` fed a sheet part's bytes piece by piece, in order: ``feed`` each, then ``finish``.
+
+    The reader (``grids``) inflates the part anyway for its guard; fed those pieces, this
+    spares validate inflating it a second time. ``ValueError`` for an array formula's
+    reference that is not one.
+    """
+
+    def __init__(self):
+        self.frame = bytearray()
+        self.arrays: list[SheetObject] = []
+        self.buf = b""
+        self.close = None  # the end tag of sheetData, once its start is found
+        self.done = False  # past the cell data
+
+    def feed(self, chunk) -> None:
+        self._step(chunk, False)
+
+    def finish(self) -> tuple[bytes, list[SheetObject]]:
+        """The sheet without its cell data (to parse), and the array formulas found in the cell data."""
+        self._step(b"", True)
+        return bytes(self.frame), self.arrays
+
+    def _step(self, chunk, final: bool) -> None:
+        frame = self.frame
+        buf = self.buf + chunk
+        if self.done:
             frame += buf
             buf = b""
-        elif close is None:
+        elif self.close is None:
             m = _SHEET_DATA.search(buf)
             if m is None:
                 keep = 0 if final else min(len(buf), _OVERLAP)
@@ -433,12 +469,13 @@ def _split_sheet(fh) -> tuple[bytes, list[SheetObject]]:
                 frame += buf[: m.start()] + b"<" + prefix + b"sheetData/>"
                 buf = buf[m.end():]
                 if m.group(2):
-                    done = True
+                    self.done = True
                     frame += buf
                     buf = b""
                 else:
-                    close = b"</" + prefix + b"sheetData>"
-        if close is not None and not done:
+                    self.close = b"</" + prefix + b"sheetData>"
+        close = self.close
+        if close is not None and not self.done:
             end = buf.find(close)
             limit = end if end >= 0 else (len(buf) if final else max(len(buf) - _OVERLAP, 0))
             # The regex costs more than the scan that tells most charts have no array formula.
@@ -448,15 +485,14 @@ def _split_sheet(fh) -> tuple[bytes, list[SheetObject]]:
                 if m.start() < limit:
                     ref = _REF_ATTR.search(m.group(0))
                     if ref is not None:
-                        arrays.append(SheetObject(ARRAY, bounds(ref.group(1).decode("latin-1"))))
+                        self.arrays.append(SheetObject(ARRAY, bounds(ref.group(1).decode("latin-1"))))
             if end >= 0:
-                done = True
+                self.done = True
                 frame += buf[end + len(close):]
                 buf = b""
             else:
                 buf = buf[limit:]
-        if final:
-            return bytes(frame), arrays
+        self.buf = buf
 
 
 def _frame_objects(elements, links: dict[str, str] | None = None) -> list[SheetObject]:

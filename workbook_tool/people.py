@@ -17,10 +17,11 @@ others are reported against.
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import Generic, Iterable, TypeVar
 
 from .addresses import email_keys, phone_keys
-from .fields import email_key, is_blank, name_key, phone_key
+from .fields import HONORIFICS, email_key, is_blank, name_key, phone_key
 
 EMAIL, PHONE, NAME = "email", "phone", "name"
 KINDS = (EMAIL, PHONE, NAME)  # the order keys are trusted in
@@ -42,19 +43,26 @@ class People(Generic[T]):
         self._by_key: dict[Key, T] = {}
 
     @classmethod
-    def of_rows(cls, rows: Iterable, region: str = "US", kinds: tuple[str, ...] = KINDS) -> People:
-        """Every row of a Contacts table, by its Name, Email and Phone cells."""
+    def of_rows(cls, rows: Iterable, region: str = "US", kinds: tuple[str, ...] = KINDS,
+                names: list[str] | None = None) -> People:
+        """Every row of a Contacts table, by its Name, Email and Phone cells.
+
+        ``names``: each row's ``name_key``, when the caller has worked them out (``name_keys``).
+        """
         people = cls(region, kinds)
         if kinds == (NAME,):
             # The lookups by name (agenda, draft) over 100,000s of rows: the one key, without the general path.
+            # (name_key one row at a time: its cache then serves the look-ups by the same names that follow.)
             by_key = people._by_key
-            for row in rows:
-                key = name_key(row.values.get("name"))
+            if names is None:
+                rows = list(rows)
+                names = [name_key(row.values.get("name")) for row in rows]
+            for row, key in zip(rows, names, strict=True):
                 if key:
                     by_key.setdefault((NAME, key), row)
             return people
-        for row in rows:
-            people.add_values(row.values, row)
+        rows = list(rows)
+        people.add_all(people.rows_keys(rows), rows)  # (add_values of each row, a column at a time)
         return people
 
     def keys(self, name, emails: Iterable = (), phones: Iterable = ()) -> list[Key]:
@@ -66,6 +74,25 @@ class People(Generic[T]):
             found += [(PHONE, k) for p in phones if not is_blank(p) and (k := phone_key(p, self.region))]
         if NAME in self.kinds and (k := name_key(name)):
             found.append((NAME, k))
+        return found
+
+    def people_keys(self, people: list) -> list[list[Key]]:
+        """``keys(p.name, p.emails, p.phones)`` of each of ``people`` (``exports.Person``s), a column at a time:
+        every address of the file, then every number, then every name (an import reads 100,000s)."""
+        kinds = self.kinds
+        none = [None] * len(people)
+        emails = _regrouped(email_keys, [p.emails for p in people]) if EMAIL in kinds else none
+        phones = _regrouped(lambda texts: phone_keys(texts, self.region), [p.phones for p in people]) \
+            if PHONE in kinds else none
+        names = name_keys([p.name for p in people]) if NAME in kinds else none
+        found = []
+        for email, phone, name in zip(emails, phones, names):
+            keys = [(EMAIL, k) for k in email if k] if email else []
+            if phone:
+                keys += [(PHONE, k) for k in phone if k]
+            if name:
+                keys.append((NAME, name))
+            found.append(keys)
         return found
 
     def values_keys(self, values: dict) -> list[Key]:
@@ -90,7 +117,7 @@ class People(Generic[T]):
         none = [None] * len(values)
         emails = email_keys([v.get("email") for v in values]) if EMAIL in kinds else none
         phones = phone_keys([v.get("phone") for v in values], self.region) if PHONE in kinds else none
-        names = [name_key(v.get("name")) for v in values] if NAME in kinds else none
+        names = name_keys([v.get("name") for v in values]) if NAME in kinds else none
         found = []
         for email, phone, name in zip(emails, phones, names):
             keys = [(EMAIL, email)] if email else []
@@ -157,3 +184,43 @@ class People(Generic[T]):
         """Whom ``name`` names (a Referred By, Recommended or Possible Connector cell), if anyone."""
         key = name_key(name)
         return self._by_key.get((NAME, key)) if key else None
+
+
+def name_keys(values: list) -> list[str]:
+    """``[name_key(v) for v in values]``: a column's name keys at once (a test holds the two equal).
+
+    Plain ASCII texts without a line break (which cuts them apart here) or a lone comma ("Last, First"
+    is turned around), most names, are folded together as one text by a byte table; every other value
+    goes to ``name_key``. A large chart has 100,000s of names, and the fold one by one was most of the
+    time of finding duplicates.
+    """
+    plain = [v.__class__ is str and v.isascii() and "\n" not in v and v.count(",") != 1 for v in values]
+    texts = list(compress(values, plain))
+    if not texts:
+        return [name_key(v) for v in values]
+    # Letters and digits stay (capitals lowered, as casefold lowers them), every other character becomes
+    # a space (name_key's words are the runs of letters and digits), and the texts are cut apart again.
+    pieces = "\n".join(texts).encode("ascii").translate(_ASCII_FOLD).decode("ascii").split("\n")
+    keys = [" ".join(w) if HONORIFICS.isdisjoint(w) else " ".join([x for x in w if x not in HONORIFICS])
+            for w in map(str.split, pieces)]
+    if len(keys) == len(values):
+        return keys
+    keys = iter(keys)
+    return [next(keys) if p else name_key(v) for v, p in zip(values, plain)]
+
+
+# name_key's fold of plain ASCII, a byte at a time: letters and digits as themselves (capitals lowered),
+# the line break that cuts a column's texts apart kept, every other byte a space.
+_ASCII_FOLD = bytes(b + 32 if 65 <= b <= 90 else b if 48 <= b <= 57 or 97 <= b <= 122 or b == 10 else 32
+                    for b in range(256))
+
+
+def _regrouped(column_keys, lists: list[list]) -> list[list]:
+    """``[column_keys(texts) for texts in lists]``, asked once of all the texts together."""
+    flat = column_keys([t for texts in lists for t in texts])
+    out, start = [], 0
+    for texts in lists:
+        end = start + len(texts)
+        out.append(flat[start:end])
+        start = end
+    return out

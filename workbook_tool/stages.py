@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from . import kinds, schema
 from .fields import EARLIEST_YEAR, LATEST_YEAR, is_blank, name_key, recommended_names, to_date, usable_address
-from .people import NAME, People
+from .people import NAME, People, name_keys
 from .schema import AWAITING_REPLY, MEETING_SCHEDULED, MET, NOT_CONTACTED, REPLIED, THANKED  # the open stages' names
 from .workbook import Chart, Profile, Row
 
@@ -322,22 +322,24 @@ def pending_referrals(row: Row, people: People, region: str) -> tuple[str, ...]:
 def referred_index(rows) -> dict[str, list[Row]]:
     """The rows each contact referred (``name_key`` of Referred By → rows), for ``unreported_meetings``."""
     index: dict[str, list[Row]] = {}
-    for row in rows:
-        key = name_key(row.values.get("referred_by"))
+    referred = [row for row in rows if row.values.get("referred_by") is not None]  # (most cells are blank)
+    for row, key in zip(referred, name_keys([row.values["referred_by"] for row in referred])):  # (a column at once)
         if key:
             index.setdefault(key, []).append(row)
     return index
 
 
 def unreported_meetings(row: Row, referred: dict[str, list[Row]], region: str, today: dt.date,
-                        all_met: bool = False) -> tuple[tuple[str, dt.date], ...]:
+                        all_met: bool = False, key: str | None = None) -> tuple[tuple[str, dt.date], ...]:
     """``(name, meeting day)`` of each person ``row`` referred you to whom you met before ``today``
     after you last wrote to ``row`` (Thanked On, Followed Up On), for ``next_step``'s report-back.
 
     A report-back sent is recorded like any note to them: in Followed Up On. ``all_met``
-    counts every such meeting, reported or not (a report-back drafted again on request).
+    counts every such meeting, reported or not (a report-back drafted again on request). ``key``: the
+    row's ``name_key``, when the caller has it.
     """
-    key = name_key(row.values.get("name"))
+    if key is None:
+        key = name_key(row.values.get("name"))
     if not key or key not in referred:
         return ()
     notes = [d for d in (_date(row, "thanked_on", region, today), _date(row, "followed_up_on", region, today)) if d]
@@ -365,18 +367,20 @@ def contact_steps(chart: Chart, today: dt.date, wanted=None, *, remind: bool = T
     # Made when first needed: only a thanked contact's step names referrals, and only one who recommended
     # someone looks people up by name (the index folds every row's name: a fifth of a large agenda).
     people = referred = None
+    names: list[str] = []  # each row's name key, worked out with the referral index
     steps = []
-    for row in rows:
+    for i, row in enumerate(rows):
         if wanted is not None and not wanted(row):
             continue
         pending = report_back = ()
         if row.values.get("thanked_on") is not None:  # (a blank Thanked On: next_step looks at neither)
-            if not is_blank(row.values.get("recommended")):  # (else pending_referrals names no one)
-                if people is None:
-                    people = People.of_rows(rows, region, kinds=(NAME,))
-                pending = pending_referrals(row, people, region)
             if referred is None:
                 referred = referred_index(rows)
-            report_back = unreported_meetings(row, referred, region, today)
+                names = name_keys([r.values.get("name") for r in rows])  # each row's, the column at once
+            if not is_blank(row.values.get("recommended")):  # (else pending_referrals names no one)
+                if people is None:
+                    people = People.of_rows(rows, region, kinds=(NAME,), names=names)
+                pending = pending_referrals(row, people, region)
+            report_back = unreported_meetings(row, referred, region, today, key=names[i])
         steps.append((row, _next_step(row, profile, facts, today, pending, report_back, remind)))
     return steps

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from . import schema
 from .fields import (EARLIEST_YEAR, LATEST_YEAR, check_email, check_phone, is_blank, looks_like_a_name, name_key,
                      parse_recommended, read_date)
-from .people import EMAIL, NAME, PHONE, People
+from .people import EMAIL, NAME, PHONE, People, name_keys
 from .grids import gc_paused
 from .objects import column_letter
 from .workbook import Chart, Row, Table
@@ -42,12 +42,13 @@ class Problem:
 
 
 def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, list[list]] | None = None,
-                   ) -> list[Problem]:
+                   frames: dict | None = None) -> list[Problem]:
     """Every problem in the chart, in sheet and row order, and every reason chart sync would refuse it.
 
     ``today`` (the real today when not given) dates the text dates typed without a
     year. ``grids``: the chart's sheets as ``workbook.read_chart_grids(path,
-    tool_sheets=True)`` gives them; read from ``chart.path`` when not given.
+    tool_sheets=True)`` gives them; read from ``chart.path`` when not given. ``frames``: the sheet parts
+    that read split on the way (its ``frames``), which ``objects.sheet_objects`` then need not read again.
     """
     # The whole check makes a few objects per row (keys, the people sync would add, problems), none in
     # a cycle: the collector's walks over a large chart found nothing and cost a tenth of the time.
@@ -55,7 +56,7 @@ def validate_chart(chart: Chart, today: dt.date | None = None, grids: dict[str, 
         # Each row's keys (email, phone, name) are worked out once, for the people sync would add and
         # for the checks: both ask them of every row.
         keys = People(chart.profile.region).rows_keys(chart.contacts.rows)
-        return _check_profile(chart) + sync_refusals(chart, grids, keys) + _check_tables(chart, today, keys)
+        return _check_profile(chart) + sync_refusals(chart, grids, keys, frames) + _check_tables(chart, today, keys)
 
 
 def chart_problems(chart: Chart, today: dt.date | None = None, keys: list | None = None) -> list[Problem]:
@@ -78,18 +79,21 @@ def _check_tables(chart: Chart, today: dt.date | None, keys: list | None = None)
 
 
 def sync_refusals(chart: Chart, grids: dict[str, list[list]] | None = None, keys: list | None = None,
-                  ) -> list[Problem]:
+                  frames: dict | None = None) -> list[Problem]:
     """Every reason chart sync would refuse to write the chart, each an error at its cell (``placement``).
 
-    ``keys``: the Contacts rows' ``People.rows_keys``, when the caller has them.
+    ``keys``: the Contacts rows' ``People.rows_keys``, when the caller has them; ``frames``: as
+    ``validate_chart`` takes them.
     """
     from .objects import sheet_objects
     from .placement import refusals
     from .workbook import read_chart_grids
 
     if grids is None:
-        grids = read_chart_grids(chart.path, tool_sheets=True)
-    objects = sheet_objects(chart.path, [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None])
+        frames = {}
+        grids = read_chart_grids(chart.path, tool_sheets=True, frames=frames)
+    objects = sheet_objects(chart.path, [t.sheet for t in (chart.contacts, chart.want_to_meet) if t is not None],
+                            frames)
     problems = []
     for refusal in refusals(chart, grids, objects, keys):
         digits = "".join(ch for ch in refusal.cell or "" if ch.isdigit())
@@ -207,8 +211,8 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
     # by the checks, the duplicate search and the referral check (a large chart has 100,000s).
     if keys is None:
         keys = people.rows_keys(table.rows)
-    name_keys = [row_keys[-1][1] if row_keys and row_keys[-1][0] == NAME else "" for row_keys in keys]
-    names = set(name_keys) - {""}
+    row_name_keys = [row_keys[-1][1] if row_keys and row_keys[-1][0] == NAME else "" for row_keys in keys]
+    names = set(row_name_keys) - {""}
     choice_keys = [k for k in ("source", "channel", "status") if table.has(k)]
     # Each key's choices folded, and for each text seen in its column whether it is one of them: a
     # column of choices holds a few texts over and over.
@@ -216,10 +220,13 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
     date_keys = [c.key for c in table.shape.user_columns if c.kind == "date" and table.has(c.key)]
     has_referred_by = table.has("referred_by")
     referral_sources: dict[str, bool] = {}  # each text of the Source column: whether it says Referral
+    # Each text of the Referred By column's name key, the column at a time (People.name_keys).
+    referrers = list({v for row in table.rows if (v := row.values.get("referred_by")).__class__ is str})
+    referrer_keys = dict(zip(referrers, name_keys(referrers)))
     fold = schema.normalize_header
 
     file_new = people.file_new
-    for row, row_keys, row_name_key in zip(table.rows, keys, name_keys, strict=True):
+    for row, row_keys, row_name_key in zip(table.rows, keys, row_name_keys, strict=True):
         n = row.number
         values = row.values
         name = values.get("name")  # row.text("name"), without the call
@@ -284,7 +291,7 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
         # (Without a Referred By, _check_referral looks only at a Source: it finds something only when the
         # Source is Referral, which is asked once for each text of the column.)
         if values.get("referred_by") is not None:
-            problems += _check_referral(table, row, names, row_name_key)
+            problems += _check_referral(table, row, names, row_name_key, referrer_keys)
         elif has_referred_by and (source := values.get("source")) is not None:
             says_referral = referral_sources.get(source) if source.__class__ is str else None
             if says_referral is None:
@@ -292,7 +299,7 @@ def _check_contacts(table: Table, region: str, today: dt.date, keys: list | None
                 if source.__class__ is str:
                     referral_sources[source] = says_referral
             if says_referral:
-                problems += _check_referral(table, row, names, row_name_key)
+                problems += _check_referral(table, row, names, row_name_key, referrer_keys)
         recommended = values.get("recommended")
         if recommended is not None and (recommended.strip() if recommended.__class__ is str
                                         else not is_blank(recommended)):
@@ -325,11 +332,15 @@ def _bad_choice(table: Table, row: Row, key: str) -> Problem:
                     f'"{value}" is not a {column.header}.{hint} Use one of: {listed}.')
 
 
-def _check_referral(table: Table, row: Row, names: set[str], row_name_key: str) -> list[Problem]:
+def _check_referral(table: Table, row: Row, names: set[str], row_name_key: str, known: dict[str, str]
+                    ) -> list[Problem]:
+    """Referred By names a contact of the sheet, not the row itself; ``known``: texts' name keys worked out."""
     n = row.number
     referrer = row.text("referred_by")
     if referrer:
-        key = name_key(referrer)
+        key = known.get(row.values.get("referred_by"))
+        if key is None:
+            key = name_key(referrer)  # (name_key of the cell's text is the cell's)
         if key and key == row_name_key:
             return [_problem(table, n, "referred_by", ERROR, "self-referral",
                              f"{referrer} cannot refer themselves. Name the contact who recommended them.")]

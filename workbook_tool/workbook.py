@@ -313,20 +313,23 @@ def read_chart(path) -> Chart:
     return chart_from_grids(path, read_chart_grids(path))
 
 
-def read_chart_grids(path, *, tool_sheets: bool = False) -> dict[str, list[list]]:
+def read_chart_grids(path, *, tool_sheets: bool = False, frames: dict | None = None) -> dict[str, list[list]]:
     """The grids ``chart_from_grids`` needs: the chart's own sheets, every other sheet as ``[]``.
 
     Only the chart's own sheets are read: a person's other sheets (a big data dump, a
     stray value in row 1,048,576) would cost seconds and hundreds of MB as full grids.
     ``tool_sheets``: the Referrals and Dashboard sheets too (validate looks whether
-    they are the tool's).
+    they are the tool's). ``frames``, a dict: filled with the sheet parts split on the
+    way, for ``objects.sheet_objects`` (validate's, which then need not read them again).
     """
     path = Path(path)
-    with Sheets(path) as book:
+    with Sheets(path, frames=frames is not None) as book:
         names = book.names
         wanted = chart_sheet_names(names, tool_sheets=tool_sheets)
         with gc_paused():
             grids = {name: book.grid(name) for name in names if name in wanted}
+        if frames is not None:
+            frames.update(book.frames)
     return {name: grids.get(name, []) for name in names}
 
 

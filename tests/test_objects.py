@@ -58,6 +58,33 @@ def test_objects_are_found_in_strict_prefixed_xml(tmp_path):
     assert table.data_end == 8 and table.describe() == 'your table "People" (A1:Q9)'
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _one_sheet_workbook(path, sheet: str, sheet_rels: str | None = None, content_types: bool = False):
+    """A minimal .xlsx at ``path`` whose one sheet, Contacts, is the XML ``sheet`` (with its relationships)."""
+    parts = {
+        "_rels/.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="r1" Type="{_RELS}/officeDocument" '
+                       'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}"><sheets><sheet name="Contacts" sheetId="1" '
+                           'r:id="s1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="s1" Type="{_RELS}/worksheet" '
+                                      'Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    if content_types:
+        parts["[Content_Types].xml"] = ('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                                        '<Default Extension="xml" ContentType="application/xml"/></Types>')
+    if sheet_rels is not None:
+        parts["xl/worksheets/_rels/sheet1.xml.rels"] = sheet_rels
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return path
+
+
 @pytest.mark.parametrize("chunk", [None, 1009], ids=["megabyte", "small"])
 def test_array_formulas_found_across_the_chunks_a_sheet_is_read_in(tmp_path, monkeypatch, chunk):
     # 3,000 array formulas in 3.4 MB of cell data, read a megabyte (or 1,009 bytes) at a time: none is missed or
@@ -68,26 +95,12 @@ def test_array_formulas_found_across_the_chunks_a_sheet_is_read_in(tmp_path, mon
     if chunk:
         monkeypatch.setattr(objects, "READ_CHUNK", chunk)
 
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"x" * (1000 + r % 7)}</t></is></c>'
                    f'<c r="B{r}"><f t="array" ref="B{r}:C{r}">A{r}</f><v>1</v></c></row>' for r in range(1, 3001))
-    parts = {
-        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="r1" Type="{rels}/officeDocument" '
-                       'Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rels}"><sheets><sheet name="Contacts" sheetId="1" '
-                           'r:id="s1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="s1" Type="{rels}/worksheet" '
-                                      'Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{rows}</sheetData><mergeCells count="1">'
-                                    '<mergeCell ref="D1:E1"/></mergeCells></worksheet>',
-    }
-    assert len(parts["xl/worksheets/sheet1.xml"]) > 3 * 2**20
-    path = tmp_path / "big.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text)
+    sheet = (f'<worksheet xmlns="{_MAIN}"><sheetData>{rows}</sheetData><mergeCells count="1">'
+             '<mergeCell ref="D1:E1"/></mergeCells></worksheet>')
+    assert len(sheet) > 3 * 2**20
+    path = _one_sheet_workbook(tmp_path / "big.xlsx", sheet)
     found = sheet_objects(path, ["Contacts"])["Contacts"].items
     assert sorted(o.bounds for o in found if o.kind == "array formula") == [(2, r, 3, r) for r in range(1, 3001)]
     assert [o.ref for o in found if o.kind == "merged cells"] == ["D1:E1"]
@@ -104,32 +117,14 @@ def test_objects_from_the_parts_the_reader_split_are_the_ones_read_apart(tmp_pat
 
     if chunk:
         monkeypatch.setattr(grids, "SCAN_CHUNK", chunk)
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     rows = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"x" * (10 + r % 7)} sheetData</t></is></c>'
                    f'<c r="B{r}"><f t="array" ref="B{r}:C{r}">A{r}</f><v>1</v></c></row>' for r in range(1, 301))
-    sheet = (f'<worksheet xmlns="{main}" xmlns:r="{rels}"><dimension ref="A1:C300"/><sheetData>{rows}</sheetData>'
+    sheet = (f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELS}"><dimension ref="A1:C300"/><sheetData>{rows}</sheetData>'
              '<mergeCells count="1"><mergeCell ref="D1:E1"/></mergeCells><hyperlinks><hyperlink ref="A2" '
              'r:id="h1"/></hyperlinks></worksheet>')
-    parts = {
-        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                               '<Default Extension="xml" ContentType="application/xml"/></Types>',
-        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="r1" Type="{rels}/officeDocument" '
-                       'Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rels}"><sheets><sheet name="Contacts" sheetId="1" '
-                           'r:id="s1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="s1" Type="{rels}/worksheet" '
-                                      'Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": sheet,
-        "xl/worksheets/_rels/sheet1.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="h1" '
-                                               f'Type="{rels}/hyperlink" Target="mailto:a@b.org" '
-                                               'TargetMode="External"/></Relationships>',
-    }
-    path = tmp_path / "split.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text)
+    links = (f'<Relationships xmlns="{_PKG}"><Relationship Id="h1" Type="{_RELS}/hyperlink" Target="mailto:a@b.org" '
+             'TargetMode="External"/></Relationships>')
+    path = _one_sheet_workbook(tmp_path / "split.xlsx", sheet, links, content_types=True)
     with Sheets(path, frames=True) as book:
         assert len(book.grid("Contacts")) == 300
         frames = book.frames
